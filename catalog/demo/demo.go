@@ -1,0 +1,92 @@
+// Package demo seeds a small, believable sample organisation (Acme: teams,
+// people, services, APIs, a system, and a repository with CODEOWNERS but no
+// catalog file) so a newcomer can try callboard at once.
+package demo
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+//go:embed data
+var data embed.FS
+
+// Org is the demo organisation's GitHub login.
+const Org = "acme"
+
+// Store is what seeding writes to.
+type Store interface {
+	catalog.Replacer
+	SyncRepository(ctx context.Context, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error)
+}
+
+var repos = []catalog.Repository{
+	{GitHubID: 900001, FullName: "acme/payments-api", Description: "Charges, refunds and payouts", DefaultBranch: "main"},
+	{GitHubID: 900002, FullName: "acme/search-service", Description: "Product search and autocomplete", DefaultBranch: "main"},
+	{GitHubID: 900003, FullName: "acme/checkout-web", Description: "Basket and checkout pages", DefaultBranch: "main"},
+	{GitHubID: 900004, FullName: "acme/legacy-billing", Description: "Invoice generation (pre-2019)", DefaultBranch: "master"},
+}
+
+// Seed loads the demo organisation. It is idempotent: seeding twice changes nothing.
+func Seed(ctx context.Context, s Store) (int, error) {
+	n := 0
+	org, err := data.ReadFile("data/org.yaml")
+	if err != nil {
+		return 0, err
+	}
+	parsed, problems := catalog.ParseFile("org.yaml", org, nil)
+	if len(problems) > 0 {
+		return 0, fmt.Errorf("demo org: %v", problems[0])
+	}
+	source := "github-org:" + Org
+	decl := make([]catalog.Declared, 0, len(parsed))
+	for _, p := range parsed {
+		decl = append(decl, catalog.Declared{Entity: p.Entity, Location: source})
+	}
+	if _, err := s.ReplaceSource(ctx, source, decl, catalog.ReplaceOptions{}); err != nil {
+		return 0, err
+	}
+	n += len(decl)
+	for _, r := range repos {
+		r := r
+		r.Source = fmt.Sprintf("repo:%d", r.GitHubID)
+		dir := "data/repos/" + r.Name()
+		if co, err := data.ReadFile(dir + "/CODEOWNERS"); err == nil {
+			c, err := catalog.ParseCodeowners(co)
+			if err != nil {
+				return n, err
+			}
+			r.Codeowners, r.CodeownersPath = c, ".github/CODEOWNERS"
+		}
+		var decl []catalog.Declared
+		body, err := data.ReadFile(dir + "/catalog-info.yaml")
+		switch {
+		case err == nil:
+			parsed, problems := catalog.ParseFile("catalog-info.yaml", body, nil)
+			if len(problems) > 0 {
+				return n, fmt.Errorf("demo %s: %v", r.FullName, problems[0])
+			}
+			r.CatalogPath, r.CatalogStatus = "catalog-info.yaml", catalog.StatusRegistered
+			for _, p := range parsed {
+				catalog.StampRepoEntity(p.Entity, &r, r.CatalogPath)
+				decl = append(decl, catalog.Declared{Entity: p.Entity, Location: catalog.RepoLocation(&r, r.CatalogPath)})
+			}
+		case isNotExist(err):
+			r.CatalogStatus = catalog.StatusMissing
+		default:
+			return n, err
+		}
+		if _, err := s.SyncRepository(ctx, &r, decl, catalog.ReplaceOptions{}); err != nil {
+			return n, err
+		}
+		n += len(decl)
+	}
+	return n, nil
+}
+
+func isNotExist(err error) bool { return err != nil && errors.Is(err, fs.ErrNotExist) }

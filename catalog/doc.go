@@ -1,0 +1,7 @@
+// Package catalog is callboard's software catalog: the Backstage entity model
+// (kinds, refs, relations), the parsing and validation of catalog-info.yaml
+// files, and the answers built on them (who owns what, search, coverage).
+//
+// The rules here import no HTTP, Slack or GitHub code; the SQLite store lives
+// in the store subpackage and satisfies the small interfaces declared here.
+package catalog

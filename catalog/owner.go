@@ -1,0 +1,536 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// OwnerReader is what the owner answer reads; the SQLite store satisfies it.
+type OwnerReader interface {
+	Entity(ctx context.Context, ref Ref) (*Entity, error)
+	EntitiesByName(ctx context.Context, name string) ([]*Entity, error)
+	EntitiesByRefs(ctx context.Context, refs []string) ([]*Entity, error)
+	EntitiesWithAnnotation(ctx context.Context, key, value string) ([]*Entity, error)
+	Repository(ctx context.Context, fullName string) (*Repository, error)
+	RepositoriesByName(ctx context.Context, name string) ([]*Repository, error)
+	RelatedRefs(ctx context.Context, ref Ref, relType string) ([]string, error)
+	Names(ctx context.Context) ([]NameEntry, error)
+}
+
+// Where an owner answer came from.
+const (
+	FromCatalog    = "catalog"
+	FromCodeowners = "codeowners"
+)
+
+// Limits on what an answer lists, so a reply stays readable.
+const (
+	maxMembers     = 25
+	maxOwned       = 50
+	maxSuggestions = 5
+	maxQueryLength = 512
+)
+
+// Member is a person in an owning team.
+type Member struct {
+	Ref         string
+	Name        string
+	DisplayName string
+	Email       string
+}
+
+// Owner is who owns something and how to reach them.
+type Owner struct {
+	Ref          string // group:default/payments; for a CODEOWNERS owner not in the catalog, as written (@org/team)
+	Kind         string // Group, User, or "" when not in the catalog
+	Name         string
+	DisplayName  string
+	Email        string
+	SlackChannel string
+	GitHubTeam   string // org/slug
+	Known        bool   // the owner is an entity in the catalog
+	Members      []Member
+	MoreMembers  int // members not listed
+	OnCall       []Link
+	Links        []Link
+}
+
+// OwnerAnswer is callboard's answer to "who owns X?".
+type OwnerAnswer struct {
+	Query string
+	// What the answer is about.
+	Entity     *Entity
+	Repository *Repository
+	Path       string // for a URL naming a file or folder
+	Team       bool   // the query named a team: Owned lists what it owns
+
+	Owners []Owner
+	Source string // FromCatalog or FromCodeowners
+	// SourceURL points at the catalog file or the CODEOWNERS line that says so.
+	SourceURL string
+	RepoURL   string
+	Docs      []Link
+	Archived  bool
+
+	Owned     []*Entity
+	MoreOwned int
+
+	// Suggestions are close matches when nothing was found.
+	Suggestions []string
+}
+
+// Found reports whether the answer names anything.
+func (a *OwnerAnswer) Found() bool {
+	return a.Entity != nil || a.Repository != nil
+}
+
+// ErrEmptyQuery is returned for a blank question.
+var ErrEmptyQuery = errors.New("empty query")
+
+// FindOwner answers "who owns query?", where query is an entity name, an
+// entity ref, a repository (repo or org/repo), a GitHub URL (a blob or tree URL
+// with a path answers from the CODEOWNERS rule for that path), or a team (then
+// the answer also lists what the team owns). A miss returns an answer with
+// Suggestions and Found() false, not an error.
+func FindOwner(ctx context.Context, r OwnerReader, query string) (*OwnerAnswer, error) {
+	q := cleanQuery(query)
+	if q == "" {
+		return nil, ErrEmptyQuery
+	}
+	a := &OwnerAnswer{Query: q}
+	var err error
+	switch {
+	case strings.HasPrefix(strings.ToLower(q), "http://") || strings.HasPrefix(strings.ToLower(q), "https://"):
+		err = answerURL(ctx, r, a, q)
+	case strings.Contains(q, ":"):
+		err = answerRef(ctx, r, a, q)
+	case strings.Count(q, "/") == 1:
+		err = answerSlash(ctx, r, a, q)
+	default:
+		err = answerName(ctx, r, a, q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !a.Found() {
+		a.Suggestions, err = suggest(ctx, r, q)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// cleanQuery trims, unwraps Slack's <url|label> and backticks, and bounds the length.
+func cleanQuery(q string) string {
+	q = strings.TrimSpace(q)
+	q = strings.Trim(q, "`\"'")
+	if strings.HasPrefix(q, "<") && strings.HasSuffix(q, ">") {
+		q = strings.TrimSuffix(strings.TrimPrefix(q, "<"), ">")
+		if i := strings.IndexByte(q, '|'); i >= 0 {
+			q = q[:i]
+		}
+	}
+	if len(q) > maxQueryLength {
+		q = q[:maxQueryLength]
+	}
+	return strings.TrimSpace(q)
+}
+
+func notFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+func answerURL(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) error {
+	u, err := url.Parse(q)
+	if err != nil {
+		return nil // not a URL we understand: a miss
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) < 2 {
+		return nil
+	}
+	full := parts[0] + "/" + strings.TrimSuffix(parts[1], ".git")
+	repo, err := r.Repository(ctx, full)
+	if notFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	path := ""
+	if len(parts) > 4 && (parts[2] == "blob" || parts[2] == "tree") {
+		path = strings.Join(parts[4:], "/")
+		if parts[2] == "tree" {
+			path += "/"
+		}
+	}
+	if path == "" {
+		return answerRepo(ctx, r, a, repo)
+	}
+	a.Repository, a.Path, a.RepoURL, a.Archived = repo, path, repo.URL(), repo.Archived
+	if repo.Codeowners != nil {
+		if rule, ok := repo.Codeowners.Match(path); ok {
+			return fromCodeowners(ctx, r, a, repo, rule)
+		}
+	}
+	// No CODEOWNERS rule for the path: the repository's owner is the answer.
+	return answerRepo(ctx, r, a, repo)
+}
+
+func answerRef(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) error {
+	if strings.HasPrefix(strings.ToLower(q), "repo:") {
+		return answerSlash(ctx, r, a, q[len("repo:"):])
+	}
+	ref, err := ParseRef(q, RefDefaults{})
+	if err != nil {
+		return nil
+	}
+	e, err := r.Entity(ctx, ref)
+	if notFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return answerEntity(ctx, r, a, e)
+}
+
+func answerSlash(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) error {
+	repo, err := r.Repository(ctx, q)
+	if err == nil {
+		return answerRepo(ctx, r, a, repo)
+	}
+	if !notFound(err) {
+		return err
+	}
+	// namespace/name
+	ns, name, _ := strings.Cut(q, "/")
+	es, err := r.EntitiesByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	var inNS []*Entity
+	for _, e := range es {
+		if strings.EqualFold(e.Ref().Namespace, ns) {
+			inNS = append(inNS, e)
+		}
+	}
+	if e := preferred(inNS); e != nil {
+		return answerEntity(ctx, r, a, e)
+	}
+	return nil
+}
+
+// kindRank orders what a bare name most likely means: a service before a team.
+var kindRank = map[string]int{"component": 0, "api": 1, "resource": 2, "system": 3, "domain": 4, "template": 5, "group": 6, "user": 7, "location": 8}
+
+func preferred(es []*Entity) *Entity {
+	if len(es) == 0 {
+		return nil
+	}
+	sort.SliceStable(es, func(i, j int) bool {
+		ri, rj := rank(es[i]), rank(es[j])
+		if ri != rj {
+			return ri < rj
+		}
+		// the default namespace first
+		return es[i].Ref().Namespace == DefaultNamespace && es[j].Ref().Namespace != DefaultNamespace
+	})
+	return es[0]
+}
+
+func rank(e *Entity) int {
+	if r, ok := kindRank[strings.ToLower(e.Kind)]; ok {
+		return r
+	}
+	return 9
+}
+
+func answerName(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) error {
+	es, err := r.EntitiesByName(ctx, q)
+	if err != nil {
+		return err
+	}
+	if e := preferred(es); e != nil {
+		return answerEntity(ctx, r, a, e)
+	}
+	repos, err := r.RepositoriesByName(ctx, q)
+	if err != nil {
+		return err
+	}
+	if len(repos) > 0 {
+		return answerRepo(ctx, r, a, repos[0])
+	}
+	// A GitHub team slug that became a group under another name.
+	return nil
+}
+
+// answerRepo answers for a repository: from its catalog entities when it has
+// them, else from CODEOWNERS.
+func answerRepo(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Repository) error {
+	a.Repository, a.RepoURL, a.Archived = repo, repo.URL(), repo.Archived
+	es, err := r.EntitiesWithAnnotation(ctx, AnnotationProjectSlug, repo.FullName)
+	if err != nil {
+		return err
+	}
+	if e := preferred(es); e != nil {
+		return answerEntity(ctx, r, a, e)
+	}
+	if repo.Codeowners != nil {
+		// The owner of the repository as a whole is whoever owns its root files.
+		if rule, ok := repo.Codeowners.Match(rootProbe(repo)); ok {
+			return fromCodeowners(ctx, r, a, repo, rule)
+		}
+	}
+	return nil
+}
+
+func rootProbe(repo *Repository) string {
+	if repo.CatalogPath != "" {
+		return repo.CatalogPath
+	}
+	return "catalog-info.yaml"
+}
+
+func fromCodeowners(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Repository, rule CodeownersRule) error {
+	a.Source = FromCodeowners
+	a.SourceURL = fmt.Sprintf("%s#L%d", repo.BlobURL(repo.CodeownersPath), rule.Line)
+	for _, o := range rule.Owners {
+		owner, err := codeownersOwner(ctx, r, o)
+		if err != nil {
+			return err
+		}
+		a.Owners = append(a.Owners, owner)
+	}
+	return nil
+}
+
+// codeownersOwner maps a CODEOWNERS owner onto the catalog: a team onto the
+// group whose github.com/team-slug names it, a user onto the user with that login.
+func codeownersOwner(ctx context.Context, r OwnerReader, o string) (Owner, error) {
+	if slug := TeamSlug(o); slug != "" {
+		gs, err := r.EntitiesWithAnnotation(ctx, AnnotationTeamSlug, slug)
+		if err != nil {
+			return Owner{}, err
+		}
+		if len(gs) == 0 {
+			_, name, _ := strings.Cut(slug, "/")
+			g, err := r.Entity(ctx, Ref{Kind: "group", Namespace: DefaultNamespace, Name: name})
+			if err == nil {
+				gs = []*Entity{g}
+			} else if !notFound(err) {
+				return Owner{}, err
+			}
+		}
+		if len(gs) > 0 {
+			ow, err := ownerFromEntity(ctx, r, gs[0])
+			ow.GitHubTeam = slug
+			return ow, err
+		}
+		_, name, _ := strings.Cut(slug, "/")
+		return Owner{Ref: o, Name: name, DisplayName: o, GitHubTeam: slug}, nil
+	}
+	if login := UserLogin(o); login != "" {
+		us, err := r.EntitiesWithAnnotation(ctx, AnnotationUserLogin, login)
+		if err != nil {
+			return Owner{}, err
+		}
+		if len(us) == 0 {
+			u, err := r.Entity(ctx, Ref{Kind: "user", Namespace: DefaultNamespace, Name: login})
+			if err == nil {
+				us = []*Entity{u}
+			} else if !notFound(err) {
+				return Owner{}, err
+			}
+		}
+		if len(us) > 0 {
+			return ownerFromEntity(ctx, r, us[0])
+		}
+		return Owner{Ref: o, Name: login, DisplayName: o}, nil
+	}
+	return Owner{Ref: o, Name: o, DisplayName: o, Email: o}, nil
+}
+
+func answerEntity(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity) error {
+	a.Entity = e
+	a.Source = FromCatalog
+	a.SourceURL = strings.TrimPrefix(strings.TrimPrefix(e.Metadata.Annotations[AnnotationManagedByLocation], "url:"), "file:")
+	if a.RepoURL == "" {
+		if slug := e.Metadata.Annotations[AnnotationProjectSlug]; slug != "" {
+			a.RepoURL = "https://github.com/" + slug
+			if a.Repository == nil {
+				repo, err := r.Repository(ctx, slug)
+				switch {
+				case err == nil:
+					a.Repository, a.RepoURL, a.Archived = repo, repo.URL(), repo.Archived
+				case !notFound(err):
+					return err
+				}
+			}
+		} else if src := e.Metadata.Annotations[AnnotationSourceLocation]; src != "" {
+			a.RepoURL = strings.TrimPrefix(src, "url:")
+		}
+	}
+	a.Docs = docsLinks(e, a.RepoURL)
+	kind := strings.ToLower(e.Kind)
+	if kind == "group" || kind == "user" {
+		a.Team = true
+		owner, err := ownerFromEntity(ctx, r, e)
+		if err != nil {
+			return err
+		}
+		a.Owners = []Owner{owner}
+		refs, err := r.RelatedRefs(ctx, e.Ref(), RelOwnerOf)
+		if err != nil {
+			return err
+		}
+		if len(refs) > maxOwned {
+			a.MoreOwned = len(refs) - maxOwned
+			refs = refs[:maxOwned]
+		}
+		owned, err := r.EntitiesByRefs(ctx, refs)
+		if err != nil {
+			return err
+		}
+		for _, o := range owned {
+			if o != nil {
+				a.Owned = append(a.Owned, o)
+			}
+		}
+		return nil
+	}
+	ref, ok := e.OwnerRef()
+	if !ok {
+		return nil
+	}
+	oe, err := r.Entity(ctx, ref)
+	if notFound(err) {
+		a.Owners = []Owner{{Ref: ref.String(), Kind: "", Name: ref.Name, DisplayName: ref.Name}}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	owner, err := ownerFromEntity(ctx, r, oe)
+	if err != nil {
+		return err
+	}
+	a.Owners = []Owner{owner}
+	return nil
+}
+
+func ownerFromEntity(ctx context.Context, r OwnerReader, e *Entity) (Owner, error) {
+	o := Owner{
+		Ref:          e.Ref().String(),
+		Kind:         CanonicalKind(e.Kind),
+		Name:         e.Metadata.Name,
+		DisplayName:  e.DisplayName(),
+		Email:        e.Email(),
+		SlackChannel: slackChannel(e),
+		GitHubTeam:   e.Metadata.Annotations[AnnotationTeamSlug],
+		Known:        true,
+		OnCall:       onCallLinks(e),
+	}
+	for _, l := range e.Metadata.Links {
+		if !isOnCall(l) {
+			o.Links = append(o.Links, l)
+		}
+	}
+	if strings.EqualFold(e.Kind, "group") {
+		refs, err := r.RelatedRefs(ctx, e.Ref(), RelHasMember)
+		if err != nil {
+			return o, err
+		}
+		if len(refs) > maxMembers {
+			o.MoreMembers = len(refs) - maxMembers
+			refs = refs[:maxMembers]
+		}
+		users, err := r.EntitiesByRefs(ctx, refs)
+		if err != nil {
+			return o, err
+		}
+		for i, u := range users {
+			m := Member{Ref: refs[i]}
+			if u != nil {
+				m.Name, m.DisplayName, m.Email = u.Metadata.Name, u.DisplayName(), u.Email()
+			} else {
+				m.Name = refs[i][strings.LastIndexByte(refs[i], '/')+1:]
+				m.DisplayName = m.Name
+			}
+			o.Members = append(o.Members, m)
+		}
+	}
+	return o, nil
+}
+
+var slackAnnotations = []string{AnnotationSlackChannel, "slack.com/channel-name", "slack.com/channel-id", "callboard.dev/slack-channel"}
+
+func slackChannel(e *Entity) string {
+	for _, k := range slackAnnotations {
+		if v := strings.TrimSpace(e.Metadata.Annotations[k]); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func isOnCall(l Link) bool {
+	s := strings.ToLower(l.Title + " " + l.Icon + " " + l.Type)
+	for _, w := range []string{"on-call", "oncall", "on call", "pagerduty", "opsgenie", "incident"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func onCallLinks(e *Entity) []Link {
+	var out []Link
+	for _, l := range e.Metadata.Links {
+		if isOnCall(l) {
+			out = append(out, l)
+		}
+	}
+	if id := e.Metadata.Annotations[AnnotationPagerDutyService]; id != "" {
+		out = append(out, Link{Title: "PagerDuty service " + id, URL: "https://app.pagerduty.com/service-directory/" + url.PathEscape(id)})
+	}
+	if team := e.Metadata.Annotations[AnnotationOpsgenieTeam]; team != "" {
+		out = append(out, Link{Title: "Opsgenie team " + team})
+	}
+	return out
+}
+
+func docsLinks(e *Entity, repoURL string) []Link {
+	var out []Link
+	for _, l := range e.Metadata.Links {
+		s := strings.ToLower(l.Title + " " + l.Icon + " " + l.Type)
+		if strings.Contains(s, "doc") || strings.Contains(s, "wiki") || strings.Contains(s, "runbook") {
+			out = append(out, l)
+		}
+	}
+	if ref := e.Metadata.Annotations[AnnotationTechDocsRef]; ref != "" {
+		if u := techDocsURL(ref, repoURL); u != "" {
+			out = append(out, Link{Title: "TechDocs", URL: u})
+		}
+	}
+	return out
+}
+
+// techDocsURL turns backstage.io/techdocs-ref (dir:., url:...) into a link a
+// person can open.
+func techDocsURL(ref, repoURL string) string {
+	switch {
+	case strings.HasPrefix(ref, "url:"):
+		return strings.TrimPrefix(ref, "url:")
+	case strings.HasPrefix(ref, "dir:") && repoURL != "":
+		dir := strings.Trim(strings.TrimPrefix(ref, "dir:"), "./")
+		if dir == "" {
+			return repoURL + "/tree/HEAD/docs"
+		}
+		return repoURL + "/tree/HEAD/" + dir + "/docs"
+	}
+	return ""
+}

@@ -1,0 +1,67 @@
+package catalog
+
+import "time"
+
+// Catalog status of a repository.
+const (
+	StatusRegistered = "registered" // a valid catalog file declared entities
+	StatusMissing    = "missing"    // no catalog file
+	StatusInvalid    = "invalid"    // a catalog file that does not validate
+)
+
+// Repository is a repository callboard knows, whether or not it has a catalog
+// file. It is not an entity: the Backstage-compatible API never serves it.
+type Repository struct {
+	GitHubID        int64
+	FullName        string // org/repo
+	Description     string
+	HTMLURL         string
+	DefaultBranch   string
+	Private         bool
+	Archived        bool
+	InstallationID  int64
+	Source          string // the entities source its files feed
+	CatalogPath     string
+	CatalogStatus   string
+	CatalogProblems []Problem
+	CodeownersPath  string
+	Codeowners      *Codeowners
+	UpdatedAt       time.Time
+}
+
+// Org is the owner part of FullName.
+func (r *Repository) Org() string {
+	for i := 0; i < len(r.FullName); i++ {
+		if r.FullName[i] == '/' {
+			return r.FullName[:i]
+		}
+	}
+	return ""
+}
+
+// Name is the repository part of FullName.
+func (r *Repository) Name() string {
+	for i := 0; i < len(r.FullName); i++ {
+		if r.FullName[i] == '/' {
+			return r.FullName[i+1:]
+		}
+	}
+	return r.FullName
+}
+
+// URL is the repository's web address.
+func (r *Repository) URL() string {
+	if r.HTMLURL != "" {
+		return r.HTMLURL
+	}
+	return "https://github.com/" + r.FullName
+}
+
+// BlobURL is the web address of a file on the default branch.
+func (r *Repository) BlobURL(path string) string {
+	branch := r.DefaultBranch
+	if branch == "" {
+		branch = "main"
+	}
+	return r.URL() + "/blob/" + branch + "/" + path
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+// maxValueLength is the longest value kept for filtering; a longer one (an
+// inline API definition, say) is indexed as "present" only, as Backstage does.
+const maxValueLength = 200
+
+type keyValue struct {
+	key   string
+	value *string
+}
+
+// flatten turns an entity into lower-cased key/value pairs: "kind",
+// "metadata.name", "metadata.annotations.github.com/team-slug",
+// "spec.owner", "spec.providesapis" (one pair per item), and so on.
+func flatten(e *catalog.Entity) []keyValue {
+	kvs := flattenRaw(e)
+	for i, kv := range kvs {
+		if kv.value != nil {
+			if len(*kv.value) > maxValueLength {
+				kvs[i].value = nil
+				continue
+			}
+			lv := strings.ToLower(*kv.value)
+			kvs[i].value = &lv
+		}
+	}
+	return kvs
+}
+
+// flattenRaw is flatten with values as written and of any length.
+func flattenRaw(e *catalog.Entity) []keyValue {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil
+	}
+	delete(m, "relations")
+	var out []keyValue
+	seen := map[string]bool{}
+	add := func(k string, v *string) {
+		id := k
+		if v != nil {
+			id += "\x00" + *v
+		}
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		out = append(out, keyValue{k, v})
+	}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			if prefix != "" {
+				add(prefix, nil)
+			}
+			for k, val := range t {
+				key := strings.ToLower(k)
+				if prefix != "" {
+					key = prefix + "." + key
+				}
+				walk(key, val)
+			}
+		case []any:
+			add(prefix, nil)
+			for _, it := range t {
+				walk(prefix, it)
+			}
+		case string:
+			addScalar(add, prefix, t)
+		case bool:
+			addScalar(add, prefix, strconv.FormatBool(t))
+		case float64:
+			addScalar(add, prefix, strconv.FormatFloat(t, 'f', -1, 64))
+		case nil:
+			add(prefix, nil)
+		}
+	}
+	walk("", m)
+	return out
+}
+
+func addScalar(add func(string, *string), key, v string) {
+	add(key, &v)
+}

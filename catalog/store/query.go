@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+// whereFilter renders a filter as SQL over the entities table aliased e.
+func whereFilter(f catalog.Filter) (string, []any) {
+	if len(f) == 0 {
+		return "1", nil
+	}
+	var ors []string
+	var args []any
+	for _, set := range f {
+		var ands []string
+		for _, c := range set {
+			key := strings.ToLower(c.Key)
+			if strings.HasPrefix(key, "relations.") {
+				q := `EXISTS (SELECT 1 FROM relations r WHERE r.source_ref = e.ref AND lower(r.type) = ?`
+				args = append(args, strings.TrimPrefix(key, "relations."))
+				if len(c.Values) > 0 {
+					q += ` AND r.target_ref IN (?` + strings.Repeat(",?", len(c.Values)-1) + `)`
+					for _, v := range c.Values {
+						args = append(args, strings.ToLower(v))
+					}
+				}
+				ands = append(ands, q+")")
+				continue
+			}
+			q := `e.id IN (SELECT entity_id FROM search WHERE key = ?`
+			args = append(args, key)
+			if len(c.Values) > 0 {
+				q += ` AND value IN (?` + strings.Repeat(",?", len(c.Values)-1) + `)`
+				for _, v := range c.Values {
+					args = append(args, strings.ToLower(v))
+				}
+			}
+			ands = append(ands, q+")")
+		}
+		if len(ands) == 0 {
+			ands = []string{"1"}
+		}
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// Query returns one page of the entities that match q, and how many match in all.
+func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error) {
+	where, args := whereFilter(q.Filter)
+	if term := strings.TrimSpace(q.FullTextTerm); term != "" {
+		fields := q.FullTextFields
+		if len(fields) == 0 {
+			fields = []string{"metadata.name", "metadata.title", "spec.profile.displayname"}
+		}
+		where += ` AND e.id IN (SELECT entity_id FROM search WHERE key IN (?` + strings.Repeat(",?", len(fields)-1) + `) AND value LIKE ? ESCAPE '\')`
+		for _, f := range fields {
+			args = append(args, strings.ToLower(f))
+		}
+		args = append(args, likeEscape(term))
+	}
+	var page catalog.Page
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+where, args...).Scan(&page.TotalItems); err != nil {
+		return page, fmt.Errorf("counting entities: %w", err)
+	}
+	var order []string
+	var orderArgs []any
+	for _, o := range q.Order {
+		key := strings.ToLower(o.Field)
+		expr := `(SELECT min(value) FROM search WHERE entity_id = e.id AND key = ?)`
+		switch key {
+		case "metadata.name":
+			expr = "e.name"
+		case "kind":
+			expr = "e.kind"
+		case "metadata.namespace":
+			expr = "e.namespace"
+		default:
+			orderArgs = append(orderArgs, key)
+		}
+		dir := "ASC"
+		if o.Desc {
+			dir = "DESC"
+		}
+		// entities without the field sort last, as in Backstage
+		order = append(order, expr+" IS NULL", expr+" "+dir)
+		if expr != "e.name" && expr != "e.kind" && expr != "e.namespace" {
+			orderArgs = append(orderArgs, key)
+		}
+	}
+	order = append(order, "e.ref")
+	sqlq := `SELECT e.body FROM entities e WHERE ` + where + ` ORDER BY ` + strings.Join(order, ", ")
+	all := append(append([]any{}, args...), orderArgs...)
+	if q.Limit > 0 {
+		sqlq += ` LIMIT ? OFFSET ?`
+		all = append(all, q.Limit, q.Offset)
+	} else if q.Offset > 0 {
+		sqlq += ` LIMIT -1 OFFSET ?`
+		all = append(all, q.Offset)
+	}
+	es, err := s.list(ctx, sqlq, all...)
+	if err != nil {
+		return page, fmt.Errorf("querying entities: %w", err)
+	}
+	page.Entities = es
+	return page, nil
+}
+
+// Facets counts, for each facet field, the entities that have each value.
+// Counts are over the entities that match filter; values keep the case they
+// were written in.
+func (s *Store) Facets(ctx context.Context, filter catalog.Filter, facets []string) (map[string][]catalog.FacetCount, error) {
+	where, args := whereFilter(filter)
+	out := make(map[string][]catalog.FacetCount, len(facets))
+	for _, facet := range facets {
+		counts, err := s.facet(ctx, where, args, facet)
+		if err != nil {
+			return nil, fmt.Errorf("counting facet %s: %w", facet, err)
+		}
+		out[facet] = counts
+	}
+	return out, nil
+}
+
+func (s *Store) facet(ctx context.Context, where string, args []any, facet string) ([]catalog.FacetCount, error) {
+	// The search table holds lower-cased values; facets show the value as
+	// written, so read it from the bodies of the matching entities.
+	rows, err := s.r.QueryContext(ctx, `SELECT e.body FROM entities e WHERE `+where+` AND e.id IN (SELECT entity_id FROM search WHERE key = ?)`, append(args, strings.ToLower(facet))...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := map[string]int{}
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		e, err := decode(body)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range FieldValues(e, facet) {
+			counts[v]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	res := make([]catalog.FacetCount, 0, len(counts))
+	for v, n := range counts {
+		res = append(res, catalog.FacetCount{Value: v, Count: n})
+	}
+	sort.Slice(res, func(i, j int) bool {
+		if res[i].Count != res[j].Count {
+			return res[i].Count > res[j].Count
+		}
+		return res[i].Value < res[j].Value
+	})
+	return res, nil
+}
+
+// FieldValues returns the scalar values at a dotted field path of an entity
+// (keys matched case-insensitively; lists give one value per item), as written.
+func FieldValues(e *catalog.Entity, field string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, kv := range flattenRaw(e) {
+		if kv.key == strings.ToLower(field) && kv.value != nil && !seen[*kv.value] {
+			seen[*kv.value] = true
+			out = append(out, *kv.value)
+		}
+	}
+	return out
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+// Entity returns the entity with ref, with its relations, or catalog.ErrNotFound.
+func (s *Store) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) {
+	var body string
+	err := s.r.QueryRowContext(ctx, `SELECT body FROM entities WHERE ref = ?`, ref.String()).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	e, err := decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	if err := s.attachRelations(ctx, []*catalog.Entity{e}); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// EntityLocation returns the file that declared the entity and the source that ingested it.
+func (s *Store) EntityLocation(ctx context.Context, ref catalog.Ref) (location, source string, err error) {
+	err = s.r.QueryRowContext(ctx, `SELECT location, source FROM entities WHERE ref = ?`, ref.String()).Scan(&location, &source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
+	}
+	return location, source, err
+}
+
+// EntitiesByName returns every entity named name (any kind, any namespace).
+func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*catalog.Entity, error) {
+	return s.list(ctx, `SELECT body FROM entities WHERE name = ? ORDER BY ref`, strings.ToLower(name))
+}
+
+// EntitiesByRefs returns the entities for refs, in the same order, nil where
+// an entity does not exist.
+func (s *Store) EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.Entity, error) {
+	out := make([]*catalog.Entity, len(refs))
+	found := make([]*catalog.Entity, 0, len(refs))
+	for i, r := range refs {
+		ref, err := catalog.ParseRef(r, catalog.RefDefaults{})
+		if err != nil {
+			continue
+		}
+		var body string
+		err = s.r.QueryRowContext(ctx, `SELECT body FROM entities WHERE ref = ?`, ref.String()).Scan(&body)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		e, err := decode(body)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+		found = append(found, e)
+	}
+	return out, s.attachRelations(ctx, found)
+}
+
+// EntitiesWithAnnotation returns the entities whose annotation key has value
+// (case-insensitive), e.g. every entity of repository org/repo.
+func (s *Store) EntitiesWithAnnotation(ctx context.Context, key, value string) ([]*catalog.Entity, error) {
+	return s.list(ctx, `SELECT e.body FROM entities e WHERE e.id IN (SELECT entity_id FROM search WHERE key = ? AND value = ?) ORDER BY e.ref`,
+		"metadata.annotations."+strings.ToLower(key), strings.ToLower(value))
+}
+
+// EntitiesOfSource returns every entity a source declared.
+func (s *Store) EntitiesOfSource(ctx context.Context, source string) ([]*catalog.Entity, error) {
+	return s.list(ctx, `SELECT body FROM entities WHERE source = ? ORDER BY ref`, source)
+}
+
+// RelatedRefs returns the targets of ref's relations of type relType.
+func (s *Store) RelatedRefs(ctx context.Context, ref catalog.Ref, relType string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT target_ref FROM relations WHERE source_ref = ? AND type = ? ORDER BY target_ref`, ref.String(), relType)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// NameEntry is a name something can be asked by, for "did you mean".
+type NameEntry = catalog.NameEntry
+
+// Names returns every entity's and repository's name, for close-match suggestions.
+func (s *Store) Names(ctx context.Context) ([]catalog.NameEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT name, ref FROM entities UNION ALL SELECT lower(full_name), 'repo:' || lower(full_name) FROM repositories`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []catalog.NameEntry
+	for rows.Next() {
+		var n catalog.NameEntry
+		if err := rows.Scan(&n.Name, &n.Ref); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Count returns how many entities the catalog holds.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&n)
+	return n, err
+}
+
+func (s *Store) list(ctx context.Context, q string, args ...any) ([]*catalog.Entity, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*catalog.Entity
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e, err := decode(body)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.attachRelations(ctx, out)
+}
+
+func decode(body string) (*catalog.Entity, error) {
+	var e catalog.Entity
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		return nil, fmt.Errorf("decoding stored entity: %w", err)
+	}
+	return &e, nil
+}
+
+// attachRelations fills each entity's relations, in batches.
+func (s *Store) attachRelations(ctx context.Context, es []*catalog.Entity) error {
+	const batch = 400
+	byRef := make(map[string]*catalog.Entity, len(es))
+	for _, e := range es {
+		e.Relations = []catalog.Relation{}
+		byRef[e.Ref().String()] = e
+	}
+	refs := make([]any, 0, len(byRef))
+	for r := range byRef {
+		refs = append(refs, r)
+	}
+	for i := 0; i < len(refs); i += batch {
+		chunk := refs[i:min(i+batch, len(refs))]
+		q := `SELECT DISTINCT source_ref, type, target_ref FROM relations WHERE source_ref IN (?` + strings.Repeat(",?", len(chunk)-1) + `) ORDER BY source_ref, type, target_ref`
+		rows, err := s.r.QueryContext(ctx, q, chunk...)
+		if err != nil {
+			return fmt.Errorf("reading relations: %w", err)
+		}
+		for rows.Next() {
+			var src string
+			var rel catalog.Relation
+			if err := rows.Scan(&src, &rel.Type, &rel.TargetRef); err != nil {
+				rows.Close()
+				return err
+			}
+			if e := byRef[src]; e != nil {
+				e.Relations = append(e.Relations, rel)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

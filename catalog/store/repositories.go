@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+const repoColumns = `github_id, full_name, description, html_url, default_branch, private, archived,
+	installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at`
+
+// PutRepository inserts or updates a repository, keyed by its GitHub id when
+// it has one (so a rename updates the row), else by its full name.
+func (s *Store) PutRepository(ctx context.Context, r *catalog.Repository) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := s.putRepository(ctx, tx, r); err != nil {
+		return fmt.Errorf("storing repository %s: %w", r.FullName, err)
+	}
+	return tx.Commit()
+}
+
+func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Repository) error {
+	if r.FullName == "" || !strings.Contains(r.FullName, "/") {
+		return fmt.Errorf("repository name %q is not org/repo", r.FullName)
+	}
+	if r.CatalogStatus == "" {
+		r.CatalogStatus = catalog.StatusMissing
+	}
+	if r.Source == "" {
+		r.Source = "repo:" + strings.ToLower(r.FullName)
+	}
+	problems, err := json.Marshal(r.CatalogProblems)
+	if err != nil {
+		return err
+	}
+	if r.CatalogProblems == nil {
+		problems = []byte("[]")
+	}
+	var co []byte
+	if r.Codeowners != nil {
+		if co, err = json.Marshal(r.Codeowners); err != nil {
+			return err
+		}
+	}
+	r.UpdatedAt = s.Now()
+	var gid any
+	if r.GitHubID != 0 {
+		gid = r.GitHubID
+	}
+	var inst any
+	if r.InstallationID != 0 {
+		inst = r.InstallationID
+	}
+	name := r.Name()
+	args := []any{gid, r.FullName, name, r.Description, r.HTMLURL, r.DefaultBranch, r.Private, r.Archived, inst, r.Source,
+		r.CatalogPath, r.CatalogStatus, string(problems), r.CodeownersPath, string(co), r.UpdatedAt.UnixMilli()}
+	if r.GitHubID != 0 {
+		// A renamed repository keeps its id; free the new name first if a stale row holds it.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ? AND (github_id IS NULL OR github_id != ?)`, r.FullName, r.GitHubID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO repositories (github_id, full_name, name, description, html_url, default_branch, private, archived,
+			installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (github_id) DO UPDATE SET full_name = excluded.full_name, name = excluded.name, description = excluded.description,
+			html_url = excluded.html_url, default_branch = excluded.default_branch, private = excluded.private, archived = excluded.archived,
+			installation_id = excluded.installation_id, source = excluded.source, catalog_path = excluded.catalog_path,
+			catalog_status = excluded.catalog_status, catalog_problems = excluded.catalog_problems,
+			codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at`, args...)
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO repositories (github_id, full_name, name, description, html_url, default_branch, private, archived,
+		installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (full_name) DO UPDATE SET name = excluded.name, description = excluded.description,
+		html_url = excluded.html_url, default_branch = excluded.default_branch, private = excluded.private, archived = excluded.archived,
+		installation_id = excluded.installation_id, source = excluded.source, catalog_path = excluded.catalog_path,
+		catalog_status = excluded.catalog_status, catalog_problems = excluded.catalog_problems,
+		codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at`, args...)
+	return err
+}
+
+// Repository returns the repository named org/repo (case-insensitive), or catalog.ErrNotFound.
+func (s *Store) Repository(ctx context.Context, fullName string) (*catalog.Repository, error) {
+	rs, err := s.repos(ctx, `WHERE full_name = ?`, fullName)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("%w: repository %s", catalog.ErrNotFound, fullName)
+	}
+	return rs[0], nil
+}
+
+// RepositoryByID returns the repository with a GitHub id, or catalog.ErrNotFound.
+func (s *Store) RepositoryByID(ctx context.Context, id int64) (*catalog.Repository, error) {
+	rs, err := s.repos(ctx, `WHERE github_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("%w: repository id %d", catalog.ErrNotFound, id)
+	}
+	return rs[0], nil
+}
+
+// RepositoriesByName returns the repositories called name in any organisation.
+func (s *Store) RepositoriesByName(ctx context.Context, name string) ([]*catalog.Repository, error) {
+	return s.repos(ctx, `WHERE name = ? ORDER BY full_name`, name)
+}
+
+// Repositories returns every repository.
+func (s *Store) Repositories(ctx context.Context) ([]*catalog.Repository, error) {
+	return s.repos(ctx, `ORDER BY full_name`)
+}
+
+// DeleteRepository removes a repository row and every entity its files declared.
+func (s *Store) DeleteRepository(ctx context.Context, fullName string) ([]string, error) {
+	r, err := s.Repository(ctx, fullName)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	res, err := s.replace(ctx, tx, r.Source, nil, catalog.ReplaceOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("removing entities of %s: %w", fullName, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ?`, fullName); err != nil {
+		return nil, fmt.Errorf("removing repository %s: %w", fullName, err)
+	}
+	return res.Removed, tx.Commit()
+}
+
+// SyncRepository stores a repository and replaces the entities its catalog
+// files declare, in one transaction, so the row and the entities never disagree.
+func (s *Store) SyncRepository(ctx context.Context, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return catalog.ReplaceResult{}, err
+	}
+	defer tx.Rollback()
+	if err := s.putRepository(ctx, tx, r); err != nil {
+		return catalog.ReplaceResult{}, fmt.Errorf("storing repository %s: %w", r.FullName, err)
+	}
+	res, err := s.replace(ctx, tx, r.Source, decl, opts)
+	if err != nil {
+		return catalog.ReplaceResult{}, fmt.Errorf("replacing entities of %s: %w", r.FullName, err)
+	}
+	return res, tx.Commit()
+}
+
+func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalog.Repository, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+repoColumns+` FROM repositories `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading repositories: %w", err)
+	}
+	defer rows.Close()
+	var out []*catalog.Repository
+	for rows.Next() {
+		var r catalog.Repository
+		var gid, inst sql.NullInt64
+		var problems, co string
+		var updated int64
+		if err := rows.Scan(&gid, &r.FullName, &r.Description, &r.HTMLURL, &r.DefaultBranch, &r.Private, &r.Archived,
+			&inst, &r.Source, &r.CatalogPath, &r.CatalogStatus, &problems, &r.CodeownersPath, &co, &updated); err != nil {
+			return nil, err
+		}
+		r.GitHubID, r.InstallationID = gid.Int64, inst.Int64
+		r.UpdatedAt = time.UnixMilli(updated)
+		if err := json.Unmarshal([]byte(problems), &r.CatalogProblems); err != nil {
+			return nil, fmt.Errorf("decoding problems of %s: %w", r.FullName, err)
+		}
+		if co != "" {
+			var c catalog.Codeowners
+			if err := json.Unmarshal([]byte(co), &c); err != nil {
+				return nil, fmt.Errorf("decoding CODEOWNERS of %s: %w", r.FullName, err)
+			}
+			r.Codeowners = &c
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// IsNotFound reports whether err is catalog.ErrNotFound.
+func IsNotFound(err error) bool { return errors.Is(err, catalog.ErrNotFound) }

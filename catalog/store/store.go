@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/callboard/callboard/migrations"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// Store is the catalog's SQLite database.
+type Store struct {
+	w   *sql.DB // the one writing connection
+	r   *sql.DB // readers
+	Now func() time.Time
+}
+
+// Options tunes Open.
+type Options struct {
+	// ReadOnly opens without applying migrations (the CLI's read commands).
+	ReadOnly bool
+	// NoMigrate opens without applying migrations; Ready then reports pending ones.
+	NoMigrate bool
+	// Readers is the size of the read pool (default 4).
+	Readers int
+}
+
+// ErrPendingMigrations is returned by Ready while the schema is behind the binary.
+var ErrPendingMigrations = errors.New("migrations pending")
+
+func dsn(path string, readonly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	if readonly {
+		q.Add("mode", "ro")
+	} else {
+		q.Add("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and applies pending migrations.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	s := &Store{w: w, Now: time.Now}
+	if !opts.ReadOnly && !opts.NoMigrate {
+		if _, err := s.Migrate(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	r, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
+	}
+	n := opts.Readers
+	if n <= 0 {
+		n = 4
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.r = r
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// DB returns the writing connection, for packages that keep their own tables
+// (deliveries, usage) in the same file.
+func (s *Store) DB() *sql.DB { return s.w }
+
+// ReadDB returns the read pool.
+func (s *Store) ReadDB() *sql.DB { return s.r }
+
+func migrationNames() ([]string, error) {
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// Migrate applies pending migrations, each in its own transaction, and
+// returns the names applied.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("creating schema_migrations: %w", err)
+	}
+	names, err := migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, name := range names {
+		ok, err := s.apply(ctx, name)
+		if err != nil {
+			return applied, err
+		}
+		if ok {
+			applied = append(applied, name)
+		}
+	}
+	return applied, nil
+}
+
+func (s *Store) apply(ctx context.Context, name string) (bool, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return false, fmt.Errorf("checking migration %s: %w", name, err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	body, err := fs.ReadFile(migrations.FS, name)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return false, fmt.Errorf("applying migration %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, s.Now().Unix()); err != nil {
+		return false, fmt.Errorf("recording migration %s: %w", name, err)
+	}
+	return true, tx.Commit()
+}
+
+// Ready checks that the database answers and every migration is applied.
+func (s *Store) Ready(ctx context.Context) error {
+	names, err := migrationNames()
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("reading schema_migrations: %w", err)
+	}
+	if n < len(names) {
+		return fmt.Errorf("%w: %d of %d applied", ErrPendingMigrations, n, len(names))
+	}
+	return nil
+}
+
+// Backup writes a consistent snapshot of the database to path (VACUUM INTO),
+// while the server keeps running.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if strings.ContainsRune(path, 0) {
+		return fmt.Errorf("invalid backup path")
+	}
+	if _, err := s.r.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backing up to %s: %w", path, err)
+	}
+	return nil
+}
