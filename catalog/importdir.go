@@ -10,12 +10,21 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
-// Replacer replaces what one source declared; the store satisfies it.
+// Replacer replaces what sources declared; the store satisfies it.
 type Replacer interface {
 	ReplaceSource(ctx context.Context, source string, decl []Declared, opts ReplaceOptions) (ReplaceResult, error)
+	ReplaceSources(ctx context.Context, batches []SourceBatch) ([]ReplaceResult, error)
 }
+
+// Files are written to the store in groups, one transaction each: a commit
+// per file would make a large import wait on the disk thousands of times.
+const (
+	importBatchFiles    = 1000
+	importBatchEntities = 1000
+)
 
 // ImportReport says what an import did.
 type ImportReport struct {
@@ -74,31 +83,98 @@ func ImportDir(ctx context.Context, r Replacer, dir string) (ImportReport, error
 		}
 	}
 	sort.Strings(files)
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+
+	// Parsing runs one file ahead of the writer, so the two cores share the
+	// work; the reader stops when ctx ends or the writer fails.
+	type parsed struct {
+		batch   SourceBatch
+		display string
+		ok      bool
+		part    ImportReport // what reading the file found
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan parsed, 16)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		for _, f := range files {
+			var p parsed
+			p.batch, p.display, p.ok = readCatalogFile(abs, f, &p.part)
+			select {
+			case ch <- p:
+			case <-ctx.Done():
+				return
+			}
 		}
-		if err := importFile(ctx, r, abs, f, &rep); err != nil {
-			return rep, err
+	}()
+	defer wg.Wait()
+
+	var batch []SourceBatch
+	var displays []string
+	entities := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		results, err := r.ReplaceSources(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("importing %s: %w", dir, err)
+		}
+		for i, res := range results {
+			for j := range res.Conflicts {
+				res.Conflicts[j].File = displays[i]
+			}
+			rep.Problems = append(rep.Problems, res.Conflicts...)
+			rep.Added += len(res.Added)
+			rep.Updated += len(res.Updated)
+			rep.Unchanged += len(res.Unchanged)
+			rep.Removed += len(res.Removed)
+		}
+		batch, displays, entities = batch[:0], displays[:0], 0
+		return nil
+	}
+	for p := range ch {
+		rep.Files += p.part.Files
+		rep.Entities += p.part.Entities
+		rep.Skipped = append(rep.Skipped, p.part.Skipped...)
+		rep.Problems = append(rep.Problems, p.part.Problems...)
+		if !p.ok {
+			continue
+		}
+		batch = append(batch, p.batch)
+		displays = append(displays, p.display)
+		entities += len(p.batch.Entities)
+		if len(batch) >= importBatchFiles || entities >= importBatchEntities {
+			if err := flush(); err != nil {
+				return rep, err
+			}
 		}
 	}
-	return rep, nil
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	return rep, flush()
 }
 
-func importFile(ctx context.Context, r Replacer, root, path string, rep *ImportReport) error {
-	display := path
+// readCatalogFile parses one file into what its source should hold; ok is
+// false for a file that holds no entities at all or cannot be read.
+func readCatalogFile(root, path string, rep *ImportReport) (b SourceBatch, display string, ok bool) {
+	display = path
 	if rel, err := filepath.Rel(root, path); err == nil && root != path {
 		display = rel
 	}
 	data, err := readBounded(path, MaxFileSize)
 	if err != nil {
 		rep.Problems = append(rep.Problems, Problem{File: display, Message: err.Error()})
-		return nil
+		return b, display, false
 	}
 	parsed, problems := ParseFile(display, data, dirResolver(root, filepath.Dir(path)))
 	if len(parsed) == 0 && !IsCatalogFileName(path) && allNotEntity(problems) {
 		rep.Skipped = append(rep.Skipped, display)
-		return nil
+		return b, display, false
 	}
 	rep.Files++
 	location := "file:" + path
@@ -114,19 +190,7 @@ func importFile(ctx context.Context, r Replacer, root, path string, rep *ImportR
 	}
 	rep.Entities += len(decl)
 	rep.Problems = append(rep.Problems, problems...)
-	res, err := r.ReplaceSource(ctx, location, decl, ReplaceOptions{KeepMissing: len(problems) > 0})
-	if err != nil {
-		return fmt.Errorf("importing %s: %w", display, err)
-	}
-	for i := range res.Conflicts {
-		res.Conflicts[i].File = display
-	}
-	rep.Problems = append(rep.Problems, res.Conflicts...)
-	rep.Added += len(res.Added)
-	rep.Updated += len(res.Updated)
-	rep.Unchanged += len(res.Unchanged)
-	rep.Removed += len(res.Removed)
-	return nil
+	return SourceBatch{Source: location, Entities: decl, Options: ReplaceOptions{KeepMissing: len(problems) > 0}}, display, true
 }
 
 func allNotEntity(ps []Problem) bool {

@@ -25,3 +25,10 @@ type ReplaceOptions struct {
 	// an entity we could not read is not an entity that was removed.
 	KeepMissing bool
 }
+
+// SourceBatch is what one source declares, for replacing several at once.
+type SourceBatch struct {
+	Source   string
+	Entities []Declared
+	Options  ReplaceOptions
+}

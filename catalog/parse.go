@@ -16,14 +16,13 @@ import (
 
 // Limits on one catalog file. They bound the work a hostile or broken file can cause.
 const (
-	MaxFileSize      = 4 << 20 // bytes
-	MaxDocuments     = 2000    // YAML documents (entities) per file
-	maxNodesPerDoc   = 200_000 // YAML nodes after alias expansion
-	maxAliasNodes    = 10_000  // nodes that aliases may add to a document
-	maxDepth         = 64
-	maxPlaceholder   = 1 << 20 // bytes a $text/$json/$yaml placeholder may pull in
-	maxScalarLength  = 1 << 20
-	placeholderDepth = 1
+	MaxFileSize     = 4 << 20 // bytes
+	MaxDocuments    = 2000    // YAML documents (entities) per file
+	maxNodesPerDoc  = 200_000 // YAML nodes after alias expansion
+	maxAliasNodes   = 10_000  // nodes that aliases may add to a document
+	maxDepth        = 64
+	maxPlaceholder  = 1 << 20 // bytes a $text/$json/$yaml placeholder may pull in
+	maxScalarLength = 1 << 20
 )
 
 // Problem is one thing wrong with a catalog file: where, which field, what.
@@ -39,6 +38,7 @@ type Problem struct {
 	NotEntity bool `json:"-"`
 }
 
+// Error prints the problem as "file:line: field: message", the parts it has.
 func (p Problem) Error() string {
 	var b strings.Builder
 	b.WriteString(p.File)

@@ -1,5 +1,7 @@
 package catalog
 
+import "strings"
+
 // Relation types, as Backstage names them.
 const (
 	RelOwnedBy       = "ownedBy"
@@ -116,4 +118,29 @@ func (e *Entity) OwnerRef() (Ref, bool) {
 		return Ref{}, false
 	}
 	return r, true
+}
+
+var inverse = map[string]string{
+	RelOwnedBy: RelOwnerOf, RelOwnerOf: RelOwnedBy,
+	RelPartOf: RelHasPart, RelHasPart: RelPartOf,
+	RelDependsOn: RelDependencyOf, RelDependencyOf: RelDependsOn,
+	RelProvidesAPI: RelAPIProvidedBy, RelAPIProvidedBy: RelProvidesAPI,
+	RelConsumesAPI: RelAPIConsumedBy, RelAPIConsumedBy: RelConsumesAPI,
+	RelMemberOf: RelHasMember, RelHasMember: RelMemberOf,
+	RelChildOf: RelParentOf, RelParentOf: RelChildOf,
+}
+
+// InverseRelation returns the type of the opposite edge (ownedBy → ownerOf),
+// or "" for a type callboard does not know.
+func InverseRelation(t string) string { return inverse[t] }
+
+// InverseRelationFold is InverseRelation for a lower-case type, as filters
+// spell them ("ownedby" → "ownerof").
+func InverseRelationFold(t string) string {
+	for k, v := range inverse {
+		if strings.EqualFold(k, t) {
+			return strings.ToLower(v)
+		}
+	}
+	return ""
 }

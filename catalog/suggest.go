@@ -31,6 +31,7 @@ func Suggest(q string, names []NameEntry, n int) []string {
 		score int
 	}
 	best := map[string]int{}
+	entityNames := map[string]bool{}
 	limit := max(2, len(q)/3)
 	for _, ne := range names {
 		name := ne.Name
@@ -57,6 +58,8 @@ func Suggest(q string, names []NameEntry, n int) []string {
 		label := name
 		if strings.HasPrefix(ne.Ref, "repo:") {
 			label = strings.TrimPrefix(ne.Ref, "repo:")
+		} else {
+			entityNames[name] = true
 		}
 		if old, ok := best[label]; !ok || score < old {
 			best[label] = score
@@ -64,6 +67,10 @@ func Suggest(q string, names []NameEntry, n int) []string {
 	}
 	cands := make([]cand, 0, len(best))
 	for l, s := range best {
+		// A repository whose entity is already suggested adds nothing.
+		if i := strings.IndexByte(l, '/'); i >= 0 && entityNames[l[i+1:]] {
+			continue
+		}
 		cands = append(cands, cand{l, s})
 	}
 	sort.Slice(cands, func(i, j int) bool {

@@ -9,38 +9,48 @@ CREATE TABLE entities (
     etag       TEXT NOT NULL,
     source     TEXT NOT NULL,          -- what ingested it, replaced as a whole: file:PATH, repo:ID, github-org:ORG
     location   TEXT NOT NULL,          -- the file that declared it (url:... or file:...)
-    body       TEXT NOT NULL,          -- the entity as JSON, without relations
+    body       TEXT NOT NULL,          -- the entity as JSON, without uid, etag and relations
+    search     TEXT NOT NULL DEFAULT '[]',  -- its search_rows as JSON [[key_id, value], ...], to delete them exactly
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX entities_source ON entities (source);
 CREATE INDEX entities_name ON entities (name);
-CREATE INDEX entities_kind ON entities (kind);
+CREATE INDEX entities_kind ON entities (kind, name);
 
--- Relations, each held by the entity whose spec declared it (both directions).
+-- Relations as the declaring entity's spec states them (ownedBy, partOf, ...).
+-- The opposite edges (ownerOf, hasPart, ...) are read through relations_target.
 CREATE TABLE relations (
-    originating_id INTEGER NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
-    source_ref     TEXT NOT NULL,
-    type           TEXT NOT NULL,
-    target_ref     TEXT NOT NULL
-);
-CREATE INDEX relations_source ON relations (source_ref, type);
-CREATE INDEX relations_target ON relations (target_ref, type);
-CREATE INDEX relations_originating ON relations (originating_id);
+    entity_id  INTEGER NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+    type       TEXT NOT NULL,
+    target_ref TEXT NOT NULL,
+    PRIMARY KEY (entity_id, type, target_ref)
+) WITHOUT ROWID;
+CREATE INDEX relations_target ON relations (target_ref);
 
 -- Flattened, lower-cased key/value pairs for Backstage's filter semantics.
-CREATE TABLE search (
-    entity_id INTEGER NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
-    key       TEXT NOT NULL,
-    value     TEXT           -- NULL: the key exists but has no short scalar value
+-- Keys are numbered: they repeat in every row and are often longer than the
+-- value. value is '' for a key whose value is too long to index.
+CREATE TABLE search_keys (
+    id  INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE
 );
-CREATE INDEX search_key_value ON search (key, value);
-CREATE INDEX search_entity ON search (entity_id);
+-- No index on entity_id: each entity lists its rows (entities.search), and
+-- they are deleted by primary key, which halves the cost of writing them.
+CREATE TABLE search_rows (
+    key_id    INTEGER NOT NULL,
+    value     TEXT NOT NULL,
+    entity_id INTEGER NOT NULL,
+    PRIMARY KEY (key_id, value, entity_id)
+) WITHOUT ROWID;
+CREATE VIEW search AS
+    SELECT k.key AS key, r.value AS value, r.entity_id AS entity_id
+    FROM search_rows r JOIN search_keys k ON k.id = r.key_id;
 
--- Full-text index over what people search for.
+-- Full-text index over what people search for (rowid = entities.id).
 CREATE VIRTUAL TABLE entities_fts USING fts5 (
     name, title, description, tags, kind UNINDEXED,
-    tokenize = 'trigram'
+    tokenize = 'unicode61'
 );
 
 -- Every repository callboard knows, with or without a catalog file.

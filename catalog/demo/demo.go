@@ -46,7 +46,13 @@ func Seed(ctx context.Context, s Store) (int, error) {
 	source := "github-org:" + Org
 	decl := make([]catalog.Declared, 0, len(parsed))
 	for _, p := range parsed {
-		decl = append(decl, catalog.Declared{Entity: p.Entity, Location: source})
+		// As the GitHub sync records them: managed by the team's or the user's page.
+		loc := "url:https://github.com/orgs/" + Org + "/teams/" + p.Entity.Metadata.Name
+		if p.Entity.Kind == "User" {
+			loc = "url:https://github.com/" + p.Entity.Metadata.Name
+		}
+		p.Entity.Metadata.Annotations[catalog.AnnotationManagedByLocation] = loc
+		decl = append(decl, catalog.Declared{Entity: p.Entity, Location: loc})
 	}
 	if _, err := s.ReplaceSource(ctx, source, decl, catalog.ReplaceOptions{}); err != nil {
 		return 0, err

@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/google/uuid"
@@ -19,41 +21,133 @@ import (
 // transaction: new entities are added, changed ones updated (keeping their
 // uid), and the source's entities that decl no longer names are removed.
 func (s *Store) ReplaceSource(ctx context.Context, source string, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error) {
-	var res catalog.ReplaceResult
+	res, err := s.ReplaceSources(ctx, []catalog.SourceBatch{{Source: source, Entities: decl, Options: opts}})
+	if err != nil {
+		return catalog.ReplaceResult{}, err
+	}
+	return res[0], nil
+}
+
+// ReplaceSources replaces several sources in one transaction (an import of
+// many files): each is replaced exactly as ReplaceSource would, and either all
+// of them are or none is.
+func (s *Store) ReplaceSources(ctx context.Context, batches []catalog.SourceBatch) ([]catalog.ReplaceResult, error) {
+	encoded, err := encodeAll(batches)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return res, fmt.Errorf("replacing %s: %w", source, err)
+		return nil, fmt.Errorf("replacing entities: %w", err)
 	}
 	defer tx.Rollback()
-	res, err = s.replace(ctx, tx, source, decl, opts)
+	st, err := prepare(ctx, tx)
 	if err != nil {
-		return catalog.ReplaceResult{}, fmt.Errorf("replacing %s: %w", source, err)
+		return nil, fmt.Errorf("replacing entities: %w", err)
+	}
+	defer st.close()
+	out := make([]catalog.ReplaceResult, len(batches))
+	for i, b := range batches {
+		if out[i], err = s.replace(ctx, st, b.Source, encoded[i], b.Options); err != nil {
+			return nil, fmt.Errorf("replacing %s: %w", b.Source, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return catalog.ReplaceResult{}, fmt.Errorf("replacing %s: %w", source, err)
+		return nil, fmt.Errorf("replacing entities: %w", err)
 	}
-	return res, nil
+	return out, nil
+}
+
+// encoded is an entity made ready for the database before the transaction
+// opens, so the one writing connection spends its time writing.
+type encoded struct {
+	ref, kind, namespace, name string
+	location                   string
+	body, etag                 string
+	search                     []keyValue
+	edges                      []catalog.Edge
+	fts                        [5]string
+}
+
+// encodeAll encodes every entity of batches, on all cores.
+func encodeAll(batches []catalog.SourceBatch) ([][]encoded, error) {
+	out := make([][]encoded, len(batches))
+	type job struct{ i, j int }
+	jobs := make(chan job)
+	errs := make([]error, len(batches))
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for jb := range jobs {
+				d := batches[jb.i].Entities[jb.j]
+				enc, err := encode(d)
+				if err != nil {
+					errs[jb.i] = err
+					continue
+				}
+				out[jb.i][jb.j] = enc
+			}
+		}()
+	}
+	for i, b := range batches {
+		out[i] = make([]encoded, len(b.Entities))
+		for j := range b.Entities {
+			jobs <- job{i, j}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// encode returns the stored form of an entity. The etag is a hash of the
+// body, so an unchanged file writes nothing.
+func encode(d catalog.Declared) (encoded, error) {
+	e := *d.Entity
+	e.Relations = nil
+	e.Metadata.UID, e.Metadata.Etag = "", ""
+	b, err := json.Marshal(&e)
+	if err != nil {
+		return encoded{}, fmt.Errorf("encoding %s: %w", e.Ref(), err)
+	}
+	sum := sha256.Sum256(append(b, d.Location...))
+	r := e.Ref()
+	return encoded{
+		ref:       r.String(),
+		kind:      strings.ToLower(r.Kind),
+		namespace: strings.ToLower(r.Namespace),
+		name:      strings.ToLower(r.Name),
+		location:  d.Location,
+		body:      string(b),
+		etag:      base64.RawURLEncoding.EncodeToString(sum[:15]),
+		search:    flatten(&e),
+		edges:     catalog.DeriveEdges(&e),
+		fts:       [5]string{e.Metadata.Name, e.DisplayName(), e.Metadata.Description, strings.Join(e.Metadata.Tags, " "), strings.ToLower(e.Kind)},
+	}, nil
 }
 
 type existing struct {
 	id       int64
+	search   string
 	uid      string
 	etag     string
 	location string
 	source   string
 }
 
-func (s *Store) replace(ctx context.Context, tx *sql.Tx, source string, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error) {
+func (s *Store) replace(ctx context.Context, st *statements, source string, decl []encoded, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error) {
 	var res catalog.ReplaceResult
 	have := map[string]existing{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, ref, uid, etag, location FROM entities WHERE source = ?`, source)
+	rows, err := st.bySource.QueryContext(ctx, source)
 	if err != nil {
 		return res, err
 	}
 	for rows.Next() {
 		var e existing
 		var ref string
-		if err := rows.Scan(&e.id, &ref, &e.uid, &e.etag, &e.location); err != nil {
+		if err := rows.Scan(&e.id, &ref, &e.uid, &e.etag, &e.location, &e.search); err != nil {
 			rows.Close()
 			return res, err
 		}
@@ -65,62 +159,56 @@ func (s *Store) replace(ctx context.Context, tx *sql.Tx, source string, decl []c
 		return res, err
 	}
 
-	st, err := prepare(ctx, tx)
-	if err != nil {
-		return res, err
-	}
-	defer st.close()
-
 	now := s.Now().UnixMilli()
 	seen := map[string]bool{}
 	for _, d := range decl {
-		e := d.Entity
-		ref := e.Ref().String()
+		ref := d.ref
 		if seen[ref] {
-			res.Conflicts = append(res.Conflicts, catalog.Problem{File: d.Location, Entity: ref, Message: fmt.Sprintf("%s is declared twice", ref)})
+			res.Conflicts = append(res.Conflicts, catalog.Problem{File: d.location, Entity: ref, Message: fmt.Sprintf("%s is declared twice", ref)})
 			continue
 		}
 		seen[ref] = true
 		old, ok := have[ref]
 		if !ok {
 			var other existing
-			err := tx.QueryRowContext(ctx, `SELECT id, uid, etag, location, source FROM entities WHERE ref = ?`, ref).Scan(&other.id, &other.uid, &other.etag, &other.location, &other.source)
+			err := st.byRef.QueryRowContext(ctx, ref).Scan(&other.id, &other.location, &other.source)
 			switch {
 			case err == nil:
-				res.Conflicts = append(res.Conflicts, catalog.Problem{File: d.Location, Entity: ref, Message: fmt.Sprintf("%s is already declared by %s", ref, strings.TrimPrefix(other.location, "url:"))})
+				res.Conflicts = append(res.Conflicts, catalog.Problem{File: d.location, Entity: ref, Message: fmt.Sprintf("%s is already declared by %s", ref, strings.TrimPrefix(other.location, "url:"))})
 				continue
 			case !errors.Is(err, sql.ErrNoRows):
 				return res, err
 			}
 		}
-		body, etag, uid, err := encode(e, old.uid)
-		if err != nil {
-			return res, fmt.Errorf("encoding %s: %w", ref, err)
-		}
-		if ok && old.etag == etag && old.location == d.Location {
+		if ok && old.etag == d.etag {
 			res.Unchanged = append(res.Unchanged, ref)
 			continue
 		}
 		var id int64
+		uid := old.uid
+		searchRows, searchList, err := st.searchRows(ctx, &d)
+		if err != nil {
+			return res, err
+		}
 		if ok {
 			id = old.id
-			if _, err := st.update.ExecContext(ctx, etag, d.Location, body, now, id); err != nil {
+			if _, err := st.update.ExecContext(ctx, d.etag, d.location, d.body, searchList, now, id); err != nil {
 				return res, err
 			}
-			if err := st.clear(ctx, id); err != nil {
+			if err := st.clear(ctx, id, old.search); err != nil {
 				return res, err
 			}
 			res.Updated = append(res.Updated, ref)
 		} else {
-			r := e.Ref()
-			out, err := st.insert.ExecContext(ctx, ref, strings.ToLower(r.Kind), strings.ToLower(r.Namespace), strings.ToLower(r.Name), uid, etag, source, d.Location, body, now, now)
+			uid = uuid.NewString()
+			out, err := st.insert.ExecContext(ctx, ref, d.kind, d.namespace, d.name, uid, d.etag, source, d.location, d.body, searchList, now, now)
 			if err != nil {
 				return res, err
 			}
 			id, _ = out.LastInsertId()
 			res.Added = append(res.Added, ref)
 		}
-		if err := st.index(ctx, id, e); err != nil {
+		if err := st.index(ctx, id, searchRows, &d); err != nil {
 			return res, fmt.Errorf("indexing %s: %w", ref, err)
 		}
 	}
@@ -129,7 +217,7 @@ func (s *Store) replace(ctx context.Context, tx *sql.Tx, source string, decl []c
 			if seen[ref] {
 				continue
 			}
-			if err := st.remove(ctx, old.id); err != nil {
+			if err := st.remove(ctx, old.id, old.search); err != nil {
 				return res, err
 			}
 			res.Removed = append(res.Removed, ref)
@@ -145,34 +233,15 @@ func (s *Store) RemoveSource(ctx context.Context, source string) ([]string, erro
 	return res.Removed, err
 }
 
-// encode returns the stored body (with uid and etag), the etag and the uid.
-// The etag is a hash of the entity without uid/etag, so an unchanged file
-// writes nothing.
-func encode(e *catalog.Entity, uid string) (string, string, string, error) {
-	c := *e
-	c.Relations = nil
-	c.Metadata.UID, c.Metadata.Etag = "", ""
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return "", "", "", err
-	}
-	sum := sha256.Sum256(b)
-	etag := base64.RawURLEncoding.EncodeToString(sum[:15])
-	if uid == "" {
-		uid = uuid.NewString()
-	}
-	c.Metadata.UID, c.Metadata.Etag = uid, etag
-	b, err = json.Marshal(&c)
-	if err != nil {
-		return "", "", "", err
-	}
-	return string(b), etag, uid, nil
-}
-
 type statements struct {
-	tx                                                       *sql.Tx
-	insert, update, search, relation, fts, delFTS, delSearch *sql.Stmt
-	delRel, delEntity                                        *sql.Stmt
+	tx                                     *sql.Tx
+	insert, update, fts, delFTS, delSearch *sql.Stmt
+	delRel, delEntity, bySource, byRef     *sql.Stmt
+	keyID, newKey                          *sql.Stmt
+	keys                                   map[string]int64 // search key ids seen in this transaction
+	// multi-row inserts, by table and row count: one statement per entity
+	// instead of one per row costs far less in the driver.
+	multi map[multiKey]*sql.Stmt
 }
 
 func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
@@ -181,15 +250,17 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 		dst **sql.Stmt
 		q   string
 	}{
-		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&st.update, `UPDATE entities SET etag = ?, location = ?, body = ?, updated_at = ? WHERE id = ?`},
-		{&st.search, `INSERT INTO search (entity_id, key, value) VALUES (?, ?, ?)`},
-		{&st.relation, `INSERT INTO relations (originating_id, source_ref, type, target_ref) VALUES (?, ?, ?, ?)`},
+		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, search, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&st.update, `UPDATE entities SET etag = ?, location = ?, body = ?, search = ?, updated_at = ? WHERE id = ?`},
 		{&st.fts, `INSERT INTO entities_fts (rowid, name, title, description, tags, kind) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&st.delFTS, `DELETE FROM entities_fts WHERE rowid = ?`},
-		{&st.delSearch, `DELETE FROM search WHERE entity_id = ?`},
-		{&st.delRel, `DELETE FROM relations WHERE originating_id = ?`},
+		{&st.delSearch, `DELETE FROM search_rows WHERE key_id = ? AND value = ? AND entity_id = ?`},
+		{&st.keyID, `SELECT id FROM search_keys WHERE key = ?`},
+		{&st.newKey, `INSERT INTO search_keys (key) VALUES (?)`},
+		{&st.delRel, `DELETE FROM relations WHERE entity_id = ?`},
 		{&st.delEntity, `DELETE FROM entities WHERE id = ?`},
+		{&st.bySource, `SELECT id, ref, uid, etag, location, search FROM entities WHERE source = ?`},
+		{&st.byRef, `SELECT id, location, source FROM entities WHERE ref = ?`},
 	} {
 		s, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -202,15 +273,28 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.insert, st.update, st.search, st.relation, st.fts, st.delFTS, st.delSearch, st.delRel, st.delEntity} {
+	for _, s := range []*sql.Stmt{st.insert, st.update, st.fts, st.delFTS, st.delSearch, st.delRel, st.delEntity, st.bySource, st.byRef, st.keyID, st.newKey} {
 		if s != nil {
 			s.Close()
 		}
 	}
+	for _, s := range st.multi {
+		s.Close()
+	}
 }
 
-func (st *statements) clear(ctx context.Context, id int64) error {
-	for _, s := range []*sql.Stmt{st.delSearch, st.delRel, st.delFTS} {
+// clear deletes an entity's index rows; search is its entities.search list.
+func (st *statements) clear(ctx context.Context, id int64, search string) error {
+	var rows [][2]any
+	if err := json.Unmarshal([]byte(search), &rows); err != nil {
+		return fmt.Errorf("reading the search rows of entity %d: %w", id, err)
+	}
+	for _, r := range rows {
+		if _, err := st.delSearch.ExecContext(ctx, r[0], r[1], id); err != nil {
+			return err
+		}
+	}
+	for _, s := range []*sql.Stmt{st.delRel, st.delFTS} {
 		if _, err := s.ExecContext(ctx, id); err != nil {
 			return err
 		}
@@ -218,29 +302,119 @@ func (st *statements) clear(ctx context.Context, id int64) error {
 	return nil
 }
 
-func (st *statements) remove(ctx context.Context, id int64) error {
-	if err := st.clear(ctx, id); err != nil {
+func (st *statements) remove(ctx context.Context, id int64, search string) error {
+	if err := st.clear(ctx, id, search); err != nil {
 		return err
 	}
 	_, err := st.delEntity.ExecContext(ctx, id)
 	return err
 }
 
-func (st *statements) index(ctx context.Context, id int64, e *catalog.Entity) error {
-	for _, kv := range flatten(e) {
-		var v any
+// searchRows numbers an entity's search keys and returns its rows (less the
+// entity id) and their list as stored in entities.search.
+func (st *statements) searchRows(ctx context.Context, d *encoded) ([][]any, string, error) {
+	rows := make([][]any, 0, len(d.search))
+	list := make([][2]any, 0, len(d.search))
+	for _, kv := range d.search {
+		if columnKeys[kv.key] != "" {
+			continue // answered from the entities table
+		}
+		v := ""
 		if kv.value != nil {
 			v = *kv.value
 		}
-		if _, err := st.search.ExecContext(ctx, id, kv.key, v); err != nil {
-			return err
+		kid, err := st.searchKey(ctx, kv.key)
+		if err != nil {
+			return nil, "", err
+		}
+		rows = append(rows, []any{kid, v, nil})
+		list = append(list, [2]any{kid, v})
+	}
+	b, err := json.Marshal(list)
+	return rows, string(b), err
+}
+
+func (st *statements) index(ctx context.Context, id int64, search [][]any, d *encoded) error {
+	for _, r := range search {
+		r[2] = id
+	}
+	if err := st.insertRows(ctx, "OR IGNORE INTO search_rows (key_id, value, entity_id)", search); err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(d.edges)/2)
+	self := d.ref
+	for _, edge := range d.edges {
+		if edge.Source.String() == self {
+			rows = append(rows, []any{id, edge.Type, edge.Target.String()})
 		}
 	}
-	for _, edge := range catalog.DeriveEdges(e) {
-		if _, err := st.relation.ExecContext(ctx, id, edge.Source.String(), edge.Type, edge.Target.String()); err != nil {
-			return err
-		}
+	if err := st.insertRows(ctx, "OR IGNORE INTO relations (entity_id, type, target_ref)", rows); err != nil {
+		return err
 	}
-	_, err := st.fts.ExecContext(ctx, id, e.Metadata.Name, e.DisplayName(), e.Metadata.Description, strings.Join(e.Metadata.Tags, " "), strings.ToLower(e.Kind))
+	_, err := st.fts.ExecContext(ctx, id, d.fts[0], d.fts[1], d.fts[2], d.fts[3], d.fts[4])
 	return err
+}
+
+// maxRowsPerInsert bounds one multi-row insert (SQLite allows 32766 parameters).
+const maxRowsPerInsert = 64
+
+type multiKey struct {
+	table string
+	n     int
+}
+
+// insertRows inserts rows (all of the table's arity) with as few statements as it can.
+func (st *statements) insertRows(ctx context.Context, table string, rows [][]any) error {
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), maxRowsPerInsert)]
+		rows = rows[len(chunk):]
+		k := multiKey{table, len(chunk)}
+		stmt := st.multi[k]
+		if stmt == nil {
+			tuple := "(?" + strings.Repeat(", ?", len(chunk[0])-1) + ")"
+			q := "INSERT " + table + " VALUES " + tuple + strings.Repeat(", "+tuple, len(chunk)-1)
+			var err error
+			if stmt, err = st.tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			if st.multi == nil {
+				st.multi = map[multiKey]*sql.Stmt{}
+			}
+			st.multi[k] = stmt
+		}
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// searchKey returns the id of a search key, numbering it when it is new.
+func (st *statements) searchKey(ctx context.Context, key string) (int64, error) {
+	if id, ok := st.keys[key]; ok {
+		return id, nil
+	}
+	var id int64
+	err := st.keyID.QueryRowContext(ctx, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		res, err := st.newKey.ExecContext(ctx, key)
+		if err != nil {
+			return 0, err
+		}
+		id, err = res.LastInsertId()
+		if err != nil {
+			return 0, err
+		}
+	} else if err != nil {
+		return 0, err
+	}
+	if st.keys == nil {
+		st.keys = map[string]int64{}
+	}
+	st.keys[key] = id
+	return id, nil
 }

@@ -46,6 +46,11 @@ func flattenRaw(e *catalog.Entity) []keyValue {
 		return nil
 	}
 	delete(m, "relations")
+	if md, ok := m["metadata"].(map[string]any); ok {
+		if _, has := md["namespace"]; !has {
+			md["namespace"] = catalog.DefaultNamespace
+		}
+	}
 	var out []keyValue
 	seen := map[string]bool{}
 	add := func(k string, v *string) {
@@ -63,9 +68,8 @@ func flattenRaw(e *catalog.Entity) []keyValue {
 	walk = func(prefix string, v any) {
 		switch t := v.(type) {
 		case map[string]any:
-			if prefix != "" {
-				add(prefix, nil)
-			}
+			// No row for the object itself: "key exists" also matches keys
+			// below it (see whereFilter), which keeps the index small.
 			for k, val := range t {
 				key := strings.ToLower(k)
 				if prefix != "" {
@@ -74,7 +78,6 @@ func flattenRaw(e *catalog.Entity) []keyValue {
 				walk(key, val)
 			}
 		case []any:
-			add(prefix, nil)
 			for _, it := range t {
 				walk(prefix, it)
 			}
@@ -85,6 +88,13 @@ func flattenRaw(e *catalog.Entity) []keyValue {
 		case float64:
 			addScalar(add, prefix, strconv.FormatFloat(t, 'f', -1, 64))
 		case nil:
+			add(prefix, nil)
+		}
+		// an empty list or object still exists
+		if m, ok := v.(map[string]any); ok && len(m) == 0 && prefix != "" {
+			add(prefix, nil)
+		}
+		if l, ok := v.([]any); ok && len(l) == 0 {
 			add(prefix, nil)
 		}
 	}

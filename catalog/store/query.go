@@ -9,6 +9,15 @@ import (
 	"github.com/callboard/callboard/catalog"
 )
 
+// columnKeys are filter keys the entities table answers itself, so the
+// search table need not repeat them for every entity.
+var columnKeys = map[string]string{
+	"kind":               "e.kind",
+	"metadata.name":      "e.name",
+	"metadata.namespace": "e.namespace",
+	"metadata.uid":       "e.uid",
+}
+
 // whereFilter renders a filter as SQL over the entities table aliased e.
 func whereFilter(f catalog.Filter) (string, []any) {
 	if len(f) == 0 {
@@ -21,20 +30,52 @@ func whereFilter(f catalog.Filter) (string, []any) {
 		for _, c := range set {
 			key := strings.ToLower(c.Key)
 			if strings.HasPrefix(key, "relations.") {
-				q := `EXISTS (SELECT 1 FROM relations r WHERE r.source_ref = e.ref AND lower(r.type) = ?`
-				args = append(args, strings.TrimPrefix(key, "relations."))
+				// Either e's spec declares the edge, or the target declares the opposite one.
+				typ := strings.TrimPrefix(key, "relations.")
+				fwd := `EXISTS (SELECT 1 FROM relations r WHERE r.entity_id = e.id AND lower(r.type) = ?`
+				inv := `EXISTS (SELECT 1 FROM relations r JOIN entities t ON t.id = r.entity_id WHERE r.target_ref = e.ref AND lower(r.type) = ?`
+				fargs := []any{typ}
+				iargs := []any{catalog.InverseRelationFold(typ)}
 				if len(c.Values) > 0 {
-					q += ` AND r.target_ref IN (?` + strings.Repeat(",?", len(c.Values)-1) + `)`
+					in := ` IN (?` + strings.Repeat(",?", len(c.Values)-1) + `)`
+					fwd += ` AND r.target_ref` + in
+					inv += ` AND t.ref` + in
 					for _, v := range c.Values {
-						args = append(args, strings.ToLower(v))
+						fargs = append(fargs, strings.ToLower(v))
+						iargs = append(iargs, strings.ToLower(v))
 					}
+				}
+				ands = append(ands, "("+fwd+") OR "+inv+"))")
+				args = append(append(args, fargs...), iargs...)
+				continue
+			}
+			if col := columnKeys[key]; col != "" {
+				if len(c.Values) == 0 {
+					ands = append(ands, "1")
+					continue
+				}
+				ands = append(ands, col+` IN (?`+strings.Repeat(",?", len(c.Values)-1)+`)`)
+				for _, v := range c.Values {
+					args = append(args, strings.ToLower(v))
+				}
+				continue
+			}
+			if len(c.Values) == 0 {
+				// The key itself, any key below it (an object or a list of
+				// objects), or a list item written as a key: Backstage's
+				// metadata.tags.java matches the tag "java".
+				q := `e.id IN (SELECT entity_id FROM search WHERE key = ? OR (key > ? AND key < ?)`
+				args = append(args, key, key+".", key+"/")
+				if i := strings.LastIndexByte(key, '.'); i > 0 {
+					q += ` OR (key = ? AND value = ?)`
+					args = append(args, key[:i], key[i+1:])
 				}
 				ands = append(ands, q+")")
 				continue
 			}
 			q := `e.id IN (SELECT entity_id FROM search WHERE key = ?`
 			args = append(args, key)
-			if len(c.Values) > 0 {
+			{
 				q += ` AND value IN (?` + strings.Repeat(",?", len(c.Values)-1) + `)`
 				for _, v := range c.Values {
 					args = append(args, strings.ToLower(v))
@@ -63,11 +104,23 @@ func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error
 		if len(fields) == 0 {
 			fields = []string{"metadata.name", "metadata.title", "spec.profile.displayname"}
 		}
-		where += ` AND e.id IN (SELECT entity_id FROM search WHERE key IN (?` + strings.Repeat(",?", len(fields)-1) + `) AND value LIKE ? ESCAPE '\')`
+		var ors []string
+		pattern := likeEscape(term)
+		var keys []any
 		for _, f := range fields {
-			args = append(args, strings.ToLower(f))
+			f = strings.ToLower(f)
+			if col := columnKeys[f]; col != "" {
+				ors = append(ors, col+` LIKE ? ESCAPE '\'`)
+				args = append(args, pattern)
+				continue
+			}
+			keys = append(keys, f)
 		}
-		args = append(args, likeEscape(term))
+		if len(keys) > 0 {
+			ors = append(ors, `e.id IN (SELECT entity_id FROM search WHERE key IN (?`+strings.Repeat(",?", len(keys)-1)+`) AND value LIKE ? ESCAPE '\')`)
+			args = append(append(args, keys...), pattern)
+		}
+		where += " AND (" + strings.Join(ors, " OR ") + ")"
 	}
 	var page catalog.Page
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+where, args...).Scan(&page.TotalItems); err != nil {
@@ -99,7 +152,7 @@ func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error
 		}
 	}
 	order = append(order, "e.ref")
-	sqlq := `SELECT e.body FROM entities e WHERE ` + where + ` ORDER BY ` + strings.Join(order, ", ")
+	sqlq := `SELECT e.uid, e.etag, e.body FROM entities e WHERE ` + where + ` ORDER BY ` + strings.Join(order, ", ")
 	all := append(append([]any{}, args...), orderArgs...)
 	if q.Limit > 0 {
 		sqlq += ` LIMIT ? OFFSET ?`
@@ -135,18 +188,23 @@ func (s *Store) Facets(ctx context.Context, filter catalog.Filter, facets []stri
 func (s *Store) facet(ctx context.Context, where string, args []any, facet string) ([]catalog.FacetCount, error) {
 	// The search table holds lower-cased values; facets show the value as
 	// written, so read it from the bodies of the matching entities.
-	rows, err := s.r.QueryContext(ctx, `SELECT e.body FROM entities e WHERE `+where+` AND e.id IN (SELECT entity_id FROM search WHERE key = ?)`, append(args, strings.ToLower(facet))...)
+	q := `SELECT e.uid, e.etag, e.body FROM entities e WHERE ` + where
+	if columnKeys[strings.ToLower(facet)] == "" {
+		q += ` AND e.id IN (SELECT entity_id FROM search WHERE key = ?)`
+		args = append(args, strings.ToLower(facet))
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	counts := map[string]int{}
 	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
+		var uid, etag, body string
+		if err := rows.Scan(&uid, &etag, &body); err != nil {
 			return nil, err
 		}
-		e, err := decode(body)
+		e, err := decode(uid, etag, body)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -13,15 +15,15 @@ import (
 
 // Entity returns the entity with ref, with its relations, or catalog.ErrNotFound.
 func (s *Store) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) {
-	var body string
-	err := s.r.QueryRowContext(ctx, `SELECT body FROM entities WHERE ref = ?`, ref.String()).Scan(&body)
+	var uid, etag, body string
+	err := s.r.QueryRowContext(ctx, `SELECT uid, etag, body FROM entities WHERE ref = ?`, ref.String()).Scan(&uid, &etag, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
-	e, err := decode(body)
+	e, err := decode(uid, etag, body)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
@@ -42,7 +44,7 @@ func (s *Store) EntityLocation(ctx context.Context, ref catalog.Ref) (location, 
 
 // EntitiesByName returns every entity named name (any kind, any namespace).
 func (s *Store) EntitiesByName(ctx context.Context, name string) ([]*catalog.Entity, error) {
-	return s.list(ctx, `SELECT body FROM entities WHERE name = ? ORDER BY ref`, strings.ToLower(name))
+	return s.list(ctx, `SELECT uid, etag, body FROM entities WHERE name = ? ORDER BY ref`, strings.ToLower(name))
 }
 
 // EntitiesByRefs returns the entities for refs, in the same order, nil where
@@ -55,15 +57,15 @@ func (s *Store) EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.E
 		if err != nil {
 			continue
 		}
-		var body string
-		err = s.r.QueryRowContext(ctx, `SELECT body FROM entities WHERE ref = ?`, ref.String()).Scan(&body)
+		var uid, etag, body string
+		err = s.r.QueryRowContext(ctx, `SELECT uid, etag, body FROM entities WHERE ref = ?`, ref.String()).Scan(&uid, &etag, &body)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		e, err := decode(body)
+		e, err := decode(uid, etag, body)
 		if err != nil {
 			return nil, err
 		}
@@ -76,18 +78,23 @@ func (s *Store) EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.E
 // EntitiesWithAnnotation returns the entities whose annotation key has value
 // (case-insensitive), e.g. every entity of repository org/repo.
 func (s *Store) EntitiesWithAnnotation(ctx context.Context, key, value string) ([]*catalog.Entity, error) {
-	return s.list(ctx, `SELECT e.body FROM entities e WHERE e.id IN (SELECT entity_id FROM search WHERE key = ? AND value = ?) ORDER BY e.ref`,
+	return s.list(ctx, `SELECT e.uid, e.etag, e.body FROM entities e WHERE e.id IN (SELECT entity_id FROM search WHERE key = ? AND value = ?) ORDER BY e.ref`,
 		"metadata.annotations."+strings.ToLower(key), strings.ToLower(value))
 }
 
 // EntitiesOfSource returns every entity a source declared.
 func (s *Store) EntitiesOfSource(ctx context.Context, source string) ([]*catalog.Entity, error) {
-	return s.list(ctx, `SELECT body FROM entities WHERE source = ? ORDER BY ref`, source)
+	return s.list(ctx, `SELECT uid, etag, body FROM entities WHERE source = ? ORDER BY ref`, source)
 }
 
-// RelatedRefs returns the targets of ref's relations of type relType.
+// RelatedRefs returns the targets of ref's relations of type relType, in
+// either direction (ownerOf is read from the entities that are ownedBy ref).
 func (s *Store) RelatedRefs(ctx context.Context, ref catalog.Ref, relType string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT target_ref FROM relations WHERE source_ref = ? AND type = ? ORDER BY target_ref`, ref.String(), relType)
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT r.target_ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE e.ref = ? AND r.type = ?
+		UNION
+		SELECT e.ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref = ? AND r.type = ?
+		ORDER BY 1`, ref.String(), relType, ref.String(), catalog.InverseRelation(relType))
 	if err != nil {
 		return nil, err
 	}
@@ -138,12 +145,12 @@ func (s *Store) list(ctx context.Context, q string, args ...any) ([]*catalog.Ent
 	}
 	var out []*catalog.Entity
 	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
+		var uid, etag, body string
+		if err := rows.Scan(&uid, &etag, &body); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		e, err := decode(body)
+		e, err := decode(uid, etag, body)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -157,15 +164,17 @@ func (s *Store) list(ctx context.Context, q string, args ...any) ([]*catalog.Ent
 	return out, s.attachRelations(ctx, out)
 }
 
-func decode(body string) (*catalog.Entity, error) {
+func decode(uid, etag, body string) (*catalog.Entity, error) {
 	var e catalog.Entity
 	if err := json.Unmarshal([]byte(body), &e); err != nil {
 		return nil, fmt.Errorf("decoding stored entity: %w", err)
 	}
+	e.Metadata.UID, e.Metadata.Etag = uid, etag
 	return &e, nil
 }
 
-// attachRelations fills each entity's relations, in batches.
+// attachRelations fills each entity's relations, in batches: the edges its
+// own spec declares, and the opposite of the edges other entities declare to it.
 func (s *Store) attachRelations(ctx context.Context, es []*catalog.Entity) error {
 	const batch = 400
 	byRef := make(map[string]*catalog.Entity, len(es))
@@ -177,28 +186,44 @@ func (s *Store) attachRelations(ctx context.Context, es []*catalog.Entity) error
 	for r := range byRef {
 		refs = append(refs, r)
 	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].(string) < refs[j].(string) })
 	for i := 0; i < len(refs); i += batch {
 		chunk := refs[i:min(i+batch, len(refs))]
-		q := `SELECT DISTINCT source_ref, type, target_ref FROM relations WHERE source_ref IN (?` + strings.Repeat(",?", len(chunk)-1) + `) ORDER BY source_ref, type, target_ref`
-		rows, err := s.r.QueryContext(ctx, q, chunk...)
+		in := `(?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		q := `SELECT e.ref, r.type, r.target_ref, 0 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE e.ref IN ` + in + `
+			UNION
+			SELECT r.target_ref, r.type, e.ref, 1 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN ` + in
+		rows, err := s.r.QueryContext(ctx, q, append(append([]any{}, chunk...), chunk...)...)
 		if err != nil {
 			return fmt.Errorf("reading relations: %w", err)
 		}
 		for rows.Next() {
-			var src string
-			var rel catalog.Relation
-			if err := rows.Scan(&src, &rel.Type, &rel.TargetRef); err != nil {
+			var src, typ, target string
+			var inv bool
+			if err := rows.Scan(&src, &typ, &target, &inv); err != nil {
 				rows.Close()
 				return err
 			}
-			if e := byRef[src]; e != nil {
-				e.Relations = append(e.Relations, rel)
+			if inv {
+				typ = catalog.InverseRelation(typ)
+			}
+			if e := byRef[src]; e != nil && typ != "" {
+				e.Relations = append(e.Relations, catalog.Relation{Type: typ, TargetRef: target})
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
+	}
+	for _, e := range es {
+		sort.Slice(e.Relations, func(i, j int) bool {
+			if e.Relations[i].Type != e.Relations[j].Type {
+				return e.Relations[i].Type < e.Relations[j].Type
+			}
+			return e.Relations[i].TargetRef < e.Relations[j].TargetRef
+		})
+		e.Relations = slices.Compact(e.Relations)
 	}
 	return nil
 }

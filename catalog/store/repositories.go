@@ -135,7 +135,12 @@ func (s *Store) DeleteRepository(ctx context.Context, fullName string) ([]string
 		return nil, err
 	}
 	defer tx.Rollback()
-	res, err := s.replace(ctx, tx, r.Source, nil, catalog.ReplaceOptions{})
+	st, err := prepare(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defer st.close()
+	res, err := s.replace(ctx, st, r.Source, nil, catalog.ReplaceOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("removing entities of %s: %w", fullName, err)
 	}
@@ -148,6 +153,10 @@ func (s *Store) DeleteRepository(ctx context.Context, fullName string) ([]string
 // SyncRepository stores a repository and replaces the entities its catalog
 // files declare, in one transaction, so the row and the entities never disagree.
 func (s *Store) SyncRepository(ctx context.Context, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error) {
+	enc, err := encodeAll([]catalog.SourceBatch{{Entities: decl}})
+	if err != nil {
+		return catalog.ReplaceResult{}, err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return catalog.ReplaceResult{}, err
@@ -156,7 +165,12 @@ func (s *Store) SyncRepository(ctx context.Context, r *catalog.Repository, decl 
 	if err := s.putRepository(ctx, tx, r); err != nil {
 		return catalog.ReplaceResult{}, fmt.Errorf("storing repository %s: %w", r.FullName, err)
 	}
-	res, err := s.replace(ctx, tx, r.Source, decl, opts)
+	st, err := prepare(ctx, tx)
+	if err != nil {
+		return catalog.ReplaceResult{}, err
+	}
+	defer st.close()
+	res, err := s.replace(ctx, st, r.Source, enc[0], opts)
 	if err != nil {
 		return catalog.ReplaceResult{}, fmt.Errorf("replacing entities of %s: %w", r.FullName, err)
 	}

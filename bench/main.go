@@ -1,0 +1,265 @@
+// Command bench measures callboard and prints the figures the README quotes,
+// with the machine they were measured on. Run it from the repository root:
+//
+//	go run ./bench
+//
+// It builds the real binary, imports a generated catalog of N entities with
+// "callboard import", serves it with "callboard serve", and times requests
+// over loopback HTTP. Nothing leaves the machine.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/catalog/store"
+)
+
+func main() {
+	n := flag.Int("entities", 10000, "entities in the generated catalog")
+	requests := flag.Int("requests", 5000, "requests per latency figure")
+	flag.Parse()
+	if err := runBench(*n, *requests, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type figure struct {
+	name, value, target string
+}
+
+func runBench(n, requests int, out io.Writer) error {
+	dir, err := os.MkdirTemp("", "callboard-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "callboard")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/callboard")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building callboard: %w", err)
+	}
+	src := filepath.Join(dir, "catalog")
+	names, err := generate(src, n)
+	if err != nil {
+		return err
+	}
+	db := filepath.Join(dir, "bench.db")
+	env := append(os.Environ(), "CALLBOARD_DB="+db)
+
+	var figs []figure
+	// Import.
+	imp := exec.Command(bin, "import", src)
+	imp.Env = env
+	start := time.Now()
+	if outp, err := imp.CombinedOutput(); err != nil {
+		return fmt.Errorf("import: %v\n%s", err, outp)
+	}
+	took := time.Since(start)
+	figs = append(figs,
+		figure{fmt.Sprintf("import %d entities (`callboard import`)", n), fmt.Sprintf("%.2f s", took.Seconds()), "< 3 s"},
+		figure{"import peak RSS", fmt.Sprintf("%.0f MB", maxRSS(imp.ProcessState)), "< 60 MB"},
+	)
+
+	// Serve and measure by-name over HTTP.
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	srv := exec.Command(bin, "serve")
+	srv.Env = append(env, "CALLBOARD_ADDR="+addr)
+	srv.Stderr = io.Discard
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer srv.Process.Kill()
+	base := "http://" + addr
+	if err := waitReady(base); err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	lat := make([]time.Duration, 0, requests)
+	for i := 0; i < requests+requests/10; i++ {
+		name := names[rng.IntN(len(names))]
+		t0 := time.Now()
+		resp, err := client.Get(base + "/api/catalog/entities/by-name/component/default/" + name)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		d := time.Since(t0)
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("by-name %s: status %d", name, resp.StatusCode)
+		}
+		if i >= requests/10 { // the first tenth warms up
+			lat = append(lat, d)
+		}
+	}
+	p50, p99 := percentiles(lat)
+	figs = append(figs, figure{fmt.Sprintf("by-name over HTTP at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), "p99 < 1 ms"})
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+	figs = append(figs, figure{"serve peak RSS (after the by-name run)", fmt.Sprintf("%.0f MB", maxRSS(srv.ProcessState)), "< 60 MB"})
+
+	// Owner answers, the domain function the CLI and Slack share.
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	lat = lat[:0]
+	for i := 0; i < requests+requests/10; i++ {
+		name := names[rng.IntN(len(names))]
+		t0 := time.Now()
+		a, err := catalog.FindOwner(ctx, st, name)
+		d := time.Since(t0)
+		if err != nil || !a.Found() || len(a.Owners) == 0 {
+			return fmt.Errorf("owner %s: %v", name, err)
+		}
+		if i >= requests/10 {
+			lat = append(lat, d)
+		}
+	}
+	p50, p99 = percentiles(lat)
+	figs = append(figs, figure{fmt.Sprintf("owner answer at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), "p99 < 5 ms"})
+	lat = lat[:0]
+	for i := 0; i < 200; i++ {
+		name := names[rng.IntN(len(names))] + "x"
+		t0 := time.Now()
+		a, err := catalog.FindOwner(ctx, st, name)
+		d := time.Since(t0)
+		if err != nil || a.Found() {
+			return fmt.Errorf("owner miss %s: %v", name, err)
+		}
+		lat = append(lat, d)
+	}
+	p50, p99 = percentiles(lat)
+	figs = append(figs, figure{"owner miss with did-you-mean, p50 / p99", fmt.Sprintf("%s / %s", ms(p50), ms(p99)), ""})
+
+	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintln(out, "| figure | measured | target |")
+	fmt.Fprintln(out, "|---|---|---|")
+	for _, f := range figs {
+		fmt.Fprintf(out, "| %s | %s | %s |\n", f.name, f.value, f.target)
+	}
+	return nil
+}
+
+// generate writes n entities as a realistic organisation: one
+// catalog-info.yaml per repository (a component, sometimes an API), and an
+// org file with teams and people. It returns the component names.
+func generate(dir string, n int) ([]string, error) {
+	teams := max(n/100, 1)
+	users := teams * 3
+	var names []string
+	var org strings.Builder
+	for t := 0; t < teams; t++ {
+		fmt.Fprintf(&org, "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-%d\n  annotations:\n    github.com/team-slug: bench/team-%d\nspec:\n  type: team\n  profile: {displayName: Team %d, email: team-%d@bench.example}\n  children: []\n", t, t, t, t)
+	}
+	for u := 0; u < users; u++ {
+		fmt.Fprintf(&org, "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: user-%d\nspec:\n  profile: {displayName: User %d, email: user-%d@bench.example}\n  memberOf: [team-%d]\n", u, u, u, u%teams)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "org.catalog.yaml"), []byte(org.String()), 0o644); err != nil {
+		return nil, err
+	}
+	left := n - teams - users
+	for i := 0; left > 0; i++ {
+		name := fmt.Sprintf("service-%05d", i)
+		names = append(names, name)
+		var b strings.Builder
+		fmt.Fprintf(&b, "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: %s\n  description: Service number %d\n  tags: [go, tier-%d]\n  annotations:\n    github.com/project-slug: bench/%s\nspec:\n  type: service\n  lifecycle: production\n  owner: team-%d\n  system: system-%d\n", name, i, i%3, name, i%teams, i%50)
+		left--
+		if i%4 == 0 && left > 0 {
+			fmt.Fprintf(&b, "  providesApis: [%s-api]\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: %s-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-%d\n  definition: \"openapi: 3.0.0\"\n", name, name, i%teams)
+			left--
+		}
+		d := filepath.Join(dir, name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(d, "catalog-info.yaml"), []byte(b.String()), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
+}
+
+func maxRSS(ps *os.ProcessState) float64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return float64(ru.Maxrss) / 1024 // Linux reports KiB
+	}
+	return 0
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitReady(base string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not ready after 30 s", base)
+}
+
+func percentiles(d []time.Duration) (time.Duration, time.Duration) {
+	if len(d) == 0 {
+		return 0, 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)*50/100], s[min(len(s)*99/100, len(s)-1)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "model name") {
+			if _, v, ok := strings.Cut(line, ":"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return "unknown CPU"
+}

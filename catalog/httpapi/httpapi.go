@@ -1,0 +1,165 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/gorilla/mux"
+)
+
+// Reader is what the API reads; *store.Store satisfies it.
+type Reader interface {
+	Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
+	EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.Entity, error)
+	Query(ctx context.Context, q catalog.Query) (catalog.Page, error)
+	Facets(ctx context.Context, filter catalog.Filter, facets []string) (map[string][]catalog.FacetCount, error)
+}
+
+// Options tunes Register.
+type Options struct {
+	// Token is the bearer token every request must carry; none is required
+	// when it is empty.
+	Token string
+	// OnRequest, when set, is called once for each authorized request with
+	// the action it asks for ("get-entities", "query-entities",
+	// "get-entity-by-name", "get-entities-by-refs", "get-entity-facets"), so
+	// the caller can record usage (plugin "catalog-api"). It is called from
+	// many goroutines at once.
+	OnRequest func(r *http.Request, action string)
+	// Logger receives the errors that became a 500 (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Prefix is where Register mounts the API.
+const Prefix = "/api/catalog"
+
+// Limits on one request.
+const (
+	// MaxLimit is the most entities one page holds; a larger limit is
+	// lowered to it, and GET /entities without a limit answers at most this
+	// many, with a Link header to the rest.
+	MaxLimit = 10000
+	// DefaultQueryLimit is the page size of /entities/by-query without a
+	// limit, as in Backstage.
+	DefaultQueryLimit = 20
+	// MaxRefs is the most refs one POST /entities/by-refs may ask for (the
+	// client sends at most 1000 per request).
+	MaxRefs = 1000
+	// MaxBodyBytes bounds the body of POST /entities/by-refs.
+	MaxBodyBytes = 1 << 20
+	// MaxFilterTerms bounds the conditions and values of one filter, so a
+	// request cannot build an arbitrarily large SQL statement.
+	MaxFilterTerms = 1000
+	// MaxFacets bounds the facets one request may count.
+	MaxFacets = 100
+)
+
+type handler struct {
+	rd        Reader
+	opts      Options
+	log       *slog.Logger
+	tokenHash [sha256.Size]byte
+}
+
+// Register mounts the routes under /api/catalog on r.
+func Register(r *mux.Router, rd Reader, opts Options) {
+	h := &handler{rd: rd, opts: opts, log: opts.Logger}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if opts.Token != "" {
+		h.tokenHash = sha256.Sum256([]byte(opts.Token))
+	}
+	get := func(path, action string, fn handlerFunc) {
+		r.Handle(Prefix+path, h.handle(action, fn)).Methods(http.MethodGet)
+	}
+	get("/entities", "get-entities", h.getEntities)
+	get("/entities/by-query", "query-entities", h.queryEntities)
+	get("/entities/by-name/{kind}/{namespace}/{name}", "get-entity-by-name", h.getEntityByName)
+	r.Handle(Prefix+"/entities/by-refs", h.handle("get-entities-by-refs", h.getEntitiesByRefs)).Methods(http.MethodPost)
+	get("/entity-facets", "get-entity-facets", h.getEntityFacets)
+
+	// The client switches to these when a caller passes a predicate query;
+	// say plainly that callboard does not support them.
+	for _, p := range []string{"/entities/by-query", "/entity-facets"} {
+		r.Handle(Prefix+p, h.handle("", func(w http.ResponseWriter, r *http.Request) error {
+			return notImplementedError("predicate queries (POST %s) are not supported by callboard; use the filter parameters of GET %s", r.URL.Path, r.URL.Path)
+		})).Methods(http.MethodPost)
+	}
+	notFound := h.handle("", func(w http.ResponseWriter, r *http.Request) error {
+		return notFoundError("callboard serves a read-only subset of the catalog API; there is no %s %s", r.Method, r.URL.Path)
+	})
+	r.Handle(Prefix, notFound)
+	r.PathPrefix(Prefix + "/").Handler(notFound)
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (h *handler) handle(action string, fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h.authorize(r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if h.opts.OnRequest != nil && action != "" {
+			h.opts.OnRequest(r, action)
+		}
+		if err := fn(w, r); err != nil {
+			h.fail(w, r, err)
+		}
+	})
+}
+
+func (h *handler) authorize(r *http.Request) error {
+	if h.opts.Token == "" {
+		return nil
+	}
+	auth := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(auth, " ")
+	if auth == "" || !ok || !strings.EqualFold(scheme, "Bearer") {
+		return authenticationError("missing credentials: send Authorization: Bearer <token>")
+	}
+	// Hashing first makes the comparison constant-time in the token's length too.
+	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	if subtle.ConstantTimeCompare(got[:], h.tokenHash[:]) != 1 {
+		return authenticationError("invalid credentials")
+	}
+	return nil
+}
+
+// fail answers with err: as itself when it is meant for the client, as a
+// generic 500 (logged here, once) otherwise.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		writeError(w, r, ae)
+		return
+	}
+	if r.Context().Err() != nil {
+		// The client went away; nobody reads the answer.
+		h.log.DebugContext(r.Context(), "catalog api request canceled", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else {
+		h.log.ErrorContext(r.Context(), "catalog api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeError(w, r, errInternal)
+}
+
+// writeJSON encodes v before writing anything, so an encoding error can
+// still become a 500.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+	return nil
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/catalog/store"
+)
+
+func cmdMigrate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if err := parseFlags(newFlags("migrate"), args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{NoMigrate: true})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(stdout, "%s is up to date\n", cfg.DB)
+		return nil
+	}
+	fmt.Fprintf(stdout, "applied %s to %s\n", strings.Join(applied, ", "), cfg.DB)
+	return nil
+}
+
+func cmdImport(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := newFlags("import")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: import needs a directory (callboard import DIR)", errUsage)
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var problems []catalog.Problem
+	for _, dir := range fs.Args() {
+		rep, err := catalog.ImportDir(ctx, st, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %d files, %d entities (%d added, %d updated, %d unchanged, %d removed)",
+			dir, rep.Files, rep.Entities, rep.Added, rep.Updated, rep.Unchanged, rep.Removed)
+		if len(rep.Skipped) > 0 {
+			fmt.Fprintf(stdout, "; %d YAML files without entities skipped", len(rep.Skipped))
+		}
+		fmt.Fprintln(stdout)
+		problems = append(problems, rep.Problems...)
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	fmt.Fprintf(stdout, "\n%d problem(s); what they name was not loaded:\n", len(problems))
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "  %s\n", p.Error())
+	}
+	return exitCode(1)
+}
+
+func cmdOwner(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := newFlags("owner")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	q := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(q) == "" {
+		return fmt.Errorf("%w: owner needs a query (callboard owner payments-api)", errUsage)
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := catalog.FindOwner(ctx, st, q)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, formatOwnerText(a))
+	if !a.Found() {
+		return exitCode(1)
+	}
+	return nil
+}

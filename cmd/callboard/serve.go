@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/callboard/callboard/catalog/demo"
+	"github.com/callboard/callboard/catalog/store"
+)
+
+// shutdownGrace bounds how long serve drains in-flight work after SIGTERM.
+const shutdownGrace = 8 * time.Second
+
+// testHookListening, when set, learns the address serve listens on.
+var testHookListening func(addr string)
+
+func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout io.Writer) error {
+	fs := newFlags("serve")
+	demoFlag := fs.Bool("demo", false, "seed the catalog with the sample Acme organisation")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	started := time.Now()
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *demoFlag {
+		n, err := demo.Seed(ctx, st)
+		if err != nil {
+			return fmt.Errorf("seeding the demo catalog: %w", err)
+		}
+		logger.Info("demo catalog seeded", "entities", n, "org", demo.Org)
+	}
+	for _, f := range features(cfg) {
+		if f.on {
+			logger.Info("feature on", "feature", f.name)
+		} else {
+			logger.Warn("feature off", "feature", f.name, "why", f.why)
+		}
+	}
+
+	var draining atomic.Bool
+	srv := newServer(cfg, st, logger, &draining)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	addr := ln.Addr().String()
+	logger.Info("callboard listening", "addr", addr, "db", cfg.DB, "base_url", cfg.BaseURL, "startup", time.Since(started).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "callboard is serving on http://%s (catalog API: /api/catalog/entities)\n", displayAddr(addr))
+	if testHookListening != nil {
+		testHookListening(addr)
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining in-flight work")
+	draining.Store(true)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn("shutdown did not finish cleanly", "err", err)
+	}
+	srv.stop(sctx)
+	logger.Info("stopped")
+	return nil
+}
+
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+type feature struct {
+	name string
+	on   bool
+	why  string
+}
+
+// features says which parts of callboard the configuration turns on, and why not.
+func features(cfg config) []feature {
+	gh := feature{name: "github", on: cfg.GitHubAppID != "" && cfg.GitHubPrivateKey != "" && cfg.GitHubWebhookSecret != ""}
+	if !gh.on {
+		gh.why = "set GITHUB_APP_ID, GITHUB_PRIVATE_KEY and GITHUB_WEBHOOK_SECRET"
+	}
+	sl := feature{name: "slack", on: cfg.SlackSigningSecret != ""}
+	if !sl.on {
+		sl.why = "set SLACK_SIGNING_SECRET (and SLACK_BOT_TOKEN for the digest)"
+	}
+	api := feature{name: "api-token", on: cfg.APIToken != ""}
+	if !api.on {
+		api.why = "CALLBOARD_API_TOKEN unset: /api/* is open to anyone who can reach it"
+	}
+	return []feature{gh, sl, api}
+}
