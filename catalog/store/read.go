@@ -16,7 +16,7 @@ import (
 // Entity returns the entity with ref, with its relations, or catalog.ErrNotFound.
 func (s *Store) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) {
 	var uid, etag, body string
-	err := s.r.QueryRowContext(ctx, `SELECT uid, etag, body FROM entities WHERE ref = ?`, ref.String()).Scan(&uid, &etag, &body)
+	err := s.byRef.QueryRowContext(ctx, ref.String()).Scan(&uid, &etag, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
 	}
@@ -58,7 +58,7 @@ func (s *Store) EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.E
 			continue
 		}
 		var uid, etag, body string
-		err = s.r.QueryRowContext(ctx, `SELECT uid, etag, body FROM entities WHERE ref = ?`, ref.String()).Scan(&uid, &etag, &body)
+		err = s.byRef.QueryRowContext(ctx, ref.String()).Scan(&uid, &etag, &body)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -189,11 +189,17 @@ func (s *Store) attachRelations(ctx context.Context, es []*catalog.Entity) error
 	sort.Slice(refs, func(i, j int) bool { return refs[i].(string) < refs[j].(string) })
 	for i := 0; i < len(refs); i += batch {
 		chunk := refs[i:min(i+batch, len(refs))]
-		in := `(?` + strings.Repeat(",?", len(chunk)-1) + `)`
-		q := `SELECT e.ref, r.type, r.target_ref, 0 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE e.ref IN ` + in + `
+		var rows *sql.Rows
+		var err error
+		if len(chunk) == 1 {
+			rows, err = s.relsOfRef.QueryContext(ctx, chunk[0])
+		} else {
+			in := `(?` + strings.Repeat(",?", len(chunk)-1) + `)`
+			q := `SELECT e.ref, r.type, r.target_ref, 0 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE e.ref IN ` + in + `
 			UNION
 			SELECT r.target_ref, r.type, e.ref, 1 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN ` + in
-		rows, err := s.r.QueryContext(ctx, q, append(append([]any{}, chunk...), chunk...)...)
+			rows, err = s.r.QueryContext(ctx, q, append(append([]any{}, chunk...), chunk...)...)
+		}
 		if err != nil {
 			return fmt.Errorf("reading relations: %w", err)
 		}

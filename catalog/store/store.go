@@ -20,6 +20,9 @@ type Store struct {
 	w   *sql.DB // the one writing connection
 	r   *sql.DB // readers
 	Now func() time.Time
+
+	// Prepared once: preparing costs more than running these hot reads.
+	byRef, relsOfRef *sql.Stmt
 }
 
 // Options tunes Open.
@@ -81,12 +84,38 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s.r = r
+	if !opts.NoMigrate || opts.ReadOnly {
+		if err := s.prepareReads(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.byRef, s.relsOfRef} {
+		if st != nil {
+			st.Close()
+		}
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+const relationsOfRefSQL = `SELECT e.ref, r.type, r.target_ref, 0 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE e.ref = ?1
+	UNION
+	SELECT r.target_ref, r.type, e.ref, 1 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref = ?1`
+
+func (s *Store) prepareReads(ctx context.Context) error {
+	var err error
+	if s.byRef, err = s.r.PrepareContext(ctx, `SELECT uid, etag, body FROM entities WHERE ref = ?`); err != nil {
+		return fmt.Errorf("preparing reads: %w", err)
+	}
+	if s.relsOfRef, err = s.r.PrepareContext(ctx, relationsOfRefSQL); err != nil {
+		return fmt.Errorf("preparing reads: %w", err)
+	}
+	return nil
 }
 
 // DB returns the writing connection, for packages that keep their own tables

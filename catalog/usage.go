@@ -1,0 +1,41 @@
+package catalog
+
+import (
+	"context"
+	"time"
+)
+
+// Usage plugin ids of callboard's own features.
+const (
+	PluginSlackOwner   = "slack.owner"
+	PluginSlackCatalog = "slack.catalog"
+	PluginPRCheck      = "github.pr-check"
+	PluginScaffolder   = "scaffolder"
+	PluginCatalogAPI   = "catalog-api"
+)
+
+// Outcomes a usage event may record.
+const (
+	OutcomeAnswered   = "answered"
+	OutcomeUnanswered = "unanswered"
+	OutcomeSuccess    = "success"
+	OutcomeFailure    = "failure"
+)
+
+// UsageEvent is one use of a feature, by a person or a tool: the raw
+// material of the weekly adoption digest.
+type UsageEvent struct {
+	Plugin  string    `json:"plugin"`
+	Action  string    `json:"action"`
+	Actor   string    `json:"actor"`
+	At      time.Time `json:"timestamp"`
+	Entity  string    `json:"entityRef,omitempty"`
+	Outcome string    `json:"outcome,omitempty"`
+	// Detail is free text worth keeping, e.g. the question /owner could not answer.
+	Detail string `json:"detail,omitempty"`
+}
+
+// UsageRecorder stores usage events; the SQLite store satisfies it.
+type UsageRecorder interface {
+	RecordUsage(ctx context.Context, events ...UsageEvent) error
+}
