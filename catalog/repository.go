@@ -22,6 +22,7 @@ type Repository struct {
 	InstallationID  int64
 	Source          string // the entities source its files feed
 	CatalogPath     string
+	CatalogFiles    []string // every catalog file read: the root one and its Location targets
 	CatalogStatus   string
 	CatalogProblems []Problem
 	CodeownersPath  string

@@ -13,7 +13,7 @@ import (
 )
 
 const repoColumns = `github_id, full_name, description, html_url, default_branch, private, archived,
-	installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at`
+	installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files`
 
 // PutRepository inserts or updates a repository, keyed by its GitHub id when
 // it has one (so a rename updates the row), else by its full name.
@@ -52,6 +52,13 @@ func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Reposi
 			return err
 		}
 	}
+	files, err := json.Marshal(r.CatalogFiles)
+	if err != nil {
+		return err
+	}
+	if r.CatalogFiles == nil {
+		files = []byte("[]")
+	}
 	r.UpdatedAt = s.Now()
 	var gid any
 	if r.GitHubID != 0 {
@@ -63,30 +70,32 @@ func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Reposi
 	}
 	name := r.Name()
 	args := []any{gid, r.FullName, name, r.Description, r.HTMLURL, r.DefaultBranch, r.Private, r.Archived, inst, r.Source,
-		r.CatalogPath, r.CatalogStatus, string(problems), r.CodeownersPath, string(co), r.UpdatedAt.UnixMilli()}
+		r.CatalogPath, r.CatalogStatus, string(problems), r.CodeownersPath, string(co), r.UpdatedAt.UnixMilli(), string(files)}
 	if r.GitHubID != 0 {
 		// A renamed repository keeps its id; free the new name first if a stale row holds it.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ? AND (github_id IS NULL OR github_id != ?)`, r.FullName, r.GitHubID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO repositories (github_id, full_name, name, description, html_url, default_branch, private, archived,
-			installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (github_id) DO UPDATE SET full_name = excluded.full_name, name = excluded.name, description = excluded.description,
 			html_url = excluded.html_url, default_branch = excluded.default_branch, private = excluded.private, archived = excluded.archived,
 			installation_id = excluded.installation_id, source = excluded.source, catalog_path = excluded.catalog_path,
 			catalog_status = excluded.catalog_status, catalog_problems = excluded.catalog_problems,
-			codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at`, args...)
+			codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at,
+			catalog_files = excluded.catalog_files`, args...)
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO repositories (github_id, full_name, name, description, html_url, default_branch, private, archived,
-		installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (full_name) DO UPDATE SET name = excluded.name, description = excluded.description,
 		html_url = excluded.html_url, default_branch = excluded.default_branch, private = excluded.private, archived = excluded.archived,
 		installation_id = excluded.installation_id, source = excluded.source, catalog_path = excluded.catalog_path,
 		catalog_status = excluded.catalog_status, catalog_problems = excluded.catalog_problems,
-		codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at`, args...)
+		codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at,
+			catalog_files = excluded.catalog_files`, args...)
 	return err
 }
 
@@ -187,16 +196,19 @@ func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalo
 	for rows.Next() {
 		var r catalog.Repository
 		var gid, inst sql.NullInt64
-		var problems, co string
+		var problems, co, files string
 		var updated int64
 		if err := rows.Scan(&gid, &r.FullName, &r.Description, &r.HTMLURL, &r.DefaultBranch, &r.Private, &r.Archived,
-			&inst, &r.Source, &r.CatalogPath, &r.CatalogStatus, &problems, &r.CodeownersPath, &co, &updated); err != nil {
+			&inst, &r.Source, &r.CatalogPath, &r.CatalogStatus, &problems, &r.CodeownersPath, &co, &updated, &files); err != nil {
 			return nil, err
 		}
 		r.GitHubID, r.InstallationID = gid.Int64, inst.Int64
 		r.UpdatedAt = time.UnixMilli(updated)
 		if err := json.Unmarshal([]byte(problems), &r.CatalogProblems); err != nil {
 			return nil, fmt.Errorf("decoding problems of %s: %w", r.FullName, err)
+		}
+		if err := json.Unmarshal([]byte(files), &r.CatalogFiles); err != nil {
+			return nil, fmt.Errorf("decoding catalog files of %s: %w", r.FullName, err)
 		}
 		if co != "" {
 			var c catalog.Codeowners

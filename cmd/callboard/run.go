@@ -16,6 +16,8 @@ Usage:
   callboard serve [--demo]        run the server (webhooks, Slack, API, workers, digest schedule)
   callboard import DIR            load every catalog file under DIR into the catalog
   callboard owner QUERY           who owns a service, entity ref, repository, GitHub URL or team
+  callboard sync                  full resync of every installation's repositories and teams
+  callboard deliveries [-n N]     recent webhook deliveries and their state (failed ones first)
   callboard migrate               apply pending database migrations and exit
   callboard help                  this text
 
@@ -47,6 +49,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdOwner(ctx, cfg, rest, stdout)
 	case "migrate":
 		err = cmdMigrate(ctx, cfg, rest, stdout)
+	case "sync":
+		err = cmdSync(ctx, cfg, rest, logger, stdout)
+	case "deliveries":
+		err = cmdDeliveries(ctx, cfg, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -49,7 +49,10 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	}
 
 	var draining atomic.Bool
-	srv := newServer(cfg, st, logger, &draining)
+	srv, err := newServer(ctx, cfg, st, logger, &draining)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
@@ -84,7 +87,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("shutdown did not finish cleanly", "err", err)
 	}
-	srv.stop(sctx)
+	srv.stop(sctx) // drains the workers before the database closes
 	logger.Info("stopped")
 	return nil
 }

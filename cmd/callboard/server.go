@@ -11,6 +11,7 @@ import (
 
 	"github.com/callboard/callboard/catalog/httpapi"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/githubapp"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -29,7 +30,7 @@ func (s *server) stop(ctx context.Context) {
 	}
 }
 
-func newServer(cfg config, st *store.Store, logger *slog.Logger, draining *atomic.Bool) *server {
+func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger, draining *atomic.Bool) (*server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -78,13 +79,37 @@ func newServer(cfg config, st *store.Store, logger *slog.Logger, draining *atomi
 
 	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger})
 
+	srv := &server{}
+	gh, err := newGitHubApp(cfg, st, logger, reg)
+	if err != nil {
+		return nil, err
+	}
+	r.Handle("/webhooks/github", gh).Methods(http.MethodPost)
+	if err := gh.Start(ctx); err != nil {
+		return nil, err
+	}
+	srv.stops = append(srv.stops, gh.Stop)
+
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such route"})
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed"})
 	})
-	return &server{handler: r}
+	srv.handler = r
+	return srv, nil
+}
+
+func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg prometheus.Registerer) (*githubapp.App, error) {
+	return githubapp.New(githubapp.Config{
+		AppID:         cfg.GitHubAppID,
+		PrivateKey:    []byte(cfg.GitHubPrivateKey),
+		WebhookSecret: []byte(cfg.GitHubWebhookSecret),
+		APIURL:        cfg.GitHubAPIURL,
+		CatalogFile:   cfg.CatalogFile,
+		Logger:        logger.With("component", "github"),
+		Metrics:       reg,
+	}, st, st)
 }
 
 type statusWriter struct {

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/githubapp"
+)
+
+func cmdSync(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout io.Writer) error {
+	if err := parseFlags(newFlags("sync"), args); err != nil {
+		return err
+	}
+	if cfg.GitHubAppID == "" || cfg.GitHubPrivateKey == "" {
+		return fmt.Errorf("sync needs GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_FILE)")
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	app, err := newGitHubApp(cfg, st, logger, nil)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	reports, err := app.SyncAll(ctx)
+	for _, r := range reports {
+		perRepo := 0.0
+		if r.Repositories > 0 {
+			perRepo = float64(r.APICalls) / float64(r.Repositories)
+		}
+		fmt.Fprintf(stdout, "installation %d (%s): %d repositories, %d entities changed, %d API calls (%.1f per repository)\n",
+			r.Installation, r.Account, r.Repositories, r.Entities, r.APICalls, perRepo)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "synced %d installation(s) in %s with %d GitHub API calls\n", len(reports), time.Since(start).Round(time.Millisecond), app.APICalls())
+	return nil
+}
+
+func cmdDeliveries(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := newFlags("deliveries")
+	limit := fs.Int("n", 50, "how many deliveries to list")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ds, err := githubapp.ListDeliveries(ctx, st.ReadDB(), *limit)
+	if err != nil {
+		return err
+	}
+	if len(ds) == 0 {
+		fmt.Fprintln(stdout, "no deliveries received yet")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATE\tRECEIVED\tEVENT\tREPOSITORY\tATTEMPTS\tDELIVERY\tLAST ERROR")
+	for _, d := range ds {
+		event := d.Event
+		if d.Action != "" {
+			event += "." + d.Action
+		}
+		repo := d.Repository
+		if repo == "" {
+			repo = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.State, d.ReceivedAt.UTC().Format(time.DateTime), event, repo, d.Attempts, d.DeliveryID, truncate(d.LastError, 80))
+	}
+	return tw.Flush()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}

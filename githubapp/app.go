@@ -1,0 +1,172 @@
+package githubapp
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config configures the App. Secrets are never logged.
+type Config struct {
+	AppID         string
+	PrivateKey    []byte // PEM
+	WebhookSecret []byte
+	APIURL        string // go-github's base URL, exactly as given (ends in /)
+	CatalogFile   string // default catalog-info.yaml
+
+	Workers     int           // deliveries processed at once (default 4)
+	MaxAttempts int           // before a delivery is parked as failed (default 8)
+	RetryBase   time.Duration // first retry delay, doubling (default 2 s)
+	// RedeliverEvery is how often missed deliveries are looked for (default 1 h; <0 disables).
+	RedeliverEvery time.Duration
+	// Transport is the HTTP transport to GitHub (tests; default http.DefaultTransport).
+	Transport http.RoundTripper
+	Now       func() time.Time
+	Logger    *slog.Logger
+	Metrics   prometheus.Registerer
+}
+
+// DB is the database the App keeps its deliveries in: the catalog's file.
+type DB interface {
+	DB() *sql.DB
+	ReadDB() *sql.DB
+}
+
+// App is callboard's GitHub App.
+type App struct {
+	cfg        Config
+	secret     []byte
+	log        *slog.Logger
+	metrics    *metrics
+	clients    *clients // nil when the App identity is not configured
+	deliveries *deliveryStore
+	workers    *workers
+	sync       *syncer
+	redeliver  *redeliverer
+}
+
+// Enabled reports whether the App can call GitHub (App id and key set).
+func (a *App) Enabled() bool { return a.clients != nil }
+
+// New builds the App. Without GITHUB_APP_ID/GITHUB_PRIVATE_KEY it still
+// receives and stores deliveries (if the secret is set) but cannot call GitHub.
+func New(cfg Config, st Store, db DB) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.CatalogFile == "" {
+		cfg.CatalogFile = "catalog-info.yaml"
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = 2 * time.Second
+	}
+	if cfg.RedeliverEvery == 0 {
+		cfg.RedeliverEvery = time.Hour
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.github.com/"
+	}
+	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
+	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
+	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile}
+	if cfg.AppID != "" && len(cfg.PrivateKey) > 0 {
+		id, err := strconv.ParseInt(cfg.AppID, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("GITHUB_APP_ID %q is not a number", cfg.AppID)
+		}
+		if a.clients, err = newClients(id, cfg.PrivateKey, cfg.APIURL, cfg.Transport, a.metrics); err != nil {
+			return nil, err
+		}
+	}
+	a.workers = &workers{
+		store: a.deliveries, handle: a.handle, log: a.log, metrics: a.metrics, n: cfg.Workers,
+		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, now: cfg.Now,
+		wakeC: make(chan struct{}, 1), busy: map[string]bool{},
+	}
+	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery}
+	return a, nil
+}
+
+// Start resumes unfinished deliveries and starts the workers and the
+// missed-delivery check.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.workers.start(ctx); err != nil {
+		return err
+	}
+	if a.clients != nil && a.cfg.RedeliverEvery > 0 {
+		a.redeliver.start(ctx)
+	}
+	return nil
+}
+
+// Stop takes no more work and drains what is in flight, within ctx.
+func (a *App) Stop(ctx context.Context) {
+	a.redeliver.stop()
+	a.workers.stop(ctx)
+}
+
+// APICalls is the number of GitHub API calls made since start.
+func (a *App) APICalls() int64 {
+	if a.clients == nil {
+		return 0
+	}
+	return a.clients.Calls()
+}
+
+var errNoGitHub = errors.New("GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set: callboard cannot call GitHub")
+
+// handle processes one delivery: parse it with go-github, then one call into the service.
+func (a *App) handle(ctx context.Context, d *Delivery) error {
+	ev, err := github.ParseWebHook(d.Event, d.Payload)
+	if err != nil {
+		// An event go-github does not know is not ours to handle.
+		if d.Event != "" && !json.Valid(d.Payload) {
+			return permanent(fmt.Errorf("payload does not parse: %w", err))
+		}
+		return errIgnored
+	}
+	switch ev := ev.(type) {
+	case *github.PingEvent:
+		return errIgnored
+	case *github.InstallationEvent:
+		return a.onInstallation(ctx, d, ev)
+	case *github.InstallationRepositoriesEvent:
+		return a.onInstallationRepositories(ctx, d, ev)
+	case *github.PushEvent:
+		return a.onPush(ctx, d, ev)
+	case *github.RepositoryEvent:
+		return a.onRepository(ctx, d, ev)
+	case *github.TeamEvent:
+		return a.onTeam(ctx, d, ev)
+	case *github.MembershipEvent:
+		return a.onMembership(ctx, d, ev)
+	case *github.OrganizationEvent:
+		return a.onOrganization(ctx, d, ev)
+	}
+	return errIgnored
+}
+
+func (a *App) installationClient(id int64) (*github.Client, error) {
+	if a.clients == nil {
+		return nil, permanent(errNoGitHub)
+	}
+	return a.clients.Installation(id)
+}

@@ -1,0 +1,110 @@
+package githubapp
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
+	"github.com/google/go-github/v62/github"
+)
+
+// clients makes GitHub clients: one for the App itself (JWT) and one per
+// installation (installation tokens), all against the configured API URL and
+// all counted.
+type clients struct {
+	appID   int64
+	key     []byte
+	apiURL  *url.URL
+	base    http.RoundTripper
+	metrics *metrics
+
+	mu    sync.Mutex
+	insts map[int64]*github.Client
+	app   *github.Client
+	calls atomic.Int64
+}
+
+func newClients(appID int64, key []byte, apiURL string, base http.RoundTripper, m *metrics) (*clients, error) {
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("GITHUB_API_URL %q is not a URL", apiURL)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c := &clients{appID: appID, key: key, apiURL: u, base: base, metrics: m, insts: map[int64]*github.Client{}}
+	if _, err := ghinstallation.NewAppsTransport(base, appID, key); err != nil {
+		return nil, fmt.Errorf("GITHUB_PRIVATE_KEY: %w", err)
+	}
+	return c, nil
+}
+
+func (c *clients) counted(next http.RoundTripper) http.RoundTripper {
+	return &countingTransport{next: next, metrics: c.metrics, count: func(string) { c.calls.Add(1) }}
+}
+
+// ghinstallation builds token URLs itself from BaseURL, without the trailing slash.
+func (c *clients) tokenBase() string { return strings.TrimSuffix(c.apiURL.String(), "/") }
+
+func (c *clients) newClient(rt http.RoundTripper) *github.Client {
+	gh := github.NewClient(&http.Client{Transport: rt, Timeout: 30 * time.Second})
+	gh.BaseURL = c.apiURL
+	return gh
+}
+
+// App returns the client that authenticates as the App (JWT).
+func (c *clients) App() (*github.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.app != nil {
+		return c.app, nil
+	}
+	tr, err := ghinstallation.NewAppsTransport(c.counted(c.base), c.appID, c.key)
+	if err != nil {
+		return nil, err
+	}
+	tr.BaseURL = c.tokenBase()
+	c.app = c.newClient(tr)
+	return c.app, nil
+}
+
+// Installation returns the client for one installation, created on first use
+// from nothing but its id: a delivery from an installation never seen before
+// works.
+func (c *clients) Installation(id int64) (*github.Client, error) {
+	if id == 0 {
+		return nil, permanent(fmt.Errorf("the delivery names no installation"))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gh := c.insts[id]; gh != nil {
+		return gh, nil
+	}
+	// Token requests are counted too: they are API calls.
+	tr, err := ghinstallation.New(c.counted(c.base), c.appID, id, c.key)
+	if err != nil {
+		return nil, err
+	}
+	tr.BaseURL = c.tokenBase()
+	gh := c.newClient(tr)
+	c.insts[id] = gh
+	return gh, nil
+}
+
+// Forget drops an installation's client (it was uninstalled).
+func (c *clients) Forget(id int64) {
+	c.mu.Lock()
+	delete(c.insts, id)
+	c.mu.Unlock()
+}
+
+// Calls is the number of API calls made so far.
+func (c *clients) Calls() int64 { return c.calls.Load() }

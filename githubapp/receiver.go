@@ -1,0 +1,114 @@
+package githubapp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// MaxPayload is the largest delivery accepted: GitHub caps payloads at 25 MB.
+const MaxPayload = 25 << 20
+
+// payloadMeta is what the receiver reads of a payload to file it.
+type payloadMeta struct {
+	Action       string `json:"action"`
+	Installation *struct {
+		ID int64 `json:"id"`
+	} `json:"installation"`
+	Repository *struct {
+		ID       int64  `json:"id"`
+		FullName string `json:"full_name"`
+	} `json:"repository"`
+	Organization *struct {
+		Login string `json:"login"`
+	} `json:"organization"`
+}
+
+// orderingKey groups deliveries that must run in order: those of one
+// repository, else of one organisation, else of one installation.
+func orderingKey(event string, m payloadMeta) string {
+	switch {
+	case m.Repository != nil && m.Repository.ID != 0:
+		return "repo:" + strconv.FormatInt(m.Repository.ID, 10)
+	case m.Organization != nil && m.Organization.Login != "":
+		return "org:" + m.Organization.Login
+	case m.Installation != nil && m.Installation.ID != 0:
+		return "installation:" + strconv.FormatInt(m.Installation.ID, 10)
+	}
+	return "event:" + event
+}
+
+// ServeHTTP receives POST /webhooks/github: verify the signature, store the
+// delivery, then answer 202. Processing happens in the workers.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	log := a.log.With("delivery", r.Header.Get("X-GitHub-Delivery"), "event", r.Header.Get("X-GitHub-Event"))
+	if len(a.secret) == 0 {
+		a.metrics.deliveries.WithLabelValues("unknown", "refused_unconfigured").Inc()
+		log.Warn("webhook refused: GITHUB_WEBHOOK_SECRET is not set, so no delivery can be verified")
+		http.Error(w, "webhook secret not configured", http.StatusServiceUnavailable)
+		return
+	}
+	if r.Header.Get(github.SHA256SignatureHeader) == "" {
+		a.metrics.deliveries.WithLabelValues("unknown", "bad_signature").Inc()
+		log.Warn("webhook refused: no X-Hub-Signature-256 header")
+		http.Error(w, "missing X-Hub-Signature-256", http.StatusUnauthorized)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxPayload)
+	payload, err := github.ValidatePayload(r, a.secret)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			a.metrics.deliveries.WithLabelValues("unknown", "too_large").Inc()
+			log.Warn("webhook refused: payload over the limit", "limit", MaxPayload)
+			http.Error(w, fmt.Sprintf("payload larger than %d bytes", MaxPayload), http.StatusRequestEntityTooLarge)
+			return
+		}
+		a.metrics.deliveries.WithLabelValues("unknown", "bad_signature").Inc()
+		log.Warn("webhook refused: signature does not verify", "err", err)
+		http.Error(w, "signature does not verify", http.StatusUnauthorized)
+		return
+	}
+	event := github.WebHookType(r)
+	guid := github.DeliveryID(r)
+	if event == "" || guid == "" || len(guid) > 200 || len(event) > 100 {
+		http.Error(w, "missing or invalid X-GitHub-Event / X-GitHub-Delivery", http.StatusBadRequest)
+		return
+	}
+	var meta payloadMeta
+	if err := json.Unmarshal(payload, &meta); err != nil {
+		a.metrics.deliveries.WithLabelValues(event, "malformed").Inc()
+		log.Warn("webhook refused: payload is not a JSON object", "err", err)
+		http.Error(w, "payload is not valid JSON", http.StatusBadRequest)
+		return
+	}
+	d := &Delivery{DeliveryID: guid, Event: event, Action: meta.Action, Payload: payload, OrderingKey: orderingKey(event, meta)}
+	if meta.Installation != nil {
+		d.InstallationID = meta.Installation.ID
+	}
+	if meta.Repository != nil {
+		d.Repository = meta.Repository.FullName
+	}
+	dup, err := a.deliveries.insert(r.Context(), d)
+	if err != nil {
+		log.Error("webhook not stored", "err", err)
+		http.Error(w, "could not store the delivery; GitHub may redeliver it", http.StatusServiceUnavailable)
+		return
+	}
+	if dup {
+		a.metrics.deliveries.WithLabelValues(event, "duplicate").Inc()
+		log.Info("duplicate delivery acknowledged, not processed again")
+		w.WriteHeader(http.StatusAccepted)
+		fmt.Fprintln(w, "duplicate delivery; already received")
+		return
+	}
+	a.metrics.deliveries.WithLabelValues(event, "accepted").Inc()
+	log.Debug("delivery stored", "action", d.Action, "repository", d.Repository, "installation", d.InstallationID)
+	a.workers.wake()
+	w.WriteHeader(http.StatusAccepted)
+	fmt.Fprintln(w, "accepted")
+}

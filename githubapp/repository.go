@@ -1,0 +1,106 @@
+package githubapp
+
+import (
+	"context"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/google/go-github/v62/github"
+)
+
+// onRepository follows a repository's life: created, deleted, renamed,
+// transferred, archived, unarchived, default branch changed, visibility.
+func (a *App) onRepository(ctx context.Context, d *Delivery, ev *github.RepositoryEvent) error {
+	r := ev.GetRepo()
+	ri := infoOf(r)
+	switch ev.GetAction() {
+	case "created", "unarchived":
+		return a.resync(ctx, d, ri)
+	case "deleted":
+		_, err := a.sync.store.DeleteRepository(ctx, ri.FullName)
+		if isNotFound(err) {
+			return nil
+		}
+		return err
+	case "archived":
+		// No API call: the repository leaves the catalog but its row stays,
+		// so /owner can still say who owned it (from CODEOWNERS).
+		row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
+		if err != nil {
+			return err
+		}
+		row.Archived, row.CatalogStatus, row.CatalogProblems, row.CatalogFiles = true, catalog.StatusMissing, nil, nil
+		_, err = a.sync.store.SyncRepository(ctx, row, nil, catalogReplaceAll)
+		return err
+	case "renamed", "transferred":
+		return a.rename(ctx, d, ri)
+	case "edited":
+		if ev.GetChanges().GetDefaultBranch() != nil {
+			return a.resync(ctx, d, ri) // a new default branch may hold other files
+		}
+		row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
+		if err != nil {
+			return err
+		}
+		return a.sync.store.PutRepository(ctx, row)
+	case "privatized", "publicized":
+		row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
+		if err != nil {
+			return err
+		}
+		return a.sync.store.PutRepository(ctx, row)
+	}
+	return errIgnored
+}
+
+func (a *App) resync(ctx context.Context, d *Delivery, ri repoInfo) error {
+	gh, err := a.installationClient(d.InstallationID)
+	if err != nil {
+		return err
+	}
+	_, err = a.sync.syncRepo(ctx, gh, d.InstallationID, ri, readAll)
+	return err
+}
+
+// rename moves a repository to its new name without asking GitHub: its
+// entities keep their content, and their location and slug annotations follow.
+func (a *App) rename(ctx context.Context, d *Delivery, ri repoInfo) error {
+	old, err := a.sync.store.RepositoryByID(ctx, ri.ID)
+	if isNotFound(err) {
+		return a.resync(ctx, d, ri)
+	}
+	if err != nil {
+		return err
+	}
+	row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
+	if err != nil {
+		return err
+	}
+	es, err := a.sync.store.EntitiesOfSource(ctx, row.Source)
+	if err != nil {
+		return err
+	}
+	oldPrefix := "url:" + old.URL() + "/"
+	decl := make([]catalog.Declared, 0, len(es))
+	for _, e := range es {
+		e.Relations = nil
+		e.Metadata.UID, e.Metadata.Etag = "", ""
+		loc := e.Metadata.Annotations[catalog.AnnotationManagedByLocation]
+		path := strings.TrimPrefix(loc, oldPrefix)
+		if i := strings.Index(path, "/"); strings.HasPrefix(path, "blob/") && i >= 0 {
+			// blob/BRANCH/path → path
+			rest := strings.TrimPrefix(path, "blob/"+old.DefaultBranch+"/")
+			path = rest
+		}
+		if strings.EqualFold(e.Metadata.Annotations[catalog.AnnotationProjectSlug], old.FullName) {
+			delete(e.Metadata.Annotations, catalog.AnnotationProjectSlug)
+		}
+		catalog.StampRepoEntity(e, row, path)
+		decl = append(decl, catalog.Declared{Entity: e, Location: catalog.RepoLocation(row, path)})
+	}
+	_, err = a.sync.store.SyncRepository(ctx, row, decl, catalog.ReplaceOptions{KeepMissing: false})
+	if err == nil {
+		a.log.Info("repository renamed", "from", old.FullName, "to", row.FullName, "entities", len(decl))
+	}
+	return err
+}

@@ -1,0 +1,300 @@
+package githubapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/google/go-github/v62/github"
+)
+
+// Store is what the GitHub handlers write to; the SQLite store satisfies it.
+type Store interface {
+	catalog.Replacer
+	SyncRepository(ctx context.Context, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error)
+	PutRepository(ctx context.Context, r *catalog.Repository) error
+	Repository(ctx context.Context, fullName string) (*catalog.Repository, error)
+	RepositoryByID(ctx context.Context, id int64) (*catalog.Repository, error)
+	Repositories(ctx context.Context) ([]*catalog.Repository, error)
+	DeleteRepository(ctx context.Context, fullName string) ([]string, error)
+	EntitiesOfSource(ctx context.Context, source string) ([]*catalog.Entity, error)
+}
+
+// maxTargets bounds the files one root Location may pull in.
+const maxTargets = 200
+
+// repoInfo is what a payload or the API says of a repository.
+type repoInfo struct {
+	ID            int64
+	FullName      string
+	DefaultBranch string
+	Description   string
+	HTMLURL       string
+	Private       bool
+	Archived      bool
+}
+
+func infoOf(r *github.Repository) repoInfo {
+	return repoInfo{
+		ID: r.GetID(), FullName: r.GetFullName(), DefaultBranch: r.GetDefaultBranch(), Description: r.GetDescription(),
+		HTMLURL: r.GetHTMLURL(), Private: r.GetPrivate(), Archived: r.GetArchived(),
+	}
+}
+
+func (ri repoInfo) ref() repoRef {
+	owner, name, _ := strings.Cut(ri.FullName, "/")
+	return repoRef{owner: owner, name: name, branch: ri.DefaultBranch}
+}
+
+func sourceOf(id int64) string { return fmt.Sprintf("repo:%d", id) }
+
+// syncer keeps the catalog's view of repositories and organisations current.
+type syncer struct {
+	store       Store
+	catalogFile string
+}
+
+// repoRow returns the stored row for a repository, or a new one.
+func (s *syncer) repoRow(ctx context.Context, ri repoInfo, inst int64) (*catalog.Repository, error) {
+	r, err := s.store.RepositoryByID(ctx, ri.ID)
+	if errors.Is(err, catalog.ErrNotFound) {
+		r = &catalog.Repository{GitHubID: ri.ID, CatalogStatus: catalog.StatusMissing}
+	} else if err != nil {
+		return nil, err
+	}
+	r.FullName = ri.FullName
+	r.Source = sourceOf(ri.ID)
+	r.Private = ri.Private
+	r.Archived = ri.Archived
+	if ri.DefaultBranch != "" {
+		r.DefaultBranch = ri.DefaultBranch
+	}
+	if ri.Description != "" || r.Description == "" {
+		r.Description = ri.Description
+	}
+	if ri.HTMLURL != "" {
+		r.HTMLURL = ri.HTMLURL
+	}
+	if inst != 0 {
+		r.InstallationID = inst
+	}
+	return r, nil
+}
+
+// what a sync reads
+type readParts struct {
+	catalog, codeowners bool
+}
+
+var readAll = readParts{catalog: true, codeowners: true}
+
+// syncRepo reads a repository's catalog files and CODEOWNERS (the parts
+// asked for) and stores what they say, in one transaction. An archived
+// repository is recorded without reading anything, and leaves the catalog.
+func (s *syncer) syncRepo(ctx context.Context, gh *github.Client, inst int64, ri repoInfo, parts readParts) (catalog.ReplaceResult, error) {
+	row, err := s.repoRow(ctx, ri, inst)
+	if err != nil {
+		return catalog.ReplaceResult{}, err
+	}
+	if row.Archived {
+		row.CatalogStatus = catalog.StatusMissing
+		row.CatalogProblems, row.CatalogFiles = nil, nil
+		return s.store.SyncRepository(ctx, row, nil, catalog.ReplaceOptions{})
+	}
+	ref := ri.ref()
+	ref.branch = row.DefaultBranch
+	if parts.codeowners {
+		if err := s.readCodeowners(ctx, gh, ref, row); err != nil {
+			return catalog.ReplaceResult{}, err
+		}
+		if ref.branch == "" {
+			ref.branch = row.DefaultBranch
+		}
+	}
+	if !parts.catalog {
+		return catalog.ReplaceResult{}, s.store.PutRepository(ctx, row)
+	}
+	decl, err := s.readCatalog(ctx, gh, ref, row)
+	if err != nil {
+		return catalog.ReplaceResult{}, err
+	}
+	return s.store.SyncRepository(ctx, row, decl, catalog.ReplaceOptions{KeepMissing: row.CatalogStatus == catalog.StatusInvalid})
+}
+
+func (s *syncer) readCodeowners(ctx context.Context, gh *github.Client, ref repoRef, row *catalog.Repository) error {
+	row.Codeowners, row.CodeownersPath = nil, ""
+	for _, p := range catalog.CodeownersLocations {
+		data, branch, found, err := getFile(ctx, gh, ref, p, catalog.MaxCodeownersSize)
+		if isTooLarge(err) {
+			// GitHub ignores such a file too; look no further, as GitHub does not.
+			row.CodeownersPath = p
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if row.DefaultBranch == "" && branch != "" {
+			row.DefaultBranch = branch
+		}
+		if !found {
+			continue
+		}
+		c, err := catalog.ParseCodeowners(data)
+		if err != nil {
+			return nil
+		}
+		row.Codeowners, row.CodeownersPath = c, p
+		return nil
+	}
+	return nil
+}
+
+// readCatalog reads the root catalog file and, when it is a Location, the
+// files its targets name in the same repository.
+func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef, row *catalog.Repository) ([]catalog.Declared, error) {
+	row.CatalogProblems, row.CatalogFiles = nil, nil
+	root := strings.TrimPrefix(s.catalogFile, "/")
+	data, branch, found, err := getFile(ctx, gh, ref, root, catalog.MaxFileSize)
+	if isTooLarge(err) {
+		row.CatalogPath, row.CatalogStatus = root, catalog.StatusInvalid
+		row.CatalogProblems = []catalog.Problem{{File: root, Message: err.Error()}}
+		row.CatalogFiles = []string{root}
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		row.CatalogPath, row.CatalogStatus = "", catalog.StatusMissing
+		return nil, nil
+	}
+	if row.DefaultBranch == "" {
+		row.DefaultBranch = branch
+	}
+	ref.branch = row.DefaultBranch
+	row.CatalogPath = root
+	var decl []catalog.Declared
+	var problems []catalog.Problem
+	queue := []string{root}
+	contents := map[string][]byte{root: data}
+	seen := map[string]bool{}
+	var tree []string
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		row.CatalogFiles = append(row.CatalogFiles, p)
+		body, ok := contents[p]
+		if !ok {
+			b, _, found, err := getFile(ctx, gh, ref, p, catalog.MaxFileSize)
+			switch {
+			case isTooLarge(err):
+				problems = append(problems, catalog.Problem{File: p, Message: err.Error()})
+				continue
+			case err != nil:
+				return nil, err
+			case !found:
+				problems = append(problems, catalog.Problem{File: p, Message: "a Location target names this file, but it does not exist on " + ref.branch})
+				continue
+			}
+			body = b
+		}
+		parsed, probs := catalog.ParseFile(p, body, s.resolver(ctx, gh, ref, p))
+		problems = append(problems, probs...)
+		for _, pe := range parsed {
+			e := pe.Entity
+			catalog.StampRepoEntity(e, row, p)
+			decl = append(decl, catalog.Declared{Entity: e, Location: catalog.RepoLocation(row, p)})
+			if !strings.EqualFold(e.Kind, "Location") {
+				continue
+			}
+			targets := e.SpecStrings("targets")
+			if t := e.SpecString("target"); t != "" {
+				targets = append(targets, t)
+			}
+			for _, t := range targets {
+				tp, ok := resolveTarget(p, t)
+				if !ok {
+					continue // another repository or a URL: not followed
+				}
+				if !hasGlob(tp) {
+					queue = append(queue, tp)
+					continue
+				}
+				// Kept with the files, so a push adding a matching file re-reads the repository.
+				if !slices.Contains(row.CatalogFiles, tp) {
+					row.CatalogFiles = append(row.CatalogFiles, tp)
+				}
+				if tree == nil {
+					if tree, err = listTree(ctx, gh, ref); err != nil {
+						return nil, err
+					}
+				}
+				for _, f := range tree {
+					if ok, _ := path.Match(tp, f); ok {
+						queue = append(queue, f)
+					}
+				}
+			}
+			if len(seen)+len(queue) > maxTargets {
+				problems = append(problems, catalog.Problem{File: p, Message: fmt.Sprintf("Location targets name more than %d files; the rest are not read", maxTargets)})
+				queue = nil
+			}
+		}
+	}
+	row.CatalogProblems = problems
+	row.CatalogStatus = catalog.StatusRegistered
+	if len(problems) > 0 {
+		row.CatalogStatus = catalog.StatusInvalid
+	}
+	return decl, nil
+}
+
+// resolver reads $text/$json/$yaml placeholders from the same repository.
+func (s *syncer) resolver(ctx context.Context, gh *github.Client, ref repoRef, from string) catalog.Resolver {
+	return func(target string) ([]byte, error) {
+		p, ok := resolveTarget(from, target)
+		if !ok {
+			return nil, catalog.ErrNotFetched
+		}
+		b, _, found, err := getFile(ctx, gh, ref, p, 1<<20)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("%s does not exist", p)
+		}
+		return b, nil
+	}
+}
+
+// touches reports which parts of a repository a set of changed paths
+// concerns: its catalog files (and the globs its Location targets use), and
+// the places GitHub reads CODEOWNERS from.
+func (s *syncer) touches(row *catalog.Repository, paths []string) readParts {
+	var parts readParts
+	root := strings.TrimPrefix(s.catalogFile, "/")
+	for _, p := range paths {
+		if slices.Contains(catalog.CodeownersLocations, p) {
+			parts.codeowners = true
+		}
+		if p == root || slices.Contains(row.CatalogFiles, p) {
+			parts.catalog = true
+		}
+		for _, f := range row.CatalogFiles {
+			if hasGlob(f) {
+				if ok, _ := path.Match(f, p); ok {
+					parts.catalog = true
+				}
+			}
+		}
+	}
+	return parts
+}

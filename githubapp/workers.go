@@ -1,0 +1,236 @@
+package githubapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// errIgnored marks a delivery no handler acts on (ping, an action callboard
+// does not need): acknowledged, counted, done.
+var errIgnored = errors.New("ignored")
+
+// permanentError is a failure that retrying cannot fix (a payload that does
+// not parse, say): the delivery is parked as failed at once.
+type permanentError struct{ err error }
+
+func (p permanentError) Error() string { return p.err.Error() }
+func (p permanentError) Unwrap() error { return p.err }
+
+func permanent(err error) error { return permanentError{err} }
+
+// workers process stored deliveries: concurrently across ordering keys, in
+// order within one, retrying transient failures with backoff.
+type workers struct {
+	store       *deliveryStore
+	handle      func(ctx context.Context, d *Delivery) error
+	log         *slog.Logger
+	metrics     *metrics
+	n           int
+	maxAttempts int
+	retryBase   time.Duration
+	now         func() time.Time
+
+	wakeC chan struct{}
+	mu    sync.Mutex
+	busy  map[string]bool
+	wg    sync.WaitGroup // in-flight deliveries
+	done  chan struct{}  // closed when the dispatcher returns
+	// workCtx is what handlers run under; cancelled only when draining times out.
+	workCtx    context.Context
+	cancelWork context.CancelFunc
+	stopLoop   context.CancelFunc
+}
+
+func (w *workers) wake() {
+	select {
+	case w.wakeC <- struct{}{}:
+	default:
+	}
+}
+
+// start resumes unfinished deliveries and runs the dispatcher until stop.
+func (w *workers) start(ctx context.Context) error {
+	n, err := w.store.resume(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Info("resuming deliveries interrupted by the last stop", "count", n)
+	}
+	w.workCtx, w.cancelWork = context.WithCancel(context.WithoutCancel(ctx))
+	loopCtx, cancel := context.WithCancel(ctx)
+	w.stopLoop = cancel
+	w.done = make(chan struct{})
+	go w.loop(loopCtx)
+	w.wake()
+	return nil
+}
+
+// stop takes no more work and waits for deliveries in flight; when ctx ends
+// first, their contexts are cancelled and they are left pending for the next start.
+func (w *workers) stop(ctx context.Context) {
+	if w.stopLoop == nil {
+		return
+	}
+	w.stopLoop()
+	<-w.done
+	idle := make(chan struct{})
+	go func() { w.wg.Wait(); close(idle) }()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+		w.cancelWork()
+		<-idle
+	}
+	w.cancelWork()
+}
+
+func (w *workers) loop(ctx context.Context) {
+	defer close(w.done)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		w.dispatch(ctx)
+		wait := time.Minute
+		if due, err := w.store.nextDue(ctx); err == nil && !due.IsZero() {
+			wait = max(min(due.Sub(w.now()), time.Minute), 10*time.Millisecond)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wakeC:
+		case <-timer.C:
+		}
+	}
+}
+
+func (w *workers) dispatch(ctx context.Context) {
+	w.mu.Lock()
+	free := w.n - len(w.busy)
+	busy := make(map[string]bool, len(w.busy))
+	for k := range w.busy {
+		busy[k] = true
+	}
+	w.mu.Unlock()
+	if free <= 0 || ctx.Err() != nil {
+		return
+	}
+	ds, err := w.store.claim(ctx, free, busy)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Error("claiming deliveries", "err", err)
+		}
+		return
+	}
+	if depth, err := w.store.depth(ctx); err == nil {
+		w.metrics.queueDepth.Set(float64(depth))
+	}
+	for _, d := range ds {
+		w.mu.Lock()
+		w.busy[d.OrderingKey] = true
+		w.mu.Unlock()
+		w.wg.Add(1)
+		go w.process(d)
+	}
+}
+
+func (w *workers) process(d *Delivery) {
+	defer w.wg.Done()
+	defer func() {
+		w.mu.Lock()
+		delete(w.busy, d.OrderingKey)
+		w.mu.Unlock()
+		w.wake()
+	}()
+	log := w.log.With("delivery", d.DeliveryID, "event", d.Event, "action", d.Action, "installation", d.InstallationID, "repository", d.Repository)
+	start := w.now()
+	err := w.safeHandle(d)
+	w.metrics.processing.WithLabelValues(d.Event).Observe(w.now().Sub(start).Seconds())
+	// Record the outcome even when the work context was cancelled.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	state, lastErr, retryAt := w.outcome(d, err)
+	if ferr := w.store.finish(ctx, d, state, lastErr, retryAt); ferr != nil {
+		log.Error("recording the delivery's outcome", "err", ferr)
+		return
+	}
+	w.metrics.outcomes.WithLabelValues(d.Event, state).Inc()
+	switch state {
+	case StateDone:
+		log.Info("delivery processed", "took", w.now().Sub(start).Round(time.Millisecond))
+	case StateIgnored:
+		log.Debug("delivery ignored")
+	case StatePending:
+		log.Warn("delivery will be retried", "attempt", d.Attempts, "at", retryAt.Format(time.RFC3339), "err", err)
+	case StateFailed:
+		log.Error("delivery failed and is parked (see callboard deliveries)", "attempts", d.Attempts, "err", err)
+	}
+}
+
+// safeHandle runs the handler, turning a panic into a permanent failure so
+// one bad payload cannot take the process down.
+func (w *workers) safeHandle(d *Delivery) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = permanent(fmt.Errorf("handler panicked: %v", p))
+		}
+	}()
+	return w.handle(w.workCtx, d)
+}
+
+func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
+	switch {
+	case err == nil:
+		return StateDone, "", time.Time{}
+	case errors.Is(err, errIgnored):
+		return StateIgnored, "", time.Time{}
+	}
+	var p permanentError
+	if errors.As(err, &p) {
+		return StateFailed, err.Error(), time.Time{}
+	}
+	if d.Attempts >= w.maxAttempts {
+		return StateFailed, fmt.Sprintf("gave up after %d attempts: %v", d.Attempts, err), time.Time{}
+	}
+	wait, ok := retryAfter(err, w.now())
+	if !ok {
+		// Unknown errors are retried too: losing a change is worse than trying again.
+		wait = 0
+	}
+	backoff := w.retryBase << min(d.Attempts-1, 10)
+	backoff += time.Duration(rand.Int64N(int64(backoff)/4 + 1))
+	return StatePending, err.Error(), w.now().Add(max(wait, backoff))
+}
+
+// retryAfter says how long GitHub asked us to wait, when it did.
+func retryAfter(err error, now time.Time) (time.Duration, bool) {
+	var abuse *github.AbuseRateLimitError
+	if errors.As(err, &abuse) {
+		if abuse.RetryAfter != nil {
+			return *abuse.RetryAfter, true
+		}
+		return time.Minute, true
+	}
+	var rl *github.RateLimitError
+	if errors.As(err, &rl) {
+		return max(rl.Rate.Reset.Time.Sub(now), time.Second), true
+	}
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode >= 500 {
+		return 0, true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return 0, true
+	}
+	return 0, false
+}
