@@ -1,0 +1,233 @@
+package check
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./catalog/check -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func parse(t *testing.T, repo, path, yaml string) []*catalog.Parsed {
+	t.Helper()
+	ps, problems := catalog.ParseFile(path, []byte(yaml), nil)
+	if len(problems) > 0 {
+		t.Fatalf("fixture does not parse: %v", problems)
+	}
+	r := &catalog.Repository{FullName: repo, DefaultBranch: "main"}
+	for _, p := range ps {
+		catalog.StampRepoEntity(p.Entity, r, path)
+	}
+	return ps
+}
+
+var known = map[string]string{
+	"group:default/payments": "acme/payments",
+	"group:default/search":   "acme/search",
+	"user:default/alice":     "",
+}
+
+var names = []catalog.NameEntry{{Name: "payments", Ref: "group:default/payments"}, {Name: "search", Ref: "group:default/search"}, {Name: "alice", Ref: "user:default/alice"}}
+
+const goodReadme = "# payments-api\n\nCharges cards, issues refunds and reports payouts for every Acme storefront. " +
+	"Run it locally with `make run`; it needs PostgreSQL 15. The on-call runbook lives in docs/runbook.md and the " +
+	"API is described in openapi.yaml.\n"
+
+const serviceV1 = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments-api
+  description: Charges cards
+spec:
+  type: service
+  lifecycle: production
+  owner: payments
+`
+
+func TestEvaluate(t *testing.T) {
+	base := parse(t, "acme/payments-api", "catalog-info.yaml", serviceV1)
+	tests := []struct {
+		name       string
+		in         Input
+		conclusion string
+		findings   []string // check: message prefix
+	}{
+		{
+			name: "missing catalog file",
+			in: Input{Repository: "acme/legacy-billing", Description: "Invoice generation", CatalogPath: "catalog-info.yaml",
+				Codeowners: &File{Path: ".github/CODEOWNERS", Content: []byte("* @acme/payments\n")},
+				Readme:     &File{Path: "README.md", Content: []byte(goodReadme)}},
+			conclusion: Neutral,
+			findings:   []string{"catalog file: catalog-info.yaml is missing"},
+		},
+		{
+			name: "valid, owned, documented",
+			in: Input{Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true,
+				Parsed:     parse(t, "acme/payments-api", "catalog-info.yaml", serviceV1),
+				Codeowners: &File{Path: ".github/CODEOWNERS", Content: []byte("* @acme/payments\n")},
+				Readme:     &File{Path: "README.md", Content: []byte(goodReadme)}},
+			conclusion: Success,
+		},
+		{
+			name: "unknown owner",
+			in: Input{Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true,
+				Parsed: parse(t, "acme/payments-api", "catalog-info.yaml", strings.Replace(serviceV1, "owner: payments", "owner: paymnts", 1)),
+				Readme: &File{Path: "README.md", Content: []byte(goodReadme)}},
+			conclusion: Failure,
+			findings:   []string{"owner: component:default/payments-api: owner \"paymnts\" is not a known group or user (did you mean `payments`?)"},
+		},
+		{
+			name: "CODEOWNERS disagrees, thin README",
+			in: Input{Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true,
+				Parsed:     parse(t, "acme/payments-api", "catalog-info.yaml", serviceV1),
+				Codeowners: &File{Path: "CODEOWNERS", Content: []byte("# owners\n* @acme/search\n")},
+				Readme:     &File{Path: "README.md", Content: []byte("# payments-api\n\nTODO\n")}},
+			conclusion: Neutral,
+			findings: []string{
+				"CODEOWNERS: CODEOWNERS gives the catalog file to @acme/search, but the catalog says group:default/payments (@acme/payments)",
+				"docs: the README has 4 characters",
+			},
+		},
+		{
+			name: "strict turns warnings into failure",
+			in: Input{Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true, Strict: true,
+				Parsed: parse(t, "acme/payments-api", "catalog-info.yaml", serviceV1)},
+			conclusion: Failure,
+			findings:   []string{"docs: there is no README"},
+		},
+		{
+			name: "techdocs without mkdocs",
+			in: Input{Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true,
+				Parsed: parse(t, "acme/payments-api", "catalog-info.yaml", strings.Replace(serviceV1, "  description: Charges cards\n", "  description: Charges cards\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n", 1)),
+				Readme: &File{Path: "README.md", Content: []byte(goodReadme)}},
+			conclusion: Neutral,
+			findings:   []string{"docs: component:default/payments-api sets backstage.io/techdocs-ref but there is no mkdocs.yml in the repository root"},
+		},
+		{
+			name: "ownership moves",
+			in: Input{Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true, Base: entitiesOf(base),
+				Parsed: parse(t, "acme/payments-api", "catalog-info.yaml", strings.Replace(serviceV1, "owner: payments", "owner: search", 1)),
+				Readme: &File{Path: "README.md", Content: []byte(goodReadme)}},
+			conclusion: Success,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.KnownOwners, tt.in.OwnerNames = known, names
+			r := Evaluate(tt.in)
+			if r.Conclusion != tt.conclusion {
+				t.Errorf("conclusion %s, want %s; findings %+v", r.Conclusion, tt.conclusion, r.Findings)
+			}
+			if len(r.Findings) != len(tt.findings) {
+				t.Fatalf("%d findings %+v, want %d", len(r.Findings), r.Findings, len(tt.findings))
+			}
+			for i, f := range r.Findings {
+				if got := f.Check + ": " + f.Message; !strings.HasPrefix(got, tt.findings[i]) {
+					t.Errorf("finding %d: %q, want it to start with %q", i, got, tt.findings[i])
+				}
+			}
+		})
+	}
+}
+
+func entitiesOf(ps []*catalog.Parsed) []*catalog.Entity {
+	var out []*catalog.Entity
+	for _, p := range ps {
+		out = append(out, p.Entity)
+	}
+	return out
+}
+
+func TestChanges(t *testing.T) {
+	base := entitiesOf(parse(t, "acme/x", "catalog-info.yaml", serviceV1+`---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: payments-rest}
+spec: {type: openapi, lifecycle: production, owner: payments, definition: "openapi: 3.0.0"}
+`))
+	head := entitiesOf(parse(t, "acme/x", "catalog-info.yaml", strings.NewReplacer("owner: payments", "owner: search", "lifecycle: production", "lifecycle: deprecated").Replace(serviceV1)+`---
+apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata: {name: payments-db}
+spec: {type: database, owner: payments}
+`))
+	got := changes(base, head, true)
+	want := []Change{
+		{Ref: "component:default/payments-api", Kind: "owner", From: "payments", To: "search"},
+		{Ref: "api:default/payments-rest", Kind: "removed"},
+		{Ref: "resource:default/payments-db", Kind: "added"},
+		{Ref: "component:default/payments-api", Kind: "lifecycle", From: "production", To: "deprecated"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("changes %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("change %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestWhatPeopleRead(t *testing.T) {
+	base := entitiesOf(parse(t, "acme/payments-api", "catalog-info.yaml", serviceV1))
+	cases := map[string]Input{
+		"missing": {Repository: "acme/legacy-billing", Description: "Invoice generation (pre-2019)", CatalogPath: "catalog-info.yaml",
+			Codeowners: &File{Path: ".github/CODEOWNERS", Content: []byte("* @acme/payments\n/reports/ @acme/platform\n")},
+			Readme:     &File{Path: "README.md", Content: []byte(goodReadme)}},
+		"unknown-owner-and-move": {Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true, Base: base,
+			Parsed:     parse(t, "acme/payments-api", "catalog-info.yaml", strings.Replace(serviceV1, "owner: payments", "owner: paymnts", 1)),
+			Codeowners: &File{Path: ".github/CODEOWNERS", Content: []byte("* @acme/payments\n")},
+			Readme:     &File{Path: "README.md", Content: []byte(goodReadme)}},
+		"passed": {Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true, Base: base,
+			Parsed:     parse(t, "acme/payments-api", "catalog-info.yaml", serviceV1),
+			Codeowners: &File{Path: ".github/CODEOWNERS", Content: []byte("* @acme/payments\n")},
+			Readme:     &File{Path: "README.md", Content: []byte(goodReadme)}},
+	}
+	for name, in := range cases {
+		t.Run(name, func(t *testing.T) {
+			in.KnownOwners, in.OwnerNames = known, names
+			r := Evaluate(in)
+			golden(t, name+".comment.md", r.Comment("https://github.com/acme/x/pull/7/checks"))
+			golden(t, name+".summary.md", "title: "+r.Title()+"\n\n"+r.Summary())
+		})
+	}
+}
+
+func TestCommentStaysUnderGitHubsLimit(t *testing.T) {
+	var problems []catalog.Problem
+	for i := 0; i < 3000; i++ {
+		problems = append(problems, catalog.Problem{File: "catalog-info.yaml", Line: i + 1, Field: "metadata.tags[0]", Message: strings.Repeat("a tag that is far too long and invalid ", 3)})
+	}
+	r := Evaluate(Input{Repository: "acme/x", CatalogPath: "catalog-info.yaml", CatalogFound: true, Problems: problems})
+	c := r.Comment("")
+	if len(c) > 65536 {
+		t.Fatalf("comment is %d characters, over GitHub's 65,536", len(c))
+	}
+	if !strings.HasSuffix(c, "… cut here: the rest is in the check run's annotations.\n") || !strings.HasPrefix(c, Marker) {
+		t.Errorf("a cut comment must keep its marker and say it was cut; ends %q", c[len(c)-80:])
+	}
+	if len(r.Annotations()) != 3000 {
+		t.Errorf("%d annotations, want one per problem", len(r.Annotations()))
+	}
+}
