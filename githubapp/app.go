@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/callboard/callboard/catalog"
 	"github.com/google/go-github/v62/github"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -28,6 +29,11 @@ type Config struct {
 	RetryBase   time.Duration // first retry delay, doubling (default 2 s)
 	// RedeliverEvery is how often missed deliveries are looked for (default 1 h; <0 disables).
 	RedeliverEvery time.Duration
+	// StrictChecks makes the pull-request check fail on warnings too
+	// (missing catalog file, CODEOWNERS disagreement, missing docs).
+	StrictChecks bool
+	// Usage records usage events (github.pr-check); may be nil.
+	Usage catalog.UsageRecorder
 	// Transport is the HTTP transport to GitHub (tests; default http.DefaultTransport).
 	Transport http.RoundTripper
 	Now       func() time.Time
@@ -52,6 +58,14 @@ type App struct {
 	workers    *workers
 	sync       *syncer
 	redeliver  *redeliverer
+	checks     *prChecker
+	reader     Reader
+}
+
+// Reader is what the checks read of the catalog; the SQLite store satisfies it.
+type Reader interface {
+	Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
+	Names(ctx context.Context) ([]catalog.NameEntry, error)
 }
 
 // Enabled reports whether the App can call GitHub (App id and key set).
@@ -59,7 +73,10 @@ func (a *App) Enabled() bool { return a.clients != nil }
 
 // New builds the App. Without GITHUB_APP_ID/GITHUB_PRIVATE_KEY it still
 // receives and stores deliveries (if the secret is set) but cannot call GitHub.
-func New(cfg Config, st Store, db DB) (*App, error) {
+func New(cfg Config, st interface {
+	Store
+	Reader
+}, db DB) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -102,6 +119,8 @@ func New(cfg Config, st Store, db DB) (*App, error) {
 		wakeC: make(chan struct{}, 1), busy: map[string]bool{},
 	}
 	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery}
+	a.checks = &prChecker{app: a, strict: cfg.StrictChecks}
+	a.reader = st
 	return a, nil
 }
 
@@ -160,8 +179,27 @@ func (a *App) handle(ctx context.Context, d *Delivery) error {
 		return a.onMembership(ctx, d, ev)
 	case *github.OrganizationEvent:
 		return a.onOrganization(ctx, d, ev)
+	case *github.PullRequestEvent:
+		return a.onPullRequest(ctx, d, ev)
+	case *github.CheckRunEvent:
+		return a.onCheckRun(ctx, d, ev)
+	case *github.CheckSuiteEvent:
+		return a.onCheckSuite(ctx, d, ev)
 	}
 	return errIgnored
+}
+
+// usage records a usage event; a failure is logged, never fatal.
+func (a *App) usage(ctx context.Context, e catalog.UsageEvent) {
+	if a.cfg.Usage == nil {
+		return
+	}
+	if e.At.IsZero() {
+		e.At = a.cfg.Now()
+	}
+	if err := a.cfg.Usage.RecordUsage(ctx, e); err != nil {
+		a.log.Warn("recording usage", "plugin", e.Plugin, "err", err)
+	}
 }
 
 func (a *App) installationClient(id int64) (*github.Client, error) {

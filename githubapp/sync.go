@@ -118,7 +118,7 @@ func (s *syncer) syncRepo(ctx context.Context, gh *github.Client, inst int64, ri
 	if !parts.catalog {
 		return catalog.ReplaceResult{}, s.store.PutRepository(ctx, row)
 	}
-	decl, err := s.readCatalog(ctx, gh, ref, row)
+	decl, _, err := s.readCatalog(ctx, gh, ref, row)
 	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
@@ -155,7 +155,8 @@ func (s *syncer) readCodeowners(ctx context.Context, gh *github.Client, ref repo
 
 // readCatalog reads the root catalog file and, when it is a Location, the
 // files its targets name in the same repository.
-func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef, row *catalog.Repository) ([]catalog.Declared, error) {
+// It also returns the parsed entities, with their lines, for the checks.
+func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef, row *catalog.Repository) ([]catalog.Declared, []*catalog.Parsed, error) {
 	row.CatalogProblems, row.CatalogFiles = nil, nil
 	root := strings.TrimPrefix(s.catalogFile, "/")
 	data, branch, found, err := getFile(ctx, gh, ref, root, catalog.MaxFileSize)
@@ -163,14 +164,14 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 		row.CatalogPath, row.CatalogStatus = root, catalog.StatusInvalid
 		row.CatalogProblems = []catalog.Problem{{File: root, Message: err.Error()}}
 		row.CatalogFiles = []string{root}
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !found {
 		row.CatalogPath, row.CatalogStatus = "", catalog.StatusMissing
-		return nil, nil
+		return nil, nil, nil
 	}
 	if row.DefaultBranch == "" {
 		row.DefaultBranch = branch
@@ -178,6 +179,7 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 	ref.branch = row.DefaultBranch
 	row.CatalogPath = root
 	var decl []catalog.Declared
+	var all []*catalog.Parsed
 	var problems []catalog.Problem
 	queue := []string{root}
 	contents := map[string][]byte{root: data}
@@ -199,7 +201,7 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 				problems = append(problems, catalog.Problem{File: p, Message: err.Error()})
 				continue
 			case err != nil:
-				return nil, err
+				return nil, nil, err
 			case !found:
 				problems = append(problems, catalog.Problem{File: p, Message: "a Location target names this file, but it does not exist on " + ref.branch})
 				continue
@@ -208,6 +210,7 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 		}
 		parsed, probs := catalog.ParseFile(p, body, s.resolver(ctx, gh, ref, p))
 		problems = append(problems, probs...)
+		all = append(all, parsed...)
 		for _, pe := range parsed {
 			e := pe.Entity
 			catalog.StampRepoEntity(e, row, p)
@@ -234,7 +237,7 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 				}
 				if tree == nil {
 					if tree, err = listTree(ctx, gh, ref); err != nil {
-						return nil, err
+						return nil, nil, err
 					}
 				}
 				for _, f := range tree {
@@ -254,7 +257,7 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 	if len(problems) > 0 {
 		row.CatalogStatus = catalog.StatusInvalid
 	}
-	return decl, nil
+	return decl, all, nil
 }
 
 // resolver reads $text/$json/$yaml placeholders from the same repository.

@@ -32,6 +32,9 @@ type config struct {
 	DigestTimezone     string
 
 	ScaffoldRepo string
+
+	// StrictChecks makes warnings fail the pull-request check (CHECKS_STRICT=true).
+	StrictChecks bool
 }
 
 // secrets are the variables that may come from NAME_FILE and must never be logged.
@@ -84,6 +87,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DigestSchedule:      get("DIGEST_SCHEDULE", "0 9 * * MON"),
 		DigestTimezone:      get("DIGEST_TIMEZONE", "UTC"),
 		ScaffoldRepo:        get("SCAFFOLD_REPO", ""),
+	}
+	switch strings.ToLower(get("CHECKS_STRICT", "false")) {
+	case "true", "1", "yes":
+		c.StrictChecks = true
+	case "false", "0", "no":
+	default:
+		errs = append(errs, fmt.Sprintf("CHECKS_STRICT %q: want true or false", getenv("CHECKS_STRICT")))
 	}
 	if !strings.HasSuffix(c.GitHubAPIURL, "/") {
 		errs = append(errs, fmt.Sprintf("GITHUB_API_URL %q must end in /", c.GitHubAPIURL))

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/callboard/callboard/bot"
 	"github.com/callboard/callboard/catalog/httpapi"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/githubapp"
@@ -80,6 +81,16 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger})
 
 	srv := &server{}
+	// The bot answers 503 by itself while SLACK_SIGNING_SECRET is unset.
+	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st,
+		Logger: logger.With("component", "slack"), BaseURL: cfg.BaseURL})
+	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
+	srv.stops = append(srv.stops, func(ctx context.Context) {
+		if err := sb.Close(ctx); err != nil {
+			logger.Warn("slack answers not drained", "err", err)
+		}
+	})
+
 	gh, err := newGitHubApp(cfg, st, logger, reg)
 	if err != nil {
 		return nil, err
@@ -107,6 +118,8 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		WebhookSecret: []byte(cfg.GitHubWebhookSecret),
 		APIURL:        cfg.GitHubAPIURL,
 		CatalogFile:   cfg.CatalogFile,
+		StrictChecks:  cfg.StrictChecks,
+		Usage:         st,
 		Logger:        logger.With("component", "github"),
 		Metrics:       reg,
 	}, st, st)

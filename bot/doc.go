@@ -1,0 +1,11 @@
+// Package bot answers Slack slash commands from the catalog. /owner QUERY
+// says who owns a service, repository, file or team and how to reach them;
+// /catalog searches, lists what a team owns, measures coverage and explains
+// itself. The handler verifies Slack's request signature before it reads a
+// field, answers inline when the catalog answers within a deadline, and
+// otherwise acknowledges at once and posts the answer to the command's
+// response_url.
+//
+// Everything that reaches a reply from a query or a catalog file is escaped
+// for Slack's mrkdwn, so neither can mention, link or format.
+package bot

@@ -1,0 +1,418 @@
+package bot
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/slack-go/slack"
+)
+
+// message is a slash command's reply, inline or through response_url.
+type message struct {
+	ResponseType string        `json:"response_type"`
+	Text         string        `json:"text"`
+	Blocks       []slack.Block `json:"blocks,omitempty"`
+}
+
+// ownerMessage renders an answer to /owner (and /catalog team): who owns it
+// and how to reach them first, then links, then where the answer came from.
+func ownerMessage(a *catalog.OwnerAnswer) message {
+	if !a.Found() {
+		return missMessage(a, "/owner")
+	}
+	if a.Team && a.Entity != nil {
+		return teamMessage(a)
+	}
+	subject, plainSubject := subjectOf(a)
+	first := newText(maxSectionText)
+	fallback := esc(plainSubject) + " has no owner on record"
+	if len(a.Owners) == 0 {
+		first.add(subject + " has no owner on record.")
+		if !a.Archived {
+			first.add("A catalog-info.yaml with `spec.owner`, or a CODEOWNERS file, would say who owns it.")
+		}
+	} else {
+		verb := " is owned by "
+		if a.Archived {
+			verb = " was owned by "
+		}
+		first.add(subject + verb + ownerNames(a.Owners, true))
+		fallback = esc(plainSubject) + verb + ownerNames(a.Owners, false)
+		if c := a.Owners[0].SlackChannel; c != "" && len(a.Owners) == 1 {
+			fallback += " (" + channel(c) + ")"
+		}
+	}
+	if a.Archived {
+		first.add("The repository is archived.")
+	}
+	if len(a.Owners) == 1 {
+		reach(first, a.Owners[0], false)
+	}
+	blocks := []slack.Block{section(first)}
+	if len(a.Owners) > 1 {
+		// One section per owner, so each reads as a card; the answer's first
+		// line already names them all.
+		for i, o := range a.Owners {
+			if i == 5 {
+				blocks = append(blocks, sectionText(fmt.Sprintf("and %d more owners", len(a.Owners)-i)))
+				break
+			}
+			t := newText(maxSectionText)
+			reach(t, o, true)
+			if !t.empty() {
+				blocks = append(blocks, section(t))
+			}
+		}
+	}
+	if l := linksText(a); !l.empty() {
+		blocks = append(blocks, section(l))
+	}
+	if a.Entity != nil && a.Entity.Metadata.Description != "" {
+		blocks = append(blocks, contextBlock(esc(truncate(a.Entity.Metadata.Description, 300))))
+	}
+	if src := sourceText(a); src != "" {
+		blocks = append(blocks, contextBlock(src))
+	}
+	return message{Text: fallback, Blocks: blocks}
+}
+
+// teamMessage renders a team (or a person): how to reach them, then what they own.
+func teamMessage(a *catalog.OwnerAnswer) message {
+	e := a.Entity
+	var o catalog.Owner
+	if len(a.Owners) > 0 {
+		o = a.Owners[0]
+	}
+	label := "team"
+	if strings.EqualFold(e.Kind, "user") {
+		label = "person"
+	} else if t := e.SpecString("type"); t != "" {
+		label = t
+	}
+	first := newText(maxSectionText)
+	first.add(bold(e.DisplayName()) + " (" + esc(label) + ")")
+	reach(first, o, false)
+	blocks := []slack.Block{section(first)}
+	if e.Metadata.Description != "" {
+		blocks = append(blocks, contextBlock(esc(truncate(e.Metadata.Description, 300))))
+	}
+
+	owned := newText(maxSectionText)
+	total := len(a.Owned) + a.MoreOwned
+	switch total {
+	case 0:
+		owned.add("Owns nothing in the catalog yet.")
+	case 1:
+		owned.add("*Owns 1 thing*")
+	default:
+		owned.add(fmt.Sprintf("*Owns %d things*", total))
+	}
+	es := append([]*catalog.Entity(nil), a.Owned...)
+	sort.SliceStable(es, func(i, j int) bool { return kindOrder(es[i]) < kindOrder(es[j]) })
+	for i, x := range es {
+		if i == maxListed {
+			break
+		}
+		owned.add("• " + entityLine(x))
+	}
+	if more := total - min(len(es), maxListed); more > 0 {
+		owned.add(fmt.Sprintf("and %d more", more))
+	}
+	blocks = append(blocks, section(owned))
+	blocks = append(blocks, contextBlock(sourceText(a)))
+	return message{
+		Text:   esc(fmt.Sprintf("%s (%s) owns %d things in the catalog", e.DisplayName(), label, total)),
+		Blocks: blocks,
+	}
+}
+
+// missMessage says kindly that nothing matched and offers close matches.
+func missMessage(a *catalog.OwnerAnswer, command string) message {
+	t := newText(maxSectionText)
+	t.add("Nothing in the catalog matches " + quote(a.Query) + ".")
+	if len(a.Suggestions) > 0 {
+		var ss []string
+		for _, s := range a.Suggestions {
+			if c := code(s); c != "" {
+				ss = append(ss, c)
+			}
+		}
+		t.add("Did you mean " + joinOr(ss) + "?")
+	}
+	blocks := []slack.Block{section(t)}
+	hint := "`" + command + "` takes a service or team name, `org/repo`, an entity ref or a GitHub URL. " +
+		"`/catalog search` looks in titles and descriptions too."
+	blocks = append(blocks, contextBlock(hint))
+	fallback := "Nothing in the catalog matches " + quote(a.Query)
+	return message{Text: fallback, Blocks: blocks}
+}
+
+func joinOr(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// subjectOf names what the answer is about, as mrkdwn and as plain text.
+func subjectOf(a *catalog.OwnerAnswer) (string, string) {
+	var md, plain string
+	switch {
+	case a.Entity != nil:
+		md, plain = bold(a.Entity.DisplayName()), a.Entity.DisplayName()
+		if k := kindLabel(a.Entity); k != "" {
+			md += " (" + esc(k) + ")"
+		}
+	case a.Repository != nil:
+		md, plain = bold(a.Repository.FullName), a.Repository.FullName
+	}
+	if a.Path != "" {
+		md = bold(a.Path) + " in " + md
+		plain = a.Path + " in " + plain
+	}
+	return md, plain
+}
+
+// kindLabel is what a person calls an entity: a component's type (service,
+// website, library), else its kind.
+func kindLabel(e *catalog.Entity) string {
+	switch strings.ToLower(e.Kind) {
+	case "component":
+		if t := e.SpecString("type"); t != "" {
+			return t
+		}
+		return "component"
+	case "api":
+		return "API"
+	case "user":
+		return "person"
+	case "group":
+		if t := e.SpecString("type"); t != "" {
+			return t
+		}
+	}
+	return strings.ToLower(e.Kind)
+}
+
+// kindOrder lists services before the APIs, resources and systems around them.
+func kindOrder(e *catalog.Entity) int {
+	switch strings.ToLower(e.Kind) {
+	case "component":
+		return 0
+	case "api":
+		return 1
+	case "resource":
+		return 2
+	case "system":
+		return 3
+	case "domain":
+		return 4
+	}
+	return 5
+}
+
+// entityLine is one thing in a list: title, what it is, and its name to type.
+func entityLine(e *catalog.Entity) string {
+	s := bold(e.DisplayName()) + " — " + esc(kindLabel(e))
+	if e.DisplayName() != e.Metadata.Name {
+		s += " " + code(e.Metadata.Name)
+	}
+	return s
+}
+
+// ownerNames lists owners, escaped: *Payments*, or *Platform* and *Erin Walsh*.
+func ownerNames(os []catalog.Owner, md bool) string {
+	names := make([]string, 0, len(os))
+	for _, o := range os {
+		n := o.DisplayName
+		if n == "" {
+			n = o.Name
+		}
+		if md {
+			n = bold(n)
+		} else {
+			n = esc(n)
+		}
+		if !o.Known {
+			n += " (not in the catalog)"
+		}
+		names = append(names, n)
+	}
+	return joinAnd(names)
+}
+
+// reach adds how to reach an owner: channel, email and GitHub team on one
+// line, then members, on-call and the owner's other links.
+func reach(t *text, o catalog.Owner, named bool) {
+	var contact []string
+	if o.SlackChannel != "" {
+		contact = append(contact, channel(o.SlackChannel))
+	}
+	if o.Email != "" {
+		contact = append(contact, mailto(o.Email, ""))
+	}
+	if o.GitHubTeam != "" {
+		org, slug, ok := strings.Cut(o.GitHubTeam, "/")
+		if ok {
+			contact = append(contact, link("https://github.com/orgs/"+url.PathEscape(org)+"/teams/"+url.PathEscape(slug), "@"+o.GitHubTeam))
+		} else {
+			contact = append(contact, esc("@"+o.GitHubTeam))
+		}
+	}
+	line := strings.Join(contact, " · ")
+	if named {
+		name := o.DisplayName
+		if name == "" {
+			name = o.Name
+		}
+		prefix := bold(name)
+		if !o.Known {
+			prefix += " (not in the catalog)"
+		}
+		if line != "" {
+			line = prefix + " · " + line
+		} else {
+			line = prefix
+		}
+	}
+	t.add(line)
+	if len(o.Members) > 0 {
+		var ms []string
+		for i, m := range o.Members {
+			if i == maxMembersLine {
+				break
+			}
+			name := m.DisplayName
+			if name == "" {
+				name = m.Name
+			}
+			if m.Email != "" {
+				ms = append(ms, mailto(m.Email, name))
+			} else {
+				ms = append(ms, esc(name))
+			}
+		}
+		if more := len(o.Members) - len(ms) + o.MoreMembers; more > 0 {
+			ms = append(ms, fmt.Sprintf("%d more", more))
+		}
+		t.add("Members: " + joinAnd(ms))
+	}
+	if l := linkList(o.OnCall); l != "" {
+		t.add("On-call: " + l)
+	}
+	if l := linkList(o.Links); l != "" {
+		t.add("Links: " + l)
+	}
+}
+
+// linkList shows links as "a, b and c", a link without a URL as its title.
+func linkList(ls []catalog.Link) string {
+	var out []string
+	for i, l := range ls {
+		if i == maxLinks {
+			out = append(out, fmt.Sprintf("%d more", len(ls)-i))
+			break
+		}
+		title := l.Title
+		if title == "" {
+			title = l.URL
+		}
+		if l.URL == "" {
+			out = append(out, esc(title))
+			continue
+		}
+		out = append(out, link(l.URL, title))
+	}
+	return joinAnd(out)
+}
+
+// linksText is the repository and the docs.
+func linksText(a *catalog.OwnerAnswer) *text {
+	t := newText(maxSectionText)
+	if a.RepoURL != "" {
+		label := a.RepoURL
+		if a.Repository != nil {
+			label = a.Repository.FullName
+		} else if u, err := url.Parse(a.RepoURL); err == nil && u.Host == "github.com" {
+			label = strings.Trim(u.Path, "/")
+		}
+		t.add("Repository: " + link(a.RepoURL, label))
+	}
+	if l := linkList(a.Docs); l != "" {
+		t.add("Docs: " + l)
+	}
+	return t
+}
+
+// sourceText says where the answer came from, with a link to the file or
+// line; "" when nothing said anything.
+func sourceText(a *catalog.OwnerAnswer) string {
+	ref := ""
+	if a.Entity != nil {
+		ref = " · " + code(a.Entity.Ref().String())
+	}
+	switch {
+	case a.Source == catalog.FromCodeowners:
+		label := "CODEOWNERS"
+		if a.Repository != nil && a.Repository.CodeownersPath != "" {
+			label = a.Repository.CodeownersPath
+		}
+		if _, line, ok := strings.Cut(a.SourceURL, "#L"); ok {
+			label += " line " + line
+		}
+		src := "From " + link(a.SourceURL, label)
+		if a.Repository == nil {
+			return src
+		}
+		switch a.Repository.CatalogStatus {
+		case catalog.StatusRegistered:
+			return src + ", the rule for this path"
+		case catalog.StatusInvalid:
+			return src + " — this repository's catalog file does not validate"
+		}
+		src = "From CODEOWNERS — this repository has no catalog file: " + link(a.SourceURL, label)
+		if a.Archived {
+			return src
+		}
+		return src + ". Add a catalog-info.yaml so /owner can say more."
+	case a.Entity != nil && fromGitHubOrg(a.Entity):
+		label := a.Entity.Metadata.Annotations[catalog.AnnotationTeamSlug]
+		if label == "" {
+			label = a.Entity.Metadata.Annotations[catalog.AnnotationUserLogin]
+		}
+		return "From GitHub " + link(a.SourceURL, label) + ref
+	case a.SourceURL != "":
+		return "From " + link(a.SourceURL, fileLabel(a.SourceURL)) + ref
+	case a.Entity != nil:
+		return "From the catalog" + ref
+	}
+	return "" // a repository with neither a catalog file nor CODEOWNERS
+}
+
+// fileLabel is the path of a file in a repository URL (catalog-info.yaml,
+// services/a/catalog-info.yaml), or the URL itself.
+func fileLabel(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	parts := strings.Split(strings.Trim(p.Path, "/"), "/")
+	if len(parts) > 4 && (parts[2] == "blob" || parts[2] == "tree") {
+		return strings.Join(parts[4:], "/")
+	}
+	if p.Scheme == "" {
+		return parts[len(parts)-1]
+	}
+	return u
+}
+
+// fromGitHubOrg reports whether a group or user came from GitHub's teams and
+// members rather than from a catalog file (as cmd/callboard's terminal answer says).
+func fromGitHubOrg(e *catalog.Entity) bool {
+	loc := e.Metadata.Annotations[catalog.AnnotationManagedByLocation]
+	return (e.Metadata.Annotations[catalog.AnnotationTeamSlug] != "" || e.Metadata.Annotations[catalog.AnnotationUserLogin] != "") &&
+		!strings.HasSuffix(loc, ".yaml") && !strings.HasSuffix(loc, ".yml")
+}

@@ -1,0 +1,34 @@
+package githubapp
+
+import (
+	"context"
+
+	"github.com/callboard/callboard/catalog/check"
+	"github.com/google/go-github/v62/github"
+)
+
+// onCheckRun re-runs the check when someone asks for it again on GitHub.
+func (a *App) onCheckRun(ctx context.Context, d *Delivery, ev *github.CheckRunEvent) error {
+	run := ev.GetCheckRun()
+	if ev.GetAction() != "rerequested" || run.GetName() != check.CheckRunName {
+		return errIgnored
+	}
+	return a.recheck(ctx, d, ev.GetRepo(), run.GetHeadSHA(), run.PullRequests, ev.GetSender().GetLogin())
+}
+
+// recheck evaluates a commit again, for each pull request it belongs to
+// (or once, without a comment, when it belongs to none).
+func (a *App) recheck(ctx context.Context, d *Delivery, repo *github.Repository, sha string, prs []*github.PullRequest, actor string) error {
+	ri := infoOf(repo)
+	if len(prs) == 0 {
+		return a.runCheck(ctx, prTarget{repo: ri, headSHA: sha, installID: d.InstallationID, author: actor})
+	}
+	for _, pr := range prs {
+		t := prTarget{repo: ri, number: pr.GetNumber(), headSHA: sha, baseRef: pr.GetBase().GetRef(),
+			installID: d.InstallationID, author: actor, commentable: true}
+		if err := a.runCheck(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}

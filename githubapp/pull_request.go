@@ -1,0 +1,38 @@
+package githubapp
+
+import (
+	"context"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/google/go-github/v62/github"
+)
+
+// onPullRequest checks a pull request when it opens, reopens, gets new
+// commits, or becomes ready for review.
+func (a *App) onPullRequest(ctx context.Context, d *Delivery, ev *github.PullRequestEvent) error {
+	switch ev.GetAction() {
+	case "opened", "reopened", "synchronize", "ready_for_review":
+	default:
+		return errIgnored
+	}
+	pr := ev.GetPullRequest()
+	if pr.GetState() == "closed" {
+		return errIgnored
+	}
+	t := prTarget{
+		repo: infoOf(ev.GetRepo()), number: pr.GetNumber(), headSHA: pr.GetHead().GetSHA(), baseRef: pr.GetBase().GetRef(),
+		author: pr.GetUser().GetLogin(), installID: d.InstallationID, htmlURL: pr.GetHTMLURL(), commentable: true,
+	}
+	return a.runCheck(ctx, t)
+}
+
+func (a *App) runCheck(ctx context.Context, t prTarget) error {
+	r, err := a.checks.evaluate(ctx, t)
+	if err != nil {
+		return err
+	}
+	a.usage(ctx, catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: t.author,
+		Entity: t.repo.FullName, Outcome: r.Conclusion})
+	a.log.Info("pull request checked", "repository", t.repo.FullName, "pr", t.number, "sha", t.headSHA, "conclusion", r.Conclusion, "findings", len(r.Findings))
+	return nil
+}

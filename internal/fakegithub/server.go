@@ -1,0 +1,342 @@
+package fakegithub
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	docsURL   = "https://docs.github.com/rest"
+	rateLimit = 5000
+)
+
+// Server is a fake GitHub API; URL is its base URL, without a trailing slash.
+type Server struct {
+	URL string
+
+	t   testing.TB
+	mux *http.ServeMux
+
+	mu            sync.Mutex
+	nextID        int64
+	tokens        map[string]int64 // installation token -> installation id
+	rateRemaining int
+	rateReset     time.Time
+	faults        []*fault
+	calls         []Call
+
+	installations []*installation
+	repos         []*repo
+	teams         []*team
+	users         []*User
+	deliveries    []HookDelivery
+	redelivered   []int64
+
+	blobs   map[string][]byte
+	trees   map[string]map[string]string // tree sha -> file path -> blob sha
+	commits map[string]*commit
+}
+
+// New starts a fake GitHub API server that is closed when the test ends.
+func New(t testing.TB) *Server {
+	s := &Server{
+		t: t, mux: http.NewServeMux(), nextID: 1000, tokens: map[string]int64{},
+		rateRemaining: rateLimit, rateReset: time.Now().Add(time.Hour),
+		blobs: map[string][]byte{}, trees: map[string]map[string]string{}, commits: map[string]*commit{},
+	}
+	s.routes()
+	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(srv.Close)
+	s.URL = srv.URL
+	return s
+}
+
+func (s *Server) routes() {
+	s.route("POST /app/installations/{id}/access_tokens", s.createToken)
+	s.route("GET /app/installations", s.listInstallations)
+	s.route("GET /app/hook/deliveries", s.listDeliveries)
+	s.route("POST /app/hook/deliveries/{id}/attempts", s.redeliver)
+	s.route("GET /installation/repositories", s.listInstallationRepos)
+	s.route("GET /users/{login}", s.getUser)
+
+	s.orgRoute("POST /orgs/{org}/repos", s.createRepo)
+	s.orgRoute("GET /orgs/{org}/teams", s.listTeams)
+	s.orgRoute("GET /orgs/{org}/teams/{slug}/members", s.listTeamMembers)
+	s.orgRoute("PUT /orgs/{org}/teams/{slug}/repos/{owner}/{repo}", s.addTeamRepo)
+	s.orgRoute("GET /orgs/{org}/members", s.listOrgMembers)
+
+	s.repoRoute("GET /repos/{owner}/{repo}", s.getRepo)
+	s.repoRoute("GET /repos/{owner}/{repo}/contents", s.getContents)
+	s.repoRoute("GET /repos/{owner}/{repo}/contents/{path...}", s.getContents)
+	s.issueRoute("GET /repos/{owner}/{repo}/issues/{n}", s.getIssue)
+	s.issueRoute("PATCH /repos/{owner}/{repo}/issues/{n}", s.editIssue)
+	s.issueRoute("POST /repos/{owner}/{repo}/issues/{n}/labels", s.addLabels)
+	s.issueRoute("GET /repos/{owner}/{repo}/issues/{n}/comments", s.listComments)
+	s.issueRoute("POST /repos/{owner}/{repo}/issues/{n}/comments", s.createComment)
+	s.repoRoute("PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.editComment)
+	s.repoRoute("POST /repos/{owner}/{repo}/check-runs", s.createCheckRun)
+	s.repoRoute("PATCH /repos/{owner}/{repo}/check-runs/{id}", s.updateCheckRun)
+	s.repoRoute("POST /repos/{owner}/{repo}/git/blobs", s.createBlob)
+	s.repoRoute("POST /repos/{owner}/{repo}/git/trees", s.createTree)
+	s.repoRoute("POST /repos/{owner}/{repo}/git/commits", s.createCommit)
+	s.repoRoute("GET /repos/{owner}/{repo}/git/commits/{sha}", s.getCommit)
+	s.repoRoute("POST /repos/{owner}/{repo}/git/refs", s.createRef)
+	s.repoRoute("GET /repos/{owner}/{repo}/git/ref/heads/{branch...}", s.getRef)
+	s.repoRoute("PATCH /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.updateRef)
+
+	s.route("/", func(http.ResponseWriter, *http.Request) (int, any) { return notFound() })
+}
+
+// A handler serves one endpoint with s.mu held. It may set headers on w, and
+// returns the status and the value to send as JSON (nil for no body).
+type handler func(w http.ResponseWriter, r *http.Request) (int, any)
+
+func (s *Server) route(pattern string, h handler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		status, body := h(w, r)
+		writeJSON(w, status, body)
+	})
+}
+
+type instKey struct{}
+
+// caller returns the installation whose token made the request, if any.
+func (s *Server) caller(r *http.Request) *installation {
+	id, _ := r.Context().Value(instKey{}).(int64)
+	return s.installation(id)
+}
+
+// orgRoute serves an endpoint under /orgs/{org} for the org's own installation.
+func (s *Server) orgRoute(pattern string, h func(http.ResponseWriter, *http.Request, *installation) (int, any)) {
+	s.route(pattern, func(w http.ResponseWriter, r *http.Request) (int, any) {
+		in := s.caller(r)
+		if in == nil || !strings.EqualFold(in.account, r.PathValue("org")) {
+			return notFound()
+		}
+		return h(w, r, in)
+	})
+}
+
+// repoRoute serves an endpoint under /repos/{owner}/{repo} for the repository's own installation.
+func (s *Server) repoRoute(pattern string, h func(http.ResponseWriter, *http.Request, *repo) (int, any)) {
+	s.route(pattern, func(w http.ResponseWriter, r *http.Request) (int, any) {
+		rp, status, body := s.repoFor(r)
+		if rp == nil {
+			return status, body
+		}
+		return h(w, r, rp)
+	})
+}
+
+func (s *Server) repoFor(r *http.Request) (*repo, int, any) {
+	rp, in := s.findRepo(r.PathValue("owner")+"/"+r.PathValue("repo")), s.caller(r)
+	if rp == nil || in == nil || rp.inst != in.id {
+		status, body := notFound()
+		return nil, status, body
+	}
+	if rp.Archived && r.Method != http.MethodGet {
+		return nil, http.StatusForbidden, errorBody("Repository was archived so is read-only.")
+	}
+	return rp, 0, nil
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateRemaining = max(s.rateRemaining-1, 0)
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(rateLimit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))
+
+	inst, authErr := s.authenticate(r)
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	if f := s.takeFault(r.Method + " " + r.URL.Path); f != nil {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		for k, v := range f.headers {
+			h.Set(k, v)
+		}
+		rec.WriteHeader(f.status)
+		fmt.Fprint(rec, f.body)
+	} else if authErr != "" {
+		writeJSON(rec, http.StatusUnauthorized, errorBody(authErr))
+	} else {
+		s.mux.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), instKey{}, inst)))
+	}
+	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status, Installation: inst})
+}
+
+// authenticate returns the installation of the request's token (0 for an app
+// JWT), or why the credentials do not suit the endpoint.
+func (s *Server) authenticate(r *http.Request) (int64, string) {
+	scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	isApp := strings.HasPrefix(r.URL.Path, "/app/")
+	switch inst := s.tokens[cred]; {
+	case cred == "":
+		return 0, "Requires authentication"
+	case inst != 0 && !isApp:
+		return inst, ""
+	case inst != 0:
+		return inst, "A JSON web token could not be decoded"
+	case !strings.EqualFold(scheme, "Bearer") || !isJWT(cred):
+		return 0, "Bad credentials"
+	case !isApp:
+		return 0, "This endpoint requires an installation access token, not a JSON web token"
+	}
+	return 0, ""
+}
+
+// isJWT reports whether tok has a JWT's three dot-separated parts; the signature is not checked.
+func isJWT(tok string) bool {
+	parts := strings.Split(tok, ".")
+	return len(parts) == 3 && parts[0] != "" && parts[1] != "" && parts[2] != ""
+}
+
+type fault struct {
+	pattern, body string
+	n, status     int
+	headers       map[string]string
+}
+
+// FailNext makes the next n requests whose "METHOD /path" matches pattern (a
+// path.Match glob, so * stops at /) get status, headers and body instead of
+// being served. An empty body becomes {"message": <status text>}.
+func (s *Server) FailNext(pattern string, n int, status int, headers map[string]string, body string) {
+	s.t.Helper()
+	if _, err := path.Match(pattern, ""); err != nil {
+		s.t.Fatalf("fakegithub: FailNext pattern %q: %v", pattern, err)
+	}
+	if body == "" {
+		b, _ := json.Marshal(errorBody(http.StatusText(status)))
+		body = string(b)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &fault{pattern: pattern, n: n, status: status, headers: headers, body: body})
+}
+
+func (s *Server) takeFault(key string) *fault {
+	for _, f := range s.faults {
+		if f.n > 0 && matches(f.pattern, key) {
+			f.n--
+			return f
+		}
+	}
+	return nil
+}
+
+func matches(pattern, key string) bool {
+	ok, _ := path.Match(pattern, key)
+	return pattern == "" || ok
+}
+
+// recorder keeps the status written, for Calls.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	if body != nil {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(status)
+	if body != nil {
+		_ = json.NewEncoder(w).Encode(body)
+	}
+}
+
+func errorBody(msg string) map[string]any {
+	return map[string]any{"message": msg, "documentation_url": docsURL}
+}
+
+func notFound() (int, any) { return http.StatusNotFound, errorBody("Not Found") }
+
+func badJSON() (int, any) { return http.StatusBadRequest, errorBody("Problems parsing JSON") }
+
+// invalid is GitHub's 422 for a body that parsed but does not validate.
+func invalid(resource, field, message string) (int, any) {
+	return http.StatusUnprocessableEntity, map[string]any{
+		"message": "Validation Failed", "documentation_url": docsURL,
+		"errors": []any{map[string]any{"resource": resource, "field": field, "code": "custom", "message": message}},
+	}
+}
+
+func decode(r *http.Request, v any) bool { return json.NewDecoder(r.Body).Decode(v) == nil }
+
+// perPage reads per_page as GitHub does: 30 by default, at most 100.
+func perPage(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("per_page"))
+	if err != nil || n < 1 {
+		return 30
+	}
+	return min(n, 100)
+}
+
+// list renders the page of items that per_page and page ask for, and sets
+// GitHub's Link header when there is more than one page.
+func list[T any](w http.ResponseWriter, r *http.Request, items []T, render func(T) map[string]any) []any {
+	size := perPage(r)
+	page, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	last := max(1, (len(items)+size-1)/size)
+	var links []string
+	link := func(p int, rel string) {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(p))
+		q.Set("per_page", strconv.Itoa(size))
+		links = append(links, fmt.Sprintf(`<%s>; rel="%s"`, absURL(r, q), rel))
+	}
+	if page > 1 {
+		link(min(page-1, last), "prev")
+		link(1, "first")
+	}
+	if page < last {
+		link(page+1, "next")
+		link(last, "last")
+	}
+	if links != nil {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	out := []any{}
+	lo := min((page-1)*size, len(items))
+	for _, it := range items[lo:min(lo+size, len(items))] {
+		out = append(out, render(it))
+	}
+	return out
+}
+
+func absURL(r *http.Request, q url.Values) string {
+	return (&url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}).String()
+}
+
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,310 @@
+package fakegithub
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// botLogin is the user that the app's comments and commits are attributed to.
+const botLogin = "callboard[bot]"
+
+// Repo is a repository as a test sets it up. The owner in FullName is the
+// installation's account; DefaultBranch is "main" when empty.
+type Repo struct {
+	ID                                   int64
+	FullName, DefaultBranch, Description string
+	Private, Archived                    bool
+}
+
+// Team is an organization team; its parent, if any, must be added first.
+type Team struct {
+	ID                                  int64
+	Slug, Name, Description, ParentSlug string
+}
+
+// User is a GitHub user account.
+type User struct {
+	ID                 int64
+	Login, Name, Email string
+}
+
+// HookDelivery is one delivery of the app's webhook.
+type HookDelivery struct {
+	ID                           int64
+	GUID, Event, Action          string
+	StatusCode                   int
+	Redelivery                   bool
+	DeliveredAt                  time.Time
+	InstallationID, RepositoryID int64
+}
+
+// Call is one request the server received. Installation is that of the
+// token used: 0 for app JWTs and for requests without a valid token.
+type Call struct {
+	Method, Path, Query string
+	Status              int
+	Installation        int64
+}
+
+// Comment is an issue or pull request comment.
+type Comment struct {
+	ID         int64
+	Body, User string
+}
+
+// CheckRun is a check run as the code under test last left it. Output is the
+// last output sent, without annotations; AnnotationBatches holds the
+// annotations of each create or update that sent some.
+type CheckRun struct {
+	ID                                int64
+	Name, HeadSHA, Status, Conclusion string
+	Output                            map[string]any
+	AnnotationBatches                 [][]map[string]any
+}
+
+type installation struct {
+	id      int64
+	account string
+	created time.Time
+}
+
+type repo struct {
+	Repo
+	inst      int64
+	created   time.Time
+	branches  map[string]string // branch -> commit sha
+	issues    map[int]*issue
+	comments  []*comment
+	checkRuns []*checkRun
+}
+
+type team struct {
+	Team
+	org     string
+	members []string
+}
+
+type issue struct {
+	id                       int64
+	number                   int
+	title, state             string
+	labels                   []string
+	created, updated, closed time.Time
+}
+
+type comment struct {
+	Comment
+	issue            int
+	created, updated time.Time
+}
+
+type checkRun struct {
+	CheckRun
+	started, completed time.Time
+}
+
+// newID returns an id above every one a test has supplied.
+func (s *Server) newID() int64 {
+	s.nextID++
+	return s.nextID
+}
+
+// AddInstallation installs the app on an organization account.
+func (s *Server) AddInstallation(id int64, account string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID = max(s.nextID, id)
+	s.installations = append(s.installations, &installation{id: id, account: account, created: time.Now()})
+}
+
+// AddRepo adds a repository to an installation, with an empty first commit on its default branch.
+func (s *Server) AddRepo(installation int64, r Repo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.installation(installation)
+	owner, name, _ := strings.Cut(r.FullName, "/")
+	if in == nil || !strings.EqualFold(owner, in.account) || name == "" || s.findRepo(r.FullName) != nil {
+		s.t.Fatalf("fakegithub: AddRepo(%d, %q): want a new <account>/<name> of an added installation", installation, r.FullName)
+	}
+	s.nextID = max(s.nextID, r.ID)
+	rp := s.addRepo(installation, r)
+	s.commitFiles(rp, rp.DefaultBranch, map[string]string{}, "Initial commit")
+}
+
+func (s *Server) addRepo(inst int64, r Repo) *repo {
+	if r.DefaultBranch == "" {
+		r.DefaultBranch = "main"
+	}
+	rp := &repo{Repo: r, inst: inst, created: time.Now(), branches: map[string]string{}, issues: map[int]*issue{}}
+	s.repos = append(s.repos, rp)
+	return rp
+}
+
+// SetFile creates or replaces a file with a commit on branch; a new branch
+// starts from the default branch.
+func (s *Server) SetFile(fullName, branch, path string, content []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.mustRepo(fullName)
+	files := s.filesOn(rp, branch)
+	files[strings.Trim(path, "/")] = s.putBlob(content)
+	s.commitFiles(rp, branch, files, "Set "+path)
+}
+
+// DeleteFile removes a file with a commit on branch, if it is there.
+func (s *Server) DeleteFile(fullName, branch, path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.mustRepo(fullName)
+	files := s.filesOn(rp, branch)
+	if _, ok := files[strings.Trim(path, "/")]; ok {
+		delete(files, strings.Trim(path, "/"))
+		s.commitFiles(rp, branch, files, "Delete "+path)
+	}
+}
+
+// AddTeam adds a team to an organization.
+func (s *Server) AddTeam(org string, t Team) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.findTeam(org, t.Slug) != nil || (t.ParentSlug != "" && s.findTeam(org, t.ParentSlug) == nil) {
+		s.t.Fatalf("fakegithub: AddTeam(%q, %q): team exists or its parent %q does not", org, t.Slug, t.ParentSlug)
+	}
+	if t.Name == "" {
+		t.Name = t.Slug
+	}
+	s.nextID = max(s.nextID, t.ID)
+	s.teams = append(s.teams, &team{Team: t, org: org})
+}
+
+// SetTeamMembers replaces a team's members, adding users not yet added. An
+// organization's members are the members of its teams.
+func (s *Server) SetTeamMembers(org, slug string, logins ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.findTeam(org, slug)
+	if t == nil {
+		s.t.Fatalf("fakegithub: SetTeamMembers: no team %s/%s", org, slug)
+	}
+	for _, l := range logins {
+		if s.findUser(l) == nil {
+			s.users = append(s.users, &User{ID: s.newID(), Login: l})
+		}
+	}
+	t.members = slices.Clone(logins)
+}
+
+// AddUser adds or replaces a user account.
+func (s *Server) AddUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID = max(s.nextID, u.ID)
+	if old := s.findUser(u.Login); old != nil {
+		*old = u
+		return
+	}
+	s.users = append(s.users, &u)
+}
+
+// AddHookDelivery records a delivery of the app's webhook.
+func (s *Server) AddHookDelivery(d HookDelivery) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deliveries = append(s.deliveries, d)
+}
+
+// Redelivered returns the delivery ids POSTed to /app/hook/deliveries/{id}/attempts, in order.
+// Redelivering adds no delivery; a test that wants one calls AddHookDelivery.
+func (s *Server) Redelivered() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.redelivered)
+}
+
+// Calls returns the requests received so far, in order.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
+}
+
+// CallCount counts the requests whose "METHOD /path" matches pattern, as in FailNext; "" counts all.
+func (s *Server) CallCount(pattern string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if matches(pattern, c.Method+" "+c.Path) {
+			n++
+		}
+	}
+	return n
+}
+
+// ResetCalls forgets the requests received so far.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
+// Comments returns the comments on an issue or pull request, oldest first.
+func (s *Server) Comments(fullName string, issue int) []Comment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Comment
+	for _, c := range s.mustRepo(fullName).comments {
+		if c.issue == issue {
+			out = append(out, c.Comment)
+		}
+	}
+	return out
+}
+
+// CheckRuns returns the repository's check runs, oldest first.
+func (s *Server) CheckRuns(fullName string) []CheckRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []CheckRun
+	for _, cr := range s.mustRepo(fullName).checkRuns {
+		c := cr.CheckRun
+		c.Output, c.AnnotationBatches = maps.Clone(c.Output), slices.Clone(c.AnnotationBatches)
+		out = append(out, c)
+	}
+	return out
+}
+
+func find[T any](xs []*T, match func(*T) bool) *T {
+	for _, x := range xs {
+		if match(x) {
+			return x
+		}
+	}
+	return nil
+}
+
+func (s *Server) installation(id int64) *installation {
+	return find(s.installations, func(in *installation) bool { return in.id == id })
+}
+
+func (s *Server) findRepo(fullName string) *repo {
+	return find(s.repos, func(rp *repo) bool { return strings.EqualFold(rp.FullName, fullName) })
+}
+
+func (s *Server) mustRepo(fullName string) *repo {
+	rp := s.findRepo(fullName)
+	if rp == nil {
+		s.t.Fatalf("fakegithub: no repo %s; call AddRepo first", fullName)
+	}
+	return rp
+}
+
+func (s *Server) findTeam(org, slug string) *team {
+	return find(s.teams, func(t *team) bool { return strings.EqualFold(t.org, org) && strings.EqualFold(t.Slug, slug) })
+}
+
+func (s *Server) findUser(login string) *User {
+	return find(s.users, func(u *User) bool { return strings.EqualFold(u.Login, login) })
+}
