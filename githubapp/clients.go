@@ -81,7 +81,9 @@ func (c *clients) App() (*github.Client, error) {
 // works.
 func (c *clients) Installation(id int64) (*github.Client, error) {
 	if id == 0 {
-		return nil, permanent(fmt.Errorf("the delivery names no installation"))
+		// Deliveries to a GitHub App always name their installation; one that
+		// does not came from a repository or organization webhook.
+		return nil, fmt.Errorf("%w: the delivery names no installation (not sent by the App)", errIgnored)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -37,7 +37,12 @@ func sha1Sig(secret string, body []byte) string {
 
 func openStore(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "callboard.db"), store.Options{})
+	return openStoreAt(t, filepath.Join(t.TempDir(), "callboard.db"))
+}
+
+func openStoreAt(t testing.TB, path string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

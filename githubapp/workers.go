@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -192,7 +195,14 @@ func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryA
 	case err == nil:
 		return StateDone, "", time.Time{}
 	case errors.Is(err, errIgnored):
-		return StateIgnored, "", time.Time{}
+		reason := ""
+		if err != errIgnored {
+			reason = err.Error()
+		}
+		return StateIgnored, reason, time.Time{}
+	}
+	if refused(err) {
+		return StateFailed, err.Error(), time.Time{}
 	}
 	var p permanentError
 	if errors.As(err, &p) {
@@ -211,6 +221,19 @@ func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryA
 	return StatePending, err.Error(), w.now().Add(max(wait, backoff))
 }
 
+// refused reports a token GitHub will not issue (the installation was
+// removed or suspended): retrying cannot help.
+func refused(err error) bool {
+	var he *ghinstallation.HTTPError
+	if errors.As(err, &he) && he.Response != nil {
+		switch he.Response.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+			return true
+		}
+	}
+	return false
+}
+
 // retryAfter says how long GitHub asked us to wait, when it did.
 func retryAfter(err error, now time.Time) (time.Duration, bool) {
 	var abuse *github.AbuseRateLimitError
@@ -225,8 +248,22 @@ func retryAfter(err error, now time.Time) (time.Duration, bool) {
 		return max(rl.Rate.Reset.Time.Sub(now), time.Second), true
 	}
 	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode >= 500 {
-		return 0, true
+	if errors.As(err, &er) && er.Response != nil {
+		resp := er.Response
+		// A 403 or 429 that go-github did not recognise still says how long to wait.
+		if s := resp.Header.Get("Retry-After"); s != "" {
+			if secs, err := strconv.Atoi(s); err == nil && secs >= 0 {
+				return time.Duration(secs) * time.Second, true
+			}
+		}
+		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+			if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+				return max(time.Unix(reset, 0).Sub(now), time.Second), true
+			}
+		}
+		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+			return 0, true
+		}
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

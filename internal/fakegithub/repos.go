@@ -157,3 +157,38 @@ func (s *Server) addTeamRepo(w http.ResponseWriter, r *http.Request, in *install
 	}
 	return http.StatusNoContent, nil
 }
+
+// getTree lists a commit's files (GET /repos/{o}/{r}/git/trees/{sha}, where
+// sha may be a branch name as GitHub allows); trees are flat, so recursive
+// or not, every file is listed.
+func (s *Server) getTree(w http.ResponseWriter, r *http.Request, rp *repo) (int, any) {
+	c := s.resolve(rp, r.PathValue("sha"))
+	if c == nil {
+		return notFound()
+	}
+	entries := []any{}
+	files := s.trees[c.tree]
+	for _, f := range slices.Sorted(maps.Keys(files)) {
+		entries = append(entries, map[string]any{"path": f, "mode": "100644", "type": "blob", "sha": files[f]})
+	}
+	return http.StatusOK, map[string]any{"sha": c.tree, "tree": entries, "truncated": false}
+}
+
+// getReadme serves GET /repos/{o}/{r}/readme: the first README* at the root.
+func (s *Server) getReadme(w http.ResponseWriter, r *http.Request, rp *repo) (int, any) {
+	ref := r.URL.Query().Get("ref")
+	if ref == "" {
+		ref = rp.DefaultBranch
+	}
+	c := s.resolve(rp, ref)
+	if c == nil {
+		return notFound()
+	}
+	files := s.trees[c.tree]
+	for _, f := range slices.Sorted(maps.Keys(files)) {
+		if !strings.Contains(f, "/") && strings.HasPrefix(strings.ToLower(f), "readme") {
+			return http.StatusOK, s.contentJSON(rp, ref, f, "file", files[f])
+		}
+	}
+	return notFound()
+}

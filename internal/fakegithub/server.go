@@ -88,6 +88,8 @@ func (s *Server) routes() {
 	s.repoRoute("PATCH /repos/{owner}/{repo}/check-runs/{id}", s.updateCheckRun)
 	s.repoRoute("POST /repos/{owner}/{repo}/git/blobs", s.createBlob)
 	s.repoRoute("POST /repos/{owner}/{repo}/git/trees", s.createTree)
+	s.repoRoute("GET /repos/{owner}/{repo}/git/trees/{sha...}", s.getTree)
+	s.repoRoute("GET /repos/{owner}/{repo}/readme", s.getReadme)
 	s.repoRoute("POST /repos/{owner}/{repo}/git/commits", s.createCommit)
 	s.repoRoute("GET /repos/{owner}/{repo}/git/commits/{sha}", s.getCommit)
 	s.repoRoute("POST /repos/{owner}/{repo}/git/refs", s.createRef)
