@@ -32,8 +32,11 @@ import (
 func main() {
 	n := flag.Int("entities", 10000, "entities in the generated catalog")
 	requests := flag.Int("requests", 5000, "requests per latency figure")
+	deliveries := flag.Int("deliveries", 2000, "webhook deliveries for the ack figures")
+	senders := flag.Int("senders", 8, "concurrent webhook senders")
+	pushes := flag.Int("pushes", 100, "pushes for the freshness figure")
 	flag.Parse()
-	if err := runBench(*n, *requests, os.Stdout); err != nil {
+	if err := runBench(*n, *requests, *deliveries, *senders, *pushes, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -43,7 +46,7 @@ type figure struct {
 	name, value, target string
 }
 
-func runBench(n, requests int, out io.Writer) error {
+func runBench(n, requests, deliveries, senders, pushes int, out io.Writer) error {
 	dir, err := os.MkdirTemp("", "callboard-bench-")
 	if err != nil {
 		return err
@@ -155,6 +158,12 @@ func runBench(n, requests int, out io.Writer) error {
 	}
 	p50, p99 = percentiles(lat)
 	figs = append(figs, figure{"owner miss with did-you-mean, p50 / p99", fmt.Sprintf("%s / %s", ms(p50), ms(p99)), ""})
+
+	ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
+	if err != nil {
+		return fmt.Errorf("github figures: %w", err)
+	}
+	figs = append(figs, ghFigs...)
 
 	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintln(out, "| figure | measured | target |")

@@ -55,6 +55,7 @@ type App struct {
 	metrics    *metrics
 	clients    *clients // nil when the App identity is not configured
 	deliveries *deliveryStore
+	inserter   *inserter
 	workers    *workers
 	sync       *syncer
 	redeliver  *redeliverer
@@ -103,6 +104,7 @@ func New(cfg Config, st interface {
 	}
 	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
 	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
+	a.inserter = newInserter(a.deliveries)
 	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile}
 	if cfg.AppID != "" && len(cfg.PrivateKey) > 0 {
 		id, err := strconv.ParseInt(cfg.AppID, 10, 64)
@@ -127,6 +129,7 @@ func New(cfg Config, st interface {
 // Start resumes unfinished deliveries and starts the workers and the
 // missed-delivery check.
 func (a *App) Start(ctx context.Context) error {
+	a.inserter.start()
 	if err := a.workers.start(ctx); err != nil {
 		return err
 	}
@@ -140,6 +143,7 @@ func (a *App) Start(ctx context.Context) error {
 func (a *App) Stop(ctx context.Context) {
 	a.redeliver.stop()
 	a.workers.stop(ctx)
+	a.inserter.stop()
 }
 
 // APICalls is the number of GitHub API calls made since start.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -59,6 +60,38 @@ func (s *deliveryStore) insert(ctx context.Context, d *Delivery) (dup bool, err 
 	return false, nil
 }
 
+// insertMany stores deliveries in one transaction; dups says which were seen before.
+func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("storing deliveries: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`)
+	if err != nil {
+		return nil, fmt.Errorf("storing deliveries: %w", err)
+	}
+	defer stmt.Close()
+	dups := make([]bool, len(ds))
+	now := s.now().UnixMilli()
+	for i, d := range ds {
+		res, err := stmt.ExecContext(ctx, d.DeliveryID, d.Event, d.Action, d.InstallationID, d.Repository, d.OrderingKey, d.Payload, now)
+		if err != nil {
+			return nil, fmt.Errorf("storing delivery %s: %w", d.DeliveryID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			dups[i] = true
+			continue
+		}
+		d.ID, _ = res.LastInsertId()
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("storing deliveries: %w", err)
+	}
+	return dups, nil
+}
+
 // resume makes deliveries that were being processed when the process died
 // pending again: acknowledged work is never lost.
 func (s *deliveryStore) resume(ctx context.Context) (int64, error) {
@@ -69,24 +102,56 @@ func (s *deliveryStore) resume(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
+// claimScan is how many of the oldest pending deliveries one claim looks at.
+const claimScan = 512
+
 // claim picks up to n deliveries that may run now, at most one per ordering
-// key and never one whose key has an older unfinished delivery, and marks
-// them processing. busy lists keys already running.
+// key and never one whose key has an older delivery still waiting (a retry
+// not yet due keeps the deliveries after it waiting, so order holds), and
+// marks them processing. busy lists keys already running. The scan reads
+// outside the write lock, so webhook acknowledgements are not held up.
 func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) ([]*Delivery, error) {
+	now := s.now().UnixMilli()
+	rows, err := s.r.QueryContext(ctx, `SELECT id, ordering_key, next_attempt_at FROM deliveries WHERE state = 'pending' ORDER BY id LIMIT ?`, claimScan)
+	if err != nil {
+		return nil, err
+	}
+	blocked := map[string]bool{}
+	for k := range busy {
+		blocked[k] = true
+	}
+	var ids []any
+	for rows.Next() {
+		var id, next int64
+		var key string
+		if err := rows.Scan(&id, &key, &next); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if blocked[key] {
+			continue
+		}
+		blocked[key] = true // whatever comes later for this key waits for this one
+		if next <= now && len(ids) < n {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	now := s.now().UnixMilli()
-	// The oldest unfinished delivery of each key, if it is due.
-	rows, err := tx.QueryContext(ctx, `
-		SELECT d.id, d.delivery_id, d.event, d.action, d.installation_id, d.repository, d.ordering_key, d.payload, d.received_at, d.attempts
-		FROM deliveries d
-		WHERE d.state = 'pending' AND d.next_attempt_at <= ?
-		  AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.ordering_key = d.ordering_key
-		                  AND o.state IN ('pending', 'processing') AND o.id < d.id)
-		ORDER BY d.id LIMIT ?`, now, n+len(busy))
+	// The state check makes a claim safe even if two claimers raced.
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'processing', attempts = attempts + 1 WHERE state = 'pending' AND id IN `+in, ids...); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, attempts
+		FROM deliveries WHERE state = 'processing' AND id IN `+in+` ORDER BY id`, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -98,21 +163,12 @@ func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) 
 			rows.Close()
 			return nil, err
 		}
-		if busy[d.OrderingKey] || len(out) == n {
-			continue
-		}
 		d.ReceivedAt = time.UnixMilli(received)
 		out = append(out, d)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
-	}
-	for _, d := range out {
-		d.Attempts++
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'processing', attempts = ? WHERE id = ?`, d.Attempts, d.ID); err != nil {
-			return nil, err
-		}
 	}
 	return out, tx.Commit()
 }

@@ -93,7 +93,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if meta.Repository != nil {
 		d.Repository = meta.Repository.FullName
 	}
-	dup, err := a.deliveries.insert(r.Context(), d)
+	dup, err := a.inserter.insert(r.Context(), d)
 	if err != nil {
 		log.Error("webhook not stored", "err", err)
 		http.Error(w, "could not store the delivery; GitHub may redeliver it", http.StatusServiceUnavailable)

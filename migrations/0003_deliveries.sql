@@ -16,8 +16,7 @@ CREATE TABLE deliveries (
     next_attempt_at INTEGER NOT NULL DEFAULT 0,
     finished_at     INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX deliveries_pending ON deliveries (state, next_attempt_at, id);
-CREATE INDEX deliveries_key ON deliveries (ordering_key, state, id);
+CREATE INDEX deliveries_state ON deliveries (state, id);
 
 -- The catalog files a repository's root catalog file led to (Location targets),
 -- so a push that touches any of them re-reads the repository.

@@ -165,6 +165,14 @@ func (s *Server) DeleteFile(fullName, branch, path string) {
 	}
 }
 
+// BranchSHA returns the commit at the head of branch, or "" when the
+// repository has no such branch.
+func (s *Server) BranchSHA(fullName, branch string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mustRepo(fullName).branches[branch]
+}
+
 // AddTeam adds a team to an organization.
 func (s *Server) AddTeam(org string, t Team) {
 	s.mu.Lock()
@@ -261,6 +269,17 @@ func (s *Server) Comments(fullName string, issue int) []Comment {
 		}
 	}
 	return out
+}
+
+// DeleteComment deletes a comment, as a person may on GitHub; it reports
+// whether the comment was there.
+func (s *Server) DeleteComment(fullName string, id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.mustRepo(fullName)
+	n := len(rp.comments)
+	rp.comments = slices.DeleteFunc(rp.comments, func(c *comment) bool { return c.ID == id })
+	return len(rp.comments) < n
 }
 
 // CheckRuns returns the repository's check runs, oldest first.

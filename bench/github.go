@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/callboard/callboard/internal/fakegithub"
+)
+
+const benchSecret = "bench-webhook-secret"
+
+func signBody(body []byte) string {
+	m := hmac.New(sha256.New, []byte(benchSecret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+func writeKey(dir string) (string, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "app.pem")
+	return p, os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}), 0o600)
+}
+
+const benchCatalog = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: %s
+spec:
+  type: service
+  lifecycle: production
+  owner: %s
+`
+
+// githubFigures measures the webhook path against the fake GitHub API:
+// backfill API calls per repository, ack latency and throughput, and push →
+// catalog freshness, all through the real binary.
+func githubFigures(bin, dir string, deliveries, senders, pushes int) ([]figure, error) {
+	gh, stop := fakegithub.Standalone()
+	defer stop()
+	const repos = 200
+	gh.AddInstallation(1, "bench")
+	for i := 0; i < repos; i++ {
+		name := fmt.Sprintf("bench/svc-%03d", i)
+		gh.AddRepo(1, fakegithub.Repo{ID: int64(5000 + i), FullName: name, DefaultBranch: "main"})
+		// A realistic mix: most repositories have a catalog file and
+		// .github/CODEOWNERS, some only a root CODEOWNERS, some nothing.
+		switch i % 4 {
+		case 0, 1:
+			gh.SetFile(name, "main", "catalog-info.yaml", []byte(fmt.Sprintf(benchCatalog, fmt.Sprintf("svc-%03d", i), "team-a")))
+			gh.SetFile(name, "main", ".github/CODEOWNERS", []byte("* @bench/team-a\n"))
+		case 2:
+			gh.SetFile(name, "main", "CODEOWNERS", []byte("* @bench/team-a\n"))
+		case 3:
+			gh.SetFile(name, "main", "README.md", []byte("# nothing here\n"))
+		}
+	}
+	gh.AddTeam("bench", fakegithub.Team{ID: 1, Slug: "team-a", Name: "Team A"})
+	gh.SetTeamMembers("bench", "team-a", "alice", "bob")
+
+	key, err := writeKey(dir)
+	if err != nil {
+		return nil, err
+	}
+	db := filepath.Join(dir, "github.db")
+	env := append(os.Environ(), "CALLBOARD_DB="+db, "GITHUB_APP_ID=1", "GITHUB_PRIVATE_KEY_FILE="+key,
+		"GITHUB_WEBHOOK_SECRET="+benchSecret, "GITHUB_API_URL="+gh.URL+"/")
+	var figs []figure
+
+	// Backfill.
+	syncCmd := exec.Command(bin, "sync")
+	syncCmd.Env = env
+	out, err := syncCmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("sync: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`(\d+) repositories, \d+ entities changed, (\d+) API calls \(([\d.]+) per repository\)`).FindStringSubmatch(string(out))
+	if m == nil {
+		return nil, fmt.Errorf("sync printed no API call count:\n%s", out)
+	}
+	figs = append(figs, figure{fmt.Sprintf("GitHub API calls per repository in backfill (`callboard sync`, %s repositories, teams included)", m[1]), m[3], "~2"})
+
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	srv := exec.Command(bin, "serve")
+	srv.Env = append(env, "CALLBOARD_ADDR="+addr)
+	srv.Stderr = io.Discard
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	defer srv.Process.Kill()
+	base := "http://" + addr
+	if err := waitReady(base); err != nil {
+		return nil, err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
+	send := func(event, guid string, body []byte) (time.Duration, error) {
+		req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/github", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-GitHub-Event", event)
+		req.Header.Set("X-GitHub-Delivery", guid)
+		req.Header.Set("X-Hub-Signature-256", signBody(body))
+		t0 := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			return 0, fmt.Errorf("%s: status %d", event, resp.StatusCode)
+		}
+		return time.Since(t0), nil
+	}
+
+	// Ack latency and throughput: pushes that touch no catalog file (stored,
+	// processed, no API call), from concurrent senders.
+	repoJSON := func(i int) map[string]any {
+		name := fmt.Sprintf("svc-%03d", i)
+		return map[string]any{"id": 5000 + i, "name": name, "full_name": "bench/" + name, "default_branch": "main", "owner": map[string]any{"login": "bench"}}
+	}
+	push := func(i int, changed string) []byte {
+		b, _ := json.Marshal(map[string]any{"ref": "refs/heads/main", "before": "a", "after": "b", "repository": repoJSON(i % repos),
+			"installation": map[string]any{"id": 1}, "commits": []any{map[string]any{"id": "c", "modified": []string{changed}}},
+			"head_commit": map[string]any{"id": "c"}})
+		return b
+	}
+	lat := make([]time.Duration, deliveries)
+	var wg sync.WaitGroup
+	errs := make(chan error, senders)
+	start := time.Now()
+	for s := 0; s < senders; s++ {
+		wg.Add(1)
+		go func(s int) {
+			defer wg.Done()
+			for i := s; i < deliveries; i += senders {
+				d, err := send("push", fmt.Sprintf("ack-%d", i), push(i, "src/main.go"))
+				if err != nil {
+					errs <- err
+					return
+				}
+				lat[i] = d
+			}
+		}(s)
+	}
+	wg.Wait()
+	took := time.Since(start)
+	select {
+	case err := <-errs:
+		return nil, err
+	default:
+	}
+	p50, p99 := percentiles(lat)
+	figs = append(figs,
+		figure{fmt.Sprintf("webhook ack, %d signed deliveries from %d senders, p50 / p99", deliveries, senders), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), "p99 < 10 ms"},
+		figure{"webhook ack throughput", fmt.Sprintf("%.0f deliveries/s", float64(deliveries)/took.Seconds()), "≥ 1,000/s"},
+	)
+	// Let the workers drain before timing freshness.
+	time.Sleep(2 * time.Second)
+
+	// Push → catalog freshness: change the owner on the fake, deliver the
+	// push, poll the catalog API until the new owner shows.
+	lat = lat[:0]
+	for i := 0; i < pushes; i++ {
+		team := fmt.Sprintf("team-%d", i)
+		gh.SetFile("bench/svc-000", "main", "catalog-info.yaml", []byte(fmt.Sprintf(benchCatalog, "svc-000", team)))
+		t0 := time.Now()
+		if _, err := send("push", fmt.Sprintf("fresh-%d", i), push(0, "catalog-info.yaml")); err != nil {
+			return nil, err
+		}
+		for {
+			resp, err := client.Get(base + "/api/catalog/entities/by-name/component/default/svc-000?fields=spec.owner")
+			if err != nil {
+				return nil, err
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(b), `"`+team+`"`) {
+				break
+			}
+			if time.Since(t0) > 30*time.Second {
+				return nil, fmt.Errorf("push %d not in the catalog after 30 s", i)
+			}
+			time.Sleep(500 * time.Microsecond)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	p50, p99 = percentiles(lat)
+	figs = append(figs, figure{fmt.Sprintf("push → catalog updated (instant fake API, %d pushes), p50 / p99", pushes), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), "p50 < 200 ms"})
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+	return figs, nil
+}
