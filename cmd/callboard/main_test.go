@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -196,5 +199,152 @@ func TestUsageErrors(t *testing.T) {
 	env["GITHUB_API_URL"] = "https://ghe.example/api/v3"
 	if code, _, errOut := runCLI(t, env, "migrate"); code != 2 || !strings.Contains(errOut, "must end in /") {
 		t.Errorf("bad GITHUB_API_URL: exit %d, %q", code, errOut)
+	}
+}
+
+// TestCatalogClientAgainstServe runs the real @backstage/catalog-client
+// against "callboard serve" itself (the binary's wiring, token and all),
+// after importing Backstage's example catalog.
+func TestCatalogClientAgainstServe(t *testing.T) {
+	dir := filepath.Join("..", "..", "e2e", "catalogclient")
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "node_modules", "@backstage", "catalog-client", "package.json"))
+	}
+	if err != nil {
+		msg := "needs node and `npm ci` in e2e/catalogclient (" + err.Error() + ")"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	env := map[string]string{"CALLBOARD_DB": filepath.Join(t.TempDir(), "callboard.db"), "CALLBOARD_API_TOKEN": "s3cret-token"}
+	examples := filepath.Join("..", "..", "..", "shared", "testdata", "backstage", "packages", "catalog-model", "examples")
+	if code, _, errOut := runCLI(t, env, "import", examples); code != 1 {
+		t.Fatalf("import exit %d: %s", code, errOut)
+	}
+	base, _ := startServe(t, env, "--demo")
+	// Without the token the API refuses.
+	resp, err := http.Get(base + "/api/catalog/entities")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("no token: status %d, want 401", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "check.mjs", base)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CALLBOARD_API_TOKEN=s3cret-token")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node check.mjs %s: %v\n%s", base, err, out)
+	}
+	t.Logf("%s", out)
+}
+
+func TestImportRefusesBadFilesAndKeepsTheRest(t *testing.T) {
+	env := map[string]string{"CALLBOARD_DB": filepath.Join(t.TempDir(), "callboard.db")}
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: good}\nspec: {type: service, lifecycle: production, owner: team-a}\n"
+	write("good/catalog-info.yaml", good)
+	write("first/catalog-info.yaml", strings.Replace(good, "name: good", "name: keeper", 1))
+	if code, out, _ := runCLI(t, env, "import", dir); code != 0 {
+		t.Fatalf("first import exit %d:\n%s", code, out)
+	}
+	// Now break that second file in every way, one after the other: what it
+	// declared stays, and the good file is untouched.
+	bomb := "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+	for i, prev := 'b', 'a'; i <= 'i'; i, prev = i+1, i {
+		bomb += fmt.Sprintf("%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", i, i, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+	}
+	cases := []struct{ name, body, want string }{
+		{"not YAML", "kind: Component\nmetadata: {name: [unclosed\n", "not valid YAML"},
+		{"alias bomb", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\nspec:\n  " + strings.ReplaceAll(bomb, "\n", "\n  "), "alias"},
+		{"10 MB", "# " + strings.Repeat("x", 10<<20) + "\n" + good, "limit"},
+		{"no kind", "apiVersion: backstage.io/v1alpha1\nmetadata: {name: x}\nspec: {}\n", "kind: missing"},
+		{"unknown kind", "apiVersion: backstage.io/v1alpha1\nkind: Service\nmetadata: {name: x}\nspec: {}\n", `unknown kind "Service"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			write("first/catalog-info.yaml", c.body)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			code, out, _ := runCLI(t, env, "import", dir)
+			runtime.ReadMemStats(&after)
+			if code != 1 || !strings.Contains(out, "first/catalog-info.yaml") || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d, output lacks %q:\n%.600s", code, c.want, out)
+			}
+			if grew := after.TotalAlloc - before.TotalAlloc; grew > 200<<20 {
+				t.Errorf("importing it allocated %d MB", grew>>20)
+			}
+			for _, name := range []string{"good", "keeper"} {
+				if code, out, _ := runCLI(t, env, "owner", "component:default/"+name); code != 0 {
+					t.Errorf("%s is gone after a bad import:\n%s", name, out)
+				}
+			}
+		})
+	}
+}
+
+func TestReimportFollowsTheFile(t *testing.T) {
+	env := map[string]string{"CALLBOARD_DB": filepath.Join(t.TempDir(), "callboard.db")}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "catalog-info.yaml")
+	v1 := `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: old-name}
+spec: {type: service, lifecycle: production, owner: team-a, providesApis: [pay]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: pay}
+spec: {type: openapi, lifecycle: production, owner: team-a, definition: "openapi: 3.0.0"}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-a}
+spec: {type: team, children: []}
+`
+	v2 := `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: new-name}
+spec: {type: service, lifecycle: production, owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: team-a}
+spec: {type: team, children: []}
+`
+	os.WriteFile(file, []byte(v1), 0o644)
+	if code, out, _ := runCLI(t, env, "import", dir); code != 0 {
+		t.Fatalf("import v1: %d\n%s", code, out)
+	}
+	os.WriteFile(file, []byte(v2), 0o644)
+	code, out, _ := runCLI(t, env, "import", dir)
+	if code != 0 || !strings.Contains(out, "1 added, 0 updated, 1 unchanged, 2 removed") {
+		t.Fatalf("import v2 (exit %d):\n%s", code, out)
+	}
+	if code, _, _ := runCLI(t, env, "owner", "old-name"); code != 1 {
+		t.Errorf("old-name still answers after it left the file")
+	}
+	if code, _, _ := runCLI(t, env, "owner", "api:pay"); code != 1 {
+		t.Errorf("the removed API still answers")
+	}
+	_, out, _ = runCLI(t, env, "owner", "team-a")
+	if !strings.Contains(out, "new-name") || strings.Contains(out, "old-name") || strings.Contains(out, "pay") {
+		t.Errorf("team-a's relations did not follow the file:\n%s", out)
 	}
 }
