@@ -11,15 +11,29 @@ import (
 	"github.com/google/go-github/v62/github"
 )
 
-// repoRef names a repository and the branch to read.
+// repoRef names a repository and the branch (or commit) to read, with the
+// files already read ahead for it.
 type repoRef struct {
 	owner, name, branch string
+	cache               *prefetch
 }
 
 // getFile reads one file. found is false when it does not exist (or is a
 // directory). ref "" reads the default branch; branch is then learned from
 // the file's html_url.
 func getFile(ctx context.Context, gh *github.Client, r repoRef, p string, limit int) (content []byte, branch string, found bool, err error) {
+	if r.cache != nil {
+		if f, ok := r.cache.files[p]; ok {
+			branch = r.branch
+			if branch == "" {
+				branch = r.cache.branch
+			}
+			if f.found && f.size > limit {
+				return nil, branch, true, errTooLarge{path: p, size: f.size, limit: limit}
+			}
+			return f.content, branch, f.found, nil
+		}
+	}
 	opts := &github.RepositoryContentGetOptions{Ref: r.branch}
 	fc, _, resp, err := gh.Repositories.GetContents(ctx, r.owner, r.name, p, opts)
 	if resp != nil && resp.StatusCode == http.StatusNotFound {

@@ -155,8 +155,9 @@ func TestPushKeepsTheCatalogCurrent(t *testing.T) {
 		if got := ownerOf(t, h, "component:payments-api"); got != "platform" {
 			t.Errorf("owner %q after the push, want platform", got)
 		}
-		if n := h.gh.CallCount("GET /repos/*/*/contents/*"); n != 1 {
-			t.Errorf("%d contents reads for a push that changed only the catalog file, want 1: %v", n, h.gh.Calls())
+		// One GraphQL read of the catalog file (and nothing else).
+		if n, total := h.gh.CallCount("POST /graphql"), h.gh.CallCount(""); n != 1 || total != 1 {
+			t.Errorf("%d GraphQL reads and %d calls in all for a push that changed only the catalog file, want 1 and 1: %v", n, total, h.gh.Calls())
 		}
 	})
 	t.Run("a push that changes CODEOWNERS only", func(t *testing.T) {
@@ -169,8 +170,8 @@ func TestPushKeepsTheCatalogCurrent(t *testing.T) {
 		if got := r.Codeowners.OwnersOf("x"); !slices.Equal(got, []string{"@acme/platform"}) {
 			t.Errorf("CODEOWNERS owners %v after the push", got)
 		}
-		if n := h.gh.CallCount("GET /repos/*/*/contents/catalog-info.yaml"); n != 0 {
-			t.Errorf("the catalog file was read for a CODEOWNERS-only push")
+		if n := h.gh.CallCount(""); n != 1 {
+			t.Errorf("%d API calls for a CODEOWNERS-only push, want 1: %v", n, h.gh.Calls())
 		}
 	})
 	t.Run("a push adding a file a Location glob matches", func(t *testing.T) {
@@ -283,9 +284,9 @@ func TestRateLimitAndServerErrorsAreRetried(t *testing.T) {
 	h := newHarness(t, Config{})
 	seedAcme(h.gh)
 	// A secondary rate limit with Retry-After, then two 502s, on the first contents reads.
-	h.gh.FailNext("GET /repos/*/*/contents/*", 1, 403, map[string]string{"Retry-After": "1"},
+	h.gh.FailNext("POST /graphql", 1, 403, map[string]string{"Retry-After": "1"},
 		`{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`)
-	h.gh.FailNext("GET /repos/*/*/contents/*", 2, 502, nil, `{"message":"Server Error"}`)
+	h.gh.FailNext("POST /graphql", 2, 502, nil, `{"message":"Server Error"}`)
 	start := time.Now()
 	guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 	h.settle()

@@ -56,6 +56,32 @@ func sourceOf(id int64) string { return fmt.Sprintf("repo:%d", id) }
 type syncer struct {
 	store       Store
 	catalogFile string
+	graphql     string // GraphQL endpoint; "" reads through REST only
+}
+
+// readAhead reads, in one GraphQL call, the files a sync or a check will
+// look at first. On any answer GraphQL cannot give, ref is returned as is
+// and the files are read through REST.
+func (s *syncer) readAhead(ctx context.Context, gh *github.Client, ref repoRef, parts readParts) (repoRef, error) {
+	if s.graphql == "" {
+		return ref, nil
+	}
+	var paths []string
+	if parts.catalog {
+		paths = append(paths, strings.TrimPrefix(s.catalogFile, "/"))
+	}
+	if parts.codeowners {
+		paths = append(paths, catalog.CodeownersLocations...)
+	}
+	if len(paths) == 0 {
+		return ref, nil
+	}
+	pf, err := prefetchFiles(ctx, gh, s.graphql, ref, paths)
+	if err != nil {
+		return ref, err
+	}
+	ref.cache = pf
+	return ref, nil
 }
 
 // repoRow returns the stored row for a repository, or a new one.
@@ -107,6 +133,12 @@ func (s *syncer) syncRepo(ctx context.Context, gh *github.Client, inst int64, ri
 	}
 	ref := ri.ref()
 	ref.branch = row.DefaultBranch
+	if ref, err = s.readAhead(ctx, gh, ref, parts); err != nil {
+		return catalog.ReplaceResult{}, err
+	}
+	if ref.cache != nil && row.DefaultBranch == "" {
+		row.DefaultBranch = ref.cache.branch
+	}
 	if parts.codeowners {
 		if err := s.readCodeowners(ctx, gh, ref, row); err != nil {
 			return catalog.ReplaceResult{}, err
