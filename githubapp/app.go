@@ -29,6 +29,9 @@ type Config struct {
 	RetryBase   time.Duration // first retry delay, doubling (default 2 s)
 	// RedeliverEvery is how often missed deliveries are looked for (default 1 h; <0 disables).
 	RedeliverEvery time.Duration
+	// RESTOnly reads files through REST alone, without the GraphQL read-ahead
+	// (for a GitHub Enterprise Server without GraphQL).
+	RESTOnly bool
 	// StrictChecks makes the pull-request check fail on warnings too
 	// (missing catalog file, CODEOWNERS disagreement, missing docs).
 	StrictChecks bool
@@ -106,6 +109,9 @@ func New(cfg Config, st interface {
 	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
 	a.inserter = newInserter(a.deliveries)
 	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile}
+	if !cfg.RESTOnly {
+		a.sync.graphql = graphqlURL(cfg.APIURL)
+	}
 	if cfg.AppID != "" && len(cfg.PrivateKey) > 0 {
 		id, err := strconv.ParseInt(cfg.AppID, 10, 64)
 		if err != nil {

@@ -68,6 +68,7 @@ func (s *Server) routes() {
 	s.route("POST /app/hook/deliveries/{id}/attempts", s.redeliver)
 	s.route("GET /installation/repositories", s.listInstallationRepos)
 	s.route("GET /users/{login}", s.getUser)
+	s.route("POST /graphql", s.graphql)
 
 	s.orgRoute("POST /orgs/{org}/repos", s.createRepo)
 	s.orgRoute("GET /orgs/{org}/teams", s.listTeams)
