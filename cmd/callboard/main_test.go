@@ -348,3 +348,28 @@ spec: {type: team, children: []}
 		t.Errorf("team-a's relations did not follow the file:\n%s", out)
 	}
 }
+
+func TestBackupWhileServing(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"CALLBOARD_DB": filepath.Join(dir, "callboard.db")}
+	base, _ := startServe(t, env, "--demo")
+	env["CALLBOARD_ADDR"] = strings.TrimPrefix(base, "http://")
+	if code, out, errOut := runCLI(t, env, "healthcheck"); code != 0 {
+		t.Fatalf("healthcheck exit %d: %s %s", code, out, errOut)
+	}
+	snap := filepath.Join(dir, "snap.db")
+	if code, out, errOut := runCLI(t, env, "backup", snap); code != 0 {
+		t.Fatalf("backup exit %d: %s %s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "backup", snap); code != 1 || !strings.Contains(errOut, "exists") {
+		t.Errorf("a second backup to the same file: exit %d, %s", code, errOut)
+	}
+	// The snapshot is a working database.
+	code, out, _ := runCLI(t, map[string]string{"CALLBOARD_DB": snap}, "owner", "payments-api")
+	if code != 0 || !strings.Contains(out, "Payments") {
+		t.Errorf("owner from the snapshot (exit %d):\n%s", code, out)
+	}
+	if code, _, _ := runCLI(t, map[string]string{"CALLBOARD_ADDR": "127.0.0.1:1"}, "healthcheck"); code != 1 {
+		t.Errorf("healthcheck with nothing listening: exit %d, want 1", code)
+	}
+}

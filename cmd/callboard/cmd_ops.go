@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/callboard/callboard/catalog/store"
+)
+
+// cmdBackup writes an online, consistent snapshot of the database.
+func cmdBackup(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := newFlags("backup")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: backup needs a file (callboard backup /backups/callboard-2026-11-22.db)", errUsage)
+	}
+	dst := fs.Arg(0)
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("%s exists; callboard backup does not overwrite a file", dst)
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	if err := st.Backup(ctx, dst); err != nil {
+		return err
+	}
+	info, err := os.Stat(dst)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s (%d bytes) in %s\n", cfg.DB, dst, info.Size(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// cmdHealthcheck exits 0 when the local server answers /readyz: the
+// container image's health check.
+func cmdHealthcheck(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if err := parseFlags(newFlags("healthcheck"), args); err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("CALLBOARD_ADDR %q: %v", cfg.Addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("not ready: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("not ready: /readyz answered %d", resp.StatusCode)
+	}
+	fmt.Fprintln(stdout, "ready")
+	return nil
+}
