@@ -12,6 +12,9 @@ import (
 // OwnerReader is what the owner answer reads; the SQLite store satisfies it.
 type OwnerReader interface {
 	Entity(ctx context.Context, ref Ref) (*Entity, error)
+	// EntityWithoutRelations is Entity for callers that do not read the
+	// relations: a team that owns hundreds of things is cheap to name.
+	EntityWithoutRelations(ctx context.Context, ref Ref) (*Entity, error)
 	EntitiesByName(ctx context.Context, name string) ([]*Entity, error)
 	EntitiesByRefs(ctx context.Context, refs []string) ([]*Entity, error)
 	EntitiesWithAnnotation(ctx context.Context, key, value string) ([]*Entity, error)
@@ -318,7 +321,7 @@ func codeownersOwner(ctx context.Context, r OwnerReader, o string) (Owner, error
 		}
 		if len(gs) == 0 {
 			_, name, _ := strings.Cut(slug, "/")
-			g, err := r.Entity(ctx, Ref{Kind: "group", Namespace: DefaultNamespace, Name: name})
+			g, err := r.EntityWithoutRelations(ctx, Ref{Kind: "group", Namespace: DefaultNamespace, Name: name})
 			if err == nil {
 				gs = []*Entity{g}
 			} else if !notFound(err) {
@@ -339,7 +342,7 @@ func codeownersOwner(ctx context.Context, r OwnerReader, o string) (Owner, error
 			return Owner{}, err
 		}
 		if len(us) == 0 {
-			u, err := r.Entity(ctx, Ref{Kind: "user", Namespace: DefaultNamespace, Name: login})
+			u, err := r.EntityWithoutRelations(ctx, Ref{Kind: "user", Namespace: DefaultNamespace, Name: login})
 			if err == nil {
 				us = []*Entity{u}
 			} else if !notFound(err) {
@@ -406,7 +409,7 @@ func answerEntity(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity)
 	if !ok {
 		return nil
 	}
-	oe, err := r.Entity(ctx, ref)
+	oe, err := r.EntityWithoutRelations(ctx, ref)
 	if notFound(err) {
 		a.Owners = []Owner{{Ref: ref.String(), Kind: "", Name: ref.Name, DisplayName: ref.Name}}
 		return nil

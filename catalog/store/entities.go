@@ -55,6 +55,7 @@ func (s *Store) ReplaceSources(ctx context.Context, batches []catalog.SourceBatc
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("replacing entities: %w", err)
 	}
+	s.wrote()
 	return out, nil
 }
 

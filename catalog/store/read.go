@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/callboard/callboard/catalog"
 )
@@ -31,6 +32,20 @@ func (s *Store) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, e
 		return nil, err
 	}
 	return e, nil
+}
+
+// EntityWithoutRelations returns the entity with ref, leaving Relations
+// empty, or catalog.ErrNotFound.
+func (s *Store) EntityWithoutRelations(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) {
+	var uid, etag, body string
+	err := s.byRef.QueryRowContext(ctx, ref.String()).Scan(&uid, &etag, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	return decode(uid, etag, body)
 }
 
 // EntityLocation returns the file that declared the entity and the source that ingested it.
@@ -113,8 +128,33 @@ func (s *Store) RelatedRefs(ctx context.Context, ref catalog.Ref, relType string
 // NameEntry is a name something can be asked by, for "did you mean".
 type NameEntry = catalog.NameEntry
 
-// Names returns every entity's and repository's name, for close-match suggestions.
+// namesTTL bounds how stale the names for suggestions may be when another
+// process (the CLI) wrote; this process's own writes clear the cache at once.
+const namesTTL = 10 * time.Second
+
+// Names returns every entity's and repository's name, for close-match
+// suggestions. The list is cached: a miss in Slack should not read the
+// whole catalog each time.
 func (s *Store) Names(ctx context.Context) ([]catalog.NameEntry, error) {
+	s.names.mu.Lock()
+	if s.names.list != nil && s.names.gen == s.gen.Load() && time.Since(s.names.at) < namesTTL {
+		list := s.names.list
+		s.names.mu.Unlock()
+		return list, nil
+	}
+	s.names.mu.Unlock()
+	gen := s.gen.Load()
+	list, err := s.readNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.names.mu.Lock()
+	s.names.list, s.names.gen, s.names.at = list, gen, time.Now()
+	s.names.mu.Unlock()
+	return list, nil
+}
+
+func (s *Store) readNames(ctx context.Context) ([]catalog.NameEntry, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT name, ref FROM entities UNION ALL SELECT lower(full_name), 'repo:' || lower(full_name) FROM repositories`)
 	if err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ func (s *Store) PutRepository(ctx context.Context, r *catalog.Repository) error 
 	if err := s.putRepository(ctx, tx, r); err != nil {
 		return fmt.Errorf("storing repository %s: %w", r.FullName, err)
 	}
+	defer s.wrote()
 	return tx.Commit()
 }
 
@@ -156,6 +157,7 @@ func (s *Store) DeleteRepository(ctx context.Context, fullName string) ([]string
 	if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ?`, fullName); err != nil {
 		return nil, fmt.Errorf("removing repository %s: %w", fullName, err)
 	}
+	defer s.wrote()
 	return res.Removed, tx.Commit()
 }
 
@@ -183,6 +185,7 @@ func (s *Store) SyncRepository(ctx context.Context, r *catalog.Repository, decl 
 	if err != nil {
 		return catalog.ReplaceResult{}, fmt.Errorf("replacing entities of %s: %w", r.FullName, err)
 	}
+	defer s.wrote()
 	return res, tx.Commit()
 }
 

@@ -9,7 +9,11 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/callboard/callboard/catalog"
 
 	"github.com/callboard/callboard/migrations"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -23,7 +27,19 @@ type Store struct {
 
 	// Prepared once: preparing costs more than running these hot reads.
 	byRef, relsOfRef *sql.Stmt
+
+	// gen counts this process's writes, so caches know when to refresh.
+	gen   atomic.Int64
+	names struct {
+		mu   sync.Mutex
+		list []catalog.NameEntry
+		gen  int64
+		at   time.Time
+	}
 }
+
+// wrote marks the catalog changed by this process.
+func (s *Store) wrote() { s.gen.Add(1) }
 
 // Options tunes Open.
 type Options struct {
