@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
 )
@@ -66,6 +67,12 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.metrics.deliveries.WithLabelValues("unknown", "too_large").Inc()
 			log.Warn("webhook refused: payload over the limit", "limit", MaxPayload)
 			http.Error(w, fmt.Sprintf("payload larger than %d bytes", MaxPayload), http.StatusRequestEntityTooLarge)
+			return
+		}
+		if strings.Contains(err.Error(), "Content-Type") {
+			a.metrics.deliveries.WithLabelValues("unknown", "malformed").Inc()
+			log.Warn("webhook refused: unsupported content type", "content_type", r.Header.Get("Content-Type"))
+			http.Error(w, "Content-Type must be application/json or application/x-www-form-urlencoded", http.StatusUnsupportedMediaType)
 			return
 		}
 		a.metrics.deliveries.WithLabelValues("unknown", "bad_signature").Inc()

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -371,5 +374,86 @@ func TestBackupWhileServing(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, map[string]string{"CALLBOARD_ADDR": "127.0.0.1:1"}, "healthcheck"); code != 1 {
 		t.Errorf("healthcheck with nothing listening: exit %d, want 1", code)
+	}
+}
+
+// TestNoSecretInLogs runs a scenario with every secret set — good and bad
+// webhooks, Slack commands, API calls with and without the token — and
+// checks that no secret appears in what callboard logs or prints.
+func TestNoSecretInLogs(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "app.pem")
+	key := "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm\no3qGy0t6z09AIJtH+5OeRV1be+N4cDYJKffGzDa88vQENZiRm0GRq6a+HPGQMd2k\nTQIhAKMSvzIBnni7ot/OSie2TmJLY4SwTQAevXysE2RbFDYdAiEBCUEaRQnMnbp7\n9mxDXDf6AU0cN/RPBjb9qSHDcWZHGzUCIG2Es59z8ugGrDY+pxLQnwfotadxd+Uy\nv/Ow5T0q5gIJAiEAyS4RaI9YG8EWx/2w0T67ZUVAw8eOMB6BIUg0Xcu+3okCIBOs\n/5OiPgoTdSy7bcF9IGpSE8ZgGKzgYQVZeN97YE00\n-----END RSA PRIVATE KEY-----\n"
+	if err := os.WriteFile(keyFile, []byte(key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{
+		"GITHUB_WEBHOOK_SECRET": "whsec-7f3a9c2e-do-not-log",
+		"SLACK_SIGNING_SECRET":  "slacksec-91be-do-not-log",
+		"SLACK_BOT_TOKEN":       "xoxb-1234-do-not-log",
+		"CALLBOARD_API_TOKEN":   "apitok-55aa-do-not-log",
+	}
+	env := map[string]string{"CALLBOARD_DB": filepath.Join(dir, "callboard.db"), "CALLBOARD_LOG_LEVEL": "debug",
+		"GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY_FILE": keyFile, "GITHUB_API_URL": "http://127.0.0.1:1/"}
+	for k, v := range secrets {
+		env[k] = v
+	}
+	base, logs := startServe(t, env, "--demo")
+
+	do := func(method, path string, body []byte, headers map[string]string) int {
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	ping := []byte(`{"zen":"Design for failure.","hook_id":1}`)
+	mac := hmac.New(sha256.New, []byte(secrets["GITHUB_WEBHOOK_SECRET"]))
+	mac.Write(ping)
+	good := "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	if c := do("POST", "/webhooks/github", ping, map[string]string{"X-GitHub-Event": "ping", "X-GitHub-Delivery": "d1", "X-Hub-Signature-256": good}); c != 202 {
+		t.Errorf("signed ping: %d", c)
+	}
+	do("POST", "/webhooks/github", ping, map[string]string{"X-GitHub-Event": "ping", "X-GitHub-Delivery": "d2", "X-Hub-Signature-256": "sha256=00"})
+	// A push that needs GitHub (unreachable here): its failure is logged.
+	push := []byte(`{"ref":"refs/heads/main","repository":{"id":9,"full_name":"acme/x","default_branch":"main"},"installation":{"id":3},"commits":[]}`)
+	mac = hmac.New(sha256.New, []byte(secrets["GITHUB_WEBHOOK_SECRET"]))
+	mac.Write(push)
+	do("POST", "/webhooks/github", push, map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": "d3", "X-Hub-Signature-256": "sha256=" + hex.EncodeToString(mac.Sum(nil))})
+	slackBody := []byte("command=%2Fowner&text=payments-api&user_id=U1&response_url=https%3A%2F%2Fhooks.slack.com%2Fx")
+	ts := fmt.Sprint(time.Now().Unix())
+	mac = hmac.New(sha256.New, []byte(secrets["SLACK_SIGNING_SECRET"]))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, slackBody)
+	if c := do("POST", "/slack/commands", slackBody, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + hex.EncodeToString(mac.Sum(nil)), "Content-Type": "application/x-www-form-urlencoded"}); c != 200 {
+		t.Errorf("signed slack command: %d", c)
+	}
+	do("POST", "/slack/commands", slackBody, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=bad"})
+	if c := do("GET", "/api/catalog/entities", nil, map[string]string{"Authorization": "Bearer " + secrets["CALLBOARD_API_TOKEN"]}); c != 200 {
+		t.Errorf("API with the token: %d", c)
+	}
+	do("GET", "/api/catalog/entities", nil, map[string]string{"Authorization": "Bearer wrong"})
+	time.Sleep(300 * time.Millisecond) // let the push fail and be logged
+
+	out := logs.String()
+	if !strings.Contains(out, "delivery") {
+		t.Fatalf("the scenario logged nothing about deliveries; is the log captured?\n%s", out)
+	}
+	for name, v := range secrets {
+		if strings.Contains(out, v) {
+			t.Errorf("%s appears in the log", name)
+		}
+	}
+	if strings.Contains(out, "PRIVATE KEY") || strings.Contains(out, "MIIBOgIBAAJBAKj34") {
+		t.Errorf("the private key appears in the log")
+	}
+	if strings.Contains(out, "hooks.slack.com/x") {
+		t.Errorf("a Slack response_url (a credential) appears in the log")
 	}
 }
