@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path"
+	"slices"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -35,7 +37,7 @@ type prChecker struct {
 }
 
 // evaluate reads what the checks need at the head, judges, and writes the
-// check run and the comment. It returns the API calls it made.
+// check run and the comment.
 func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, error) {
 	a := c.app
 	gh, err := a.installationClient(t.installID)
@@ -47,7 +49,16 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 
 	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: strings.TrimPrefix(a.cfg.CatalogFile, "/"), Strict: c.strict}
 	// The row is a scratch copy: a pull request is checked, never ingested.
-	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.repo.DefaultBranch}
+	// Its branch is the head commit, so that Location targets and
+	// placeholders are read there too, not on the default branch.
+	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA}
+	if a.sync.graphql != "" {
+		// The catalog file, the CODEOWNERS places and the README in one call.
+		paths := append([]string{in.CatalogPath}, catalog.CodeownersLocations...)
+		if head.cache, err = prefetchFiles(ctx, gh, a.sync.graphql, head, append(paths, "README.md")); err != nil {
+			return nil, err
+		}
+	}
 	_, parsed, err := a.sync.readCatalog(ctx, gh, head, row)
 	if err != nil {
 		return nil, err
@@ -57,7 +68,10 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 
 	for _, p := range catalog.CodeownersLocations {
 		data, _, found, err := getFile(ctx, gh, head, p, catalog.MaxCodeownersSize)
-		if err != nil && !isTooLarge(err) {
+		if isTooLarge(err) {
+			break // GitHub ignores it, and looks no further
+		}
+		if err != nil {
 			return nil, err
 		}
 		if found {
@@ -65,49 +79,17 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 			break
 		}
 	}
-	readme, _, err := gh.Repositories.GetReadme(ctx, owner, name, &github.RepositoryContentGetOptions{Ref: t.headSHA})
-	var er *github.ErrorResponse
-	switch {
-	case err == nil:
-		body, _ := readme.GetContent()
-		in.Readme = &check.File{Path: readme.GetPath(), Content: []byte(body)}
-	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound:
-	default:
-		return nil, fmt.Errorf("reading the README of %s: %w", t.repo.FullName, err)
-	}
-	if techDocsDir(parsed) != "" {
-		dir := techDocsDir(parsed)
-		mk := strings.TrimPrefix(dir+"/mkdocs.yml", "./")
-		_, _, found, err := getFile(ctx, gh, head, strings.TrimPrefix(mk, "/"), 1<<20)
-		if err != nil && !isTooLarge(err) {
-			return nil, err
-		}
-		in.MkdocsFound = found
-		if found {
-			_, dirContent, resp, err := gh.Repositories.GetContents(ctx, owner, name, strings.TrimPrefix(strings.TrimPrefix(dir+"/docs", "./"), "/"), &github.RepositoryContentGetOptions{Ref: t.headSHA})
-			if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
-				return nil, err
-			}
-			in.DocsDirFound = len(dirContent) > 0
-		}
-	}
-	if err := c.known(ctx, &in); err != nil {
+	if in.Readme, err = readme(ctx, gh, head); err != nil {
 		return nil, err
 	}
-	if t.baseRef == "" || t.baseRef == t.repo.DefaultBranch {
-		in.Base, err = a.sync.store.EntitiesOfSource(ctx, sourceOf(t.repo.ID))
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		base := *row
-		decl, _, err := a.sync.readCatalog(ctx, gh, repoRef{owner: owner, name: name, branch: t.baseRef}, &base)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range decl {
-			in.Base = append(in.Base, d.Entity)
-		}
+	if err := techDocs(ctx, gh, head, &in); err != nil {
+		return nil, err
+	}
+	if err := c.known(ctx, gh, owner, &in); err != nil {
+		return nil, err
+	}
+	if in.Base, err = c.base(ctx, gh, t); err != nil {
+		return nil, err
 	}
 	report := check.Evaluate(in)
 	checksURL, err := c.writeCheckRun(ctx, gh, owner, name, t, report)
@@ -122,39 +104,183 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 	return report, nil
 }
 
-// techDocsDir is the folder backstage.io/techdocs-ref dir: points to, "" when unset.
-func techDocsDir(ps []*catalog.Parsed) string {
-	for _, p := range ps {
-		ref := p.Entity.Metadata.Annotations[catalog.AnnotationTechDocsRef]
-		if d, ok := strings.CutPrefix(ref, "dir:"); ok {
-			d = strings.Trim(d, "/")
-			if d == "" || d == "." {
-				return "."
-			}
-			return d
+// readme is the README GitHub shows at head, nil when there is none.
+func readme(ctx context.Context, gh *github.Client, head repoRef) (*check.File, error) {
+	if head.cache != nil {
+		if f := head.cache.files["README.md"]; f.found {
+			return &check.File{Path: "README.md", Content: f.content}, nil
 		}
+	}
+	// README.rst, docs/README.md, …: GitHub knows where it looks.
+	fc, resp, err := gh.Repositories.GetReadme(ctx, head.owner, head.name, &github.RepositoryContentGetOptions{Ref: head.branch})
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the README of %s/%s: %w", head.owner, head.name, err)
+	}
+	body, err := fc.GetContent()
+	if err != nil {
+		return nil, permanent(fmt.Errorf("decoding the README of %s/%s: %w", head.owner, head.name, err))
+	}
+	return &check.File{Path: fc.GetPath(), Content: []byte(body)}, nil
+}
+
+// base is what the catalog held for the repository before the pull request:
+// the stored entities when it merges into the default branch (the one the
+// catalog follows) and the repository is known, else what the base branch
+// declares.
+func (c *prChecker) base(ctx context.Context, gh *github.Client, t prTarget) ([]*catalog.Entity, error) {
+	st := c.app.sync.store
+	ref := t.baseRef
+	if ref == "" || ref == t.repo.DefaultBranch {
+		_, err := st.RepositoryByID(ctx, t.repo.ID)
+		if err == nil {
+			return st.EntitiesOfSource(ctx, sourceOf(t.repo.ID))
+		}
+		if !errors.Is(err, catalog.ErrNotFound) {
+			return nil, err
+		}
+		ref = t.repo.DefaultBranch
+	}
+	if ref == "" {
+		return nil, nil
+	}
+	owner, name, _ := strings.Cut(t.repo.FullName, "/")
+	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: ref}
+	decl, _, err := c.app.sync.readCatalog(ctx, gh, repoRef{owner: owner, name: name, branch: ref}, row)
+	if err != nil {
+		return nil, err
+	}
+	var out []*catalog.Entity
+	for _, d := range decl {
+		out = append(out, d.Entity)
+	}
+	return out, nil
+}
+
+// maxMkdocsReads bounds the mkdocs.yml files read for their docs_dir.
+const maxMkdocsReads = 5
+
+// techDocs fills what the head has in each folder a techdocs-ref points
+// to. One tree listing answers for every folder; a mkdocs.yml is read only
+// where the default docs folder is absent, for the docs_dir it may name.
+func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.Input) error {
+	var dirs []string
+	for _, p := range in.Parsed {
+		if d, ok := check.TechDocsDir(p, in.CatalogPath); ok && !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	if len(dirs) == 0 {
+		return nil
+	}
+	tree, _, err := gh.Git.GetTree(ctx, head.owner, head.name, head.branch, true)
+	if err != nil {
+		return fmt.Errorf("listing %s/%s@%s: %w", head.owner, head.name, head.branch, err)
+	}
+	in.TechDocs = map[string]check.TechDocs{}
+	if tree.GetTruncated() {
+		return nil // too large to list: the docs are not judged
+	}
+	files := map[string]bool{}
+	for _, e := range tree.Entries {
+		if e.GetType() == "blob" {
+			files[e.GetPath()] = true
+		}
+	}
+	hasFileIn := func(dir string) bool {
+		for f := range files {
+			if dir == "." || strings.HasPrefix(f, dir+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	reads := 0
+	for _, d := range dirs {
+		mkdocs := ""
+		for _, n := range []string{"mkdocs.yml", "mkdocs.yaml"} {
+			if files[path.Join(d, n)] {
+				mkdocs = path.Join(d, n)
+				break
+			}
+		}
+		td := check.TechDocs{Mkdocs: mkdocs != "", DocsPath: path.Join(d, "docs")}
+		if td.Mkdocs {
+			td.DocsDir = hasFileIn(td.DocsPath)
+			if !td.DocsDir && reads < maxMkdocsReads {
+				reads++
+				data, _, found, err := getFile(ctx, gh, head, mkdocs, 1<<20)
+				if err != nil && !isTooLarge(err) {
+					return err
+				}
+				if dd := docsDir(data); found && dd != "" {
+					td.DocsPath = path.Join(d, dd)
+					td.DocsDir = hasFileIn(td.DocsPath)
+				}
+			}
+		}
+		in.TechDocs[d] = td
+	}
+	return nil
+}
+
+// docsDir is the docs_dir a mkdocs.yml sets, "" when it sets none.
+func docsDir(mkdocs []byte) string {
+	for _, line := range strings.Split(string(mkdocs), "\n") {
+		v, ok := strings.CutPrefix(line, "docs_dir:")
+		if !ok {
+			continue
+		}
+		if i := strings.Index(v, " #"); i >= 0 {
+			v = v[:i]
+		}
+		return strings.Trim(strings.TrimSpace(v), `"'`)
 	}
 	return ""
 }
 
+// maxTeamLookups bounds the GitHub teams looked up for owners the catalog
+// does not know.
+const maxTeamLookups = 5
+
 // known fills which owners exist (the catalog's groups and users, with
-// their GitHub team) and the names for suggestions.
-func (c *prChecker) known(ctx context.Context, in *check.Input) error {
+// their GitHub team, or else the organisation's GitHub teams) and the names
+// for suggestions.
+func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in *check.Input) error {
 	st := c.app.reader
 	in.KnownOwners = map[string]string{}
+	missed := map[string]bool{}
 	for _, p := range in.Parsed {
 		ref, ok := p.Entity.OwnerRef()
-		if !ok {
+		if !ok || missed[ref.String()] {
+			continue
+		}
+		if _, done := in.KnownOwners[ref.String()]; done {
 			continue
 		}
 		e, err := st.Entity(ctx, ref)
-		if errors.Is(err, catalog.ErrNotFound) {
+		if err == nil {
+			in.KnownOwners[ref.String()] = e.Metadata.Annotations[catalog.AnnotationTeamSlug]
 			continue
 		}
-		if err != nil {
+		if !errors.Is(err, catalog.ErrNotFound) {
 			return err
 		}
-		in.KnownOwners[ref.String()] = e.Metadata.Annotations[catalog.AnnotationTeamSlug]
+		missed[ref.String()] = true
+		// A team made on GitHub moments ago may not be in the catalog yet.
+		if !strings.EqualFold(ref.Kind, "group") || ref.Namespace != catalog.DefaultNamespace || len(missed) > maxTeamLookups {
+			continue
+		}
+		team, resp, err := gh.Teams.GetTeamBySlug(ctx, org, ref.Name)
+		switch {
+		case err == nil:
+			in.KnownOwners[ref.String()] = org + "/" + team.GetSlug()
+		case resp != nil && resp.StatusCode == http.StatusNotFound:
+		default:
+			return fmt.Errorf("looking up team %s/%s: %w", org, ref.Name, err)
+		}
 	}
 	names, err := st.Names(ctx)
 	if err != nil {
@@ -209,7 +335,7 @@ func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, 
 	var id int64
 	err := db.QueryRowContext(ctx, `SELECT comment_id FROM pr_comments WHERE repository_id = ? AND number = ?`, t.repo.ID, t.number).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+		return fmt.Errorf("reading the comment of %s#%d: %w", t.repo.FullName, t.number, err)
 	}
 	if id == 0 {
 		// Not recorded (first run, or a database restored from backup): look for the marker.
@@ -226,7 +352,10 @@ func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, 
 		if resp == nil || resp.StatusCode != http.StatusNotFound {
 			return fmt.Errorf("editing the comment on %s#%d: %w", t.repo.FullName, t.number, err)
 		}
-		// Someone deleted it: write a new one.
+		// Someone deleted it: forget it, and write a new one if there is something to say.
+		if _, err := db.ExecContext(ctx, `DELETE FROM pr_comments WHERE repository_id = ? AND number = ?`, t.repo.ID, t.number); err != nil {
+			return fmt.Errorf("forgetting the deleted comment on %s#%d: %w", t.repo.FullName, t.number, err)
+		}
 	}
 	if r.Conclusion == check.Success {
 		return nil
@@ -252,7 +381,8 @@ func findComment(ctx context.Context, gh *github.Client, owner, name string, num
 			return 0, fmt.Errorf("listing comments on %s/%s#%d: %w", owner, name, number, err)
 		}
 		for _, cm := range cs {
-			if strings.HasPrefix(cm.GetBody(), check.Marker) {
+			// Only the App's own: a person's comment quoting the marker is not ours to edit.
+			if strings.HasPrefix(cm.GetBody(), check.Marker) && cm.GetUser().GetType() == "Bot" {
 				return cm.GetID(), nil
 			}
 		}

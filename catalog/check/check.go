@@ -71,9 +71,14 @@ type Input struct {
 	Codeowners *File
 
 	// Docs at the head.
-	Readme       *File // nil when missing
-	MkdocsFound  bool  // mkdocs.yml (or .yaml) beside the catalog file
-	DocsDirFound bool  // the docs folder mkdocs.yml points to
+	Readme *File // nil when missing
+	// TechDocs is what the head has in each folder an entity's
+	// backstage.io/techdocs-ref points to (see TechDocsDir); a folder
+	// missing from the map is not judged. When TechDocs is nil, every
+	// folder is judged by MkdocsFound and DocsDirFound.
+	TechDocs     map[string]TechDocs
+	MkdocsFound  bool // mkdocs.yml (or .yaml) beside the catalog file
+	DocsDirFound bool // the docs folder mkdocs.yml points to
 
 	// Base is what the catalog held for the repository before this pull
 	// request (the base branch), to say what it changes.
@@ -88,6 +93,14 @@ type Input struct {
 	Strict bool // warnings fail the check too
 }
 
+// TechDocs is what a pull request's head has in a folder that a
+// backstage.io/techdocs-ref points to.
+type TechDocs struct {
+	Mkdocs   bool   // mkdocs.yml or mkdocs.yaml is there
+	DocsPath string // the docs folder mkdocs.yml names (docs_dir, by default docs)
+	DocsDir  bool   // and it holds at least one file
+}
+
 // Report is the check's verdict.
 type Report struct {
 	Conclusion string
@@ -96,6 +109,8 @@ type Report struct {
 	// Suggested is a ready-to-paste catalog file, when the repository has none.
 	Suggested string
 	Entities  int
+
+	catalogPath string
 }
 
 // Change is something the pull request changes in the catalog.
@@ -125,7 +140,7 @@ func (r *Report) Warnings() int { return r.count(Warning) }
 
 // Evaluate judges a repository at a pull request's head.
 func Evaluate(in Input) *Report {
-	r := &Report{}
+	r := &Report{catalogPath: in.CatalogPath}
 	var entities []*catalog.Entity
 	for _, p := range in.Parsed {
 		entities = append(entities, p.Entity)
@@ -184,7 +199,7 @@ func owners(in Input, r *Report, entities []*catalog.Entity) {
 		}
 		f := Finding{Severity: Error, Check: CheckOwner, Message: msg, Field: "spec.owner"}
 		if p := in.Parsed[i]; p != nil {
-			f.File, f.Line = fileOf(in, p), p.LineOf("spec.owner")
+			f.File, f.Line = fileOf(in.CatalogPath, p), p.LineOf("spec.owner")
 		}
 		r.Findings = append(r.Findings, f)
 	}
@@ -200,7 +215,7 @@ func declaredHere(es []*catalog.Entity, ref catalog.Ref) bool {
 }
 
 // fileOf is the file a parsed entity came from: its managed-by-location's path.
-func fileOf(in Input, p *catalog.Parsed) string {
+func fileOf(catalogPath string, p *catalog.Parsed) string {
 	loc := p.Entity.Metadata.Annotations[catalog.AnnotationManagedByLocation]
 	if i := strings.Index(loc, "/blob/"); i >= 0 {
 		rest := loc[i+len("/blob/"):]
@@ -208,7 +223,7 @@ func fileOf(in Input, p *catalog.Parsed) string {
 			return rest[j+1:]
 		}
 	}
-	return in.CatalogPath
+	return catalogPath
 }
 
 func quoteAll(ss []string) []string {
@@ -247,7 +262,7 @@ func codeowners(in Input, r *Report, entities []*catalog.Entity) {
 		t := "@" + slug
 		if !contains(want, t) {
 			want = append(want, t)
-			ownerRefs = append(ownerRefs, ref.String())
+			ownerRefs = append(ownerRefs, ownerOf(e))
 		}
 	}
 	if len(want) == 0 {
@@ -262,24 +277,29 @@ func codeowners(in Input, r *Report, entities []*catalog.Entity) {
 		if overlaps(got, want) {
 			continue
 		}
-		where := "the catalog file"
+		where := in.CatalogPath
 		if probe == "README.md" {
 			where = "the repository root"
 		}
-		side := "no rule"
+		// Handles are in backticks: a bare @org/team in the comment would notify the team.
+		catalogSide := fmt.Sprintf("the catalog's owner is %s, GitHub team %s", strings.Join(ownerRefs, ", "), strings.Join(quoteAll(want), " "))
+		var msg string
 		line := 0
+		switch {
+		case !ok:
+			msg = fmt.Sprintf("no CODEOWNERS rule covers %s; %s", where, catalogSide)
+		case len(got) == 0:
+			msg = fmt.Sprintf("CODEOWNERS leaves %s without an owner; %s", where, catalogSide)
+		default:
+			msg = fmt.Sprintf("CODEOWNERS gives %s to %s, but %s", where, strings.Join(quoteAll(got), " "), catalogSide)
+		}
 		if ok {
-			side = strings.Join(got, " ")
-			if side == "" {
-				side = "nobody (the rule has no owners)"
-			}
 			line = rule.Line
 		}
-		r.Findings = append(r.Findings, Finding{Severity: Warning, Check: CheckCodeowners, File: in.Codeowners.Path, Line: line,
-			Message: fmt.Sprintf("CODEOWNERS gives %s to %s, but the catalog says %s (%s)", where, side, strings.Join(ownerRefs, ", "), strings.Join(want, " "))})
-		if probe == in.CatalogPath && rule.Line != 0 {
-			// The same rule usually covers the root: one finding is enough.
-			if r2, ok2 := co.Match("README.md"); ok2 && r2.Line == rule.Line {
+		r.Findings = append(r.Findings, Finding{Severity: Warning, Check: CheckCodeowners, File: in.Codeowners.Path, Line: line, Message: msg})
+		if probe == in.CatalogPath {
+			// The same rule (or the lack of one) usually covers the root: one finding is enough.
+			if r2, ok2 := co.Match("README.md"); ok2 == ok && r2.Line == rule.Line {
 				break
 			}
 		}
@@ -315,26 +335,51 @@ func docs(in Input, r *Report, entities []*catalog.Entity) {
 			Message: fmt.Sprintf("the README has %d characters of text beyond its title; say what this is, who it is for and how to run it", n)})
 	}
 	for i, e := range entities {
-		ref := e.Metadata.Annotations[catalog.AnnotationTechDocsRef]
-		if ref == "" {
+		p := in.Parsed[i]
+		dir, ok := TechDocsDir(p, in.CatalogPath)
+		if !ok {
 			continue
 		}
-		p := in.Parsed[i]
-		f := Finding{Severity: Warning, Check: CheckDocs, File: fileOf(in, p), Line: p.LineOf("metadata.annotations." + catalog.AnnotationTechDocsRef), Field: "metadata.annotations." + catalog.AnnotationTechDocsRef}
-		if strings.HasPrefix(ref, "dir:") {
-			if !in.MkdocsFound {
-				f.Message = fmt.Sprintf("%s sets backstage.io/techdocs-ref but there is no mkdocs.yml in %s", e.Ref(), dirOf(path.Join(path.Dir(fileOf(in, p)), strings.TrimPrefix(ref, "dir:"))))
-				r.Findings = append(r.Findings, f)
-			} else if !in.DocsDirFound {
-				f.Message = fmt.Sprintf("%s sets backstage.io/techdocs-ref but the docs folder mkdocs.yml points to does not exist", e.Ref())
-				r.Findings = append(r.Findings, f)
+		td := TechDocs{Mkdocs: in.MkdocsFound, DocsDir: in.DocsDirFound}
+		if in.TechDocs != nil {
+			if td, ok = in.TechDocs[dir]; !ok {
+				continue
 			}
 		}
+		field := "metadata.annotations." + catalog.AnnotationTechDocsRef
+		f := Finding{Severity: Warning, Check: CheckDocs, File: fileOf(in.CatalogPath, p), Line: p.LineOf(field), Field: field}
+		switch {
+		case !td.Mkdocs:
+			f.Message = fmt.Sprintf("%s sets backstage.io/techdocs-ref but there is no mkdocs.yml in %s", e.Ref(), dirOf(dir))
+		case !td.DocsDir && td.DocsPath != "":
+			f.Message = fmt.Sprintf("%s sets backstage.io/techdocs-ref but its docs folder %s has no files", e.Ref(), dirOf(td.DocsPath))
+		case !td.DocsDir:
+			f.Message = fmt.Sprintf("%s sets backstage.io/techdocs-ref but the docs folder mkdocs.yml points to does not exist", e.Ref())
+		default:
+			continue
+		}
+		r.Findings = append(r.Findings, f)
 	}
 }
 
+// TechDocsDir is the repository folder an entity's backstage.io/techdocs-ref
+// points to ("." for the root): a dir: reference is relative to the file
+// that declares the entity, as in Backstage. ok is false when the
+// annotation is unset, is a URL, or leaves the repository.
+func TechDocsDir(p *catalog.Parsed, catalogPath string) (string, bool) {
+	d, ok := strings.CutPrefix(p.Entity.Metadata.Annotations[catalog.AnnotationTechDocsRef], "dir:")
+	if !ok {
+		return "", false
+	}
+	dir := path.Clean(path.Join(path.Dir(fileOf(catalogPath, p)), strings.TrimSpace(d)))
+	if dir == ".." || strings.HasPrefix(dir, "../") {
+		return "", false
+	}
+	return dir, true
+}
+
 func dirOf(p string) string {
-	p = path.Clean(p)
+	p = path.Clean(strings.TrimPrefix(p, "/"))
 	if p == "." {
 		return "the repository root"
 	}

@@ -2,10 +2,12 @@ package check
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/callboard/callboard/catalog"
 )
@@ -105,7 +107,7 @@ func TestEvaluate(t *testing.T) {
 				Readme:     &File{Path: "README.md", Content: []byte("# payments-api\n\nTODO\n")}},
 			conclusion: Neutral,
 			findings: []string{
-				"CODEOWNERS: CODEOWNERS gives the catalog file to @acme/search, but the catalog says group:default/payments (@acme/payments)",
+				"CODEOWNERS: CODEOWNERS gives catalog-info.yaml to `@acme/search`, but the catalog's owner is payments, GitHub team `@acme/payments`",
 				"docs: the README has 4 characters",
 			},
 		},
@@ -204,6 +206,17 @@ func TestWhatPeopleRead(t *testing.T) {
 			Codeowners: &File{Path: ".github/CODEOWNERS", Content: []byte("* @acme/payments\n")},
 			Readme:     &File{Path: "README.md", Content: []byte(goodReadme)}},
 	}
+	var problems []catalog.Problem
+	for i := range 23 {
+		problems = append(problems, catalog.Problem{File: "catalog-info.yaml", Line: 6 + i, Field: fmt.Sprintf("metadata.tags[%d]", i),
+			Message: fmt.Sprintf("%q is not a valid tag: 1–63 lower-case letters, digits and : + # separated by -", fmt.Sprintf("Tag_%d", i))})
+	}
+	cases["many-problems"] = Input{Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true, Base: base,
+		Problems: problems, Readme: &File{Path: "README.md", Content: []byte(goodReadme)}}
+	cases["codeowners-disagrees"] = Input{Repository: "acme/payments-api", CatalogPath: "catalog-info.yaml", CatalogFound: true, Base: base,
+		Parsed:     parse(t, "acme/payments-api", "catalog-info.yaml", strings.Replace(serviceV1, "owner: payments", "owner: search", 1)),
+		Codeowners: &File{Path: ".github/CODEOWNERS", Content: []byte("* @acme/payments\n")},
+		Readme:     &File{Path: "README.md", Content: []byte("# payments-api\n\nTODO\n")}}
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
 			in.KnownOwners, in.OwnerNames = known, names
@@ -215,19 +228,67 @@ func TestWhatPeopleRead(t *testing.T) {
 }
 
 func TestCommentStaysUnderGitHubsLimit(t *testing.T) {
-	var problems []catalog.Problem
+	long := strings.Repeat("a tag that is far too long and invalid ", 3000) // a value quoted from the file
+	var problems []catalog.Problem                                          // and no README: 3,001 findings
 	for i := 0; i < 3000; i++ {
-		problems = append(problems, catalog.Problem{File: "catalog-info.yaml", Line: i + 1, Field: "metadata.tags[0]", Message: strings.Repeat("a tag that is far too long and invalid ", 3)})
+		problems = append(problems, catalog.Problem{File: "catalog-info.yaml", Line: i + 1, Field: "metadata.tags[0]", Message: long})
 	}
 	r := Evaluate(Input{Repository: "acme/x", CatalogPath: "catalog-info.yaml", CatalogFound: true, Problems: problems})
+	c := r.Comment("https://github.com/acme/x/runs/1")
+	if len(c) > 65536 || len(r.Summary()) > 65535 {
+		t.Fatalf("comment is %d bytes and summary %d, over GitHub's limits", len(c), len(r.Summary()))
+	}
+	if !strings.HasPrefix(c, Marker) || !strings.Contains(c, "…and 2991 more, each on its line in [callboard/ownership](https://github.com/acme/x/runs/1).") {
+		t.Errorf("the comment must keep its marker and say how many more there are:\n%s", c[len(c)-300:])
+	}
+	if n := strings.Count(c, "\n| ❌ |"); n != commentRows {
+		t.Errorf("the comment lists %d findings, want %d", n, commentRows)
+	}
+	anns := r.Annotations()
+	if len(anns) != MaxAnnotations {
+		t.Errorf("%d annotations, want %d", len(anns), MaxAnnotations)
+	}
+	if n := len([]rune(anns[0].Message)); n > 4000 {
+		t.Errorf("an annotation message of %d characters, want at most 4000 (GitHub takes 64 KB)", n)
+	}
+	if got := cut(strings.Repeat("é", 40000), MaxComment); len(got) > MaxComment || !utf8.ValidString(got) || !strings.HasSuffix(got, "… cut here: the rest is in the check run's annotations.\n") {
+		t.Errorf("cut: %d bytes, valid UTF-8 %v, ends %q", len(got), utf8.ValidString(got), got[len(got)-60:])
+	}
+}
+
+func TestSuggestedFileReadsBack(t *testing.T) {
+	for _, desc := range []string{"Invoice generation (pre-2019)", "42", "yes", "- a list?", "key: value", "# not a comment", " padded ", `quote " and \ backslash`, "<b>&co: é</b>", ""} {
+		t.Run(desc, func(t *testing.T) {
+			in := Input{Repository: "acme/Ledger", Description: desc, CatalogPath: "catalog-info.yaml",
+				Codeowners: &File{Path: "CODEOWNERS", Content: []byte("* @alice\n")}}
+			file := suggestFile(in)
+			ps, problems := catalog.ParseFile("catalog-info.yaml", []byte(file), nil)
+			if len(problems) > 0 || len(ps) != 1 {
+				t.Fatalf("the suggested file does not parse: %v\n%s", problems, file)
+			}
+			e := ps[0].Entity
+			want := strings.TrimSpace(desc)
+			if desc == "" {
+				want = "TODO: one line on what ledger does"
+			}
+			if e.Metadata.Name != "ledger" || e.Metadata.Description != want || e.SpecString("owner") != "user:alice" {
+				t.Errorf("name %q, description %q, owner %q; want ledger, %q, user:alice", e.Metadata.Name, e.Metadata.Description, e.SpecString("owner"), want)
+			}
+		})
+	}
+}
+
+func TestManyChangesAreListedShort(t *testing.T) {
+	var head []*catalog.Entity
+	for i := range 2000 {
+		head = append(head, entitiesOf(parse(t, "acme/x", "catalog-info.yaml", strings.Replace(serviceV1, "payments-api", fmt.Sprintf("svc-%d", i), 1)))...)
+	}
+	r := &Report{Conclusion: Success, Changes: changes(nil, head, true)}
 	c := r.Comment("")
-	if len(c) > 65536 {
-		t.Fatalf("comment is %d characters, over GitHub's 65,536", len(c))
+	if n := strings.Count(c, "` added\n"); n != commentRows || !strings.Contains(c, "- …and 1990 more\n") {
+		t.Errorf("the comment lists %d of 2,000 added entities, want %d and how many more:\n%s", n, commentRows, c)
 	}
-	if !strings.HasSuffix(c, "… cut here: the rest is in the check run's annotations.\n") || !strings.HasPrefix(c, Marker) {
-		t.Errorf("a cut comment must keep its marker and say it was cut; ends %q", c[len(c)-80:])
-	}
-	if len(r.Annotations()) != 3000 {
-		t.Errorf("%d annotations, want one per problem", len(r.Annotations()))
+	if s := r.Summary(); strings.Count(s, "` added\n") != summaryRows {
+		t.Errorf("the summary lists %d added entities, want %d", strings.Count(s, "` added\n"), summaryRows)
 	}
 }

@@ -1,8 +1,11 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/callboard/callboard/catalog"
 )
@@ -17,6 +20,21 @@ const CheckRunName = "callboard/ownership"
 // MaxComment keeps a comment under GitHub's 65,536-character limit, with
 // room for the note that says it was cut.
 const MaxComment = 65000
+
+// MaxAnnotations bounds the annotations of one check run: the rest of a
+// file with thousands of problems is fixed the same way, and each 50 more
+// cost an API call.
+const MaxAnnotations = 500
+
+// How many findings the comment and the summary list; the check run's
+// annotations carry the rest.
+const (
+	commentRows = 10
+	summaryRows = 100
+	// maxCell bounds one message in a table: a problem may quote a
+	// megabyte-long value from the file.
+	maxCell = 300
+)
 
 // suggestFile writes a catalog file a person can paste: the repository's
 // name and description, and the owner CODEOWNERS gives the root.
@@ -62,12 +80,25 @@ spec:
 `, name, yamlScalar(desc), in.Repository, owner)
 }
 
-// yamlScalar quotes a value when YAML would read it as something else.
+// plainScalar is a description YAML reads back as the same string.
+var plainScalar = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ,.()/'_-]*$`)
+
+// yamlScalar quotes a value when YAML would read it as something else: a
+// number, a boolean, a list, a comment.
 func yamlScalar(s string) string {
-	if strings.ContainsAny(s, ":#{}[],&*!|>'\"%@`") || strings.TrimSpace(s) != s {
-		return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
+	default:
+		if plainScalar.MatchString(s) && strings.TrimSpace(s) == s {
+			return s
+		}
 	}
-	return s
+	// A JSON string is a YAML double-quoted scalar.
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 var icon = map[Severity]string{Error: "❌", Warning: "⚠️", Notice: "ℹ️"}
@@ -78,10 +109,7 @@ func (r *Report) Title() string {
 	if len(r.Findings) == 0 {
 		return "Ownership and docs check passed"
 	}
-	t := r.Findings[0].Message
-	if len(t) > 140 {
-		t = t[:137] + "…"
-	}
+	t := shorten(r.Findings[0].Message, 140)
 	if n := len(r.Findings) - 1; n > 0 {
 		t += fmt.Sprintf(" (and %d more)", n)
 	}
@@ -116,24 +144,48 @@ func (r *Report) Comment(checksURL string) string {
 	b.WriteString(Marker + "\n")
 	if r.Conclusion == Success {
 		b.WriteString("### ✅ callboard: ownership and docs check passed\n\n")
-		b.WriteString("The catalog file is valid, every owner exists, CODEOWNERS agrees with the catalog, and there are docs.\n\n")
-		r.writeChanges(&b)
-		return b.String()
+		b.WriteString(passed + "\n\n")
+		r.writeChanges(&b, commentRows)
+		return cut(b.String(), MaxComment)
 	}
-	fmt.Fprintf(&b, "### %s callboard: %s\n\n", verdictIcon(r.Conclusion), r.Title())
-	r.writeChanges(&b)
-	fmt.Fprintf(&b, "**%s**\n\n", capitalize(r.Counts()))
-	b.WriteString(r.findingsTable())
-	if r.Suggested != "" {
-		b.WriteString("\n<details><summary>A catalog-info.yaml to start from</summary>\n\n")
-		b.WriteString("Add this file at the repository root; check the owner and the type. It puts the repository in the catalog, so `/owner` and the catalog API can answer for it.\n\n```yaml\n")
-		b.WriteString(r.Suggested)
-		b.WriteString("```\n\n</details>\n")
-	}
+	fmt.Fprintf(&b, "### %s callboard: %s\n\n", verdictIcon(r.Conclusion), r.headline())
+	r.writeChanges(&b, commentRows)
+	b.WriteString(r.findingsTable(commentRows))
+	link := ""
 	if checksURL != "" {
-		fmt.Fprintf(&b, "\nDetails, with each problem on its line: [%s](%s).\n", CheckRunName, checksURL)
+		link = fmt.Sprintf("[%s](%s)", CheckRunName, checksURL)
+	}
+	if n := len(r.Findings) - commentRows; n > 0 {
+		fmt.Fprintf(&b, "\n…and %d more", n)
+		if link != "" {
+			b.WriteString(", each on its line in " + link)
+		}
+		b.WriteString(".\n")
+	} else if link != "" && len(r.Annotations()) > 0 {
+		b.WriteString("\nLines are marked in " + link + ".\n")
+	}
+	if r.Suggested != "" {
+		fmt.Fprintf(&b, "\nAdd this as `%s` to put the repository in the catalog, so `/owner` and the catalog API can answer for it (check the owner and the type):\n\n```yaml\n", r.catalogPath)
+		b.WriteString(r.Suggested)
+		b.WriteString("```\n")
 	}
 	return cut(b.String(), MaxComment)
+}
+
+const passed = "The catalog file is valid, every owner exists, CODEOWNERS agrees with the catalog, and there are docs."
+
+// headline says how many problems there are and what they mean for merging.
+func (r *Report) headline() string {
+	errs, warns := r.Errors(), r.Warnings()
+	switch {
+	case errs > 0 && warns > 0:
+		return fmt.Sprintf("%s to fix before merging, and %s", plural(errs, "error"), plural(warns, "warning"))
+	case errs > 0:
+		return plural(errs, "error") + " to fix before merging"
+	case r.Conclusion == Failure:
+		return plural(warns, "warning") + " to fix before merging (this organisation's checks are strict)"
+	}
+	return plural(warns, "warning") + "; nothing blocks merging"
 }
 
 func capitalize(s string) string {
@@ -150,22 +202,27 @@ func verdictIcon(conclusion string) string {
 	return "⚠️"
 }
 
-func (r *Report) writeChanges(b *strings.Builder) {
+// writeChanges lists the first max changes, ownership moves first.
+func (r *Report) writeChanges(b *strings.Builder, max int) {
 	if len(r.Changes) == 0 {
 		return
 	}
 	b.WriteString("**What this pull request changes in the catalog**\n\n")
-	for _, c := range r.Changes {
+	for _, c := range r.Changes[:min(max, len(r.Changes))] {
+		from, to := shorten(orNone(c.From), 100), shorten(orNone(c.To), 100)
 		switch c.Kind {
 		case "owner":
-			fmt.Fprintf(b, "- `%s` owner: %s → **%s**\n", c.Ref, orNone(c.From), orNone(c.To))
+			fmt.Fprintf(b, "- `%s` owner: %s → %s\n", c.Ref, from, to)
 		case "lifecycle":
-			fmt.Fprintf(b, "- `%s` lifecycle: %s → %s\n", c.Ref, orNone(c.From), orNone(c.To))
+			fmt.Fprintf(b, "- `%s` lifecycle: %s → %s\n", c.Ref, from, to)
 		case "added":
 			fmt.Fprintf(b, "- `%s` added\n", c.Ref)
 		case "removed":
 			fmt.Fprintf(b, "- `%s` removed\n", c.Ref)
 		}
+	}
+	if n := len(r.Changes) - max; n > 0 {
+		fmt.Fprintf(b, "- …and %d more\n", n)
 	}
 	b.WriteString("\n")
 }
@@ -177,13 +234,14 @@ func orNone(s string) string {
 	return s
 }
 
-func (r *Report) findingsTable() string {
+// findingsTable lists the first max findings, most severe first.
+func (r *Report) findingsTable(max int) string {
 	if len(r.Findings) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("| | check | where | what |\n|---|---|---|---|\n")
-	for _, f := range r.Findings {
+	for _, f := range r.Findings[:min(max, len(r.Findings))] {
 		where := f.File
 		if f.Line > 0 {
 			where = fmt.Sprintf("%s:%d", f.File, f.Line)
@@ -198,28 +256,50 @@ func (r *Report) findingsTable() string {
 
 // mdCell keeps a message inside its table cell.
 func mdCell(s string) string {
+	s = shorten(s, maxCell)
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "\r", "")
 	return strings.ReplaceAll(s, "\n", " ")
 }
 
+// shorten cuts s to at most n characters, marking the cut.
+func shorten(s string, n int) string {
+	count := 0
+	for i := range s {
+		if count == n-1 {
+			if _, size := utf8.DecodeRuneInString(s[i:]); i+size < len(s) {
+				return s[:i] + "…"
+			}
+			return s
+		}
+		count++
+	}
+	return s
+}
+
 // Summary is the check run's markdown summary.
 func (r *Report) Summary() string {
 	var b strings.Builder
-	switch r.Conclusion {
-	case Success:
-		b.WriteString("The catalog file is valid, every owner exists, CODEOWNERS agrees with the catalog, and there are docs.\n")
-	case Neutral:
-		b.WriteString("Nothing blocks this pull request, but the catalog is missing something. Fixing it takes a minute:\n\n")
-	case Failure:
-		b.WriteString("This pull request would break the catalog. Fix these before merging:\n\n")
+	if r.Conclusion == Success {
+		b.WriteString(passed + "\n\n")
+	} else {
+		b.WriteString(capitalize(r.headline()) + ".\n\n")
 	}
-	r.writeChanges(&b)
-	b.WriteString(r.findingsTable())
+	r.writeChanges(&b, summaryRows)
+	b.WriteString(r.findingsTable(summaryRows))
+	if n := len(r.Findings) - summaryRows; n > 0 {
+		fmt.Fprintf(&b, "\n…and %d more.", n)
+		if len(r.Findings) > MaxAnnotations {
+			fmt.Fprintf(&b, " The first %d are marked on their lines.", MaxAnnotations)
+		} else {
+			b.WriteString(" Each is marked on its line.")
+		}
+		b.WriteString("\n")
+	}
 	if r.Suggested != "" {
-		b.WriteString("\nA catalog-info.yaml to start from:\n\n```yaml\n" + r.Suggested + "```\n")
+		fmt.Fprintf(&b, "\nA `%s` to start from:\n\n```yaml\n%s```\n", r.catalogPath, r.Suggested)
 	}
-	return cut(b.String(), 65000)
+	return cut(strings.TrimRight(b.String(), "\n")+"\n", MaxComment)
 }
 
 func cut(s string, n int) string {
@@ -248,7 +328,8 @@ type Annotation struct {
 }
 
 // Annotations are the findings that point at a line of a file, for the
-// check run (a missing file has no line to point at).
+// check run (a missing file has no line to point at), at most
+// MaxAnnotations of them, the most severe first.
 func (r *Report) Annotations() []Annotation {
 	var out []Annotation
 	for _, f := range r.Findings {
@@ -267,7 +348,10 @@ func (r *Report) Annotations() []Annotation {
 		if f.Field != "" {
 			title += ": " + f.Field
 		}
-		out = append(out, Annotation{Path: f.File, Line: line, Level: level, Title: title, Message: f.Message})
+		out = append(out, Annotation{Path: f.File, Line: line, Level: level, Title: shorten(title, 255), Message: shorten(f.Message, 4000)})
+		if len(out) == MaxAnnotations {
+			break
+		}
 	}
 	return out
 }

@@ -294,6 +294,14 @@ func TestTeamsAndUsers(t *testing.T) {
 		t.Errorf("teams: got %s", github.Stringify(teams))
 	}
 
+	team, _, err := c.Teams.GetTeamBySlug(ctx, "acme", "sre")
+	if err != nil || team.GetID() != 101 || team.GetParent().GetSlug() != "platform" {
+		t.Errorf("team by slug: got %s (%v)", github.Stringify(team), err)
+	}
+	if _, _, err := c.Teams.GetTeamBySlug(ctx, "acme", "ops"); statusOf(err) != 404 {
+		t.Errorf("another org's team: got %v, want a 404", err)
+	}
+
 	members, _, err := c.Teams.ListTeamMembersBySlug(ctx, "acme", "sre", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -418,6 +426,33 @@ func TestComments(t *testing.T) {
 	}
 	if _, _, err := c.Issues.CreateComment(ctx, "acme", "old", 1, &github.IssueComment{Body: github.String("x")}); statusOf(err) != 403 {
 		t.Errorf("comment on an archived repo: got %v, want a 403", err)
+	}
+	if !s.DeleteComment("acme/api", page[0].GetID()) || s.DeleteComment("acme/api", page[0].GetID()) {
+		t.Errorf("DeleteComment: want true once, then false")
+	}
+	if _, _, err := c.Issues.EditComment(ctx, "acme", "api", page[0].GetID(), &github.IssueComment{Body: github.String("x")}); statusOf(err) != 404 {
+		t.Errorf("edit of a deleted comment: got %v, want a 404", err)
+	}
+	if n := len(s.Comments("acme/api", 7)); n != 2 {
+		t.Errorf("%d comments after a delete, want 2", n)
+	}
+}
+
+func TestBranchSHA(t *testing.T) {
+	s := setup(t)
+	main := s.BranchSHA("acme/api", "main")
+	s.SetFile("acme/api", "feature", "a.txt", []byte("a"))
+	feature := s.BranchSHA("acme/api", "feature")
+	if main == "" || feature == "" || feature == main || s.BranchSHA("acme/api", "nope") != "" {
+		t.Fatalf("BranchSHA: main %q, feature %q, nope %q", main, feature, s.BranchSHA("acme/api", "nope"))
+	}
+	c := instClient(t, s, 1)
+	fc, _, _, err := c.Repositories.GetContents(context.Background(), "acme", "api", "a.txt", &github.RepositoryContentGetOptions{Ref: feature})
+	if err != nil || fc == nil {
+		t.Fatalf("a.txt at the feature head: %v", err)
+	}
+	if _, _, _, err := c.Repositories.GetContents(context.Background(), "acme", "api", "a.txt", &github.RepositoryContentGetOptions{Ref: main}); statusOf(err) != 404 {
+		t.Errorf("a.txt at the main head: got %v, want a 404", err)
 	}
 }
 

@@ -41,6 +41,14 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request, in *installat
 	return http.StatusOK, list(w, r, teams, s.teamJSON)
 }
 
+func (s *Server) getTeam(w http.ResponseWriter, r *http.Request, in *installation) (int, any) {
+	t := s.findTeam(in.account, r.PathValue("slug"))
+	if t == nil {
+		return notFound()
+	}
+	return http.StatusOK, s.teamJSON(t)
+}
+
 func (s *Server) listTeamMembers(w http.ResponseWriter, r *http.Request, in *installation) (int, any) {
 	t := s.findTeam(in.account, r.PathValue("slug"))
 	if t == nil {

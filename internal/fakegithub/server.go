@@ -72,6 +72,7 @@ func (s *Server) routes() {
 
 	s.orgRoute("POST /orgs/{org}/repos", s.createRepo)
 	s.orgRoute("GET /orgs/{org}/teams", s.listTeams)
+	s.orgRoute("GET /orgs/{org}/teams/{slug}", s.getTeam)
 	s.orgRoute("GET /orgs/{org}/teams/{slug}/members", s.listTeamMembers)
 	s.orgRoute("PUT /orgs/{org}/teams/{slug}/repos/{owner}/{repo}", s.addTeamRepo)
 	s.orgRoute("GET /orgs/{org}/members", s.listOrgMembers)
