@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // DefaultNamespace is the namespace of an entity or ref that names none.
@@ -78,6 +80,14 @@ func ParseRef(s string, d RefDefaults) (Ref, error) {
 			r.Namespace = DefaultNamespace
 		}
 	}
+	for _, part := range []string{r.Kind, r.Namespace, r.Name} {
+		if strings.IndexFunc(part, badRefRune) >= 0 || !utf8.ValidString(part) {
+			return Ref{}, fmt.Errorf("entity ref %q contains spaces, control characters or invalid UTF-8", s)
+		}
+	}
+	if strings.ContainsAny(r.Kind, ":/") || strings.ContainsAny(r.Namespace, ":/") {
+		return Ref{}, fmt.Errorf("entity ref %q is not of the form [kind:][namespace/]name", s)
+	}
 	return r, nil
 }
 
@@ -88,4 +98,8 @@ func MustParseRef(s string) Ref {
 		panic(err)
 	}
 	return r
+}
+
+func badRefRune(c rune) bool {
+	return unicode.IsSpace(c) || unicode.IsControl(c) || c == utf8.RuneError
 }

@@ -7,12 +7,27 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/go-github/v62/github"
 )
 
 // MaxPayload is the largest delivery accepted: GitHub caps payloads at 25 MB.
 const MaxPayload = 25 << 20
+
+// validEvent accepts GitHub's event names (pull_request, check_suite, ...):
+// the header is not signed, and it becomes a metric label and a log field.
+func validEvent(e string) bool {
+	if e == "" || len(e) > 64 {
+		return false
+	}
+	for _, c := range e {
+		if (c < 'a' || c > 'z') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // payloadMeta is what the receiver reads of a payload to file it.
 type payloadMeta struct {
@@ -82,7 +97,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	event := github.WebHookType(r)
 	guid := github.DeliveryID(r)
-	if event == "" || guid == "" || len(guid) > 200 || len(event) > 100 {
+	if !validEvent(event) || guid == "" || len(guid) > 200 || !utf8.ValidString(guid) {
 		http.Error(w, "missing or invalid X-GitHub-Event / X-GitHub-Delivery", http.StatusBadRequest)
 		return
 	}
