@@ -37,6 +37,8 @@ type Config struct {
 	StrictChecks bool
 	// Usage records usage events (github.pr-check); may be nil.
 	Usage catalog.UsageRecorder
+	// Merges records merged pull requests for the digest's KPIs; may be nil.
+	Merges MergeRecorder
 	// Transport is the HTTP transport to GitHub (tests; default http.DefaultTransport).
 	Transport http.RoundTripper
 	Now       func() time.Time
@@ -64,6 +66,12 @@ type App struct {
 	redeliver  *redeliverer
 	checks     *prChecker
 	reader     Reader
+}
+
+// MergeRecorder stores merged pull requests (the digest's *digest.Store
+// satisfies it); a redelivered merge must change nothing.
+type MergeRecorder interface {
+	RecordMerge(ctx context.Context, repo string, number int, author string, mergedAt time.Time) error
 }
 
 // Reader is what the checks read of the catalog; the SQLite store satisfies it.

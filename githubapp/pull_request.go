@@ -12,6 +12,8 @@ import (
 func (a *App) onPullRequest(ctx context.Context, d *Delivery, ev *github.PullRequestEvent) error {
 	switch ev.GetAction() {
 	case "opened", "reopened", "synchronize", "ready_for_review":
+	case "closed":
+		return a.onMerged(ctx, ev)
 	default:
 		return errIgnored
 	}
@@ -35,4 +37,18 @@ func (a *App) runCheck(ctx context.Context, t prTarget) error {
 		Entity: t.repo.FullName, Outcome: r.Conclusion})
 	a.log.Info("pull request checked", "repository", t.repo.FullName, "pr", t.number, "sha", t.headSHA, "conclusion", r.Conclusion, "findings", len(r.Findings))
 	return nil
+}
+
+// onMerged records a merged pull request for the digest's KPIs (time to an
+// engineer's 10th merged PR, merges per active developer per day).
+func (a *App) onMerged(ctx context.Context, ev *github.PullRequestEvent) error {
+	pr := ev.GetPullRequest()
+	if !pr.GetMerged() || a.cfg.Merges == nil {
+		return errIgnored
+	}
+	at := pr.GetMergedAt().Time
+	if at.IsZero() {
+		at = a.cfg.Now()
+	}
+	return a.cfg.Merges.RecordMerge(ctx, ev.GetRepo().GetFullName(), pr.GetNumber(), pr.GetUser().GetLogin(), at)
 }

@@ -18,6 +18,8 @@ Usage:
   callboard owner QUERY           who owns a service, entity ref, repository, GitHub URL or team
   callboard sync                  full resync of every installation's repositories and teams
   callboard deliveries [-n N]     recent webhook deliveries and their state (failed ones first)
+  callboard digest [--week 2026-W47] [--send] [--format text|html|slack]
+                                  the weekly digest (default: last complete week), printed or sent
   callboard backup FILE           an online, consistent snapshot of the database
   callboard healthcheck           exit 0 when the local server answers /readyz
   callboard migrate               apply pending database migrations and exit
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdSync(ctx, cfg, rest, logger, stdout)
 	case "deliveries":
 		err = cmdDeliveries(ctx, cfg, rest, stdout)
+	case "digest":
+		err = cmdDigest(ctx, cfg, rest, logger, stdout)
 	case "backup":
 		err = cmdBackup(ctx, cfg, rest, stdout)
 	case "healthcheck":

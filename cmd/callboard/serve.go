@@ -123,5 +123,13 @@ func features(cfg config) []feature {
 	if !api.on {
 		api.why = "CALLBOARD_API_TOKEN unset: /api/* is open to anyone who can reach it"
 	}
-	return []feature{gh, sl, api}
+	mail := feature{name: "digest-email", on: cfg.SMTPURL != ""}
+	if !mail.on {
+		mail.why = "set SMTP_URL, DIGEST_FROM and DIGEST_TO"
+	}
+	slackDigest := feature{name: "digest-slack", on: cfg.SlackBotToken != "" && cfg.DigestSlackChannel != ""}
+	if !slackDigest.on {
+		slackDigest.why = "set SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL"
+	}
+	return []feature{gh, sl, api, mail, slackDigest}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/callboard/callboard/bot"
 	"github.com/callboard/callboard/catalog/httpapi"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/githubapp"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -101,6 +102,14 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	}
 	srv.stops = append(srv.stops, gh.Stop)
 
+	// POST /api/usage, GET /digest and the weekly schedule.
+	stopDigest, err := registerDigest(ctx, r, cfg, st, logger)
+	if err != nil {
+		srv.stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	srv.stops = append(srv.stops, stopDigest)
+
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such route"})
 	})
@@ -120,6 +129,7 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		CatalogFile:   cfg.CatalogFile,
 		StrictChecks:  cfg.StrictChecks,
 		Usage:         st,
+		Merges:        digest.NewStore(st),
 		Logger:        logger.With("component", "github"),
 		Metrics:       reg,
 	}, st, st)

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+	_ "time/tzdata" // DIGEST_TIMEZONE resolves in a scratch container too
+
+	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/digest"
+	"github.com/gorilla/mux"
+)
+
+// digestDelivers reports whether the configuration sends the digest anywhere.
+func digestDelivers(cfg config) bool {
+	return cfg.SMTPURL != "" || (cfg.SlackBotToken != "" && cfg.DigestSlackChannel != "")
+}
+
+// newDigest builds the digest service. With deliver, email is on when
+// SMTP_URL is set (DIGEST_FROM and DIGEST_TO are then required) and Slack
+// when SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL are; without, it only renders.
+func newDigest(cfg config, st *store.Store, logger *slog.Logger, deliver bool) (*digest.Service, error) {
+	loc, err := time.LoadLocation(cfg.DigestTimezone)
+	if err != nil {
+		return nil, fmt.Errorf("DIGEST_TIMEZONE %q: %v", cfg.DigestTimezone, err)
+	}
+	dc := digest.Config{
+		Catalog:  st,
+		Records:  digest.NewStore(st),
+		Location: loc,
+		BaseURL:  cfg.BaseURL,
+		From:     cfg.DigestFrom,
+		To:       digest.ParseAddresses(cfg.DigestTo),
+		Logger:   logger.With("component", "digest"),
+	}
+	if deliver && cfg.SMTPURL != "" {
+		m, err := digest.NewSMTPMailer(cfg.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		dc.Mailer = m
+	}
+	if deliver && cfg.SlackBotToken != "" && cfg.DigestSlackChannel != "" {
+		dc.Slack = digest.NewSlackPoster(cfg.SlackBotToken, cfg.SlackAPIURL)
+		dc.SlackChannel = cfg.DigestSlackChannel
+	}
+	return digest.New(dc)
+}
+
+// registerDigest mounts POST /api/usage and GET /digest and, when the
+// digest goes anywhere, starts its schedule; the returned stop drains it.
+func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.Store, logger *slog.Logger) (func(context.Context), error) {
+	dg, err := newDigest(cfg, st, logger, true)
+	if err != nil {
+		return nil, err
+	}
+	r.Handle("/api/usage", digest.UsageHandler(st, digest.UsageOptions{
+		Token: cfg.APIToken, Logger: logger.With("component", "usage"),
+	})).Methods(http.MethodPost)
+	r.Handle("/digest", dg.PageHandler()).Methods(http.MethodGet, http.MethodHead)
+	if !digestDelivers(cfg) {
+		return func(context.Context) {}, nil
+	}
+	sched, err := digest.NewScheduler(dg, cfg.DigestSchedule, logger.With("component", "digest"))
+	if err != nil {
+		return nil, err
+	}
+	if err := sched.Start(ctx); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) {
+		if err := sched.Stop(ctx); err != nil {
+			logger.Warn("digest send not drained", "err", err)
+		}
+	}, nil
+}
+
+func cmdDigest(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout io.Writer) error {
+	fs := newFlags("digest")
+	weekFlag := fs.String("week", "", "the ISO week, e.g. 2026-W47 (default: the last complete week)")
+	send := fs.Bool("send", false, "send it by email and to Slack (each recipient once a week)")
+	format := fs.String("format", "text", "what to print without --send: text, html or slack")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: digest takes flags only (callboard digest [--week 2026-W47] [--send])", errUsage)
+	}
+	switch *format {
+	case "text", "html", "slack":
+	default:
+		return fmt.Errorf("%w: digest --format %q: want text, html or slack", errUsage, *format)
+	}
+	if *send && !digestDelivers(cfg) {
+		return fmt.Errorf("nothing to send with: set SMTP_URL (with DIGEST_FROM and DIGEST_TO), or SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL")
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	dg, err := newDigest(cfg, st, logger, *send)
+	if err != nil {
+		return err
+	}
+	week := dg.LastWeek()
+	if *weekFlag != "" {
+		if week, err = digest.ParseWeek(*weekFlag); err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+	}
+	if *send {
+		rep, err := dg.Send(ctx, week)
+		for _, k := range rep.Sent {
+			fmt.Fprintf(stdout, "sent %s\n", k)
+		}
+		for _, k := range rep.Skipped {
+			fmt.Fprintf(stdout, "already sent %s\n", k)
+		}
+		for _, k := range rep.Failed {
+			fmt.Fprintf(stdout, "failed %s (retried by the next run)\n", k)
+		}
+		if err == nil && len(rep.Sent)+len(rep.Skipped) == 0 {
+			fmt.Fprintf(stdout, "no recipients for %s\n", week)
+		}
+		return err
+	}
+	d, err := dg.Digest(ctx, week)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "html":
+		page, err := digest.HTML(d)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, page)
+		return err
+	case "slack":
+		blocks, text := digest.Slack(d)
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"text": text, "blocks": blocks})
+	}
+	_, err = io.WriteString(stdout, digest.Text(d))
+	return err
+}

@@ -1,0 +1,17 @@
+// Package digest is callboard's weekly adoption digest: usage events taken
+// in from other tools (POST /api/usage, in callboard's JSON shape or as
+// Backstage analytics events), the week's numbers computed from them and
+// from the catalog (Build, pure), the renderings people read (Text, HTML,
+// Slack), and their delivery by email and to a Slack channel, once per week
+// and recipient, on a cron schedule (Scheduler).
+//
+// A plugin reports to an owner when a catalog entity carries the annotation
+// callboard.dev/usage-plugin-id: <plugin id>[, <plugin id>...]; the owner of
+// that entity (spec.owner), through its spec.profile.email, receives that
+// plugin's section. callboard's own plugins (slack.owner, slack.catalog,
+// github.pr-check, scaffolder, catalog-api) report to DIGEST_TO, which
+// receives the whole digest.
+//
+// Weeks are ISO 8601 weeks (Monday to Sunday) in DIGEST_TIMEZONE. A
+// scheduled run sends the last complete week.
+package digest

@@ -1,0 +1,141 @@
+package digest
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+// UsageOptions tunes UsageHandler.
+type UsageOptions struct {
+	// Token is the bearer token a request must carry (CALLBOARD_API_TOKEN);
+	// none is required when it is empty.
+	Token  string
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+type usageHandler struct {
+	rec       catalog.UsageRecorder
+	now       func() time.Time
+	log       *slog.Logger
+	token     bool
+	tokenHash [sha256.Size]byte
+}
+
+// UsageHandler serves POST /api/usage: it checks the bearer token, reads a
+// body of at most MaxUsageBody bytes holding at most MaxUsageBatch events
+// (see ParseUsage), and stores them all in one transaction, or none. It
+// answers 202 {"accepted": n}; 400 with the event index and field for a
+// refused event; 401 without the token; 413 over the limits.
+func UsageHandler(rec catalog.UsageRecorder, opts UsageOptions) http.Handler {
+	h := &usageHandler{rec: rec, now: opts.Now, log: opts.Logger}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if opts.Token != "" {
+		h.token = true
+		h.tokenHash = sha256.Sum256([]byte(opts.Token))
+	}
+	return h
+}
+
+type usageErrorBody struct {
+	Error struct {
+		Message string `json:"message"`
+		Index   *int   `json:"index,omitempty"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+func writeUsageError(w http.ResponseWriter, code int, ue *UsageError) {
+	var b usageErrorBody
+	b.Error.Message = ue.Error()
+	if ue.Index >= 0 {
+		i := ue.Index
+		b.Error.Index = &i
+		b.Error.Field = ue.Field
+	}
+	writeJSON(w, code, b)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (h *usageHandler) authorized(r *http.Request) bool {
+	if !h.token {
+		return true
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	// Hashing first makes the comparison constant-time in the token's length too.
+	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return subtle.ConstantTimeCompare(got[:], h.tokenHash[:]) == 1
+}
+
+func (h *usageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="callboard"`)
+		writeUsageError(w, http.StatusUnauthorized, &UsageError{Index: -1, Message: "missing or invalid credentials: send Authorization: Bearer <CALLBOARD_API_TOKEN>"})
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeUsageError(w, http.StatusMethodNotAllowed, &UsageError{Index: -1, Message: "POST usage events to this endpoint"})
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			writeUsageError(w, http.StatusUnsupportedMediaType, &UsageError{Index: -1, Message: "send the events as application/json"})
+			return
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxUsageBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeUsageError(w, http.StatusRequestEntityTooLarge, &UsageError{Index: -1,
+				Message: "the body is over 1 MB; send at most 1000 events a request"})
+			return
+		}
+		writeUsageError(w, http.StatusBadRequest, &UsageError{Index: -1, Message: "reading the body: " + err.Error()})
+		return
+	}
+	events, err := ParseUsage(body, h.now())
+	if err != nil {
+		var ue *UsageError
+		if !errors.As(err, &ue) {
+			ue = &UsageError{Index: -1, Message: err.Error()}
+		}
+		code := http.StatusBadRequest
+		if ue.TooLarge {
+			code = http.StatusRequestEntityTooLarge
+		}
+		writeUsageError(w, code, ue)
+		return
+	}
+	if err := h.rec.RecordUsage(r.Context(), events...); err != nil {
+		h.log.Error("storing usage events", "events", len(events), "err", err)
+		writeUsageError(w, http.StatusInternalServerError, &UsageError{Index: -1, Message: "the events could not be stored (none was); the server log has the details"})
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]int{"accepted": len(events)})
+}
