@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold"
 	"github.com/google/go-github/v62/github"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -39,6 +41,11 @@ type Config struct {
 	Usage catalog.UsageRecorder
 	// Merges records merged pull requests for the digest's KPIs; may be nil.
 	Merges MergeRecorder
+	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
+	// new services (SCAFFOLD_REPO); "" turns the scaffolder off.
+	ScaffoldRepo string
+	// BaseURL is callboard's public URL, for links to catalog entities.
+	BaseURL string
 	// Transport is the HTTP transport to GitHub (tests; default http.DefaultTransport).
 	Transport http.RoundTripper
 	Now       func() time.Time
@@ -66,6 +73,9 @@ type App struct {
 	redeliver  *redeliverer
 	checks     *prChecker
 	reader     Reader
+
+	scaffoldOnce sync.Once
+	scaffold     *scaffold.Service
 }
 
 // MergeRecorder stores merged pull requests (the digest's *digest.Store
@@ -203,6 +213,8 @@ func (a *App) handle(ctx context.Context, d *Delivery) error {
 		return a.onCheckRun(ctx, d, ev)
 	case *github.CheckSuiteEvent:
 		return a.onCheckSuite(ctx, d, ev)
+	case *github.IssuesEvent:
+		return a.onIssues(ctx, d, ev)
 	}
 	return errIgnored
 }

@@ -95,6 +95,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	default:
 		errs = append(errs, fmt.Sprintf("CHECKS_STRICT %q: want true or false", getenv("CHECKS_STRICT")))
 	}
+	if o, r, ok := strings.Cut(c.ScaffoldRepo, "/"); c.ScaffoldRepo != "" && (!ok || o == "" || r == "" || strings.Contains(r, "/")) {
+		errs = append(errs, fmt.Sprintf("SCAFFOLD_REPO %q: want owner/repo", c.ScaffoldRepo))
+	}
 	if !strings.HasSuffix(c.GitHubAPIURL, "/") {
 		errs = append(errs, fmt.Sprintf("GITHUB_API_URL %q must end in /", c.GitHubAPIURL))
 	}

@@ -18,6 +18,8 @@ Usage:
   callboard owner QUERY           who owns a service, entity ref, repository, GitHub URL or team
   callboard sync                  full resync of every installation's repositories and teams
   callboard deliveries [-n N]     recent webhook deliveries and their state (failed ones first)
+  callboard scaffold-form [TEMPLATE]
+                                  the GitHub issue form that runs a Template entity (.github/ISSUE_TEMPLATE/*.yml)
   callboard digest [--week 2026-W47] [--send] [--format text|html|slack]
                                   the weekly digest (default: last complete week), printed or sent
   callboard backup FILE           an online, consistent snapshot of the database
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdDigest(ctx, cfg, rest, logger, stdout)
 	case "backup":
 		err = cmdBackup(ctx, cfg, rest, stdout)
+	case "scaffold-form":
+		err = cmdScaffoldForm(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, cfg, rest, stdout)
 	case "help", "-h", "--help":

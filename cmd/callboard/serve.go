@@ -131,5 +131,9 @@ func features(cfg config) []feature {
 	if !slackDigest.on {
 		slackDigest.why = "set SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL"
 	}
-	return []feature{gh, sl, api, mail, slackDigest}
+	scaffolder := feature{name: "scaffolder", on: gh.on && cfg.ScaffoldRepo != ""}
+	if !scaffolder.on {
+		scaffolder.why = "set SCAFFOLD_REPO (owner/repo) and the GitHub App; issues labelled scaffold there create services"
+	}
+	return []feature{gh, sl, api, mail, slackDigest, scaffolder}
 }

@@ -130,6 +130,8 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		StrictChecks:  cfg.StrictChecks,
 		Usage:         st,
 		Merges:        digest.NewStore(st),
+		ScaffoldRepo:  cfg.ScaffoldRepo,
+		BaseURL:       cfg.BaseURL,
 		Logger:        logger.With("component", "github"),
 		Metrics:       reg,
 	}, st, st)

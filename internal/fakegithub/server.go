@@ -78,6 +78,7 @@ func (s *Server) routes() {
 	s.orgRoute("GET /orgs/{org}/members", s.listOrgMembers)
 
 	s.repoRoute("GET /repos/{owner}/{repo}", s.getRepo)
+	s.repoRoute("PATCH /repos/{owner}/{repo}", s.editRepo)
 	s.repoRoute("GET /repos/{owner}/{repo}/contents", s.getContents)
 	s.repoRoute("GET /repos/{owner}/{repo}/contents/{path...}", s.getContents)
 	s.issueRoute("GET /repos/{owner}/{repo}/issues/{n}", s.getIssue)
@@ -97,6 +98,7 @@ func (s *Server) routes() {
 	s.repoRoute("POST /repos/{owner}/{repo}/git/refs", s.createRef)
 	s.repoRoute("GET /repos/{owner}/{repo}/git/ref/heads/{branch...}", s.getRef)
 	s.repoRoute("PATCH /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.updateRef)
+	s.repoRoute("DELETE /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.deleteRef)
 
 	s.route("/", func(http.ResponseWriter, *http.Request) (int, any) { return notFound() })
 }

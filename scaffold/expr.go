@@ -1,0 +1,892 @@
+package scaffold
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+// The expressions inside ${{ }}, step inputs' if: conditions and {% %} tags
+// are the subset of Nunjucks that Backstage templates use: names and member
+// access (a.b, a['b']), literals, + - * / % ~, comparisons, and/or/not,
+// "x if cond else y", and filters (| dump, | parseRepoUrl, | lower, ...).
+// Values are JSON values: nil, bool, float64, string, []any, map[string]any;
+// nil is also Nunjucks' undefined.
+
+type exprNode interface {
+	eval(s *scope) (any, error)
+}
+
+// scope is the variables an expression sees.
+type scope struct {
+	vars   map[string]any
+	parent *scope
+}
+
+func (s *scope) lookup(name string) any {
+	for ; s != nil; s = s.parent {
+		if v, ok := s.vars[name]; ok {
+			return v
+		}
+	}
+	return nil
+}
+
+type (
+	litNode    struct{ v any }
+	nameNode   struct{ name string }
+	memberNode struct{ x, key exprNode }
+	filterNode struct {
+		x    exprNode
+		name string
+		args []exprNode
+	}
+	unaryNode struct {
+		op string
+		x  exprNode
+	}
+	binaryNode struct {
+		op   string
+		l, r exprNode
+	}
+	condNode struct{ test, then, els exprNode }
+	listNode struct{ items []exprNode }
+	dictNode struct{ keys, vals []exprNode }
+)
+
+func (n litNode) eval(*scope) (any, error)    { return n.v, nil }
+func (n nameNode) eval(s *scope) (any, error) { return s.lookup(n.name), nil }
+
+func (n memberNode) eval(s *scope) (any, error) {
+	x, err := n.x.eval(s)
+	if err != nil {
+		return nil, err
+	}
+	k, err := n.key.eval(s)
+	if err != nil {
+		return nil, err
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		return x[toString(k)], nil
+	case []any:
+		if k == "length" {
+			return float64(len(x)), nil
+		}
+		i, ok := k.(float64)
+		if ok && i >= 0 && int(i) < len(x) {
+			return x[int(i)], nil
+		}
+	case string:
+		if k == "length" {
+			return float64(len([]rune(x))), nil
+		}
+	}
+	return nil, nil
+}
+
+func (n filterNode) eval(s *scope) (any, error) {
+	x, err := n.x.eval(s)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := filters[n.name]
+	if !ok {
+		return nil, fmt.Errorf("unknown filter %q", n.name)
+	}
+	args := make([]any, len(n.args))
+	for i, a := range n.args {
+		if args[i], err = a.eval(s); err != nil {
+			return nil, err
+		}
+	}
+	return f(x, args)
+}
+
+func (n unaryNode) eval(s *scope) (any, error) {
+	x, err := n.x.eval(s)
+	if err != nil {
+		return nil, err
+	}
+	switch n.op {
+	case "not", "!":
+		return !truthy(x), nil
+	case "-":
+		return -toNumber(x), nil
+	}
+	return toNumber(x), nil
+}
+
+func (n binaryNode) eval(s *scope) (any, error) {
+	l, err := n.l.eval(s)
+	if err != nil {
+		return nil, err
+	}
+	switch n.op { // short-circuit, returning the operand as JavaScript does
+	case "or":
+		if truthy(l) {
+			return l, nil
+		}
+		return n.r.eval(s)
+	case "and":
+		if !truthy(l) {
+			return l, nil
+		}
+		return n.r.eval(s)
+	}
+	r, err := n.r.eval(s)
+	if err != nil {
+		return nil, err
+	}
+	switch n.op {
+	case "+":
+		_, ls := l.(string)
+		_, rs := r.(string)
+		if ls || rs {
+			return toString(l) + toString(r), nil
+		}
+		return toNumber(l) + toNumber(r), nil
+	case "~":
+		return toString(l) + toString(r), nil
+	case "-":
+		return toNumber(l) - toNumber(r), nil
+	case "*":
+		return toNumber(l) * toNumber(r), nil
+	case "/":
+		return toNumber(l) / toNumber(r), nil
+	case "%":
+		return math.Mod(toNumber(l), toNumber(r)), nil
+	case "==", "===":
+		return looseEqual(l, r), nil
+	case "!=", "!==":
+		return !looseEqual(l, r), nil
+	case "<":
+		return compare(l, r) < 0, nil
+	case "<=":
+		return compare(l, r) <= 0, nil
+	case ">":
+		return compare(l, r) > 0, nil
+	case ">=":
+		return compare(l, r) >= 0, nil
+	case "in":
+		switch r := r.(type) {
+		case []any:
+			return slices.ContainsFunc(r, func(v any) bool { return looseEqual(v, l) }), nil
+		case map[string]any:
+			_, ok := r[toString(l)]
+			return ok, nil
+		case string:
+			return strings.Contains(r, toString(l)), nil
+		}
+		return false, nil
+	}
+	return nil, fmt.Errorf("unknown operator %q", n.op)
+}
+
+func (n condNode) eval(s *scope) (any, error) {
+	t, err := n.test.eval(s)
+	if err != nil {
+		return nil, err
+	}
+	if truthy(t) {
+		return n.then.eval(s)
+	}
+	if n.els == nil {
+		return nil, nil
+	}
+	return n.els.eval(s)
+}
+
+func (n listNode) eval(s *scope) (any, error) {
+	out := make([]any, len(n.items))
+	for i, it := range n.items {
+		v, err := it.eval(s)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func (n dictNode) eval(s *scope) (any, error) {
+	out := map[string]any{}
+	for i := range n.keys {
+		k, err := n.keys[i].eval(s)
+		if err != nil {
+			return nil, err
+		}
+		v, err := n.vals[i].eval(s)
+		if err != nil {
+			return nil, err
+		}
+		out[toString(k)] = v
+	}
+	return out, nil
+}
+
+// JavaScript's conversions, which Nunjucks output follows.
+
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	case float64:
+		return v != 0 && !math.IsNaN(v)
+	case string:
+		return v != ""
+	}
+	return true
+}
+
+func toString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case float64:
+		return formatNumber(v)
+	case int:
+		return strconv.Itoa(v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = toString(x)
+		}
+		return strings.Join(parts, ",")
+	case map[string]any:
+		return "[object Object]"
+	}
+	return fmt.Sprint(v)
+}
+
+func formatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+func toNumber(v any) float64 {
+	switch v := v.(type) {
+	case float64:
+		return v
+	case int:
+		return float64(v)
+	case bool:
+		if v {
+			return 1
+		}
+		return 0
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return math.NaN()
+		}
+		return f
+	case nil:
+		return 0
+	}
+	return math.NaN()
+}
+
+func looseEqual(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	_, an := a.(float64)
+	_, bn := b.(float64)
+	_, ab := a.(bool)
+	_, bb := b.(bool)
+	if an || bn || ab || bb {
+		if _, ok := a.(string); ok {
+			return toNumber(a) == toNumber(b)
+		}
+		if _, ok := b.(string); ok {
+			return toNumber(a) == toNumber(b)
+		}
+	}
+	switch a.(type) {
+	case []any, map[string]any:
+		return false // compared by identity in JavaScript
+	}
+	return toString(a) == toString(b) && fmt.Sprintf("%T", a) == fmt.Sprintf("%T", b)
+}
+
+func compare(a, b any) int {
+	as, aok := a.(string)
+	bs, bok := b.(string)
+	if aok && bok {
+		return strings.Compare(as, bs)
+	}
+	x, y := toNumber(a), toNumber(b)
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// dump is JSON.stringify: what `| dump` writes.
+func dump(v any, indent string) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+var filters = map[string]func(v any, args []any) (any, error){
+	"dump": func(v any, args []any) (any, error) {
+		indent := ""
+		if len(args) > 0 {
+			if n, ok := args[0].(float64); ok {
+				indent = strings.Repeat(" ", int(n))
+			} else {
+				indent = toString(args[0])
+			}
+		}
+		if v == nil {
+			return "", nil // JSON.stringify(undefined) writes nothing
+		}
+		return dump(v, indent)
+	},
+	"safe":   func(v any, _ []any) (any, error) { return v, nil },
+	"string": func(v any, _ []any) (any, error) { return toString(v), nil },
+	"lower":  func(v any, _ []any) (any, error) { return strings.ToLower(toString(v)), nil },
+	"upper":  func(v any, _ []any) (any, error) { return strings.ToUpper(toString(v)), nil },
+	"trim":   func(v any, _ []any) (any, error) { return strings.TrimSpace(toString(v)), nil },
+	"capitalize": func(v any, _ []any) (any, error) {
+		s := strings.ToLower(toString(v))
+		if s == "" {
+			return s, nil
+		}
+		r := []rune(s)
+		r[0] = unicode.ToUpper(r[0])
+		return string(r), nil
+	},
+	"title": func(v any, _ []any) (any, error) {
+		words := strings.Fields(toString(v))
+		for i, w := range words {
+			r := []rune(strings.ToLower(w))
+			r[0] = unicode.ToUpper(r[0])
+			words[i] = string(r)
+		}
+		return strings.Join(words, " "), nil
+	},
+	"replace": func(v any, args []any) (any, error) {
+		if len(args) < 2 {
+			return nil, fmt.Errorf("replace takes two arguments")
+		}
+		n := -1
+		if len(args) > 2 {
+			n = int(toNumber(args[2]))
+		}
+		return strings.Replace(toString(v), toString(args[0]), toString(args[1]), n), nil
+	},
+	"default": defaultFilter,
+	"d":       defaultFilter,
+	"join": func(v any, args []any) (any, error) {
+		sep := ""
+		if len(args) > 0 {
+			sep = toString(args[0])
+		}
+		l := anyList(v)
+		parts := make([]string, len(l))
+		for i, x := range l {
+			parts[i] = toString(x)
+		}
+		return strings.Join(parts, sep), nil
+	},
+	"length": func(v any, _ []any) (any, error) {
+		switch v := v.(type) {
+		case []any:
+			return float64(len(v)), nil
+		case map[string]any:
+			return float64(len(v)), nil
+		case string:
+			return float64(len([]rune(v))), nil
+		}
+		return float64(0), nil
+	},
+	"first": func(v any, _ []any) (any, error) {
+		if l := anyList(v); len(l) > 0 {
+			return l[0], nil
+		}
+		return nil, nil
+	},
+	"last": func(v any, _ []any) (any, error) {
+		if l := anyList(v); len(l) > 0 {
+			return l[len(l)-1], nil
+		}
+		return nil, nil
+	},
+	"int":       func(v any, _ []any) (any, error) { return math.Trunc(toNumber(v)), nil },
+	"float":     func(v any, _ []any) (any, error) { return toNumber(v), nil },
+	"urlencode": func(v any, _ []any) (any, error) { return url.QueryEscape(toString(v)), nil },
+	"parseRepoUrl": func(v any, _ []any) (any, error) {
+		return parseRepoURL(toString(v))
+	},
+	"projectSlug": func(v any, _ []any) (any, error) {
+		r, err := parseRepoURL(toString(v))
+		if err != nil {
+			return nil, err
+		}
+		return toString(r["owner"]) + "/" + toString(r["repo"]), nil
+	},
+	"parseEntityRef": func(v any, args []any) (any, error) {
+		d := catalog.RefDefaults{}
+		if len(args) > 0 {
+			if m, ok := args[0].(map[string]any); ok {
+				d.Kind, d.Namespace = toString(m["defaultKind"]), toString(m["defaultNamespace"])
+			}
+		}
+		r, err := catalog.ParseRef(toString(v), d)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"kind": strings.ToLower(r.Kind), "namespace": r.Namespace, "name": r.Name}, nil
+	},
+	"pick": func(v any, args []any) (any, error) {
+		m, _ := v.(map[string]any)
+		if m == nil || len(args) == 0 {
+			return nil, nil
+		}
+		return m[toString(args[0])], nil
+	},
+}
+
+func defaultFilter(v any, args []any) (any, error) {
+	if len(args) == 0 {
+		return v, nil
+	}
+	if v == nil || len(args) > 1 && truthy(args[1]) && !truthy(v) {
+		return args[0], nil
+	}
+	return v, nil
+}
+
+// parseRepoURL reads a RepoUrlPicker value, "github.com?owner=o&repo=r", as
+// Backstage's parseRepoUrl filter does.
+func parseRepoURL(s string) (map[string]any, error) {
+	host, query, ok := strings.Cut(s, "?")
+	if !ok || host == "" {
+		return nil, fmt.Errorf("%q is not a repository URL (want github.com?owner=ORG&repo=NAME)", s)
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a repository URL: %v", s, err)
+	}
+	out := map[string]any{"host": host}
+	for _, k := range []string{"owner", "repo", "organization", "workspace", "project"} {
+		if v := q.Get(k); v != "" {
+			out[k] = v
+		}
+	}
+	if out["repo"] == nil {
+		return nil, fmt.Errorf("%q names no repo", s)
+	}
+	return out, nil
+}
+
+// RepoURL is the value a RepoUrlPicker gives: host?owner=org&repo=name.
+func RepoURL(host, org, name string) string {
+	return host + "?" + url.Values{"owner": {org}, "repo": {name}}.Encode()
+}
+
+// Expression parsing.
+
+type token struct {
+	kind byte // 'n' name, '0' number, 's' string, 'o' operator, 0 end
+	text string
+	num  float64
+}
+
+var reNumber = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?`)
+
+var operators = []string{"===", "!==", "==", "!=", "<=", ">=", "(", ")", "[", "]", "{", "}", ",", ".", "|", ":", "+", "-", "*", "/", "%", "<", ">", "!", "~", "="}
+
+func lex(src string) ([]token, error) {
+	var out []token
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '\'' || c == '"':
+			var b strings.Builder
+			j := i + 1
+			for ; j < len(src) && src[j] != c; j++ {
+				if src[j] == '\\' && j+1 < len(src) {
+					j++
+					switch src[j] {
+					case 'n':
+						b.WriteByte('\n')
+					case 't':
+						b.WriteByte('\t')
+					default:
+						b.WriteByte(src[j])
+					}
+					continue
+				}
+				b.WriteByte(src[j])
+			}
+			if j >= len(src) {
+				return nil, fmt.Errorf("unterminated string in %q", src)
+			}
+			out = append(out, token{kind: 's', text: b.String()})
+			i = j + 1
+		case c >= '0' && c <= '9':
+			m := reNumber.FindString(src[i:])
+			f, _ := strconv.ParseFloat(m, 64)
+			out = append(out, token{kind: '0', text: m, num: f})
+			i += len(m)
+		case c == '_' || c == '$' || unicode.IsLetter(rune(c)):
+			j := i
+			for j < len(src) && (src[j] == '_' || src[j] == '$' || unicode.IsLetter(rune(src[j])) || unicode.IsDigit(rune(src[j]))) {
+				j++
+			}
+			out = append(out, token{kind: 'n', text: src[i:j]})
+			i = j
+		default:
+			op := ""
+			for _, o := range operators {
+				if strings.HasPrefix(src[i:], o) {
+					op = o
+					break
+				}
+			}
+			if op == "" {
+				return nil, fmt.Errorf("unexpected %q in %q", string(c), src)
+			}
+			out = append(out, token{kind: 'o', text: op})
+			i += len(op)
+		}
+	}
+	return append(out, token{}), nil
+}
+
+type parser struct {
+	toks []token
+	pos  int
+	src  string
+}
+
+// parseExpr reads one whole expression.
+func parseExpr(src string) (exprNode, error) {
+	toks, err := lex(src)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{toks: toks, src: src}
+	n, err := p.inlineIf()
+	if err != nil {
+		return nil, err
+	}
+	if p.peek().kind != 0 {
+		return nil, fmt.Errorf("unexpected %q in %q", p.peek().text, src)
+	}
+	return n, nil
+}
+
+func (p *parser) peek() token { return p.toks[p.pos] }
+func (p *parser) next() token {
+	t := p.toks[p.pos]
+	if t.kind != 0 {
+		p.pos++
+	}
+	return t
+}
+
+func (p *parser) isOp(op string) bool { t := p.peek(); return t.kind == 'o' && t.text == op }
+func (p *parser) isWord(w string) bool {
+	t := p.peek()
+	return t.kind == 'n' && t.text == w
+}
+
+func (p *parser) expectOp(op string) error {
+	if !p.isOp(op) {
+		return fmt.Errorf("expected %q in %q", op, p.src)
+	}
+	p.next()
+	return nil
+}
+
+func (p *parser) inlineIf() (exprNode, error) {
+	n, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if !p.isWord("if") {
+		return n, nil
+	}
+	p.next()
+	test, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	c := condNode{test: test, then: n}
+	if p.isWord("else") {
+		p.next()
+		if c.els, err = p.inlineIf(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (p *parser) or() (exprNode, error) {
+	l, err := p.and()
+	for err == nil && p.isWord("or") {
+		p.next()
+		var r exprNode
+		r, err = p.and()
+		l = binaryNode{op: "or", l: l, r: r}
+	}
+	return l, err
+}
+
+func (p *parser) and() (exprNode, error) {
+	l, err := p.not()
+	for err == nil && p.isWord("and") {
+		p.next()
+		var r exprNode
+		r, err = p.not()
+		l = binaryNode{op: "and", l: l, r: r}
+	}
+	return l, err
+}
+
+func (p *parser) not() (exprNode, error) {
+	if p.isWord("not") || p.isOp("!") {
+		p.next()
+		x, err := p.not()
+		return unaryNode{op: "not", x: x}, err
+	}
+	return p.compare()
+}
+
+func (p *parser) compare() (exprNode, error) {
+	l, err := p.add()
+	for err == nil {
+		t := p.peek()
+		op := ""
+		switch {
+		case t.kind == 'o' && slices.Contains([]string{"==", "===", "!=", "!==", "<", "<=", ">", ">="}, t.text):
+			op = t.text
+		case t.kind == 'n' && t.text == "in":
+			op = "in"
+		case t.kind == 'n' && t.text == "not" && p.toks[p.pos+1].kind == 'n' && p.toks[p.pos+1].text == "in":
+			p.next()
+			op = "not in"
+		}
+		if op == "" {
+			break
+		}
+		p.next()
+		var r exprNode
+		if r, err = p.add(); err != nil {
+			return nil, err
+		}
+		if op == "not in" {
+			l = unaryNode{op: "not", x: binaryNode{op: "in", l: l, r: r}}
+		} else {
+			l = binaryNode{op: op, l: l, r: r}
+		}
+	}
+	return l, err
+}
+
+func (p *parser) add() (exprNode, error) {
+	l, err := p.mul()
+	for err == nil && (p.isOp("+") || p.isOp("-") || p.isOp("~")) {
+		op := p.next().text
+		var r exprNode
+		r, err = p.mul()
+		l = binaryNode{op: op, l: l, r: r}
+	}
+	return l, err
+}
+
+func (p *parser) mul() (exprNode, error) {
+	l, err := p.unary()
+	for err == nil && (p.isOp("*") || p.isOp("/") || p.isOp("%")) {
+		op := p.next().text
+		var r exprNode
+		r, err = p.unary()
+		l = binaryNode{op: op, l: l, r: r}
+	}
+	return l, err
+}
+
+func (p *parser) unary() (exprNode, error) {
+	if p.isOp("-") || p.isOp("+") {
+		op := p.next().text
+		x, err := p.unary()
+		return unaryNode{op: op, x: x}, err
+	}
+	x, err := p.postfix()
+	for err == nil && p.isOp("|") {
+		p.next()
+		t := p.next()
+		if t.kind != 'n' {
+			return nil, fmt.Errorf("expected a filter name after | in %q", p.src)
+		}
+		f := filterNode{x: x, name: t.text}
+		if p.isOp("(") {
+			if f.args, err = p.args(")"); err != nil {
+				return nil, err
+			}
+		}
+		x = f
+	}
+	return x, err
+}
+
+func (p *parser) args(end string) ([]exprNode, error) {
+	p.next()
+	var out []exprNode
+	for !p.isOp(end) {
+		if p.peek().kind == 0 {
+			return nil, fmt.Errorf("expected %q in %q", end, p.src)
+		}
+		a, err := p.inlineIf()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+		if !p.isOp(",") {
+			break
+		}
+		p.next()
+	}
+	return out, p.expectOp(end)
+}
+
+func (p *parser) postfix() (exprNode, error) {
+	x, err := p.primary()
+	for err == nil {
+		switch {
+		case p.isOp("."):
+			p.next()
+			t := p.next()
+			if t.kind != 'n' && t.kind != '0' {
+				return nil, fmt.Errorf("expected a name after . in %q", p.src)
+			}
+			x = memberNode{x: x, key: litNode{t.text}}
+		case p.isOp("["):
+			p.next()
+			var k exprNode
+			if k, err = p.inlineIf(); err != nil {
+				return nil, err
+			}
+			if err = p.expectOp("]"); err != nil {
+				return nil, err
+			}
+			x = memberNode{x: x, key: k}
+		default:
+			return x, nil
+		}
+	}
+	return x, err
+}
+
+func (p *parser) primary() (exprNode, error) {
+	t := p.next()
+	switch t.kind {
+	case 's':
+		return litNode{t.text}, nil
+	case '0':
+		return litNode{t.num}, nil
+	case 'n':
+		switch t.text {
+		case "true", "True":
+			return litNode{true}, nil
+		case "false", "False":
+			return litNode{false}, nil
+		case "null", "none", "None", "undefined":
+			return litNode{nil}, nil
+		}
+		return nameNode{t.text}, nil
+	case 'o':
+		switch t.text {
+		case "(":
+			x, err := p.inlineIf()
+			if err != nil {
+				return nil, err
+			}
+			return x, p.expectOp(")")
+		case "[":
+			p.pos--
+			items, err := p.args("]")
+			return listNode{items}, err
+		case "{":
+			var d dictNode
+			for !p.isOp("}") {
+				k, err := p.primary()
+				if err != nil {
+					return nil, err
+				}
+				if nn, ok := k.(nameNode); ok {
+					k = litNode{nn.name}
+				}
+				if err := p.expectOp(":"); err != nil {
+					return nil, err
+				}
+				v, err := p.inlineIf()
+				if err != nil {
+					return nil, err
+				}
+				d.keys, d.vals = append(d.keys, k), append(d.vals, v)
+				if !p.isOp(",") {
+					break
+				}
+				p.next()
+			}
+			return d, p.expectOp("}")
+		}
+	}
+	if t.kind == 0 {
+		return nil, fmt.Errorf("incomplete expression %q", p.src)
+	}
+	return nil, fmt.Errorf("unexpected %q in %q", t.text, p.src)
+}
+
+// Evaluate evaluates one expression (the inside of ${{ }}) against vars.
+func Evaluate(src string, vars map[string]any) (any, error) {
+	n, err := parseExpr(src)
+	if err != nil {
+		return nil, err
+	}
+	return n.eval(&scope{vars: vars})
+}
+
+// sortedKeys returns a map's keys in order, for deterministic output.
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

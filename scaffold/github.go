@@ -1,0 +1,403 @@
+package scaffold
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/google/go-github/v62/github"
+)
+
+// GitHub is what the scaffolder asks of GitHub. Lookups of what does not
+// exist answer catalog.ErrNotFound.
+type GitHub interface {
+	Repository(ctx context.Context, fullName string) (*Repo, error)
+	// Files returns the files under a folder at a ref: src.RefPath is the
+	// branch followed by the folder.
+	Files(ctx context.Context, src Source) ([]File, error)
+	// CreateRepository creates a repository with a first commit (GitHub's
+	// Git data API does not write to an empty repository); ErrRepoExists
+	// when the name is taken.
+	CreateRepository(ctx context.Context, org string, r NewRepo) (*Repo, error)
+	// Head returns a branch's commit and how many parents it has ("" when
+	// the branch does not exist).
+	Head(ctx context.Context, fullName, branch string) (sha string, parents int, err error)
+	// Publish writes files as one parentless commit and points branch at it.
+	Publish(ctx context.Context, fullName, branch string, files []File, message string) (string, error)
+	SetDefaultBranch(ctx context.Context, fullName, branch, old string) error
+	GrantTeam(ctx context.Context, org, slug, fullName, permission string) error
+	// Comment creates a comment (id 0) or edits one; it returns its id.
+	// Editing a comment that was deleted creates a new one.
+	Comment(ctx context.Context, fullName string, number int, id int64, body string) (int64, error)
+	// FindComment returns the id of the issue's first comment holding marker, or 0.
+	FindComment(ctx context.Context, fullName string, number int, marker string) (int64, error)
+	CloseIssue(ctx context.Context, fullName string, number int, label string) error
+}
+
+// Repo is a GitHub repository.
+type Repo struct {
+	ID            int64
+	FullName      string
+	HTMLURL       string
+	DefaultBranch string
+	Description   string
+	Private       bool
+	CreatedAt     time.Time
+}
+
+// NewRepo is a repository to create.
+type NewRepo struct {
+	Name, Description, Visibility string
+	Homepage                      string
+}
+
+// ErrRepoExists reports a repository name that is taken.
+var ErrRepoExists = errors.New("a repository with that name exists")
+
+// NewGitHub adapts a go-github client (an installation's) to GitHub.
+func NewGitHub(gh *github.Client) GitHub { return ghClient{gh} }
+
+type ghClient struct{ gh *github.Client }
+
+func split(fullName string) (string, string) {
+	o, n, _ := strings.Cut(fullName, "/")
+	return o, n
+}
+
+func status(resp *github.Response) int {
+	if resp == nil || resp.Response == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+func repoOf(r *github.Repository) *Repo {
+	return &Repo{ID: r.GetID(), FullName: r.GetFullName(), HTMLURL: r.GetHTMLURL(), DefaultBranch: r.GetDefaultBranch(),
+		Description: r.GetDescription(), Private: r.GetPrivate(), CreatedAt: r.GetCreatedAt().Time}
+}
+
+func (c ghClient) Repository(ctx context.Context, fullName string) (*Repo, error) {
+	o, n := split(fullName)
+	r, resp, err := c.gh.Repositories.Get(ctx, o, n)
+	if status(resp) == http.StatusNotFound {
+		return nil, fmt.Errorf("%w: repository %s", catalog.ErrNotFound, fullName)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading repository %s: %w", fullName, err)
+	}
+	return repoOf(r), nil
+}
+
+func (c ghClient) Files(ctx context.Context, src Source) ([]File, error) {
+	o, n := split(src.Repo)
+	// RefPath is BRANCH/FOLDER; a branch may hold slashes, so the default
+	// branch is tried first, then the first segment.
+	branch, dir, _ := strings.Cut(src.RefPath, "/")
+	if r, err := c.Repository(ctx, src.Repo); err == nil {
+		if rest, ok := strings.CutPrefix(src.RefPath, r.DefaultBranch+"/"); ok {
+			branch, dir = r.DefaultBranch, rest
+		} else if src.RefPath == r.DefaultBranch {
+			branch, dir = r.DefaultBranch, ""
+		}
+	} else if !errors.Is(err, catalog.ErrNotFound) {
+		return nil, err
+	}
+	tree, resp, err := c.gh.Git.GetTree(ctx, o, n, branch, true)
+	if status(resp) == http.StatusNotFound {
+		return nil, permanentf("the template's repository %s has no branch %s (or callboard cannot read it)", src.Repo, branch)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing %s@%s: %w", src.Repo, branch, err)
+	}
+	if tree.GetTruncated() {
+		return nil, permanentf("the tree of %s@%s is too large to read", src.Repo, branch)
+	}
+	prefix := strings.Trim(dir, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	var out []File
+	total := 0
+	for _, e := range tree.Entries {
+		p := e.GetPath()
+		if e.GetType() != "blob" || !strings.HasPrefix(p, prefix) {
+			continue
+		}
+		if e.GetMode() == "120000" {
+			continue // symbolic links are not followed
+		}
+		if len(out) == maxSkeletonFiles {
+			return nil, permanentf("the skeleton %s has more than %d files", dir, maxSkeletonFiles)
+		}
+		fc, _, resp, err := c.gh.Repositories.GetContents(ctx, o, n, p, &github.RepositoryContentGetOptions{Ref: branch})
+		if err != nil {
+			if status(resp) == http.StatusNotFound {
+				return nil, permanentf("%s vanished from %s while it was read", p, src.Repo)
+			}
+			return nil, fmt.Errorf("reading %s in %s: %w", p, src.Repo, err)
+		}
+		content, err := fileContent(ctx, c.gh, o, n, fc)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s in %s: %w", p, src.Repo, err)
+		}
+		total += len(content)
+		if total > maxSkeletonBytes {
+			return nil, permanentf("the skeleton %s is larger than %d MB", dir, maxSkeletonBytes>>20)
+		}
+		mode := ModeFile
+		if e.GetMode() == ModeExecutable {
+			mode = ModeExecutable
+		}
+		out = append(out, File{Path: strings.TrimPrefix(p, prefix), Content: content, Mode: mode})
+	}
+	if len(out) == 0 {
+		return nil, permanentf("the skeleton folder %s does not exist in %s@%s, or is empty", orDefault(dir, "/"), src.Repo, branch)
+	}
+	return out, nil
+}
+
+// fileContent decodes a file; files over 1 MB come without content and are
+// read as blobs.
+func fileContent(ctx context.Context, gh *github.Client, o, n string, fc *github.RepositoryContent) ([]byte, error) {
+	if fc.GetEncoding() == "base64" || fc.Content != nil {
+		s, err := fc.GetContent()
+		if err == nil {
+			return []byte(s), nil
+		}
+	}
+	return nilOr(gh.Git.GetBlobRaw(ctx, o, n, fc.GetSHA()))
+}
+
+func nilOr(b []byte, _ *github.Response, err error) ([]byte, error) { return b, err }
+
+func (c ghClient) CreateRepository(ctx context.Context, org string, r NewRepo) (*Repo, error) {
+	req := &github.Repository{
+		Name: github.String(r.Name), Description: github.String(r.Description), Visibility: github.String(r.Visibility),
+		Private: github.Bool(r.Visibility != "public"), AutoInit: github.Bool(true),
+	}
+	if r.Homepage != "" {
+		req.Homepage = github.String(r.Homepage)
+	}
+	created, resp, err := c.gh.Repositories.Create(ctx, org, req)
+	if status(resp) == http.StatusUnprocessableEntity && strings.Contains(strings.ToLower(errorText(err)), "already exists") {
+		return nil, fmt.Errorf("%w: %s/%s", ErrRepoExists, org, r.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating repository %s/%s: %w", org, r.Name, err)
+	}
+	return repoOf(created), nil
+}
+
+func errorText(err error) string {
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) {
+		return ""
+	}
+	s := er.Message
+	for _, e := range er.Errors {
+		s += " " + e.Message
+	}
+	return s
+}
+
+func (c ghClient) Head(ctx context.Context, fullName, branch string) (string, int, error) {
+	o, n := split(fullName)
+	ref, resp, err := c.gh.Git.GetRef(ctx, o, n, "heads/"+branch)
+	if s := status(resp); s == http.StatusNotFound || s == http.StatusConflict {
+		return "", 0, nil // no such branch, or an empty repository
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("reading %s@%s: %w", fullName, branch, err)
+	}
+	sha := ref.GetObject().GetSHA()
+	commit, _, err := c.gh.Git.GetCommit(ctx, o, n, sha)
+	if err != nil {
+		return "", 0, fmt.Errorf("reading commit %s of %s: %w", sha, fullName, err)
+	}
+	return sha, len(commit.Parents), nil
+}
+
+func (c ghClient) Publish(ctx context.Context, fullName, branch string, files []File, message string) (string, error) {
+	o, n := split(fullName)
+	entries := make([]*github.TreeEntry, 0, len(files))
+	for _, f := range files {
+		e := &github.TreeEntry{Path: github.String(f.Path), Mode: github.String(orDefault(f.Mode, ModeFile)), Type: github.String("blob")}
+		if utf8.Valid(f.Content) && !binary(f.Content) {
+			e.Content = github.String(string(f.Content))
+		} else {
+			blob, _, err := c.gh.Git.CreateBlob(ctx, o, n, &github.Blob{
+				Content: github.String(base64.StdEncoding.EncodeToString(f.Content)), Encoding: github.String("base64"),
+			})
+			if err != nil {
+				return "", fmt.Errorf("writing %s to %s: %w", f.Path, fullName, err)
+			}
+			e.SHA = blob.SHA
+		}
+		entries = append(entries, e)
+	}
+	tree, _, err := c.gh.Git.CreateTree(ctx, o, n, "", entries)
+	if err != nil {
+		return "", fmt.Errorf("writing the tree of %s: %w", fullName, err)
+	}
+	commit, _, err := c.gh.Git.CreateCommit(ctx, o, n, &github.Commit{Message: github.String(message), Tree: &github.Tree{SHA: tree.SHA}}, nil)
+	if err != nil {
+		return "", fmt.Errorf("writing the commit of %s: %w", fullName, err)
+	}
+	ref := &github.Reference{Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: commit.SHA}}
+	_, resp, err := c.gh.Git.GetRef(ctx, o, n, "heads/"+branch)
+	if err != nil && status(resp) != http.StatusNotFound && status(resp) != http.StatusConflict {
+		return "", fmt.Errorf("reading %s@%s: %w", fullName, branch, err)
+	}
+	if err != nil {
+		_, _, err = c.gh.Git.CreateRef(ctx, o, n, ref)
+	} else {
+		// The branch holds GitHub's first commit (or this request's earlier
+		// attempt): the new repository's history starts with this commit.
+		_, _, err = c.gh.Git.UpdateRef(ctx, o, n, ref, true)
+	}
+	if err != nil {
+		return "", fmt.Errorf("pointing %s@%s at the new commit: %w", fullName, branch, err)
+	}
+	return commit.GetSHA(), nil
+}
+
+func (c ghClient) SetDefaultBranch(ctx context.Context, fullName, branch, old string) error {
+	o, n := split(fullName)
+	if _, _, err := c.gh.Repositories.Edit(ctx, o, n, &github.Repository{DefaultBranch: github.String(branch)}); err != nil {
+		return fmt.Errorf("making %s the default branch of %s: %w", branch, fullName, err)
+	}
+	if old != "" && old != branch {
+		resp, err := c.gh.Git.DeleteRef(ctx, o, n, "heads/"+old)
+		if err != nil && status(resp) != http.StatusNotFound && status(resp) != http.StatusUnprocessableEntity {
+			return fmt.Errorf("deleting the first branch %s of %s: %w", old, fullName, err)
+		}
+	}
+	return nil
+}
+
+func (c ghClient) GrantTeam(ctx context.Context, org, slug, fullName, permission string) error {
+	o, n := split(fullName)
+	_, err := c.gh.Teams.AddTeamRepoBySlug(ctx, org, slug, o, n, &github.TeamAddTeamRepoOptions{Permission: permission})
+	if err != nil {
+		return fmt.Errorf("giving %s/%s %s access to %s: %w", org, slug, permission, fullName, err)
+	}
+	return nil
+}
+
+func (c ghClient) Comment(ctx context.Context, fullName string, number int, id int64, body string) (int64, error) {
+	o, n := split(fullName)
+	if id != 0 {
+		cm, resp, err := c.gh.Issues.EditComment(ctx, o, n, id, &github.IssueComment{Body: github.String(body)})
+		if err == nil {
+			return cm.GetID(), nil
+		}
+		if status(resp) != http.StatusNotFound {
+			return 0, fmt.Errorf("editing the comment on %s#%d: %w", fullName, number, err)
+		}
+		// Someone deleted it: write a new one.
+	}
+	cm, _, err := c.gh.Issues.CreateComment(ctx, o, n, number, &github.IssueComment{Body: github.String(body)})
+	if err != nil {
+		return 0, fmt.Errorf("commenting on %s#%d: %w", fullName, number, err)
+	}
+	return cm.GetID(), nil
+}
+
+func (c ghClient) FindComment(ctx context.Context, fullName string, number int, marker string) (int64, error) {
+	o, n := split(fullName)
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		cs, resp, err := c.gh.Issues.ListComments(ctx, o, n, number, opts)
+		if err != nil {
+			return 0, fmt.Errorf("listing comments on %s#%d: %w", fullName, number, err)
+		}
+		for _, cm := range cs {
+			if strings.HasPrefix(cm.GetBody(), marker) {
+				return cm.GetID(), nil
+			}
+		}
+		if resp.NextPage == 0 {
+			return 0, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+func (c ghClient) CloseIssue(ctx context.Context, fullName string, number int, label string) error {
+	o, n := split(fullName)
+	if label != "" {
+		if _, _, err := c.gh.Issues.AddLabelsToIssue(ctx, o, n, number, []string{label}); err != nil {
+			return fmt.Errorf("labelling %s#%d: %w", fullName, number, err)
+		}
+	}
+	if _, _, err := c.gh.Issues.Edit(ctx, o, n, number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String("completed")}); err != nil {
+		return fmt.Errorf("closing %s#%d: %w", fullName, number, err)
+	}
+	return nil
+}
+
+// permanentError is a failure retrying cannot fix: the request stops and
+// says why.
+type permanentError struct{ msg string }
+
+func (e permanentError) Error() string { return e.msg }
+
+func permanentf(format string, args ...any) error {
+	return permanentError{fmt.Sprintf(format, args...)}
+}
+
+// retryError is an error worth retrying although GitHub answered 4xx: a
+// repository created a moment ago may not answer everywhere yet.
+type retryError struct{ err error }
+
+func (e retryError) Error() string { return e.err.Error() }
+func (e retryError) Unwrap() error { return e.err }
+
+// notThereYet reports GitHub's 404 or 409: what a new repository answers
+// before its Git data is everywhere.
+func notThereYet(err error) bool {
+	var er *github.ErrorResponse
+	return errors.As(err, &er) && er.Response != nil &&
+		(er.Response.StatusCode == http.StatusNotFound || er.Response.StatusCode == http.StatusConflict)
+}
+
+// Transient reports an error worth retrying: GitHub's 5xx, rate limits and
+// network failures, and anything that is not GitHub saying no (the
+// database, say). A 4xx from GitHub, or a problem with the template, is not.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe permanentError
+	if errors.As(err, &pe) || errors.Is(err, ErrRepoExists) {
+		return false
+	}
+	var re retryError
+	if errors.As(err, &re) {
+		return true
+	}
+	var rl *github.RateLimitError
+	var abuse *github.AbuseRateLimitError
+	if errors.As(err, &rl) || errors.As(err, &abuse) {
+		return true
+	}
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		s := er.Response.StatusCode
+		h := er.Response.Header
+		return s >= 500 || s == http.StatusTooManyRequests ||
+			s == http.StatusForbidden && (h.Get("Retry-After") != "" || h.Get("X-RateLimit-Remaining") == "0")
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	return !errors.Is(err, catalog.ErrNotFound)
+}
