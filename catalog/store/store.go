@@ -64,7 +64,7 @@ func dsn(path string, readonly bool) string {
 		q.Add("mode", "ro")
 	} else {
 		q.Add("_txlock", "immediate")
-		q.Add("_pragma", "cache_size(-16000)") // 16 MB: a large import touches many index pages
+		q.Add("_pragma", "cache_size(-8000)") // 8 MB: a large import touches many index pages
 	}
 	return "file:" + path + "?" + q.Encode()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -39,6 +40,9 @@ func cmdImport(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: import needs a directory (callboard import DIR)", errUsage)
 	}
+	// An import is a batch job: collect garbage sooner rather than grow, so a
+	// large catalog imports in a small, predictable footprint.
+	debug.SetMemoryLimit(40 << 20)
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
 	if err != nil {
 		return err
