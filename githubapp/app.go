@@ -48,9 +48,11 @@ type Config struct {
 	BaseURL string
 	// Transport is the HTTP transport to GitHub (tests; default http.DefaultTransport).
 	Transport http.RoundTripper
-	Now       func() time.Time
-	Logger    *slog.Logger
-	Metrics   prometheus.Registerer
+	// HTTPTimeout bounds each GitHub API request (default 30 s).
+	HTTPTimeout time.Duration
+	Now         func() time.Time
+	Logger      *slog.Logger
+	Metrics     prometheus.Registerer
 }
 
 // DB is the database the App keeps its deliveries in: the catalog's file.
@@ -123,6 +125,9 @@ func New(cfg Config, st interface {
 	if cfg.APIURL == "" {
 		cfg.APIURL = "https://api.github.com/"
 	}
+	if cfg.HTTPTimeout <= 0 {
+		cfg.HTTPTimeout = 30 * time.Second
+	}
 	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
 	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
 	a.inserter = newInserter(a.deliveries)
@@ -135,7 +140,7 @@ func New(cfg Config, st interface {
 		if err != nil {
 			return nil, fmt.Errorf("GITHUB_APP_ID %q is not a number", cfg.AppID)
 		}
-		if a.clients, err = newClients(id, cfg.PrivateKey, cfg.APIURL, cfg.Transport, a.metrics); err != nil {
+		if a.clients, err = newClients(id, cfg.PrivateKey, cfg.APIURL, cfg.Transport, cfg.HTTPTimeout, a.metrics); err != nil {
 			return nil, err
 		}
 	}

@@ -21,6 +21,7 @@ type clients struct {
 	key     []byte
 	apiURL  *url.URL
 	base    http.RoundTripper
+	timeout time.Duration
 	metrics *metrics
 
 	mu    sync.Mutex
@@ -29,7 +30,7 @@ type clients struct {
 	calls atomic.Int64
 }
 
-func newClients(appID int64, key []byte, apiURL string, base http.RoundTripper, m *metrics) (*clients, error) {
+func newClients(appID int64, key []byte, apiURL string, base http.RoundTripper, timeout time.Duration, m *metrics) (*clients, error) {
 	u, err := url.Parse(apiURL)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("GITHUB_API_URL %q is not a URL", apiURL)
@@ -40,7 +41,7 @@ func newClients(appID int64, key []byte, apiURL string, base http.RoundTripper, 
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	c := &clients{appID: appID, key: key, apiURL: u, base: base, metrics: m, insts: map[int64]*github.Client{}}
+	c := &clients{appID: appID, key: key, apiURL: u, base: base, timeout: timeout, metrics: m, insts: map[int64]*github.Client{}}
 	if _, err := ghinstallation.NewAppsTransport(base, appID, key); err != nil {
 		return nil, fmt.Errorf("GITHUB_PRIVATE_KEY: %w", err)
 	}
@@ -55,7 +56,7 @@ func (c *clients) counted(next http.RoundTripper) http.RoundTripper {
 func (c *clients) tokenBase() string { return strings.TrimSuffix(c.apiURL.String(), "/") }
 
 func (c *clients) newClient(rt http.RoundTripper) *github.Client {
-	gh := github.NewClient(&http.Client{Transport: rt, Timeout: 30 * time.Second})
+	gh := github.NewClient(&http.Client{Transport: rt, Timeout: c.timeout})
 	gh.BaseURL = c.apiURL
 	return gh
 }

@@ -158,12 +158,9 @@ func (w *workers) process(d *Delivery) {
 	start := w.now()
 	err := w.safeHandle(d)
 	w.metrics.processing.WithLabelValues(d.Event).Observe(w.now().Sub(start).Seconds())
-	// Record the outcome even when the work context was cancelled.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	state, lastErr, retryAt := w.outcome(d, err)
-	if ferr := w.store.finish(ctx, d, state, lastErr, retryAt); ferr != nil {
-		log.Error("recording the delivery's outcome", "err", ferr)
+	if ferr := w.record(log, d, state, lastErr, retryAt); ferr != nil {
+		log.Error("recording the delivery's outcome; it stays processing until the next start resumes it", "err", ferr)
 		return
 	}
 	w.metrics.outcomes.WithLabelValues(d.Event, state).Inc()
@@ -176,6 +173,28 @@ func (w *workers) process(d *Delivery) {
 		log.Warn("delivery will be retried", "attempt", d.Attempts, "at", retryAt.Format(time.RFC3339), "err", err)
 	case StateFailed:
 		log.Error("delivery failed and is parked (see callboard deliveries)", "attempts", d.Attempts, "err", err)
+	}
+}
+
+// record stores how processing ended, even when the work context was
+// cancelled. A delivery left marked processing is claimed by no worker until
+// the next start, so a busy database (another process holding the write
+// lock for longer than one try waits) is tried again until it answers, or
+// until stop gives up draining.
+func (w *workers) record(log *slog.Logger, d *Delivery, state, lastErr string, retryAt time.Time) error {
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := w.store.finish(ctx, d, state, lastErr, retryAt)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		log.Warn("recording the delivery's outcome; trying again", "in", wait, "err", err)
+		select {
+		case <-w.workCtx.Done():
+			return err
+		case <-time.After(wait):
+		}
 	}
 }
 

@@ -160,8 +160,17 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What is applied is skipped without taking the write lock: the CLI's
+	// read commands open the store while serve or an import is writing.
+	done, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var applied []string
 	for _, name := range names {
+		if done[name] {
+			continue
+		}
 		ok, err := s.apply(ctx, name)
 		if err != nil {
 			return applied, err
@@ -171,6 +180,23 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		}
 	}
 	return applied, nil
+}
+
+func (s *Store) appliedMigrations(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.w.QueryContext(ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("reading schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	done := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("reading schema_migrations: %w", err)
+		}
+		done[name] = true
+	}
+	return done, rows.Err()
 }
 
 func (s *Store) apply(ctx context.Context, name string) (bool, error) {

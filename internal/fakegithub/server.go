@@ -33,6 +33,7 @@ type Server struct {
 	rateRemaining int
 	rateReset     time.Time
 	faults        []*fault
+	delays        []*delay
 	calls         []Call
 
 	installations []*installation
@@ -157,6 +158,7 @@ func (s *Server) repoFor(r *http.Request) (*repo, int, any) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.hold(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rateRemaining = max(s.rateRemaining-1, 0)
