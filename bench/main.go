@@ -99,18 +99,22 @@ func generate(dir string, n int) ([]string, error) {
 	teams := max(n/100, 1)
 	users := teams * 3
 	var names []string
-	var org strings.Builder
+	// Teams and people, 1,000 documents a file (a file holds at most 2,000).
+	var docs []string
 	for t := 0; t < teams; t++ {
-		fmt.Fprintf(&org, "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-%d\n  annotations:\n    github.com/team-slug: bench/team-%d\nspec:\n  type: team\n  profile: {displayName: Team %d, email: team-%d@bench.example}\n  children: []\n", t, t, t, t)
+		docs = append(docs, fmt.Sprintf("---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-%d\n  annotations:\n    github.com/team-slug: bench/team-%d\nspec:\n  type: team\n  profile: {displayName: Team %d, email: team-%d@bench.example}\n  children: []\n", t, t, t, t))
 	}
 	for u := 0; u < users; u++ {
-		fmt.Fprintf(&org, "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: user-%d\nspec:\n  profile: {displayName: User %d, email: user-%d@bench.example}\n  memberOf: [team-%d]\n", u, u, u, u%teams)
+		docs = append(docs, fmt.Sprintf("---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: user-%d\nspec:\n  profile: {displayName: User %d, email: user-%d@bench.example}\n  memberOf: [team-%d]\n", u, u, u, u%teams))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "org.catalog.yaml"), []byte(org.String()), 0o644); err != nil {
-		return nil, err
+	for i := 0; i < len(docs); i += 1000 {
+		body := strings.Join(docs[i:min(i+1000, len(docs))], "")
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("org-%d.catalog.yaml", i/1000)), []byte(body), 0o644); err != nil {
+			return nil, err
+		}
 	}
 	left := n - teams - users
 	for i := 0; left > 0; i++ {
