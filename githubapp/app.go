@@ -147,7 +147,7 @@ func New(cfg Config, st interface {
 	a.workers = &workers{
 		store: a.deliveries, handle: a.handle, log: a.log, metrics: a.metrics, n: cfg.Workers,
 		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, now: cfg.Now,
-		wakeC: make(chan struct{}, 1), busy: map[string]bool{},
+		wakeC: make(chan struct{}, 1), busy: map[string]bool{}, ackedRecently: a.inserter.lastStored,
 	}
 	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery}
 	a.checks = &prChecker{app: a, strict: cfg.StrictChecks}

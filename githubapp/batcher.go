@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // inserter stores deliveries for concurrent webhook requests in shared
@@ -11,6 +12,7 @@ import (
 // deliveries, and each request still answers only after its row is durable.
 type inserter struct {
 	running atomic.Bool
+	last    atomic.Int64 // unix nanoseconds of the latest stored delivery
 	store   *deliveryStore
 	reqs    chan *insertReq
 	wg      sync.WaitGroup
@@ -30,6 +32,9 @@ const maxGroup = 64
 func newInserter(s *deliveryStore) *inserter {
 	return &inserter{store: s, reqs: make(chan *insertReq), stopC: make(chan struct{})}
 }
+
+// lastStored is when the latest delivery was stored.
+func (in *inserter) lastStored() time.Time { return time.Unix(0, in.last.Load()) }
 
 func (in *inserter) start() {
 	in.running.Store(true)
@@ -91,6 +96,7 @@ func (in *inserter) commit(group []*insertReq) {
 		ds[i] = r.d
 	}
 	dups, err := in.store.insertMany(context.Background(), ds)
+	in.last.Store(time.Now().UnixNano())
 	for i, r := range group {
 		if err != nil {
 			r.err = err

@@ -16,6 +16,10 @@ import (
 	"github.com/google/go-github/v62/github"
 )
 
+// ackQuiet is how long after the last acknowledgement workers wait before
+// claiming work, so that a burst of webhooks is acknowledged first.
+const ackQuiet = 3 * time.Millisecond
+
 // errIgnored marks a delivery no handler acts on (ping, an action callboard
 // does not need): acknowledged, counted, done.
 var errIgnored = errors.New("ignored")
@@ -40,6 +44,9 @@ type workers struct {
 	maxAttempts int
 	retryBase   time.Duration
 	now         func() time.Time
+
+	// ackedRecently returns when the receiver last stored a delivery.
+	ackedRecently func() time.Time
 
 	wakeC chan struct{}
 	mu    sync.Mutex
@@ -101,6 +108,18 @@ func (w *workers) loop(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		// Acknowledgements first: while webhooks are arriving in a burst,
+		// claiming work would queue behind (and ahead of) their writes on the
+		// one write connection. Work waits a moment; it is stored already.
+		if w.ackedRecently != nil {
+			for quiet := ackQuiet - time.Since(w.ackedRecently()); quiet > 0; quiet = ackQuiet - time.Since(w.ackedRecently()) {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(quiet):
+				}
+			}
+		}
 		w.dispatch(ctx)
 		wait := time.Minute
 		if due, err := w.store.nextDue(ctx); err == nil && !due.IsZero() {
