@@ -100,21 +100,11 @@ func githubFigures(bin, dir string, deliveries, senders, pushes int) ([]figure, 
 	}
 	figs = append(figs, figure{fmt.Sprintf("GitHub API calls per repository in backfill (`callboard sync`, %s repositories, teams included)", m[1]), m[3], "~2"})
 
-	addr, err := freeAddr()
+	srv, base, err := startServe(bin, env)
 	if err != nil {
 		return nil, err
 	}
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(env, "CALLBOARD_ADDR="+addr)
-	srv.Stderr = io.Discard
-	if err := srv.Start(); err != nil {
-		return nil, err
-	}
 	defer srv.Process.Kill()
-	base := "http://" + addr
-	if err := waitReady(base); err != nil {
-		return nil, err
-	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
 	send := func(event, guid string, body []byte) (time.Duration, error) {
 		req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/github", bytes.NewReader(body))

@@ -228,21 +228,11 @@ func catalogFigures(bin, dir string, n, requests int) ([]figure, error) {
 	)
 
 	// Serve and measure by-name over HTTP.
-	addr, err := freeAddr()
+	srv, base, err := startServe(bin, env)
 	if err != nil {
 		return nil, err
 	}
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(env, "CALLBOARD_ADDR="+addr)
-	srv.Stderr = io.Discard
-	if err := srv.Start(); err != nil {
-		return nil, err
-	}
 	defer srv.Process.Kill()
-	base := "http://" + addr
-	if err := waitReady(base); err != nil {
-		return nil, err
-	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	lat := make([]time.Duration, 0, requests)
@@ -306,4 +296,24 @@ func catalogFigures(bin, dir string, n, requests int) ([]figure, error) {
 	figs = append(figs, figure{fmt.Sprintf("owner miss with did-you-mean at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), ""})
 
 	return figs, nil
+}
+
+// startServe runs "callboard serve" on a free loopback port and waits until it is ready.
+func startServe(bin string, env []string) (*exec.Cmd, string, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, "", err
+	}
+	srv := exec.Command(bin, "serve")
+	srv.Env = append(env, "CALLBOARD_ADDR="+addr)
+	srv.Stderr = io.Discard
+	if err := srv.Start(); err != nil {
+		return nil, "", err
+	}
+	base := "http://" + addr
+	if err := waitReady(base); err != nil {
+		srv.Process.Kill()
+		return nil, "", err
+	}
+	return srv, base, nil
 }
