@@ -378,7 +378,7 @@ func sourceText(a *catalog.OwnerAnswer) string {
 			return src
 		}
 		return src + ". Add a catalog-info.yaml so /owner can say more."
-	case a.Entity != nil && fromGitHubOrg(a.Entity):
+	case a.Entity != nil && a.Entity.FromGitHubOrg():
 		label := a.Entity.Metadata.Annotations[catalog.AnnotationTeamSlug]
 		if label == "" {
 			label = a.Entity.Metadata.Annotations[catalog.AnnotationUserLogin]
@@ -407,12 +407,4 @@ func fileLabel(u string) string {
 		return parts[len(parts)-1]
 	}
 	return u
-}
-
-// fromGitHubOrg reports whether a group or user came from GitHub's teams and
-// members rather than from a catalog file (as cmd/callboard's terminal answer says).
-func fromGitHubOrg(e *catalog.Entity) bool {
-	loc := e.Metadata.Annotations[catalog.AnnotationManagedByLocation]
-	return (e.Metadata.Annotations[catalog.AnnotationTeamSlug] != "" || e.Metadata.Annotations[catalog.AnnotationUserLogin] != "") &&
-		!strings.HasSuffix(loc, ".yaml") && !strings.HasSuffix(loc, ".yml")
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // Well-known annotations.
@@ -223,4 +224,12 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 		m.Extra[k] = x
 	}
 	return nil
+}
+
+// FromGitHubOrg reports whether a group or user came from GitHub's teams and
+// members (callboard's organisation sync) rather than from a catalog file.
+func (e *Entity) FromGitHubOrg() bool {
+	loc := e.Metadata.Annotations[AnnotationManagedByLocation]
+	return (e.Metadata.Annotations[AnnotationTeamSlug] != "" || e.Metadata.Annotations[AnnotationUserLogin] != "") &&
+		!strings.HasSuffix(loc, ".yaml") && !strings.HasSuffix(loc, ".yml")
 }

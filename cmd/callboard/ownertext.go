@@ -100,7 +100,7 @@ func formatOwnerText(a *catalog.OwnerAnswer) string {
 	}
 	switch {
 	case a.SourceURL == "":
-	case a.Team && fromGitHubOrg(a.Entity):
+	case a.Team && a.Entity.FromGitHubOrg():
 		fmt.Fprintf(&b, "Source:     GitHub %s\n", a.SourceURL)
 	case a.Source == catalog.FromCatalog:
 		fmt.Fprintf(&b, "Source:     catalog file %s\n", a.SourceURL)
@@ -118,12 +118,4 @@ func linkText(l catalog.Link) string {
 		return l.URL
 	}
 	return l.Title
-}
-
-// fromGitHubOrg reports whether a group or user came from GitHub's teams and
-// members rather than from a catalog file.
-func fromGitHubOrg(e *catalog.Entity) bool {
-	loc := e.Metadata.Annotations[catalog.AnnotationManagedByLocation]
-	return (e.Metadata.Annotations[catalog.AnnotationTeamSlug] != "" || e.Metadata.Annotations[catalog.AnnotationUserLogin] != "") &&
-		!strings.HasSuffix(loc, ".yaml") && !strings.HasSuffix(loc, ".yml")
 }
