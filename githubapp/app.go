@@ -92,9 +92,6 @@ type Reader interface {
 	Names(ctx context.Context) ([]catalog.NameEntry, error)
 }
 
-// Enabled reports whether the App can call GitHub (App id and key set).
-func (a *App) Enabled() bool { return a.clients != nil }
-
 // New builds the App. Without GITHUB_APP_ID/GITHUB_PRIVATE_KEY it still
 // receives and stores deliveries (if the secret is set) but cannot call GitHub.
 func New(cfg Config, st interface {

@@ -6,6 +6,4 @@ import (
 	"github.com/callboard/callboard/catalog"
 )
 
-var catalogReplaceAll = catalog.ReplaceOptions{}
-
 func isNotFound(err error) bool { return errors.Is(err, catalog.ErrNotFound) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/callboard/callboard/catalog"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -87,7 +88,7 @@ func (a *App) removeInstallation(ctx context.Context, instID int64, account, acc
 		removed++
 	}
 	if strings.EqualFold(accountType, "Organization") && account != "" {
-		if _, err := a.sync.store.ReplaceSource(ctx, orgSource(account), nil, catalogReplaceAll); err != nil {
+		if _, err := a.sync.store.ReplaceSource(ctx, orgSource(account), nil, catalog.ReplaceOptions{}); err != nil {
 			return err
 		}
 	}

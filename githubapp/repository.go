@@ -30,7 +30,7 @@ func (a *App) onRepository(ctx context.Context, d *Delivery, ev *github.Reposito
 			return err
 		}
 		row.Archived, row.CatalogStatus, row.CatalogProblems, row.CatalogFiles = true, catalog.StatusMissing, nil, nil
-		_, err = a.sync.store.SyncRepository(ctx, row, nil, catalogReplaceAll)
+		_, err = a.sync.store.SyncRepository(ctx, row, nil, catalog.ReplaceOptions{})
 		return err
 	case "renamed", "transferred":
 		return a.rename(ctx, d, ri)

@@ -123,7 +123,7 @@ func encode(d catalog.Declared) (encoded, error) {
 		location:  d.Location,
 		body:      string(b),
 		etag:      base64.RawURLEncoding.EncodeToString(sum[:15]),
-		search:    flatten(&e),
+		search:    flatten(b),
 		edges:     catalog.DeriveEdges(&e),
 		fts:       [5]string{e.Metadata.Name, e.DisplayName(), e.Metadata.Description, strings.Join(e.Metadata.Tags, " "), strings.ToLower(e.Kind)},
 	}, nil
@@ -226,12 +226,6 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 	}
 	sort.Strings(res.Removed)
 	return res, nil
-}
-
-// RemoveSource deletes every entity of source and returns their refs.
-func (s *Store) RemoveSource(ctx context.Context, source string) ([]string, error) {
-	res, err := s.ReplaceSource(ctx, source, nil, catalog.ReplaceOptions{})
-	return res.Removed, err
 }
 
 type statements struct {

@@ -20,8 +20,8 @@ type keyValue struct {
 // flatten turns an entity into lower-cased key/value pairs: "kind",
 // "metadata.name", "metadata.annotations.github.com/team-slug",
 // "spec.owner", "spec.providesapis" (one pair per item), and so on.
-func flatten(e *catalog.Entity) []keyValue {
-	kvs := flattenRaw(e)
+func flatten(body []byte) []keyValue {
+	kvs := flattenJSON(body)
 	for i, kv := range kvs {
 		if kv.value != nil {
 			if len(*kv.value) > maxValueLength {
@@ -41,6 +41,11 @@ func flattenRaw(e *catalog.Entity) []keyValue {
 	if err != nil {
 		return nil
 	}
+	return flattenJSON(b)
+}
+
+// flattenJSON is flattenRaw for an entity already encoded as JSON.
+func flattenJSON(b []byte) []keyValue {
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil

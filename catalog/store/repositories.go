@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -224,6 +223,3 @@ func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalo
 	}
 	return out, rows.Err()
 }
-
-// IsNotFound reports whether err is catalog.ErrNotFound.
-func IsNotFound(err error) bool { return errors.Is(err, catalog.ErrNotFound) }

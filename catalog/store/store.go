@@ -43,9 +43,8 @@ func (s *Store) wrote() { s.gen.Add(1) }
 
 // Options tunes Open.
 type Options struct {
-	// ReadOnly opens without applying migrations (the CLI's read commands).
-	ReadOnly bool
-	// NoMigrate opens without applying migrations; Ready then reports pending ones.
+	// NoMigrate opens without applying migrations (callboard migrate does it
+	// itself); reads are then not prepared, and Ready reports what is pending.
 	NoMigrate bool
 	// Readers is the size of the read pool (default 4).
 	Readers int
@@ -54,15 +53,15 @@ type Options struct {
 // ErrPendingMigrations is returned by Ready while the schema is behind the binary.
 var ErrPendingMigrations = errors.New("migrations pending")
 
-func dsn(path string, readonly bool) string {
+// dsn is the connection string; the writer takes its lock up front and a
+// larger page cache than the readers.
+func dsn(path string, writer bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	if readonly {
-		q.Add("mode", "ro")
-	} else {
+	if writer {
 		q.Add("_txlock", "immediate")
 		q.Add("_pragma", "cache_size(-8000)") // 8 MB: a large import touches many index pages
 	}
@@ -71,7 +70,7 @@ func dsn(path string, readonly bool) string {
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -82,7 +81,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	s := &Store{w: w, Now: time.Now}
-	if !opts.ReadOnly && !opts.NoMigrate {
+	if !opts.NoMigrate {
 		if _, err := s.Migrate(ctx); err != nil {
 			w.Close()
 			return nil, err
@@ -100,7 +99,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s.r = r
-	if !opts.NoMigrate || opts.ReadOnly {
+	if !opts.NoMigrate {
 		if err := s.prepareReads(ctx); err != nil {
 			s.Close()
 			return nil, err
