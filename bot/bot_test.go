@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,13 +24,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/callboard/callboard/internal/golden"
+
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/demo"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/slack-go/slack"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the replies")
 
 const testSecret = "test-signing-secret"
 
@@ -261,7 +260,7 @@ func TestCommands(t *testing.T) {
 					t.Errorf("reply does not say %q:\n%s", s, got)
 				}
 			}
-			golden(t, tt.golden, got)
+			checkGolden(t, tt.golden, got)
 		})
 	}
 }
@@ -288,7 +287,7 @@ func TestArchivedAndUnknownOwners(t *testing.T) {
 			t.Errorf("reply does not say %q:\n%s", s, got)
 		}
 	}
-	golden(t, "owner-archived", got)
+	checkGolden(t, "owner-archived", got)
 
 	orphan := &catalog.Repository{GitHubID: 900098, FullName: "acme/orphan", DefaultBranch: "main", Source: "repo:900098", CatalogStatus: catalog.StatusMissing}
 	if _, err := st.SyncRepository(context.Background(), orphan, nil, catalog.ReplaceOptions{}); err != nil {
@@ -400,7 +399,7 @@ func TestHostileText(t *testing.T) {
 				}
 			}
 			if tt.name == "mrkdwn and mentions" || tt.name == "catalog text" {
-				golden(t, "hostile-"+strings.ReplaceAll(tt.name, " ", "-"), got)
+				checkGolden(t, "hostile-"+strings.ReplaceAll(tt.name, " ", "-"), got)
 			}
 		})
 	}
@@ -733,22 +732,9 @@ func jsonText(s string) string {
 	return string(b[1 : len(b)-1])
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("reply differs from %s (go test ./bot -update to accept):\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 // checkBlockKit holds a reply to Block Kit's rules: at most 50 blocks,

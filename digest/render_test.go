@@ -1,41 +1,22 @@
 package digest
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/callboard/callboard/internal/golden"
+
 	"github.com/callboard/callboard/catalog"
 	"github.com/slack-go/slack"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the renderings")
-
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./digest -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./digest -update to accept):\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 func slackJSON(t *testing.T, blocks []slack.Block, text string) []byte {
@@ -131,17 +112,17 @@ func TestRenderGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			golden(t, tc.name+".txt", []byte(Text(tc.d)))
+			checkGolden(t, tc.name+".txt", []byte(Text(tc.d)))
 			html, err := HTML(tc.d)
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkSelfContained(t, html)
-			golden(t, tc.name+".html", []byte(html))
+			checkGolden(t, tc.name+".html", []byte(html))
 			blocks, text := Slack(tc.d)
 			raw := slackJSON(t, blocks, text)
 			checkBlockKit(t, raw)
-			golden(t, tc.name+".slack.json", raw)
+			checkGolden(t, tc.name+".slack.json", raw)
 		})
 	}
 }

@@ -165,7 +165,7 @@ func TestSendEmailAndSlack(t *testing.T) {
 		t.Errorf("the HTML part lacks the counts:\n%s", full.HTML)
 	}
 	checkSelfContained(t, full.HTML)
-	golden(t, "send.txt", []byte(full.Text))
+	checkGolden(t, "send.txt", []byte(full.Text))
 
 	owner := byTo["platform@acme.example"]
 	if subj := owner.Header.Get("Subject"); subj != "callboard digest for Platform, 2026-W47: 5 events by 2 people" {
@@ -190,7 +190,7 @@ func TestSendEmailAndSlack(t *testing.T) {
 	raw, _ := json.MarshalIndent(map[string]any{"channel": p.Channel, "text": p.Text, "blocks": blocks}, "", "  ")
 	raw = append(raw, '\n')
 	checkBlockKit(t, raw)
-	golden(t, "send.slack.json", raw)
+	checkGolden(t, "send.slack.json", raw)
 
 	// Again, for the same week: nothing goes out.
 	rep, err = svc.Send(ctx, svc.LastWeek())

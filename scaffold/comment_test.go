@@ -26,7 +26,7 @@ func TestComments(t *testing.T) {
 	}
 	for name, got := range cases {
 		t.Run(name, func(t *testing.T) {
-			golden(t, filepath.Join("testdata", name+".comment.md.golden"), []byte(got))
+			checkGolden(t, filepath.Join("testdata", name+".comment.md.golden"), []byte(got))
 		})
 	}
 }

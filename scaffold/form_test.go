@@ -1,8 +1,6 @@
 package scaffold
 
 import (
-	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callboard/callboard/internal/golden"
+
 	"github.com/callboard/callboard/catalog"
 	"go.yaml.in/yaml/v3"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 var backstageTemplates = filepath.Join("..", "..", "shared", "testdata", "backstage-templates")
 
@@ -63,7 +61,7 @@ func TestFormsGitHubAccepts(t *testing.T) {
 			for _, e := range validateIssueForm(data) {
 				t.Errorf("GitHub would refuse the form: %s", e)
 			}
-			golden(t, filepath.Join("testdata", tmpl.Ref.Name+".form.yml.golden"), data)
+			checkGolden(t, filepath.Join("testdata", tmpl.Ref.Name+".form.yml.golden"), data)
 		})
 	}
 }
@@ -475,19 +473,7 @@ func TestValidatorRefusesWhatGitHubRefuses(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
+func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update to accept):\ngot:\n%s", path, got)
-	}
+	golden.Check(t, path, got)
 }

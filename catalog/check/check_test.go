@@ -1,34 +1,20 @@
 package check
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/callboard/callboard/internal/golden"
+
 	"github.com/callboard/callboard/catalog"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test ./catalog/check -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 func parse(t *testing.T, repo, path, yaml string) []*catalog.Parsed {
@@ -221,8 +207,8 @@ func TestWhatPeopleRead(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			in.KnownOwners, in.OwnerNames = known, names
 			r := Evaluate(in)
-			golden(t, name+".comment.md", r.Comment("https://github.com/acme/x/pull/7/checks"))
-			golden(t, name+".summary.md", "title: "+r.Title()+"\n\n"+r.Summary())
+			checkGolden(t, name+".comment.md", r.Comment("https://github.com/acme/x/pull/7/checks"))
+			checkGolden(t, name+".summary.md", "title: "+r.Title()+"\n\n"+r.Summary())
 		})
 	}
 }
