@@ -24,10 +24,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/callboard/callboard/internal/testcatalog"
+
 	"github.com/callboard/callboard/internal/golden"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/demo"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/slack-go/slack"
 )
@@ -36,19 +37,7 @@ const testSecret = "test-signing-secret"
 
 var slackTestdata = filepath.Join("..", "..", "shared", "testdata", "slack")
 
-func demoStore(t testing.TB) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := demo.Seed(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func demoStore(t testing.TB) *store.Store { return testcatalog.Demo(t) }
 
 // testNow is the bot's fixed clock in the handler tests. It is near the wall
 // clock so requests signed for it also pass slack-go's own window check: the

@@ -2,29 +2,17 @@ package catalog_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/callboard/callboard/internal/testcatalog"
+
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/demo"
 	"github.com/callboard/callboard/catalog/store"
 )
 
-func demoStore(t testing.TB) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := demo.Seed(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func demoStore(t testing.TB) *store.Store { return testcatalog.Demo(t) }
 
 func TestFindOwner(t *testing.T) {
 	st := demoStore(t)

@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/internal/testcatalog"
+
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/demo"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/google/go-github/v62/github"
 )
@@ -185,14 +186,7 @@ func (f *fakeGitHub) bodies() []string {
 func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestForm) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := demo.Seed(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	st := testcatalog.Demo(t)
 	tmpl := loadTemplate(t, templateFiles(t)[5])
 	src, _ := os.ReadFile(templateFiles(t)[5])
 	ps, _ := catalog.ParseFile("template.yaml", src, nil)

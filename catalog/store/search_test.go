@@ -2,28 +2,17 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/internal/testcatalog"
+
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/demo"
 	"github.com/callboard/callboard/catalog/store"
 )
 
-func demoStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := demo.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func demoStore(t testing.TB) *store.Store { return testcatalog.Demo(t) }
 
 func TestSearch(t *testing.T) {
 	st := demoStore(t)
