@@ -50,6 +50,47 @@ func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&c.Entities); err != nil {
 		return c, err
 	}
+	// Three queries in all, whatever the number of repositories: the known
+	// owners, and every repository's entities.
+	owners := map[string]bool{}
+	rows, err := s.r.QueryContext(ctx, `SELECT ref FROM entities WHERE kind IN ('group', 'user')`)
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			rows.Close()
+			return c, err
+		}
+		owners[ref] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	bySource := map[string][]*catalog.Entity{}
+	rows, err = s.r.QueryContext(ctx, `SELECT source, uid, etag, body FROM entities WHERE source LIKE 'repo:%'`)
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var source, uid, etag, body string
+		if err := rows.Scan(&source, &uid, &etag, &body); err != nil {
+			rows.Close()
+			return c, err
+		}
+		e, err := decode(uid, etag, body)
+		if err != nil {
+			rows.Close()
+			return c, err
+		}
+		bySource[source] = append(bySource[source], e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
 	for _, r := range repos {
 		if r.Archived {
 			continue
@@ -61,16 +102,11 @@ func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 		case catalog.StatusInvalid:
 			c.Invalid++
 		}
-		es, err := s.EntitiesOfSource(ctx, r.Source)
-		if err != nil {
-			return c, err
-		}
+		es := bySource[r.Source]
 		owned, documented := false, false
 		for _, e := range es {
-			if ref, ok := e.OwnerRef(); ok {
-				if _, err := s.Entity(ctx, ref); err == nil {
-					owned = true
-				}
+			if ref, ok := e.OwnerRef(); ok && owners[ref.String()] {
+				owned = true
 			}
 			if catalog.HasDocs(e) {
 				documented = true
