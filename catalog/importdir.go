@@ -17,13 +17,18 @@ import (
 type Replacer interface {
 	ReplaceSource(ctx context.Context, source string, decl []Declared, opts ReplaceOptions) (ReplaceResult, error)
 	ReplaceSources(ctx context.Context, batches []SourceBatch) ([]ReplaceResult, error)
+	// PrepareSources and ReplacePrepared are ReplaceSources in two steps:
+	// the first needs no database, so an import prepares one group while
+	// the previous one is written.
+	PrepareSources(batches []SourceBatch) (PreparedSources, error)
+	ReplacePrepared(ctx context.Context, p PreparedSources) ([]ReplaceResult, error)
 }
 
 // Files are written to the store in groups, one transaction each: a commit
 // per file would make a large import wait on the disk thousands of times.
 const (
-	importBatchFiles    = 1000
-	importBatchEntities = 1000
+	importBatchFiles    = 300
+	importBatchEntities = 300
 )
 
 // ImportReport says what an import did.
@@ -84,48 +89,70 @@ func ImportDir(ctx context.Context, r Replacer, dir string) (ImportReport, error
 	}
 	sort.Strings(files)
 
-	// Parsing runs one file ahead of the writer, so the two cores share the
-	// work; the reader stops when ctx ends or the writer fails.
-	type parsed struct {
-		batch   SourceBatch
-		display string
-		ok      bool
-		part    ImportReport // what reading the file found
+	// Parsing runs a whole batch ahead of the writer, so the two cores share
+	// the work: while one batch is written, the next is read and parsed. The
+	// reader stops when ctx ends or the writer fails.
+	type group struct {
+		batches  []SourceBatch
+		prepared PreparedSources
+		err      error // preparing failed
+		displays []string
+		part     ImportReport // what reading the files found
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch := make(chan parsed, 16)
+	ch := make(chan group)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(ch)
-		for _, f := range files {
-			var p parsed
-			p.batch, p.display, p.ok = readCatalogFile(abs, f, &p.part)
+		var g group
+		entities := 0
+		for i, f := range files {
+			b, display, ok := readCatalogFile(abs, f, &g.part)
+			if ok {
+				g.batches = append(g.batches, b)
+				g.displays = append(g.displays, display)
+				entities += len(b.Entities)
+			}
+			if len(g.batches) < importBatchFiles && entities < importBatchEntities && i < len(files)-1 {
+				continue
+			}
+			if len(g.batches) > 0 {
+				g.prepared, g.err = r.PrepareSources(g.batches)
+			}
 			select {
-			case ch <- p:
+			case ch <- g:
 			case <-ctx.Done():
 				return
 			}
+			g, entities = group{}, 0
 		}
 	}()
-	defer wg.Wait()
+	defer func() {
+		cancel() // a writer that stopped early must not leave the reader blocked
+		wg.Wait()
+	}()
 
-	var batch []SourceBatch
-	var displays []string
-	entities := 0
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	for g := range ch {
+		rep.Files += g.part.Files
+		rep.Entities += g.part.Entities
+		rep.Skipped = append(rep.Skipped, g.part.Skipped...)
+		rep.Problems = append(rep.Problems, g.part.Problems...)
+		if len(g.batches) == 0 {
+			continue
 		}
-		results, err := r.ReplaceSources(ctx, batch)
+		if g.err != nil {
+			return rep, fmt.Errorf("importing %s: %w", dir, g.err)
+		}
+		results, err := r.ReplacePrepared(ctx, g.prepared)
 		if err != nil {
-			return fmt.Errorf("importing %s: %w", dir, err)
+			return rep, fmt.Errorf("importing %s: %w", dir, err)
 		}
 		for i, res := range results {
 			for j := range res.Conflicts {
-				res.Conflicts[j].File = displays[i]
+				res.Conflicts[j].File = g.displays[i]
 			}
 			rep.Problems = append(rep.Problems, res.Conflicts...)
 			rep.Added += len(res.Added)
@@ -133,30 +160,8 @@ func ImportDir(ctx context.Context, r Replacer, dir string) (ImportReport, error
 			rep.Unchanged += len(res.Unchanged)
 			rep.Removed += len(res.Removed)
 		}
-		batch, displays, entities = batch[:0], displays[:0], 0
-		return nil
 	}
-	for p := range ch {
-		rep.Files += p.part.Files
-		rep.Entities += p.part.Entities
-		rep.Skipped = append(rep.Skipped, p.part.Skipped...)
-		rep.Problems = append(rep.Problems, p.part.Problems...)
-		if !p.ok {
-			continue
-		}
-		batch = append(batch, p.batch)
-		displays = append(displays, p.display)
-		entities += len(p.batch.Entities)
-		if len(batch) >= importBatchFiles || entities >= importBatchEntities {
-			if err := flush(); err != nil {
-				return rep, err
-			}
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return rep, err
-	}
-	return rep, flush()
+	return rep, ctx.Err()
 }
 
 // readCatalogFile parses one file into what its source should hold; ok is

@@ -32,9 +32,36 @@ func (s *Store) ReplaceSource(ctx context.Context, source string, decl []catalog
 // many files): each is replaced exactly as ReplaceSource would, and either all
 // of them are or none is.
 func (s *Store) ReplaceSources(ctx context.Context, batches []catalog.SourceBatch) ([]catalog.ReplaceResult, error) {
-	encoded, err := encodeAll(batches)
+	p, err := s.PrepareSources(batches)
 	if err != nil {
 		return nil, err
+	}
+	return s.ReplacePrepared(ctx, p)
+}
+
+// prepared is a group of sources encoded for ReplacePrepared.
+type prepared struct {
+	batches []catalog.SourceBatch
+	encoded [][]encoded
+}
+
+func (p *prepared) Len() int { return len(p.batches) }
+
+// PrepareSources encodes batches for ReplacePrepared; it does not touch the
+// database, so it can run while another group is written.
+func (s *Store) PrepareSources(batches []catalog.SourceBatch) (catalog.PreparedSources, error) {
+	enc, err := encodeAll(batches)
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{batches: batches, encoded: enc}, nil
+}
+
+// ReplacePrepared is ReplaceSources for sources PrepareSources encoded.
+func (s *Store) ReplacePrepared(ctx context.Context, ps catalog.PreparedSources) ([]catalog.ReplaceResult, error) {
+	p, ok := ps.(*prepared)
+	if !ok {
+		return nil, fmt.Errorf("replacing entities: %T was not prepared by this store", ps)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -46,13 +73,13 @@ func (s *Store) ReplaceSources(ctx context.Context, batches []catalog.SourceBatc
 		return nil, fmt.Errorf("replacing entities: %w", err)
 	}
 	defer st.close()
-	out := make([]catalog.ReplaceResult, len(batches))
-	for i, b := range batches {
-		if out[i], err = s.replace(ctx, st, b.Source, encoded[i], b.Options); err != nil {
+	out := make([]catalog.ReplaceResult, len(p.batches))
+	for i, b := range p.batches {
+		if out[i], err = s.replace(ctx, st, b.Source, p.encoded[i], b.Options); err != nil {
 			return nil, fmt.Errorf("replacing %s: %w", b.Source, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := st.commit(ctx); err != nil {
 		return nil, fmt.Errorf("replacing entities: %w", err)
 	}
 	s.wrote()
@@ -229,11 +256,16 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 }
 
 type statements struct {
-	tx                                     *sql.Tx
-	insert, update, fts, delFTS, delSearch *sql.Stmt
-	delRel, delEntity, bySource, byRef     *sql.Stmt
-	keyID, newKey                          *sql.Stmt
-	keys                                   map[string]int64 // search key ids seen in this transaction
+	tx                                 *sql.Tx
+	insert, update, delFTS, delSearch  *sql.Stmt
+	delRel, delEntity, bySource, byRef *sql.Stmt
+	keyID, newKey                      *sql.Stmt
+	keys                               map[string]int64 // search key ids seen in this transaction
+	// full-text rows waiting to be written: FTS5 flushes its pending terms
+	// at the start of every statement, so one row per statement would
+	// write (and later merge) a segment per entity.
+	ftsRows    [][]any
+	ftsPending map[int64]bool
 	// multi-row inserts, by table and row count: one statement per entity
 	// instead of one per row costs far less in the driver.
 	multi map[multiKey]*sql.Stmt
@@ -247,7 +279,6 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 	}{
 		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, search, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&st.update, `UPDATE entities SET etag = ?, location = ?, body = ?, search = ?, updated_at = ? WHERE id = ?`},
-		{&st.fts, `INSERT INTO entities_fts (rowid, name, title, description, tags, kind) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&st.delFTS, `DELETE FROM entities_fts WHERE rowid = ?`},
 		{&st.delSearch, `DELETE FROM search_rows WHERE key_id = ? AND value = ? AND entity_id = ?`},
 		{&st.keyID, `SELECT id FROM search_keys WHERE key = ?`},
@@ -268,7 +299,7 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.insert, st.update, st.fts, st.delFTS, st.delSearch, st.delRel, st.delEntity, st.bySource, st.byRef, st.keyID, st.newKey} {
+	for _, s := range []*sql.Stmt{st.insert, st.update, st.delFTS, st.delSearch, st.delRel, st.delEntity, st.bySource, st.byRef, st.keyID, st.newKey} {
 		if s != nil {
 			s.Close()
 		}
@@ -280,6 +311,11 @@ func (st *statements) close() {
 
 // clear deletes an entity's index rows; search is its entities.search list.
 func (st *statements) clear(ctx context.Context, id int64, search string) error {
+	if st.ftsPending[id] { // the row to delete is still waiting
+		if err := st.flushFTS(ctx); err != nil {
+			return err
+		}
+	}
 	var rows [][2]any
 	if err := json.Unmarshal([]byte(search), &rows); err != nil {
 		return fmt.Errorf("reading the search rows of entity %d: %w", id, err)
@@ -346,8 +382,28 @@ func (st *statements) index(ctx context.Context, id int64, search [][]any, d *en
 	if err := st.insertRows(ctx, "OR IGNORE INTO relations (entity_id, type, target_ref)", rows); err != nil {
 		return err
 	}
-	_, err := st.fts.ExecContext(ctx, id, d.fts[0], d.fts[1], d.fts[2], d.fts[3], d.fts[4])
-	return err
+	st.ftsRows = append(st.ftsRows, []any{id, d.fts[0], d.fts[1], d.fts[2], d.fts[3], d.fts[4]})
+	if st.ftsPending == nil {
+		st.ftsPending = map[int64]bool{}
+	}
+	st.ftsPending[id] = true
+	return nil
+}
+
+// commit writes what is waiting and commits the transaction; every
+// transaction that replaces entities ends here.
+func (st *statements) commit(ctx context.Context) error {
+	if err := st.flushFTS(ctx); err != nil {
+		return err
+	}
+	return st.tx.Commit()
+}
+
+// flushFTS writes the full-text rows waiting, with as few statements as it can.
+func (st *statements) flushFTS(ctx context.Context) error {
+	rows := st.ftsRows
+	st.ftsRows, st.ftsPending = nil, nil
+	return st.insertRows(ctx, "INTO entities_fts (rowid, name, title, description, tags, kind)", rows)
 }
 
 // maxRowsPerInsert bounds one multi-row insert (SQLite allows 32766 parameters).

@@ -157,7 +157,7 @@ func (s *Store) DeleteRepository(ctx context.Context, fullName string) ([]string
 		return nil, fmt.Errorf("removing repository %s: %w", fullName, err)
 	}
 	defer s.wrote()
-	return res.Removed, tx.Commit()
+	return res.Removed, st.commit(ctx)
 }
 
 // SyncRepository stores a repository and replaces the entities its catalog
@@ -185,7 +185,7 @@ func (s *Store) SyncRepository(ctx context.Context, r *catalog.Repository, decl 
 		return catalog.ReplaceResult{}, fmt.Errorf("replacing entities of %s: %w", r.FullName, err)
 	}
 	defer s.wrote()
-	return res, tx.Commit()
+	return res, st.commit(ctx)
 }
 
 func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalog.Repository, error) {

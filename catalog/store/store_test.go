@@ -216,3 +216,60 @@ func TestMigrateIsIdempotentAndReady(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Full-text rows are written when the transaction ends; a source replaced
+// twice in one transaction must still leave exactly the last version
+// searchable.
+func TestReplaceSourcesTwiceInOneTransactionKeepsSearchExact(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	v1 := `
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: ledger, description: counts zebras}
+spec: {type: service, lifecycle: production, owner: payments}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: doomed, description: soon gone}
+spec: {type: service, lifecycle: production, owner: payments}
+`
+	v2 := `
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: ledger, description: counts giraffes}
+spec: {type: service, lifecycle: production, owner: payments}
+`
+	_, err := st.ReplaceSources(ctx, []catalog.SourceBatch{
+		{Source: "file:a.yaml", Entities: parse(t, "a.yaml", v1)},
+		{Source: "file:a.yaml", Entities: parse(t, "a.yaml", v2)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string][]string{
+		"giraffes": {"component:default/ledger"},
+		"zebras":   nil,
+		"doomed":   nil,
+		"ledger":   {"component:default/ledger"},
+	} {
+		es, err := st.Search(ctx, text, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range es {
+			got = append(got, e.Ref().String())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q = %v, want %v", text, got, want)
+		}
+	}
+	var rows int
+	if err := st.w.QueryRowContext(ctx, `SELECT count(*) FROM entities_fts`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Errorf("entities_fts holds %d rows, want 1", rows)
+	}
+}
