@@ -142,17 +142,20 @@ func stringList(v any) []string {
 
 var metadataKnown = []string{"uid", "etag", "name", "namespace", "title", "description", "labels", "annotations", "tags", "links"}
 
-// MarshalJSON writes the known fields in Backstage's order, then the extra ones.
+// MarshalJSON writes the identity (uid, etag) first, then every other field,
+// known and extra, in key order. The store keeps entities without their
+// identity and splices it in when it serves one (AppendIdentity), which gives
+// exactly these bytes.
 func (m Metadata) MarshalJSON() ([]byte, error) {
-	out := make(map[string]any, len(m.Extra)+10)
+	out := make(map[string]any, len(m.Extra)+8)
 	maps.Copy(out, m.Extra)
+	delete(out, "uid")
+	delete(out, "etag")
 	set := func(k, v string) {
 		if v != "" {
 			out[k] = v
 		}
 	}
-	set("uid", m.UID)
-	set("etag", m.Etag)
 	set("name", m.Name)
 	set("namespace", m.Namespace)
 	set("title", m.Title)
@@ -169,7 +172,39 @@ func (m Metadata) MarshalJSON() ([]byte, error) {
 	if m.Links != nil {
 		out["links"] = m.Links
 	}
-	return json.Marshal(out)
+	b, err := json.Marshal(out)
+	if err != nil || (m.UID == "" && m.Etag == "") {
+		return b, err
+	}
+	return AppendIdentity(make([]byte, 0, len(b)+80), b, m.UID, m.Etag), nil
+}
+
+// AppendIdentity appends obj to dst with uid and etag made the first fields
+// of the JSON object obj starts with (metadata written without them), as
+// Metadata.MarshalJSON writes them. Only obj's opening brace is looked at,
+// so obj may run on past the object's end.
+func AppendIdentity(dst, obj []byte, uid, etag string) []byte {
+	dst = append(dst, '{')
+	n := 0
+	for _, f := range [2][2]string{{"uid", uid}, {"etag", etag}} {
+		if f[1] == "" {
+			continue
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		v, _ := json.Marshal(f[1]) // a string always encodes
+		dst = append(dst, '"')
+		dst = append(dst, f[0]...)
+		dst = append(dst, '"', ':')
+		dst = append(dst, v...)
+		n++
+	}
+	rest := obj[1:] // after '{'
+	if n > 0 && len(rest) > 0 && rest[0] != '}' {
+		dst = append(dst, ',')
+	}
+	return append(dst, rest...)
 }
 
 // UnmarshalJSON reads metadata written by MarshalJSON (or by Backstage).

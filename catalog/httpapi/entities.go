@@ -90,12 +90,12 @@ func nextLink(u *url.URL, v url.Values, c afterCursor) string {
 func (h *handler) getEntityByName(w http.ResponseWriter, r *http.Request) error {
 	vars := mux.Vars(r)
 	ref := catalog.Ref{Kind: vars["kind"], Namespace: vars["namespace"], Name: vars["name"]}
-	e, err := h.rd.Entity(r.Context(), ref)
+	b, err := h.rd.EntityJSON(r.Context(), ref)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return notFoundError("No entity named '%s' found, with kind '%s' in namespace '%s'", ref.Name, ref.Kind, ref.Namespace)
 	}
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, e)
+	return writeRawJSON(w, http.StatusOK, b)
 }

@@ -137,6 +137,11 @@ func (f *failingReader) Entity(context.Context, catalog.Ref) (*catalog.Entity, e
 	return nil, errDisk
 }
 
+func (f *failingReader) EntityJSON(context.Context, catalog.Ref) ([]byte, error) {
+	f.calls++
+	return nil, errDisk
+}
+
 func (f *failingReader) EntitiesByRefs(context.Context, []string) ([]*catalog.Entity, error) {
 	f.calls++
 	return nil, errDisk

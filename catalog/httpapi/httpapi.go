@@ -17,6 +17,8 @@ import (
 // Reader is what the API reads; *store.Store satisfies it.
 type Reader interface {
 	Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
+	// EntityJSON is Entity already encoded, as json.Marshal would.
+	EntityJSON(ctx context.Context, ref catalog.Ref) ([]byte, error)
 	EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.Entity, error)
 	Query(ctx context.Context, q catalog.Query) (catalog.Page, error)
 	Facets(ctx context.Context, filter catalog.Filter, facets []string) (map[string][]catalog.FacetCount, error)
@@ -158,6 +160,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	if err != nil {
 		return err
 	}
+	return writeRawJSON(w, status, b)
+}
+
+// writeRawJSON writes b, JSON already encoded.
+func writeRawJSON(w http.ResponseWriter, status int, b []byte) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))

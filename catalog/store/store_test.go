@@ -273,3 +273,23 @@ spec: {type: service, lifecycle: production, owner: payments}
 		t.Errorf("entities_fts holds %d rows, want 1", rows)
 	}
 }
+
+func TestSpliceEntityShapes(t *testing.T) {
+	rels := []catalog.Relation{{Type: "ownedBy", TargetRef: "group:default/a"}}
+	tests := []struct {
+		body, want string
+		ok         bool
+	}{
+		{`{"apiVersion":"v","kind":"K","metadata":{"name":"n"}}`, `{"apiVersion":"v","kind":"K","metadata":{"uid":"u","etag":"e","name":"n"},"relations":[{"type":"ownedBy","targetRef":"group:default/a"}]}`, true},
+		{`{"apiVersion":"v","kind":"K","metadata":{},"spec":{"a":1}}`, `{"apiVersion":"v","kind":"K","metadata":{"uid":"u","etag":"e"},"spec":{"a":1},"relations":[{"type":"ownedBy","targetRef":"group:default/a"}]}`, true},
+		{`{"kind":"K"}`, "", false},
+		{`[]`, "", false},
+		{``, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := spliceEntity([]byte(tt.body), "u", "e", rels)
+		if ok != tt.ok || string(got) != tt.want {
+			t.Errorf("spliceEntity(%s) = %s, %v; want %s, %v", tt.body, got, ok, tt.want, tt.ok)
+		}
+	}
+}
