@@ -197,17 +197,6 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 		}
 		seen[ref] = true
 		old, ok := have[ref]
-		if !ok {
-			var other existing
-			err := st.byRef.QueryRowContext(ctx, ref).Scan(&other.id, &other.location, &other.source)
-			switch {
-			case err == nil:
-				res.Conflicts = append(res.Conflicts, catalog.Problem{File: d.location, Entity: ref, Message: fmt.Sprintf("%s is already declared by %s", ref, strings.TrimPrefix(other.location, "url:"))})
-				continue
-			case !errors.Is(err, sql.ErrNoRows):
-				return res, err
-			}
-		}
 		if ok && old.etag == d.etag {
 			res.Unchanged = append(res.Unchanged, ref)
 			continue
@@ -228,17 +217,24 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 			}
 			res.Updated = append(res.Updated, ref)
 		} else {
+			// The insert does nothing when another source declares ref:
+			// one statement instead of a look-up and an insert.
 			uid = uuid.NewString()
-			out, err := st.insert.ExecContext(ctx, ref, d.kind, d.namespace, d.name, uid, d.etag, source, d.location, d.body, searchList, now, now)
+			err := st.insert.QueryRowContext(ctx, ref, d.kind, d.namespace, d.name, uid, d.etag, source, d.location, d.body, searchList, now, now).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				var location string
+				if err := st.byRef.QueryRowContext(ctx, ref).Scan(&location); err != nil {
+					return res, fmt.Errorf("reading who declares %s: %w", ref, err)
+				}
+				res.Conflicts = append(res.Conflicts, catalog.Problem{File: d.location, Entity: ref, Message: fmt.Sprintf("%s is already declared by %s", ref, strings.TrimPrefix(location, "url:"))})
+				continue
+			}
 			if err != nil {
 				return res, err
 			}
-			id, _ = out.LastInsertId()
 			res.Added = append(res.Added, ref)
 		}
-		if err := st.index(ctx, id, searchRows, &d); err != nil {
-			return res, fmt.Errorf("indexing %s: %w", ref, err)
-		}
+		st.index(id, searchRows, &d)
 	}
 	if !opts.KeepMissing {
 		for ref, old := range have {
@@ -261,11 +257,14 @@ type statements struct {
 	delRel, delEntity, bySource, byRef *sql.Stmt
 	keyID, newKey                      *sql.Stmt
 	keys                               map[string]int64 // search key ids seen in this transaction
-	// full-text rows waiting to be written: FTS5 flushes its pending terms
-	// at the start of every statement, so one row per statement would
-	// write (and later merge) a segment per entity.
-	ftsRows    [][]any
-	ftsPending map[int64]bool
+	// Index rows waiting to be written, by table, and the entities they
+	// belong to. They go in many to a statement when the transaction ends:
+	// a statement costs more in the driver than the rows it writes, and
+	// FTS5 flushes its pending terms at the start of every statement, so
+	// one row per statement would write (and later merge) a segment per
+	// entity.
+	waiting    [3][][]any
+	waitingFor map[int64]bool
 	// multi-row inserts, by table and row count: one statement per entity
 	// instead of one per row costs far less in the driver.
 	multi map[multiKey]*sql.Stmt
@@ -277,7 +276,8 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 		dst **sql.Stmt
 		q   string
 	}{
-		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, search, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, search, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (ref) DO NOTHING RETURNING id`},
 		{&st.update, `UPDATE entities SET etag = ?, location = ?, body = ?, search = ?, updated_at = ? WHERE id = ?`},
 		{&st.delFTS, `DELETE FROM entities_fts WHERE rowid = ?`},
 		{&st.delSearch, `DELETE FROM search_rows WHERE key_id = ? AND value = ? AND entity_id = ?`},
@@ -286,7 +286,7 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 		{&st.delRel, `DELETE FROM relations WHERE entity_id = ?`},
 		{&st.delEntity, `DELETE FROM entities WHERE id = ?`},
 		{&st.bySource, `SELECT id, ref, uid, etag, location, search FROM entities WHERE source = ?`},
-		{&st.byRef, `SELECT id, location, source FROM entities WHERE ref = ?`},
+		{&st.byRef, `SELECT location FROM entities WHERE ref = ?`},
 	} {
 		s, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -311,8 +311,8 @@ func (st *statements) close() {
 
 // clear deletes an entity's index rows; search is its entities.search list.
 func (st *statements) clear(ctx context.Context, id int64, search string) error {
-	if st.ftsPending[id] { // the row to delete is still waiting
-		if err := st.flushFTS(ctx); err != nil {
+	if st.waitingFor[id] { // rows to delete are still waiting
+		if err := st.flush(ctx); err != nil {
 			return err
 		}
 	}
@@ -365,49 +365,57 @@ func (st *statements) searchRows(ctx context.Context, d *encoded) ([][]any, stri
 	return rows, string(b), err
 }
 
-func (st *statements) index(ctx context.Context, id int64, search [][]any, d *encoded) error {
+// The tables whose rows wait for the end of the transaction.
+var waitingTables = [3]string{
+	"OR IGNORE INTO search_rows (key_id, value, entity_id)",
+	"OR IGNORE INTO relations (entity_id, type, target_ref)",
+	"INTO entities_fts (rowid, name, title, description, tags, kind)",
+}
+
+// index queues an entity's index rows; flush writes them.
+func (st *statements) index(id int64, search [][]any, d *encoded) {
 	for _, r := range search {
 		r[2] = id
 	}
-	if err := st.insertRows(ctx, "OR IGNORE INTO search_rows (key_id, value, entity_id)", search); err != nil {
-		return err
-	}
-	rows := make([][]any, 0, len(d.edges)/2)
+	st.waiting[0] = append(st.waiting[0], search...)
 	self := d.ref
 	for _, edge := range d.edges {
 		if edge.Source.String() == self {
-			rows = append(rows, []any{id, edge.Type, edge.Target.String()})
+			st.waiting[1] = append(st.waiting[1], []any{id, edge.Type, edge.Target.String()})
 		}
 	}
-	if err := st.insertRows(ctx, "OR IGNORE INTO relations (entity_id, type, target_ref)", rows); err != nil {
-		return err
+	st.waiting[2] = append(st.waiting[2], []any{id, d.fts[0], d.fts[1], d.fts[2], d.fts[3], d.fts[4]})
+	if st.waitingFor == nil {
+		st.waitingFor = map[int64]bool{}
 	}
-	st.ftsRows = append(st.ftsRows, []any{id, d.fts[0], d.fts[1], d.fts[2], d.fts[3], d.fts[4]})
-	if st.ftsPending == nil {
-		st.ftsPending = map[int64]bool{}
-	}
-	st.ftsPending[id] = true
-	return nil
+	st.waitingFor[id] = true
 }
 
 // commit writes what is waiting and commits the transaction; every
 // transaction that replaces entities ends here.
 func (st *statements) commit(ctx context.Context) error {
-	if err := st.flushFTS(ctx); err != nil {
+	if err := st.flush(ctx); err != nil {
 		return err
 	}
 	return st.tx.Commit()
 }
 
-// flushFTS writes the full-text rows waiting, with as few statements as it can.
-func (st *statements) flushFTS(ctx context.Context) error {
-	rows := st.ftsRows
-	st.ftsRows, st.ftsPending = nil, nil
-	return st.insertRows(ctx, "INTO entities_fts (rowid, name, title, description, tags, kind)", rows)
+// flush writes the index rows waiting, with as few statements as it can.
+func (st *statements) flush(ctx context.Context) error {
+	for i, table := range waitingTables {
+		rows := st.waiting[i]
+		st.waiting[i] = nil
+		if err := st.insertRows(ctx, table, rows); err != nil {
+			return err
+		}
+	}
+	st.waitingFor = nil
+	return nil
 }
 
-// maxRowsPerInsert bounds one multi-row insert (SQLite allows 32766 parameters).
-const maxRowsPerInsert = 64
+// maxParamsPerInsert bounds one multi-row insert (SQLite allows 32766
+// parameters; past a thousand or so, longer statements gain nothing).
+const maxParamsPerInsert = 960
 
 type multiKey struct {
 	table string
@@ -417,7 +425,7 @@ type multiKey struct {
 // insertRows inserts rows (all of the table's arity) with as few statements as it can.
 func (st *statements) insertRows(ctx context.Context, table string, rows [][]any) error {
 	for len(rows) > 0 {
-		chunk := rows[:min(len(rows), maxRowsPerInsert)]
+		chunk := rows[:min(len(rows), maxParamsPerInsert/len(rows[0]))]
 		rows = rows[len(chunk):]
 		k := multiKey{table, len(chunk)}
 		stmt := st.multi[k]
