@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -42,7 +43,9 @@ func cmdImport(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	}
 	// An import is a batch job: collect garbage sooner rather than grow, so a
 	// large catalog imports in a small, predictable footprint.
-	debug.SetMemoryLimit(40 << 20)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(40 << 20)
+	}
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
 	if err != nil {
 		return err
