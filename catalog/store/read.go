@@ -16,17 +16,9 @@ import (
 
 // Entity returns the entity with ref, with its relations, or catalog.ErrNotFound.
 func (s *Store) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) {
-	var uid, etag, body string
-	err := s.byRef.QueryRowContext(ctx, ref.String()).Scan(&uid, &etag, &body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
-	}
+	e, err := s.EntityWithoutRelations(ctx, ref)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", ref, err)
-	}
-	e, err := decode(uid, etag, body)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", ref, err)
+		return nil, err
 	}
 	if err := s.attachRelations(ctx, []*catalog.Entity{e}); err != nil {
 		return nil, err
@@ -37,15 +29,27 @@ func (s *Store) Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, e
 // EntityWithoutRelations returns the entity with ref, leaving Relations
 // empty, or catalog.ErrNotFound.
 func (s *Store) EntityWithoutRelations(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) {
-	var uid, etag, body string
-	err := s.byRef.QueryRowContext(ctx, ref.String()).Scan(&uid, &etag, &body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
+	uid, etag, body, err := s.stored(ctx, ref)
+	if err != nil {
+		return nil, err
 	}
+	e, err := decode(uid, etag, string(body))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
-	return decode(uid, etag, body)
+	return e, nil
+}
+
+// stored reads the row of the entity with ref, or catalog.ErrNotFound.
+func (s *Store) stored(ctx context.Context, ref catalog.Ref) (uid, etag string, body []byte, err error) {
+	err = s.byRef.QueryRowContext(ctx, ref.String()).Scan(&uid, &etag, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
+	}
+	if err != nil {
+		return "", "", nil, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	return uid, etag, body, nil
 }
 
 // EntityLocation returns the file that declared the entity and the source that ingested it.
