@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -504,7 +506,7 @@ func resolvePlaceholders(v any, path string, resolve Resolver, p *Parsed) []Prob
 				}
 			}
 			// In key order, so that problems (and reads) come in the same order every time.
-			for _, k := range sortedKeys(t) {
+			for _, k := range slices.Sorted(maps.Keys(t)) {
 				t[k] = walk(t[k], joinPath(path, k))
 			}
 			return t

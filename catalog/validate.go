@@ -2,10 +2,10 @@ package catalog
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -167,12 +167,7 @@ var kinds = map[string]kindRule{
 
 // Kinds returns the kinds callboard understands, sorted.
 func Kinds() []string {
-	out := make([]string, 0, len(kinds))
-	for k := range kinds {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(kinds))
 }
 
 // canonicalKind returns the kind as Backstage spells it, matching case-insensitively.
@@ -202,7 +197,7 @@ func ValidateRaw(raw map[string]any) []FieldError {
 	add := func(field, format string, args ...any) {
 		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
-	for _, k := range sortedKeys(raw) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		switch k {
 		case "apiVersion", "kind", "metadata", "spec", "relations", "status":
 		default:
@@ -329,7 +324,7 @@ func validateMetadata(md map[string]any) []FieldError {
 			add("metadata."+field, "must be a mapping of strings")
 			return
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			p := "metadata." + field + "." + k
 			if !validKey(k) {
 				add(p, "%q is not a valid key: [prefix/]name, the prefix a DNS name, the name %s", k, nameRule)
@@ -535,13 +530,4 @@ func checkRef(s, defaultKind string) string {
 		return err.Error()
 	}
 	return ""
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -144,7 +145,7 @@ func TestValidateAgainstBackstageSchemas(t *testing.T) {
 					t.Errorf("errors on %q, want %q", got, want)
 				}
 			})
-			for _, f := range sortedKeys(anyMap(s.properties)) {
+			for _, f := range slices.Sorted(maps.Keys(anyMap(s.properties))) {
 				t.Run("spec."+f+" of the wrong type", func(t *testing.T) {
 					e := s.minimalEntity(t)
 					e["spec"].(map[string]any)[f] = float64(42)

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -879,14 +878,4 @@ func Evaluate(src string, vars map[string]any) (any, error) {
 		return nil, err
 	}
 	return n.eval(&scope{vars: vars})
-}
-
-// sortedKeys returns a map's keys in order, for deterministic output.
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

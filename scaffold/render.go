@@ -2,6 +2,8 @@ package scaffold
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -87,7 +89,7 @@ func (n forNode) render(s *scope, b *strings.Builder) error {
 			items = append(items, pair{nil, x})
 		}
 	case map[string]any:
-		for _, k := range sortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			items = append(items, pair{k, v[k]})
 		}
 	}

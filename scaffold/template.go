@@ -2,8 +2,8 @@ package scaffold
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -142,11 +142,7 @@ func parsePage(m map[string]any) Page {
 // ui:order (with its "*" wildcard) decides when given, and otherwise the
 // required properties come first, in the order "required" lists them.
 func propertyOrder(props map[string]any, required, uiOrder []string) []string {
-	var rest []string
-	for k := range props {
-		rest = append(rest, k)
-	}
-	sort.Strings(rest)
+	rest := slices.Sorted(maps.Keys(props))
 	take := func(names []string) []string {
 		var out []string
 		for _, n := range names {
