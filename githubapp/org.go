@@ -3,6 +3,7 @@ package githubapp
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -85,12 +86,7 @@ func (s *syncer) saveOrg(ctx context.Context, st *orgState) (catalog.ReplaceResu
 		}
 	}
 	var decl []catalog.Declared
-	slugs := make([]string, 0, len(st.teams))
-	for slug := range st.teams {
-		slugs = append(slugs, slug)
-	}
-	sort.Strings(slugs)
-	for _, slug := range slugs {
+	for _, slug := range slices.Sorted(maps.Keys(st.teams)) {
 		t := st.teams[slug]
 		if !catalog.ValidName(slug) {
 			continue
