@@ -112,7 +112,11 @@ func (a *App) registerScaffolded(ctx context.Context, inst int64, r *scaffold.Re
 		s = &syncer{store: a.sync.store, catalogFile: catalogPath, graphql: a.sync.graphql}
 	}
 	ri := repoInfo{ID: r.ID, FullName: r.FullName, DefaultBranch: r.DefaultBranch, Description: r.Description, HTMLURL: r.HTMLURL, Private: r.Private}
-	res, err := s.syncRepo(ctx, gh, inst, ri, readAll)
+	row, err := s.repoRow(ctx, ri, inst)
+	if err != nil {
+		return scaffold.Registered{}, err
+	}
+	res, err := s.syncRow(ctx, gh, ri, row, readAll)
 	if err != nil {
 		return scaffold.Registered{}, err
 	}
@@ -123,10 +127,8 @@ func (a *App) registerScaffolded(ctx context.Context, inst int64, r *scaffold.Re
 	for _, p := range res.Conflicts {
 		out.Problems = append(out.Problems, p.Error())
 	}
-	if row, err := a.sync.store.RepositoryByID(ctx, r.ID); err == nil {
-		for _, p := range row.CatalogProblems {
-			out.Problems = append(out.Problems, p.Error())
-		}
+	for _, p := range row.CatalogProblems {
+		out.Problems = append(out.Problems, p.Error())
 	}
 	return out, nil
 }

@@ -29,6 +29,7 @@ func (a *App) onPush(ctx context.Context, d *Delivery, ev *github.PushEvent) err
 	switch {
 	case isNotFound(err):
 		// Never seen (its installation event was missed): read it whole.
+		row = newRepoRow(ri)
 	case err != nil:
 		return err
 	case len(ev.Commits) >= maxPushCommits || len(ev.Commits) == 0 || ev.GetForced():
@@ -49,6 +50,7 @@ func (a *App) onPush(ctx context.Context, d *Delivery, ev *github.PushEvent) err
 	if err != nil {
 		return err
 	}
-	_, err = a.sync.syncRepo(ctx, gh, d.InstallationID, ri, parts)
+	applyInfo(row, ri, d.InstallationID)
+	_, err = a.sync.syncRow(ctx, gh, ri, row, parts)
 	return err
 }

@@ -23,27 +23,18 @@ func (a *App) onRepository(ctx context.Context, d *Delivery, ev *github.Reposito
 		}
 		return err
 	case "archived":
-		// No API call: the repository leaves the catalog but its row stays,
-		// so /owner can still say who owned it (from CODEOWNERS).
-		row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
-		if err != nil {
-			return err
-		}
-		row.Archived, row.CatalogStatus, row.CatalogProblems, row.CatalogFiles = true, catalog.StatusMissing, nil, nil
-		_, err = a.sync.store.SyncRepository(ctx, row, nil, catalog.ReplaceOptions{})
+		// No API call (syncRepo reads nothing of an archived repository):
+		// it leaves the catalog but its row stays, so /owner can still say
+		// who owned it (from CODEOWNERS).
+		ri.Archived = true
+		_, err := a.sync.syncRepo(ctx, nil, d.InstallationID, ri, readAll)
 		return err
 	case "renamed", "transferred":
 		return a.rename(ctx, d, ri)
-	case "edited":
+	case "edited", "privatized", "publicized":
 		if ev.GetChanges().GetDefaultBranch() != nil {
 			return a.resync(ctx, d, ri) // a new default branch may hold other files
 		}
-		row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
-		if err != nil {
-			return err
-		}
-		return a.sync.store.PutRepository(ctx, row)
-	case "privatized", "publicized":
 		row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
 		if err != nil {
 			return err
@@ -72,33 +63,26 @@ func (a *App) rename(ctx context.Context, d *Delivery, ri repoInfo) error {
 	if err != nil {
 		return err
 	}
-	row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
-	if err != nil {
-		return err
-	}
+	row := *old
+	applyInfo(&row, ri, d.InstallationID)
 	es, err := a.sync.store.EntitiesOfSource(ctx, row.Source)
 	if err != nil {
 		return err
 	}
-	oldPrefix := "url:" + old.URL() + "/"
+	oldPrefix := catalog.RepoLocation(old, "")
 	decl := make([]catalog.Declared, 0, len(es))
 	for _, e := range es {
 		e.Relations = nil
 		e.Metadata.UID, e.Metadata.Etag = "", ""
 		loc := e.Metadata.Annotations[catalog.AnnotationManagedByLocation]
 		path := strings.TrimPrefix(loc, oldPrefix)
-		if i := strings.Index(path, "/"); strings.HasPrefix(path, "blob/") && i >= 0 {
-			// blob/BRANCH/path → path
-			rest := strings.TrimPrefix(path, "blob/"+old.DefaultBranch+"/")
-			path = rest
-		}
 		if strings.EqualFold(e.Metadata.Annotations[catalog.AnnotationProjectSlug], old.FullName) {
 			delete(e.Metadata.Annotations, catalog.AnnotationProjectSlug)
 		}
-		catalog.StampRepoEntity(e, row, path)
-		decl = append(decl, catalog.Declared{Entity: e, Location: catalog.RepoLocation(row, path)})
+		catalog.StampRepoEntity(e, &row, path)
+		decl = append(decl, catalog.Declared{Entity: e, Location: catalog.RepoLocation(&row, path)})
 	}
-	_, err = a.sync.store.SyncRepository(ctx, row, decl, catalog.ReplaceOptions{KeepMissing: false})
+	_, err = a.sync.store.SyncRepository(ctx, &row, decl, catalog.ReplaceOptions{KeepMissing: false})
 	if err == nil {
 		a.log.Info("repository renamed", "from", old.FullName, "to", row.FullName, "entities", len(decl))
 	}

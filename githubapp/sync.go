@@ -84,14 +84,26 @@ func (s *syncer) readAhead(ctx context.Context, gh *github.Client, ref repoRef, 
 	return ref, nil
 }
 
-// repoRow returns the stored row for a repository, or a new one.
+// repoRow returns the stored row for a repository, or a new one, updated
+// with what the event says about it.
 func (s *syncer) repoRow(ctx context.Context, ri repoInfo, inst int64) (*catalog.Repository, error) {
 	r, err := s.store.RepositoryByID(ctx, ri.ID)
 	if errors.Is(err, catalog.ErrNotFound) {
-		r = &catalog.Repository{GitHubID: ri.ID, CatalogStatus: catalog.StatusMissing}
+		r = newRepoRow(ri)
 	} else if err != nil {
 		return nil, err
 	}
+	applyInfo(r, ri, inst)
+	return r, nil
+}
+
+// newRepoRow is the row of a repository callboard has not stored yet.
+func newRepoRow(ri repoInfo) *catalog.Repository {
+	return &catalog.Repository{GitHubID: ri.ID, CatalogStatus: catalog.StatusMissing}
+}
+
+// applyInfo updates a repository's row with what an event says about it.
+func applyInfo(r *catalog.Repository, ri repoInfo, inst int64) {
 	r.FullName = ri.FullName
 	r.Source = sourceOf(ri.ID)
 	r.Private = ri.Private
@@ -108,7 +120,6 @@ func (s *syncer) repoRow(ctx context.Context, ri repoInfo, inst int64) (*catalog
 	if inst != 0 {
 		r.InstallationID = inst
 	}
-	return r, nil
 }
 
 // what a sync reads
@@ -126,6 +137,12 @@ func (s *syncer) syncRepo(ctx context.Context, gh *github.Client, inst int64, ri
 	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
+	return s.syncRow(ctx, gh, ri, row, parts)
+}
+
+// syncRow is syncRepo for a row already read and updated (repoRow); the
+// row ends as stored, with its catalog status and problems.
+func (s *syncer) syncRow(ctx context.Context, gh *github.Client, ri repoInfo, row *catalog.Repository, parts readParts) (catalog.ReplaceResult, error) {
 	if row.Archived {
 		row.CatalogStatus = catalog.StatusMissing
 		row.CatalogProblems, row.CatalogFiles = nil, nil
@@ -133,7 +150,8 @@ func (s *syncer) syncRepo(ctx context.Context, gh *github.Client, inst int64, ri
 	}
 	ref := ri.ref()
 	ref.branch = row.DefaultBranch
-	if ref, err = s.readAhead(ctx, gh, ref, parts); err != nil {
+	ref, err := s.readAhead(ctx, gh, ref, parts)
+	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
 	if ref.cache != nil && row.DefaultBranch == "" {
