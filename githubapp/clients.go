@@ -42,9 +42,12 @@ func newClients(appID int64, key []byte, apiURL string, base http.RoundTripper, 
 		base = http.DefaultTransport
 	}
 	c := &clients{appID: appID, key: key, apiURL: u, base: base, timeout: timeout, metrics: m, insts: map[int64]*github.Client{}}
-	if _, err := ghinstallation.NewAppsTransport(base, appID, key); err != nil {
+	tr, err := ghinstallation.NewAppsTransport(c.counted(base), appID, key)
+	if err != nil {
 		return nil, fmt.Errorf("GITHUB_PRIVATE_KEY: %w", err)
 	}
+	tr.BaseURL = c.tokenBase()
+	c.app = c.newClient(tr)
 	return c, nil
 }
 
@@ -62,20 +65,7 @@ func (c *clients) newClient(rt http.RoundTripper) *github.Client {
 }
 
 // App returns the client that authenticates as the App (JWT).
-func (c *clients) App() (*github.Client, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.app != nil {
-		return c.app, nil
-	}
-	tr, err := ghinstallation.NewAppsTransport(c.counted(c.base), c.appID, c.key)
-	if err != nil {
-		return nil, err
-	}
-	tr.BaseURL = c.tokenBase()
-	c.app = c.newClient(tr)
-	return c.app, nil
-}
+func (c *clients) App() (*github.Client, error) { return c.app, nil }
 
 // Installation returns the client for one installation, created on first use
 // from nothing but its id: a delivery from an installation never seen before

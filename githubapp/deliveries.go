@@ -43,21 +43,11 @@ type deliveryStore struct {
 
 // insert stores a delivery; dup is true when its delivery id was seen before.
 func (s *deliveryStore) insert(ctx context.Context, d *Delivery) (dup bool, err error) {
-	res, err := s.w.ExecContext(ctx, `INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`,
-		d.DeliveryID, d.Event, d.Action, d.InstallationID, d.Repository, d.OrderingKey, d.Payload, s.now().UnixMilli())
-	if err != nil {
-		return false, fmt.Errorf("storing delivery %s: %w", d.DeliveryID, err)
-	}
-	n, err := res.RowsAffected()
+	dups, err := s.insertMany(ctx, []*Delivery{d})
 	if err != nil {
 		return false, err
 	}
-	if n == 0 {
-		return true, nil
-	}
-	d.ID, _ = res.LastInsertId()
-	return false, nil
+	return dups[0], nil
 }
 
 // insertMany stores deliveries in one transaction; dups says which were seen before.
@@ -108,7 +98,7 @@ const claimScan = 512
 // claim picks up to n deliveries that may run now, at most one per ordering
 // key and never one whose key has an older delivery still waiting (a retry
 // not yet due keeps the deliveries after it waiting, so order holds), and
-// marks them processing. busy lists keys already running. The scan reads
+// marks them processing. busy lists keys already running; claim adds to it. The scan reads
 // outside the write lock, so webhook acknowledgements are not held up.
 func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) ([]*Delivery, error) {
 	now := s.now().UnixMilli()
@@ -116,10 +106,7 @@ func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) 
 	if err != nil {
 		return nil, err
 	}
-	blocked := map[string]bool{}
-	for k := range busy {
-		blocked[k] = true
-	}
+	blocked := busy // the caller's copy: the keys taken here are added to it
 	var ids []any
 	for rows.Next() {
 		var id, next int64

@@ -26,7 +26,6 @@ type prTarget struct {
 	baseRef     string // branch the pull request merges into
 	author      string
 	installID   int64
-	htmlURL     string
 	commentable bool
 }
 

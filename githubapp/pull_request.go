@@ -23,7 +23,7 @@ func (a *App) onPullRequest(ctx context.Context, d *Delivery, ev *github.PullReq
 	}
 	t := prTarget{
 		repo: infoOf(ev.GetRepo()), number: pr.GetNumber(), headSHA: pr.GetHead().GetSHA(), baseRef: pr.GetBase().GetRef(),
-		author: pr.GetUser().GetLogin(), installID: d.InstallationID, htmlURL: pr.GetHTMLURL(), commentable: true,
+		author: pr.GetUser().GetLogin(), installID: d.InstallationID, commentable: true,
 	}
 	return a.runCheck(ctx, t)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -138,10 +139,7 @@ func (w *workers) loop(ctx context.Context) {
 func (w *workers) dispatch(ctx context.Context) {
 	w.mu.Lock()
 	free := w.n - len(w.busy)
-	busy := make(map[string]bool, len(w.busy))
-	for k := range w.busy {
-		busy[k] = true
-	}
+	busy := maps.Clone(w.busy)
 	w.mu.Unlock()
 	if free <= 0 || ctx.Err() != nil {
 		return
