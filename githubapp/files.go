@@ -16,6 +16,14 @@ import (
 type repoRef struct {
 	owner, name, branch string
 	cache               *prefetch
+	tree                *treeListing // when set, the branch is listed once
+}
+
+// treeListing keeps a branch's file list for the reads that need it.
+type treeListing struct {
+	listed    bool
+	files     []string
+	truncated bool
 }
 
 // getFile reads one file. found is false when it does not exist (or is a
@@ -84,19 +92,25 @@ func branchFromHTMLURL(u string, r repoRef, p string) string {
 	return strings.TrimSuffix(rest, "/"+p)
 }
 
-// listTree returns every file path of a branch (for Location globs).
-func listTree(ctx context.Context, gh *github.Client, r repoRef) ([]string, error) {
+// listTree returns every file path of a branch (for Location globs and
+// TechDocs folders); truncated says GitHub listed only part of it.
+func listTree(ctx context.Context, gh *github.Client, r repoRef) (files []string, truncated bool, err error) {
+	if r.tree != nil && r.tree.listed {
+		return r.tree.files, r.tree.truncated, nil
+	}
 	t, _, err := gh.Git.GetTree(ctx, r.owner, r.name, r.branch, true)
 	if err != nil {
-		return nil, fmt.Errorf("listing %s/%s@%s: %w", r.owner, r.name, r.branch, err)
+		return nil, false, fmt.Errorf("listing %s/%s@%s: %w", r.owner, r.name, r.branch, err)
 	}
-	var out []string
 	for _, e := range t.Entries {
 		if e.GetType() == "blob" {
-			out = append(out, e.GetPath())
+			files = append(files, e.GetPath())
 		}
 	}
-	return out, nil
+	if r.tree != nil {
+		*r.tree = treeListing{listed: true, files: files, truncated: t.GetTruncated()}
+	}
+	return files, t.GetTruncated(), nil
 }
 
 // resolveTarget turns a Location target into a repository path relative to

@@ -44,7 +44,7 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 		return nil, err
 	}
 	owner, name, _ := strings.Cut(t.repo.FullName, "/")
-	head := repoRef{owner: owner, name: name, branch: t.headSHA}
+	head := repoRef{owner: owner, name: name, branch: t.headSHA, tree: &treeListing{}}
 
 	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: strings.TrimPrefix(a.cfg.CatalogFile, "/"), Strict: c.strict}
 	// The row is a scratch copy: a pull request is checked, never ingested.
@@ -174,19 +174,17 @@ func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.In
 	if len(dirs) == 0 {
 		return nil
 	}
-	tree, _, err := gh.Git.GetTree(ctx, head.owner, head.name, head.branch, true)
+	paths, truncated, err := listTree(ctx, gh, head)
 	if err != nil {
-		return fmt.Errorf("listing %s/%s@%s: %w", head.owner, head.name, head.branch, err)
+		return err
 	}
 	in.TechDocs = map[string]check.TechDocs{}
-	if tree.GetTruncated() {
+	if truncated {
 		return nil // too large to list: the docs are not judged
 	}
 	files := map[string]bool{}
-	for _, e := range tree.Entries {
-		if e.GetType() == "blob" {
-			files[e.GetPath()] = true
-		}
+	for _, p := range paths {
+		files[p] = true
 	}
 	hasFileIn := func(dir string) bool {
 		for f := range files {

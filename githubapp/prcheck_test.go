@@ -500,7 +500,11 @@ func TestPRCheckReadsLocationTargetsAndDocsAtTheHead(t *testing.T) {
 	h.gh.SetFile("acme/platform", "docs", "README.md", []byte(prReadme))
 	h.gh.ResetCalls()
 	h.pr("opened", 61, repo, "docs")
-	apiCalls(t, h, "opened, monorepo with docs", 10)
+	apiCalls(t, h, "opened, monorepo with docs", 9)
+	// The glob targets and the docs folders are answered by one listing.
+	if n := h.gh.CallCount("GET /repos/acme/platform/git/trees/*"); n != 1 {
+		t.Errorf("the head's tree was listed %d times, want 1", n)
+	}
 
 	run := h.lastRun("acme/platform")
 	summary := summaryOf(run)

@@ -286,7 +286,7 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 					row.CatalogFiles = append(row.CatalogFiles, tp)
 				}
 				if tree == nil {
-					if tree, err = listTree(ctx, gh, ref); err != nil {
+					if tree, _, err = listTree(ctx, gh, ref); err != nil {
 						return nil, nil, err
 					}
 				}
