@@ -72,7 +72,6 @@ func (a *App) rename(ctx context.Context, d *Delivery, ri repoInfo) error {
 	oldPrefix := catalog.RepoLocation(old, "")
 	decl := make([]catalog.Declared, 0, len(es))
 	for _, e := range es {
-		e.Relations = nil
 		e.Metadata.UID, e.Metadata.Etag = "", ""
 		loc := e.Metadata.Annotations[catalog.AnnotationManagedByLocation]
 		path := strings.TrimPrefix(loc, oldPrefix)

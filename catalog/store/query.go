@@ -162,6 +162,9 @@ func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error
 		all = append(all, q.Offset)
 	}
 	es, err := s.list(ctx, sqlq, all...)
+	if err == nil {
+		err = s.attachRelations(ctx, es) // the catalog API serves them
+	}
 	if err != nil {
 		return page, fmt.Errorf("querying entities: %w", err)
 	}

@@ -205,7 +205,7 @@ func (s *Store) list(ctx context.Context, q string, args ...any) ([]*catalog.Ent
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, s.attachRelations(ctx, out)
+	return out, nil
 }
 
 func decode(uid, etag, body string) (*catalog.Entity, error) {
