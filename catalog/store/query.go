@@ -130,16 +130,10 @@ func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error
 	var orderArgs []any
 	for _, o := range q.Order {
 		key := strings.ToLower(o.Field)
-		expr := `(SELECT min(value) FROM search WHERE entity_id = e.id AND key = ?)`
-		switch key {
-		case "metadata.name":
-			expr = "e.name"
-		case "kind":
-			expr = "e.kind"
-		case "metadata.namespace":
-			expr = "e.namespace"
-		default:
-			orderArgs = append(orderArgs, key)
+		expr := columnKeys[key]
+		if expr == "" {
+			expr = `(SELECT min(value) FROM search WHERE entity_id = e.id AND key = ?)`
+			orderArgs = append(orderArgs, key, key) // the expression is written twice below
 		}
 		dir := "ASC"
 		if o.Desc {
@@ -147,9 +141,6 @@ func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error
 		}
 		// entities without the field sort last, as in Backstage
 		order = append(order, expr+" IS NULL", expr+" "+dir)
-		if expr != "e.name" && expr != "e.kind" && expr != "e.namespace" {
-			orderArgs = append(orderArgs, key)
-		}
 	}
 	order = append(order, "e.ref")
 	sqlq := `SELECT e.uid, e.etag, e.body FROM entities e WHERE ` + where + ` ORDER BY ` + strings.Join(order, ", ")

@@ -293,3 +293,31 @@ func TestSpliceEntityShapes(t *testing.T) {
 		}
 	}
 }
+
+// Every field Backstage can order by sorts, the ones kept as columns too.
+func TestQueryOrdersByColumnFields(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	if _, err := st.ReplaceSource(ctx, "file:a.yaml", parse(t, "a.yaml", fileV1), catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	refs := func(field string, desc bool) []string {
+		page, err := st.Query(ctx, catalog.Query{Order: []catalog.Order{{Field: field, Desc: desc}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range page.Entities {
+			out = append(out, e.Ref().String())
+		}
+		return out
+	}
+	for _, field := range []string{"metadata.uid", "metadata.name", "kind", "spec.type"} {
+		asc, desc := refs(field, false), refs(field, true)
+		desc = slices.Clone(desc)
+		slices.Reverse(desc)
+		if len(asc) < 2 || !slices.Equal(asc, desc) {
+			t.Errorf("order by %s: ascending %v, descending reversed %v", field, asc, desc)
+		}
+	}
+}
