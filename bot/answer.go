@@ -138,9 +138,14 @@ func (b *Bot) findTeam(ctx context.Context, q string) (*catalog.OwnerAnswer, err
 				return catalog.FindOwner(ctx, b.catalog, gs[0].Ref().String())
 			}
 		} else {
-			a, err := catalog.FindOwner(ctx, b.catalog, "group:"+q)
-			if err != nil || a.Found() {
-				return a, err
+			// Looked up first, so a miss does not pay for FindOwner's
+			// did-you-mean twice.
+			_, err := b.catalog.EntityWithoutRelations(ctx, catalog.Ref{Kind: "group", Namespace: catalog.DefaultNamespace, Name: q})
+			if err == nil {
+				return catalog.FindOwner(ctx, b.catalog, "group:"+q)
+			}
+			if !errors.Is(err, catalog.ErrNotFound) {
+				return nil, err
 			}
 		}
 	}
@@ -196,7 +201,7 @@ func (b *Bot) ownerName(ctx context.Context, e *catalog.Entity, cache map[string
 		return n
 	}
 	n := ref.Name
-	if o, err := b.catalog.Entity(ctx, ref); err == nil {
+	if o, err := b.catalog.EntityWithoutRelations(ctx, ref); err == nil {
 		n = o.DisplayName()
 	} else if !errors.Is(err, catalog.ErrNotFound) {
 		b.log.Warn("looking up an owner for search", "ref", key, "err", err)
