@@ -11,9 +11,9 @@ import (
 
 // OwnerReader is what the owner answer reads; the SQLite store satisfies it.
 type OwnerReader interface {
-	Entity(ctx context.Context, ref Ref) (*Entity, error)
-	// EntityWithoutRelations is Entity for callers that do not read the
-	// relations: a team that owns hundreds of things is cheap to name.
+	// EntityWithoutRelations is the entity with ref, without the relations
+	// that owner answers do not read: a team that owns hundreds of things
+	// is cheap to name.
 	EntityWithoutRelations(ctx context.Context, ref Ref) (*Entity, error)
 	EntitiesByName(ctx context.Context, name string) ([]*Entity, error)
 	EntitiesByRefs(ctx context.Context, refs []string) ([]*Entity, error)
@@ -191,7 +191,7 @@ func answerRef(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) err
 	if err != nil {
 		return nil
 	}
-	e, err := r.Entity(ctx, ref)
+	e, err := r.EntityWithoutRelations(ctx, ref)
 	if notFound(err) {
 		return nil
 	}

@@ -88,7 +88,8 @@ type MergeRecorder interface {
 
 // Reader is what the checks read of the catalog; the SQLite store satisfies it.
 type Reader interface {
-	Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
+	Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) // for the scaffolder
+	EntityWithoutRelations(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
 	Names(ctx context.Context) ([]catalog.NameEntry, error)
 }
 

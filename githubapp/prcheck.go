@@ -257,7 +257,7 @@ func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in
 		if _, done := in.KnownOwners[ref.String()]; done {
 			continue
 		}
-		e, err := st.Entity(ctx, ref)
+		e, err := st.EntityWithoutRelations(ctx, ref)
 		if err == nil {
 			in.KnownOwners[ref.String()] = e.Metadata.Annotations[catalog.AnnotationTeamSlug]
 			continue

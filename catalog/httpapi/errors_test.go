@@ -132,11 +132,6 @@ type failingReader struct{ calls int }
 
 var errDisk = errors.New("sqlite: disk I/O error at /var/lib/callboard/callboard.db")
 
-func (f *failingReader) Entity(context.Context, catalog.Ref) (*catalog.Entity, error) {
-	f.calls++
-	return nil, errDisk
-}
-
 func (f *failingReader) EntityJSON(context.Context, catalog.Ref) ([]byte, error) {
 	f.calls++
 	return nil, errDisk

@@ -16,8 +16,8 @@ import (
 
 // Reader is what the API reads; *store.Store satisfies it.
 type Reader interface {
-	Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
-	// EntityJSON is Entity already encoded, as json.Marshal would.
+	// EntityJSON is the entity with ref, with its relations, encoded as
+	// json.Marshal would.
 	EntityJSON(ctx context.Context, ref catalog.Ref) ([]byte, error)
 	EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.Entity, error)
 	Query(ctx context.Context, q catalog.Query) (catalog.Page, error)
