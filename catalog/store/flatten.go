@@ -35,16 +35,7 @@ func flatten(body []byte) []keyValue {
 	return kvs
 }
 
-// flattenRaw is flatten with values as written and of any length.
-func flattenRaw(e *catalog.Entity) []keyValue {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return nil
-	}
-	return flattenJSON(b)
-}
-
-// flattenJSON is flattenRaw for an entity already encoded as JSON.
+// flattenJSON is flatten with values as written and of any length.
 func flattenJSON(b []byte) []keyValue {
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {

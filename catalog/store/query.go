@@ -194,15 +194,12 @@ func (s *Store) facet(ctx context.Context, where string, args []any, facet strin
 	defer rows.Close()
 	counts := map[string]int{}
 	for rows.Next() {
-		var uid, etag, body string
+		var uid, etag string
+		var body []byte
 		if err := rows.Scan(&uid, &etag, &body); err != nil {
 			return nil, err
 		}
-		e, err := decode(uid, etag, body)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range FieldValues(e, facet) {
+		for _, v := range fieldValues(uid, etag, body, facet) {
 			counts[v]++
 		}
 	}
@@ -222,13 +219,21 @@ func (s *Store) facet(ctx context.Context, where string, args []any, facet strin
 	return res, nil
 }
 
-// FieldValues returns the scalar values at a dotted field path of an entity
-// (keys matched case-insensitively; lists give one value per item), as written.
-func FieldValues(e *catalog.Entity, field string) []string {
+// fieldValues returns the scalar values at a dotted field path of a stored
+// entity (keys matched case-insensitively; lists give one value per item),
+// as written. The stored body has no uid or etag: they are columns.
+func fieldValues(uid, etag string, body []byte, field string) []string {
+	key := strings.ToLower(field)
+	switch key {
+	case "metadata.uid":
+		return []string{uid}
+	case "metadata.etag":
+		return []string{etag}
+	}
 	var out []string
 	seen := map[string]bool{}
-	for _, kv := range flattenRaw(e) {
-		if kv.key == strings.ToLower(field) && kv.value != nil && !seen[*kv.value] {
+	for _, kv := range flattenJSON(body) {
+		if kv.key == key && kv.value != nil && !seen[*kv.value] {
 			seen[*kv.value] = true
 			out = append(out, *kv.value)
 		}

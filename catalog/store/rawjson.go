@@ -27,7 +27,7 @@ func (s *Store) EntityJSON(ctx context.Context, ref catalog.Ref) ([]byte, error)
 	out, ok := spliceEntity(body, uid, etag, rel.Relations)
 	if !ok {
 		// Not the shape encode writes: take the long way.
-		e, err := decode(uid, etag, string(body))
+		e, err := decode(uid, etag, body)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", ref, err)
 		}

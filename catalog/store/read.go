@@ -33,7 +33,7 @@ func (s *Store) EntityWithoutRelations(ctx context.Context, ref catalog.Ref) (*c
 	if err != nil {
 		return nil, err
 	}
-	e, err := decode(uid, etag, string(body))
+	e, err := decode(uid, etag, body)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
@@ -76,15 +76,10 @@ func (s *Store) EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.E
 		if err != nil {
 			continue
 		}
-		var uid, etag, body string
-		err = s.byRef.QueryRowContext(ctx, ref.String()).Scan(&uid, &etag, &body)
-		if errors.Is(err, sql.ErrNoRows) {
+		e, err := s.EntityWithoutRelations(ctx, ref)
+		if errors.Is(err, catalog.ErrNotFound) {
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		e, err := decode(uid, etag, body)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +184,8 @@ func (s *Store) list(ctx context.Context, q string, args ...any) ([]*catalog.Ent
 	}
 	var out []*catalog.Entity
 	for rows.Next() {
-		var uid, etag, body string
+		var uid, etag string
+		var body []byte
 		if err := rows.Scan(&uid, &etag, &body); err != nil {
 			rows.Close()
 			return nil, err
@@ -208,9 +204,9 @@ func (s *Store) list(ctx context.Context, q string, args ...any) ([]*catalog.Ent
 	return out, nil
 }
 
-func decode(uid, etag, body string) (*catalog.Entity, error) {
+func decode(uid, etag string, body []byte) (*catalog.Entity, error) {
 	var e catalog.Entity
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
+	if err := json.Unmarshal(body, &e); err != nil {
 		return nil, fmt.Errorf("decoding stored entity: %w", err)
 	}
 	e.Metadata.UID, e.Metadata.Etag = uid, etag

@@ -75,7 +75,8 @@ func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 		return c, err
 	}
 	for rows.Next() {
-		var source, uid, etag, body string
+		var source, uid, etag string
+		var body []byte
 		if err := rows.Scan(&source, &uid, &etag, &body); err != nil {
 			rows.Close()
 			return c, err
