@@ -16,7 +16,6 @@ const (
 	AnnotationUserLogin         = "github.com/user-login"
 	AnnotationTechDocsRef       = "backstage.io/techdocs-ref"
 	AnnotationSourceLocation    = "backstage.io/source-location"
-	AnnotationViewURL           = "backstage.io/view-url"
 	AnnotationSlackChannel      = "slack.com/channel"
 	AnnotationPagerDutyService  = "pagerduty.com/service-id"
 	AnnotationOpsgenieTeam      = "opsgenie.com/team"

@@ -36,7 +36,4 @@ type SourceBatch struct {
 // PreparedSources is a group of sources made ready to be written (encoded
 // and hashed) before the transaction that writes them; only the Replacer
 // that prepared it can write it.
-type PreparedSources interface {
-	// Len is the number of sources in the group.
-	Len() int
-}
+type PreparedSources any

@@ -116,19 +116,6 @@ func (r *Report) Title() string {
 	return t
 }
 
-// Counts says how many errors and warnings there are.
-func (r *Report) Counts() string {
-	switch {
-	case r.Errors() > 0 && r.Warnings() > 0:
-		return fmt.Sprintf("%s and %s", plural(r.Errors(), "error"), plural(r.Warnings(), "warning"))
-	case r.Errors() > 0:
-		return plural(r.Errors(), "error")
-	case r.Warnings() > 0:
-		return plural(r.Warnings(), "warning")
-	}
-	return "no problems"
-}
-
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word

@@ -45,8 +45,6 @@ type prepared struct {
 	encoded [][]encoded
 }
 
-func (p *prepared) Len() int { return len(p.batches) }
-
 // PrepareSources encodes batches for ReplacePrepared; it does not touch the
 // database, so it can run while another group is written.
 func (s *Store) PrepareSources(batches []catalog.SourceBatch) (catalog.PreparedSources, error) {
