@@ -1,6 +1,9 @@
 package catalog
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Catalog status of a repository.
 const (
@@ -32,20 +35,17 @@ type Repository struct {
 
 // Org is the owner part of FullName.
 func (r *Repository) Org() string {
-	for i := 0; i < len(r.FullName); i++ {
-		if r.FullName[i] == '/' {
-			return r.FullName[:i]
-		}
+	org, _, ok := strings.Cut(r.FullName, "/")
+	if !ok {
+		return ""
 	}
-	return ""
+	return org
 }
 
 // Name is the repository part of FullName.
 func (r *Repository) Name() string {
-	for i := 0; i < len(r.FullName); i++ {
-		if r.FullName[i] == '/' {
-			return r.FullName[i+1:]
-		}
+	if _, name, ok := strings.Cut(r.FullName, "/"); ok {
+		return name
 	}
 	return r.FullName
 }

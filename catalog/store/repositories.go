@@ -76,28 +76,26 @@ func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Reposi
 		if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ? AND (github_id IS NULL OR github_id != ?)`, r.FullName, r.GitHubID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO repositories (github_id, full_name, name, description, html_url, default_branch, private, archived,
-			installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (github_id) DO UPDATE SET full_name = excluded.full_name, name = excluded.name, description = excluded.description,
-			html_url = excluded.html_url, default_branch = excluded.default_branch, private = excluded.private, archived = excluded.archived,
-			installation_id = excluded.installation_id, source = excluded.source, catalog_path = excluded.catalog_path,
-			catalog_status = excluded.catalog_status, catalog_problems = excluded.catalog_problems,
-			codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at,
-			catalog_files = excluded.catalog_files`, args...)
+		_, err = tx.ExecContext(ctx, repoUpsert+`ON CONFLICT (github_id) DO UPDATE SET full_name = excluded.full_name, `+repoUpdate, args...)
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO repositories (github_id, full_name, name, description, html_url, default_branch, private, archived,
+	_, err = tx.ExecContext(ctx, repoUpsert+`ON CONFLICT (full_name) DO UPDATE SET `+repoUpdate, args...)
+	return err
+}
+
+// The insert of a repository row, and what a conflict updates: everything
+// but the key it conflicted on.
+const (
+	repoUpsert = `INSERT INTO repositories (github_id, full_name, name, description, html_url, default_branch, private, archived,
 		installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (full_name) DO UPDATE SET name = excluded.name, description = excluded.description,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `
+	repoUpdate = `name = excluded.name, description = excluded.description,
 		html_url = excluded.html_url, default_branch = excluded.default_branch, private = excluded.private, archived = excluded.archived,
 		installation_id = excluded.installation_id, source = excluded.source, catalog_path = excluded.catalog_path,
 		catalog_status = excluded.catalog_status, catalog_problems = excluded.catalog_problems,
 		codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at,
-			catalog_files = excluded.catalog_files`, args...)
-	return err
-}
+		catalog_files = excluded.catalog_files`
+)
 
 // Repository returns the repository named org/repo (case-insensitive), or catalog.ErrNotFound.
 func (s *Store) Repository(ctx context.Context, fullName string) (*catalog.Repository, error) {
