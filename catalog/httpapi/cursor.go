@@ -50,12 +50,7 @@ func (c queryCursor) encode() string {
 // padded or standard base64).
 func decodeCursor(s string) (queryCursor, error) {
 	var c queryCursor
-	s = strings.TrimRight(strings.TrimSpace(s), "=")
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		b, err = base64.RawStdEncoding.DecodeString(s)
-	}
-	if err != nil || json.Unmarshal(b, &c) != nil {
+	if !decodeBase64JSON(s, &c) {
 		return queryCursor{}, inputError("malformed cursor: it is not one this server returned")
 	}
 	if c.Offset < 0 || c.Limit < 0 {
@@ -131,16 +126,23 @@ func (c afterCursor) encode() string {
 
 func decodeAfter(s string) (afterCursor, error) {
 	var c afterCursor
-	s = strings.TrimRight(strings.TrimSpace(s), "=")
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		b, err = base64.RawStdEncoding.DecodeString(s)
-	}
-	if err != nil || json.Unmarshal(b, &c) != nil {
+	if !decodeBase64JSON(s, &c) {
 		return afterCursor{}, inputError("malformed after cursor, could not be parsed")
 	}
 	if (c.Limit != nil && *c.Limit < 0) || (c.Offset != nil && *c.Offset < 0) {
 		return afterCursor{}, inputError("malformed after cursor: negative limit or offset")
 	}
 	return c, nil
+}
+
+// decodeBase64JSON reads JSON from base64 in the URL alphabet as this
+// package writes it, or in the standard one, padded or not (clients rewrap
+// cursors); ok is false when it is neither.
+func decodeBase64JSON(s string, v any) bool {
+	s = strings.TrimRight(strings.TrimSpace(s), "=")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		b, err = base64.RawStdEncoding.DecodeString(s)
+	}
+	return err == nil && json.Unmarshal(b, v) == nil
 }
