@@ -1,8 +1,6 @@
 package digest
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/bearer"
 )
 
 // UsageOptions tunes UsageHandler.
@@ -25,11 +24,10 @@ type UsageOptions struct {
 }
 
 type usageHandler struct {
-	rec       catalog.UsageRecorder
-	now       func() time.Time
-	log       *slog.Logger
-	token     bool
-	tokenHash [sha256.Size]byte
+	rec   catalog.UsageRecorder
+	now   func() time.Time
+	log   *slog.Logger
+	token bearer.Token
 }
 
 // UsageHandler serves POST /api/usage: it checks the bearer token, reads a
@@ -38,16 +36,12 @@ type usageHandler struct {
 // answers 202 {"accepted": n}; 400 with the event index and field for a
 // refused event; 401 without the token; 413 over the limits.
 func UsageHandler(rec catalog.UsageRecorder, opts UsageOptions) http.Handler {
-	h := &usageHandler{rec: rec, now: opts.Now, log: opts.Logger}
+	h := &usageHandler{rec: rec, now: opts.Now, log: opts.Logger, token: bearer.New(opts.Token)}
 	if h.now == nil {
 		h.now = time.Now
 	}
 	if h.log == nil {
 		h.log = slog.Default()
-	}
-	if opts.Token != "" {
-		h.token = true
-		h.tokenHash = sha256.Sum256([]byte(opts.Token))
 	}
 	return h
 }
@@ -78,16 +72,8 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func (h *usageHandler) authorized(r *http.Request) bool {
-	if !h.token {
-		return true
-	}
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	// Hashing first makes the comparison constant-time in the token's length too.
-	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	return subtle.ConstantTimeCompare(got[:], h.tokenHash[:]) == 1
+	ok, _ := h.token.Check(r.Header.Get("Authorization"))
+	return ok
 }
 
 func (h *usageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
