@@ -291,17 +291,30 @@ func (s *Service) templateOf(ctx context.Context, body string) (*Template, strin
 }
 
 func (s *Service) templateRefs(ctx context.Context) ([]string, error) {
-	names, err := s.Catalog.Names(ctx)
+	ts, err := Templates(ctx, s.Catalog)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n.Ref, "template:") && !slices.Contains(out, n.Ref) {
-			out = append(out, n.Ref)
-		}
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, t.Ref)
 	}
 	sort.Strings(out)
+	return out, nil
+}
+
+// Templates returns the catalog's templates (their names and refs).
+func Templates(ctx context.Context, c Catalog) ([]catalog.NameEntry, error) {
+	names, err := c.Names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []catalog.NameEntry
+	for _, n := range names {
+		if strings.HasPrefix(n.Ref, "template:") {
+			out = append(out, n)
+		}
+	}
 	return out, nil
 }
 

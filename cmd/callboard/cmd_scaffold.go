@@ -32,17 +32,9 @@ func cmdScaffoldForm(ctx context.Context, cfg config, args []string, stdout, std
 		return err
 	}
 	defer st.Close()
-	names, err := st.Names(ctx)
+	templates, err := scaffold.Templates(ctx, st)
 	if err != nil {
 		return err
-	}
-	var templates []catalog.NameEntry
-	seen := map[string]bool{}
-	for _, n := range names {
-		if strings.HasPrefix(n.Ref, "template:") && !seen[n.Ref] {
-			seen[n.Ref] = true
-			templates = append(templates, n)
-		}
 	}
 	query := fs.Arg(0)
 	if query == "" {
