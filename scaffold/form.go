@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -289,7 +290,7 @@ func (rf *RequestForm) ownerField(p *Param) (Field, Item) {
 	fd := Field{ID: "owner", Label: "Owner", Required: true, role: roleOwner, param: p}
 	desc := "The team that owns the new service: it gets write access to the repository and is its owner in the catalog."
 	if p != nil {
-		fd.ID, fd.Label = p.Name, orDefault(p.Title, p.Name)
+		fd.ID, fd.Label = p.Name, cmp.Or(p.Title, p.Name)
 		if p.Description != "" {
 			desc = p.Description + "\n\n" + desc
 		}
@@ -318,7 +319,7 @@ func (rf *RequestForm) paramField(p *Param, isOwner bool) (Field, Item) {
 	if isOwner {
 		return rf.ownerField(p)
 	}
-	fd := Field{ID: p.Name, Label: orDefault(p.Title, p.Name), Kind: KindInput, Required: p.Required, role: roleParam, param: p}
+	fd := Field{ID: p.Name, Label: cmp.Or(p.Title, p.Name), Kind: KindInput, Required: p.Required, role: roleParam, param: p}
 	desc := p.Description
 	if p.UIHelp != "" {
 		desc = strings.TrimSpace(desc + "\n\n" + p.UIHelp)
@@ -469,13 +470,6 @@ func textsOf(v any) []string {
 		}
 	}
 	return out
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func firstLine(s string) string {

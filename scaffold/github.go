@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -158,7 +159,7 @@ func (c ghClient) Files(ctx context.Context, src Source) ([]File, error) {
 		out = append(out, File{Path: strings.TrimPrefix(p, prefix), Content: content, Mode: mode})
 	}
 	if len(out) == 0 {
-		return nil, permanentf("the skeleton folder %s does not exist in %s@%s, or is empty", orDefault(dir, "/"), src.Repo, branch)
+		return nil, permanentf("the skeleton folder %s does not exist in %s@%s, or is empty", cmp.Or(dir, "/"), src.Repo, branch)
 	}
 	return out, nil
 }
@@ -228,7 +229,7 @@ func (c ghClient) Publish(ctx context.Context, fullName, branch string, files []
 	o, n := split(fullName)
 	entries := make([]*github.TreeEntry, 0, len(files))
 	for _, f := range files {
-		e := &github.TreeEntry{Path: github.String(f.Path), Mode: github.String(orDefault(f.Mode, ModeFile)), Type: github.String("blob")}
+		e := &github.TreeEntry{Path: github.String(f.Path), Mode: github.String(cmp.Or(f.Mode, ModeFile)), Type: github.String("blob")}
 		if utf8.Valid(f.Content) && !binary(f.Content) {
 			e.Content = github.String(string(f.Content))
 		} else {

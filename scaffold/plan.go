@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"path"
@@ -126,7 +127,7 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 				continue
 			}
 			pl.Publish = p
-			branch := orDefault(p.DefaultBranch, "main")
+			branch := cmp.Or(p.DefaultBranch, "main")
 			remote := "https://" + opts.Host + "/" + p.FullName()
 			steps[s.ID] = map[string]any{"output": map[string]any{
 				"remoteUrl": remote, "repoContentsUrl": remote + "/blob/" + branch,
@@ -268,7 +269,7 @@ func publishStep(id string, in map[string]any, opts PlanOptions) (Publish, strin
 	case !ValidRepoName(p.Name):
 		return p, fmt.Sprintf("`%s` is not a repository name GitHub takes.", code(p.Name))
 	}
-	p.Org = orDefault(opts.Org, p.Org)
+	p.Org = cmp.Or(opts.Org, p.Org)
 	switch v := str(in["repoVisibility"]); v {
 	case "":
 		p.Visibility = "private" // Backstage's default

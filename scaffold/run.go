@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -187,7 +188,7 @@ func (r *runner) fresh(err error) error {
 }
 
 func (r *runner) branch() string {
-	return orDefault(r.plan.Publish.DefaultBranch, r.req.DefaultBranch)
+	return cmp.Or(r.plan.Publish.DefaultBranch, r.req.DefaultBranch)
 }
 
 // commit writes every file in one commit, unless this request's commit is
@@ -261,7 +262,7 @@ func (r *runner) team(ctx context.Context) (org, slug string, ok bool) {
 }
 
 func (r *runner) repo() *Repo {
-	host := orDefault(r.s.Host, "github.com")
+	host := cmp.Or(r.s.Host, "github.com")
 	return &Repo{ID: r.req.CreatedRepoID, FullName: r.req.Target, HTMLURL: "https://" + host + "/" + r.req.Target,
 		DefaultBranch: r.req.DefaultBranch, Description: r.plan.Publish.Description, Private: r.plan.Publish.Visibility != "public"}
 }

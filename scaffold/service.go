@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -494,7 +495,7 @@ func (s *Service) fail(ctx context.Context, gh GitHub, is Issue, req *Request, s
 	req.State, req.LastError = StateFailed, cause.Error()
 	p := Progress{Repository: req.Target, Failed: cause.Error(), Step: step}
 	if req.done(stepCreated) {
-		p.Created = fmt.Sprintf("the repository https://%s/%s exists, created by this request", orDefault(s.Host, "github.com"), req.Target)
+		p.Created = fmt.Sprintf("the repository https://%s/%s exists, created by this request", cmp.Or(s.Host, "github.com"), req.Target)
 	}
 	if err := s.statusComment(ctx, gh, is, req, p.Comment()); err != nil {
 		if Transient(err) {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
+
+	"github.com/callboard/callboard/digest"
 )
 
 // config is callboard's configuration, read from the environment. Any secret
@@ -84,7 +87,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DigestFrom:          get("DIGEST_FROM", ""),
 		DigestTo:            get("DIGEST_TO", ""),
 		DigestSlackChannel:  get("DIGEST_SLACK_CHANNEL", ""),
-		DigestSchedule:      get("DIGEST_SCHEDULE", "0 9 * * MON"),
+		DigestSchedule:      get("DIGEST_SCHEDULE", digest.DefaultSchedule),
 		DigestTimezone:      get("DIGEST_TIMEZONE", "UTC"),
 		ScaffoldRepo:        get("SCAFFOLD_REPO", ""),
 	}
@@ -116,14 +119,12 @@ func readSecretFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 	if err != nil {
 		return nil, err
 	}
-	if st.Size() > maxSecretFile {
+	if len(b) > maxSecretFile {
 		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxSecretFile)
 	}
-	b := make([]byte, st.Size())
-	_, err = f.Read(b)
-	return b, err
+	return b, nil
 }
