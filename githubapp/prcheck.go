@@ -51,12 +51,9 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 	// Its branch is the head commit, so that Location targets and
 	// placeholders are read there too, not on the default branch.
 	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA}
-	if a.sync.graphql != "" {
-		// The catalog file, the CODEOWNERS places and the README in one call.
-		paths := append([]string{in.CatalogPath}, catalog.CodeownersLocations...)
-		if head.cache, err = prefetchFiles(ctx, gh, a.sync.graphql, head, append(paths, "README.md")); err != nil {
-			return nil, err
-		}
+	// The catalog file, the CODEOWNERS places and the README in one call.
+	if head, err = a.sync.readAhead(ctx, gh, head, readAll, "README.md"); err != nil {
+		return nil, err
 	}
 	_, parsed, err := a.sync.readCatalog(ctx, gh, head, row)
 	if err != nil {
@@ -65,18 +62,12 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 	in.CatalogFound = row.CatalogStatus != catalog.StatusMissing
 	in.Parsed, in.Problems = parsed, row.CatalogProblems
 
-	for _, p := range catalog.CodeownersLocations {
-		data, _, found, err := getFile(ctx, gh, head, p, catalog.MaxCodeownersSize)
-		if isTooLarge(err) {
-			break // GitHub ignores it, and looks no further
-		}
-		if err != nil {
-			return nil, err
-		}
-		if found {
-			in.Codeowners = &check.File{Path: p, Content: data}
-			break
-		}
+	p, data, _, tooLarge, err := firstCodeowners(ctx, gh, head)
+	if err != nil {
+		return nil, err
+	}
+	if p != "" && !tooLarge { // GitHub ignores one over the limit
+		in.Codeowners = &check.File{Path: p, Content: data}
 	}
 	if in.Readme, err = readme(ctx, gh, head); err != nil {
 		return nil, err

@@ -60,9 +60,9 @@ type syncer struct {
 }
 
 // readAhead reads, in one GraphQL call, the files a sync or a check will
-// look at first. On any answer GraphQL cannot give, ref is returned as is
-// and the files are read through REST.
-func (s *syncer) readAhead(ctx context.Context, gh *github.Client, ref repoRef, parts readParts) (repoRef, error) {
+// look at first (and extra ones). On any answer GraphQL cannot give, ref is
+// returned as is and the files are read through REST.
+func (s *syncer) readAhead(ctx context.Context, gh *github.Client, ref repoRef, parts readParts, extra ...string) (repoRef, error) {
 	if s.graphql == "" {
 		return ref, nil
 	}
@@ -73,6 +73,7 @@ func (s *syncer) readAhead(ctx context.Context, gh *github.Client, ref repoRef, 
 	if parts.codeowners {
 		paths = append(paths, catalog.CodeownersLocations...)
 	}
+	paths = append(paths, extra...)
 	if len(paths) == 0 {
 		return ref, nil
 	}
@@ -177,30 +178,47 @@ func (s *syncer) syncRow(ctx context.Context, gh *github.Client, ri repoInfo, ro
 
 func (s *syncer) readCodeowners(ctx context.Context, gh *github.Client, ref repoRef, row *catalog.Repository) error {
 	row.Codeowners, row.CodeownersPath = nil, ""
-	for _, p := range catalog.CodeownersLocations {
-		data, branch, found, err := getFile(ctx, gh, ref, p, catalog.MaxCodeownersSize)
-		if isTooLarge(err) {
-			// GitHub ignores such a file too; look no further, as GitHub does not.
-			row.CodeownersPath = p
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if row.DefaultBranch == "" && branch != "" {
-			row.DefaultBranch = branch
-		}
-		if !found {
-			continue
-		}
-		c, err := catalog.ParseCodeowners(data)
-		if err != nil {
-			return nil
-		}
-		row.Codeowners, row.CodeownersPath = c, p
+	p, data, branch, tooLarge, err := firstCodeowners(ctx, gh, ref)
+	if err != nil {
+		return err
+	}
+	if row.DefaultBranch == "" && branch != "" {
+		row.DefaultBranch = branch
+	}
+	if tooLarge {
+		row.CodeownersPath = p // recorded, though GitHub ignores it
 		return nil
 	}
+	if p == "" {
+		return nil
+	}
+	if c, err := catalog.ParseCodeowners(data); err == nil {
+		row.Codeowners, row.CodeownersPath = c, p
+	}
 	return nil
+}
+
+// firstCodeowners reads the CODEOWNERS file GitHub uses: the first of its
+// places that holds one (p is "" when none does). A file over the size
+// limit ends the search, as on GitHub, which ignores it (tooLarge). branch
+// is the branch the reads learned, when ref names none.
+func firstCodeowners(ctx context.Context, gh *github.Client, ref repoRef) (p string, data []byte, branch string, tooLarge bool, err error) {
+	for _, p := range catalog.CodeownersLocations {
+		data, b, found, err := getFile(ctx, gh, ref, p, catalog.MaxCodeownersSize)
+		if isTooLarge(err) {
+			return p, nil, branch, true, nil
+		}
+		if err != nil {
+			return "", nil, "", false, err
+		}
+		if branch == "" {
+			branch = b
+		}
+		if found {
+			return p, data, branch, false, nil
+		}
+	}
+	return "", nil, branch, false, nil
 }
 
 // readCatalog reads the root catalog file and, when it is a Location, the
