@@ -22,7 +22,7 @@ type Catalog interface {
 	Coverage(ctx context.Context) (catalog.Coverage, error)
 	EntitiesCreatedBetween(ctx context.Context, from, to time.Time) ([]string, error)
 	Query(ctx context.Context, q catalog.Query) (catalog.Page, error)
-	Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
+	EntityWithoutRelations(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
 }
 
 // Config is what a Service needs. Only Catalog and Records are required;
@@ -217,7 +217,7 @@ func (s *Service) owners(ctx context.Context) (map[string]Owner, error) {
 				o = &Owner{Entity: e.Ref().String()}
 				if ref, ok := e.OwnerRef(); ok {
 					o.Ref, o.Name = ref.String(), ref.Name
-					oe, err := s.cfg.Catalog.Entity(ctx, ref)
+					oe, err := s.cfg.Catalog.EntityWithoutRelations(ctx, ref)
 					switch {
 					case errors.Is(err, catalog.ErrNotFound):
 					case err != nil:
