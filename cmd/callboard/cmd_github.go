@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"text/tabwriter"
 	"time"
 
@@ -12,10 +11,10 @@ import (
 	"github.com/callboard/callboard/githubapp"
 )
 
-func cmdSync(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout io.Writer) error {
-	if err := parseFlags(newFlags("sync"), args); err != nil {
-		return err
-	}
+func syncCmd(*flag.FlagSet) action { return cmdSync }
+
+func cmdSync(ctx context.Context, c *cli) error {
+	cfg, logger, stdout := c.cfg, c.logger, c.stdout
 	if cfg.GitHubAppID == "" || cfg.GitHubPrivateKey == "" {
 		return fmt.Errorf("sync needs GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_FILE)")
 	}
@@ -45,18 +44,19 @@ func cmdSync(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	return nil
 }
 
-func cmdDeliveries(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	fs := newFlags("deliveries")
-	limit := fs.Int("n", 50, "how many deliveries to list")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func deliveriesCmd(fs *flag.FlagSet) action {
+	limit := fs.Int("n", 50, "list the `N` most recent deliveries")
+	return func(ctx context.Context, c *cli) error { return cmdDeliveries(ctx, c, *limit) }
+}
+
+func cmdDeliveries(ctx context.Context, c *cli, limit int) error {
+	cfg, stdout := c.cfg, c.stdout
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ds, err := githubapp.ListDeliveries(ctx, st.ReadDB(), *limit)
+	ds, err := githubapp.ListDeliveries(ctx, st.ReadDB(), limit)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func cmdDeliveries(ctx context.Context, cfg config, args []string, stdout io.Wri
 		if repo == "" {
 			repo = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.State, d.ReceivedAt.UTC().Format(time.DateTime), event, repo, d.Attempts, d.DeliveryID, truncate(d.LastError, 80))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.State, d.ReceivedAt.Local().Format(timeWithZone), event, repo, d.Attempts, d.DeliveryID, truncate(d.LastError, 80))
 	}
 	return tw.Flush()
 }
@@ -86,3 +86,7 @@ func truncate(s string, n int) string {
 	}
 	return s[:n-1] + "…"
 }
+
+// timeWithZone prints a time in the machine's zone, named, so a reader in
+// another zone is never left guessing.
+const timeWithZone = "2006-01-02 15:04:05 MST"

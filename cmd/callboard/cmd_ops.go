@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,15 +13,14 @@ import (
 )
 
 // cmdBackup writes an online, consistent snapshot of the database.
-func cmdBackup(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	fs := newFlags("backup")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
+func backupCmd(*flag.FlagSet) action { return cmdBackup }
+
+func cmdBackup(ctx context.Context, c *cli) error {
+	cfg, stdout := c.cfg, c.stdout
+	if len(c.args) != 1 {
 		return fmt.Errorf("%w: backup needs a file (callboard backup /backups/callboard-2026-11-22.db)", errUsage)
 	}
-	dst := fs.Arg(0)
+	dst := c.args[0]
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s exists; callboard backup does not overwrite a file", dst)
 	}
@@ -44,10 +43,10 @@ func cmdBackup(ctx context.Context, cfg config, args []string, stdout io.Writer)
 
 // cmdHealthcheck exits 0 when the local server answers /readyz: the
 // container image's health check.
-func cmdHealthcheck(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	if err := parseFlags(newFlags("healthcheck"), args); err != nil {
-		return err
-	}
+func healthcheckCmd(*flag.FlagSet) action { return cmdHealthcheck }
+
+func cmdHealthcheck(ctx context.Context, c *cli) error {
+	cfg, stdout := c.cfg, c.stdout
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("CALLBOARD_ADDR %q: %v", cfg.Addr, err)

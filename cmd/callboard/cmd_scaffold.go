@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -15,17 +15,18 @@ import (
 // cmdScaffoldForm prints the GitHub issue form for a Template entity, for
 // .github/ISSUE_TEMPLATE/ in SCAFFOLD_REPO. TEMPLATE is a template's plain
 // name or its ref; without one, the catalog's only template, or the list.
-func cmdScaffoldForm(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("scaffold-form")
-	org := fs.String("org", "", "organisation the new repositories are created in (default: SCAFFOLD_REPO's owner)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 1 {
+func scaffoldFormCmd(fs *flag.FlagSet) action {
+	org := fs.String("org", "", "new repositories are created in the organisation `ORG` (default: SCAFFOLD_REPO's owner)")
+	return func(ctx context.Context, c *cli) error { return cmdScaffoldForm(ctx, c, *org) }
+}
+
+func cmdScaffoldForm(ctx context.Context, c *cli, org string) error {
+	cfg, stdout, stderr := c.cfg, c.stdout, c.stderr
+	if len(c.args) > 1 {
 		return fmt.Errorf("%w: scaffold-form takes one template (callboard scaffold-form [TEMPLATE])", errUsage)
 	}
-	if *org == "" {
-		*org, _, _ = strings.Cut(cfg.ScaffoldRepo, "/")
+	if org == "" {
+		org, _, _ = strings.Cut(cfg.ScaffoldRepo, "/")
 	}
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
 	if err != nil {
@@ -36,7 +37,10 @@ func cmdScaffoldForm(ctx context.Context, cfg config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	query := fs.Arg(0)
+	query := ""
+	if len(c.args) == 1 {
+		query = c.args[0]
+	}
 	if query == "" {
 		switch len(templates) {
 		case 0:
@@ -74,7 +78,7 @@ func cmdScaffoldForm(ctx context.Context, cfg config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	form := scaffold.FormFor(t, scaffold.FormOptions{Org: *org, Owners: owners})
+	form := scaffold.FormFor(t, scaffold.FormOptions{Org: org, Owners: owners})
 	where := "SCAFFOLD_REPO"
 	if cfg.ScaffoldRepo != "" {
 		where = cfg.ScaffoldRepo

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -12,10 +12,10 @@ import (
 	"github.com/callboard/callboard/catalog/store"
 )
 
-func cmdMigrate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	if err := parseFlags(newFlags("migrate"), args); err != nil {
-		return err
-	}
+func migrateCmd(*flag.FlagSet) action { return cmdMigrate }
+
+func cmdMigrate(ctx context.Context, c *cli) error {
+	cfg, stdout := c.cfg, c.stdout
 	st, err := store.Open(ctx, cfg.DB, store.Options{NoMigrate: true})
 	if err != nil {
 		return err
@@ -33,12 +33,11 @@ func cmdMigrate(ctx context.Context, cfg config, args []string, stdout io.Writer
 	return nil
 }
 
-func cmdImport(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	fs := newFlags("import")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() == 0 {
+func importCmd(*flag.FlagSet) action { return cmdImport }
+
+func cmdImport(ctx context.Context, c *cli) error {
+	cfg, stdout := c.cfg, c.stdout
+	if len(c.args) == 0 {
 		return fmt.Errorf("%w: import needs a directory (callboard import DIR)", errUsage)
 	}
 	// An import is a batch job: collect garbage sooner rather than grow, so a
@@ -52,7 +51,7 @@ func cmdImport(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	}
 	defer st.Close()
 	var problems []catalog.Problem
-	for _, dir := range fs.Args() {
+	for _, dir := range c.args {
 		rep, err := catalog.ImportDir(ctx, st, dir)
 		if err != nil {
 			return err
@@ -75,12 +74,11 @@ func cmdImport(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	return exitCode(1)
 }
 
-func cmdOwner(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	fs := newFlags("owner")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	q := strings.Join(fs.Args(), " ")
+func ownerCmd(*flag.FlagSet) action { return cmdOwner }
+
+func cmdOwner(ctx context.Context, c *cli) error {
+	cfg, stdout := c.cfg, c.stdout
+	q := strings.Join(c.args, " ")
 	if strings.TrimSpace(q) == "" {
 		return fmt.Errorf("%w: owner needs a query (callboard owner payments-api)", errUsage)
 	}

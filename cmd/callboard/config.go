@@ -3,15 +3,23 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/callboard/callboard/digest"
+	"github.com/robfig/cron/v3"
 )
 
 // config is callboard's configuration, read from the environment. Any secret
 // NAME may instead be given as a path in NAME_FILE.
 type config struct {
+	LogLevel slog.Level
+
 	Addr     string
 	DB       string
 	BaseURL  string
@@ -107,10 +115,73 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
 		errs = append(errs, fmt.Sprintf("SLACK_API_URL %q must end in /", c.SlackAPIURL))
 	}
-	if len(errs) > 0 {
-		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	errs = append(errs, checkConfig(&c, getenv)...)
+	switch len(errs) {
+	case 0:
+		return c, nil
+	case 1:
+		return c, fmt.Errorf("configuration: %s", errs[0])
 	}
-	return c, nil
+	return c, fmt.Errorf("configuration has %d problems:\n  %s", len(errs), strings.Join(errs, "\n  "))
+}
+
+// checkConfig finds the mistakes that would otherwise surface later, one by
+// one or as unrelated errors: each names the variable and what it wants.
+func checkConfig(c *config, getenv func(string) string) []string {
+	var errs []string
+	switch lv := strings.ToLower(getenv("CALLBOARD_LOG_LEVEL")); lv {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		errs = append(errs, fmt.Sprintf("CALLBOARD_LOG_LEVEL %q: want debug, info, warn or error", getenv("CALLBOARD_LOG_LEVEL")))
+	}
+	if msg := checkHTTPURL(c.BaseURL); msg != "" {
+		errs = append(errs, fmt.Sprintf("CALLBOARD_BASE_URL %q: %s, e.g. https://callboard.example.com", c.BaseURL, msg))
+	}
+	if msg := checkHTTPURL(c.GitHubAPIURL); msg != "" {
+		errs = append(errs, fmt.Sprintf("GITHUB_API_URL %q: %s, e.g. https://api.github.com/", c.GitHubAPIURL, msg))
+	}
+	if msg := checkHTTPURL(c.SlackAPIURL); c.SlackAPIURL != "" && msg != "" {
+		errs = append(errs, fmt.Sprintf("SLACK_API_URL %q: %s, e.g. https://slack.com/api/", c.SlackAPIURL, msg))
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Sprintf("CALLBOARD_ADDR %q: want host:port or :port, e.g. :8080", c.Addr))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		errs = append(errs, fmt.Sprintf("CALLBOARD_ADDR %q: the port must be a number from 0 to 65535, e.g. :8080", c.Addr))
+	}
+	if _, err := cron.ParseStandard(c.DigestSchedule); err != nil {
+		errs = append(errs, fmt.Sprintf("DIGEST_SCHEDULE %q: %v; want a cron spec such as %q (minute hour day-of-month month day-of-week)", c.DigestSchedule, err, digest.DefaultSchedule))
+	}
+	if _, err := time.LoadLocation(c.DigestTimezone); err != nil {
+		errs = append(errs, fmt.Sprintf("DIGEST_TIMEZONE %q: want an IANA time zone such as Europe/Berlin or UTC", c.DigestTimezone))
+	}
+	if c.SMTPURL != "" {
+		// The error never quotes the URL: it may hold a password.
+		if _, err := digest.NewSMTPMailer(c.SMTPURL); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	return errs
+}
+
+// checkHTTPURL says what is wrong with a URL that must be http(s)://host..., or "".
+func checkHTTPURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "not a URL"
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "want a URL starting with http:// or https://"
+	case u.Host == "":
+		return "the URL names no host"
+	}
+	return ""
 }
 
 func readSecretFile(path string) ([]byte, error) {

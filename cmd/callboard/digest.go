@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -79,23 +80,24 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.St
 	}, nil
 }
 
-func cmdDigest(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout io.Writer) error {
-	fs := newFlags("digest")
-	weekFlag := fs.String("week", "", "the ISO week, e.g. 2026-W47 (default: the last complete week)")
+func digestCmd(fs *flag.FlagSet) action {
+	weekFlag := fs.String("week", "", "the ISO week `W`, such as 2026-W47 (default: the last complete week)")
 	send := fs.Bool("send", false, "send it by email and to Slack (each recipient once a week)")
-	format := fs.String("format", "text", "what to print without --send: text, html or slack")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
+	format := fs.String("format", "text", "print format `F`: text, html or slack")
+	return func(ctx context.Context, c *cli) error { return cmdDigest(ctx, c, *weekFlag, *send, *format) }
+}
+
+func cmdDigest(ctx context.Context, c *cli, weekFlag string, send bool, format string) error {
+	cfg, logger, stdout := c.cfg, c.logger, c.stdout
+	if len(c.args) > 0 {
 		return fmt.Errorf("%w: digest takes flags only (callboard digest [--week 2026-W47] [--send])", errUsage)
 	}
-	switch *format {
+	switch format {
 	case "text", "html", "slack":
 	default:
-		return fmt.Errorf("%w: digest --format %q: want text, html or slack", errUsage, *format)
+		return fmt.Errorf("%w: digest --format %q: want text, html or slack", errUsage, format)
 	}
-	if *send && !digestDelivers(cfg) {
+	if send && !digestDelivers(cfg) {
 		return fmt.Errorf("nothing to send with: set SMTP_URL (with DIGEST_FROM and DIGEST_TO), or SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL")
 	}
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
@@ -103,17 +105,17 @@ func cmdDigest(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		return err
 	}
 	defer st.Close()
-	dg, err := newDigest(cfg, st, logger, *send)
+	dg, err := newDigest(cfg, st, logger, send)
 	if err != nil {
 		return err
 	}
 	week := dg.LastWeek()
-	if *weekFlag != "" {
-		if week, err = digest.ParseWeek(*weekFlag); err != nil {
+	if weekFlag != "" {
+		if week, err = digest.ParseWeek(weekFlag); err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 	}
-	if *send {
+	if send {
 		rep, err := dg.Send(ctx, week)
 		for _, k := range rep.Sent {
 			fmt.Fprintf(stdout, "sent %s\n", k)
@@ -133,7 +135,7 @@ func cmdDigest(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	if err != nil {
 		return err
 	}
-	switch *format {
+	switch format {
 	case "html":
 		page, err := digest.HTML(d)
 		if err != nil {

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,19 +21,28 @@ const shutdownGrace = 8 * time.Second
 // testHookListening, when set, learns the address serve listens on.
 var testHookListening func(addr string)
 
-func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logger, stdout io.Writer) error {
-	fs := newFlags("serve")
+func serveCmd(fs *flag.FlagSet) action {
 	demoFlag := fs.Bool("demo", false, "seed the catalog with the sample Acme organisation")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+	return func(ctx context.Context, c *cli) error { return cmdServe(ctx, c, *demoFlag) }
+}
+
+func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
+	cfg, logger, stdout := c.cfg, c.logger, c.stdout
 	started := time.Now()
+	v := buildVersion()
+	logger.Info("callboard starting", "version", v.Version, "commit", v.Commit, "go", v.Go)
+	// Listen first: a taken port is said at once, before any work starts.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on CALLBOARD_ADDR %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if *demoFlag {
+	if demoFlag {
 		n, err := demo.Seed(ctx, st)
 		if err != nil {
 			return fmt.Errorf("seeding the demo catalog: %w", err)
@@ -52,10 +61,6 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	srv, err := newServer(ctx, cfg, st, logger, &draining)
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	httpSrv := &http.Server{
 		Handler:           srv.handler,

@@ -61,7 +61,10 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 		})
 	})
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		writeJSON(w, http.StatusOK, struct {
+			Status string `json:"status"`
+			versionInfo
+		}{"ok", buildVersion()})
 	}).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
 		if draining.Load() {
