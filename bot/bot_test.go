@@ -289,6 +289,27 @@ func TestArchivedAndUnknownOwners(t *testing.T) {
 	}
 }
 
+// TestOwnerNotInCatalogIsOffered: a catalog file naming an owner the catalog
+// does not hold gets a reply that says so and offers the closest groups.
+func TestOwnerNotInCatalogIsOffered(t *testing.T) {
+	st := demoStore(t)
+	parsed, problems := catalog.ParseFile("catalog-info.yaml", []byte("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ledger}\nspec: {type: service, lifecycle: production, owner: serch}\n"), nil)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if _, err := st.ReplaceSource(context.Background(), "file:ledger", []catalog.Declared{{Entity: parsed[0].Entity, Location: "file:ledger/catalog-info.yaml"}}, catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b := newTestBot(t, Config{Catalog: st})
+	got := pretty(t, run(t, b, "/owner", "ledger").Body.Bytes())
+	checkBlockKit(t, got)
+	for _, s := range []string{"*ledger* (service) is owned by *serch* (not in the catalog)", "group:default/serch is not in the catalog. Did you mean `search`?"} {
+		if !strings.Contains(string(got), jsonText(s)) {
+			t.Errorf("reply does not say %q:\n%s", s, got)
+		}
+	}
+}
+
 func TestShareIsOnlyForAnswers(t *testing.T) {
 	b := newTestBot(t, Config{Catalog: demoStore(t)})
 	tests := []struct {
@@ -678,10 +699,27 @@ func TestEscaping(t *testing.T) {
 			t.Errorf("link(%q, %q) = %q, want %q", tt.url, tt.label, got, tt.want)
 		}
 	}
-	for in, want := range map[string]string{"C0123ABCD": "<#C0123ABCD>", "#team-payments": "#team-payments", "team-payments": "#team-payments", "<!here>": "#&lt;!here&gt;"} {
-		if got := channel(in); got != want {
-			t.Errorf("channel(%q) = %q, want %q", in, got, want)
+	// A channel annotation, as catalog reads it, becomes a link Slack opens.
+	for in, want := range map[string]string{
+		"C0123ABCD":      "<#C0123ABCD>",
+		"#team-payments": "<https://slack.com/app_redirect?channel=team-payments|#team-payments>",
+		"team-payments":  "<https://slack.com/app_redirect?channel=team-payments|#team-payments>",
+		"<!here>":        "#&lt;!here&gt;",
+		"#Ops Room":      "#Ops Room",
+	} {
+		e := &catalog.Entity{Metadata: catalog.Metadata{Annotations: map[string]string{catalog.AnnotationSlackChannel: in}}}
+		var o catalog.Owner
+		o.SlackChannel, o.SlackChannelID = catalog.SlackChannelOf(e)
+		if o.SlackChannel == "" {
+			o.SlackChannel = o.SlackChannelID
 		}
+		if got := channel(o); got != want {
+			t.Errorf("channel for %q = %q, want %q", in, got, want)
+		}
+	}
+	both := catalog.Owner{SlackChannel: "#team-payments", SlackChannelID: "C0123ABCD"}
+	if got := channel(both); got != "<#C0123ABCD>" {
+		t.Errorf("channel with a name and an id = %q, want the id's link", got)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/callboard/callboard/catalog"
 	"github.com/slack-go/slack"
 )
 
@@ -147,17 +148,22 @@ func mailto(addr, label string) string {
 	return "<mailto:" + escURL(addr) + "|" + esc(label) + ">"
 }
 
-var channelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{6,}$`)
-
-// channel is a Slack channel from an annotation: a channel ID becomes a
-// link Slack renders with the channel's name; a name stays text.
-func channel(c string) string {
-	c = strings.TrimSpace(clean(c))
-	if channelIDRE.MatchString(c) {
-		return "<#" + c + ">"
+// channel links an owner's Slack channel: by id when it is known (Slack
+// shows the channel's name and opens it), else by name through Slack's
+// app_redirect, which opens a channel by name.
+func channel(o catalog.Owner) string {
+	if id := clean(o.SlackChannelID); id != "" {
+		return "<#" + id + ">"
 	}
-	return "#" + esc(strings.TrimPrefix(c, "#"))
+	name := strings.TrimPrefix(strings.TrimSpace(clean(o.SlackChannel)), "#")
+	if !channelNameRE.MatchString(name) {
+		return esc("#" + name)
+	}
+	return link("https://slack.com/app_redirect?channel="+url.QueryEscape(name), "#"+name)
 }
+
+// channelNameRE is what Slack allows in a channel name.
+var channelNameRE = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]{1,80}$`)
 
 // joinAnd joins items as "a, b and c".
 func joinAnd(items []string) string {

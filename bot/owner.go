@@ -42,7 +42,7 @@ func ownerMessage(a *catalog.OwnerAnswer) message {
 		first.add(subject + verb + ownerNames(a.Owners, true))
 		fallback = esc(plainSubject) + verb + ownerNames(a.Owners, false)
 		if c := a.Owners[0].SlackChannel; c != "" && len(a.Owners) == 1 {
-			fallback += " (" + channel(c) + ")"
+			fallback += " (" + esc(c) + ")" // a notification shows text, not links
 		}
 	}
 	if a.Archived {
@@ -249,7 +249,7 @@ func ownerNames(os []catalog.Owner, md bool) string {
 func reach(t *text, o catalog.Owner, named bool) {
 	var contact []string
 	if o.SlackChannel != "" {
-		contact = append(contact, channel(o.SlackChannel))
+		contact = append(contact, channel(o))
 	}
 	if o.Email != "" {
 		contact = append(contact, mailto(o.Email, ""))
@@ -279,6 +279,13 @@ func reach(t *text, o catalog.Owner, named bool) {
 		}
 	}
 	t.add(line)
+	if !o.Known && len(o.Suggestions) > 0 {
+		var ss []string
+		for _, s := range o.Suggestions {
+			ss = append(ss, code(s))
+		}
+		t.add(esc(o.Ref) + " is not in the catalog. Did you mean " + joinOr(ss) + "?")
+	}
 	if len(o.Members) > 0 {
 		var ms []string
 		for i, m := range o.Members {

@@ -1,10 +1,12 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -53,13 +55,19 @@ type Owner struct {
 	Name         string
 	DisplayName  string
 	Email        string
-	SlackChannel string
-	GitHubTeam   string // org/slug
-	Known        bool   // the owner is an entity in the catalog
-	Members      []Member
-	MoreMembers  int // members not listed
-	OnCall       []Link
-	Links        []Link
+	SlackChannel string // #name, or the channel's id when only that is annotated
+	// SlackChannelID is the channel's id (C0123ABCD) when an annotation
+	// gives it, so a reply can link the channel itself.
+	SlackChannelID string
+	GitHubTeam     string // org/slug
+	Known          bool   // the owner is an entity in the catalog
+	// Suggestions are the closest groups and users, for an owner a catalog
+	// file names that the catalog does not hold.
+	Suggestions []string
+	Members     []Member
+	MoreMembers int // members not listed
+	OnCall      []Link
+	Links       []Link
 }
 
 // OwnerAnswer is callboard's answer to "who owns X?".
@@ -105,16 +113,21 @@ func FindOwner(ctx context.Context, r OwnerReader, query string) (*OwnerAnswer, 
 		return nil, ErrEmptyQuery
 	}
 	a := &OwnerAnswer{Query: q}
+	pq := parseOwnerQuery(q)
 	var err error
-	switch {
-	case strings.HasPrefix(strings.ToLower(q), "http://") || strings.HasPrefix(strings.ToLower(q), "https://"):
-		err = answerURL(ctx, r, a, q)
-	case strings.Contains(q, ":"):
-		err = answerRef(ctx, r, a, q)
-	case strings.Count(q, "/") == 1:
-		err = answerSlash(ctx, r, a, q)
+	switch pq.kind {
+	case queryURL:
+		err = answerURL(ctx, r, a, pq.text)
+	case queryRef:
+		err = answerRef(ctx, r, a, pq.text)
+	case querySlash:
+		err = answerSlash(ctx, r, a, pq.text)
+	case queryTeam:
+		err = answerHandle(ctx, r, a, "@"+pq.text)
+	case queryUser:
+		err = answerHandle(ctx, r, a, "@"+pq.text)
 	default:
-		err = answerName(ctx, r, a, q)
+		err = answerName(ctx, r, a, pq.text)
 	}
 	if err != nil {
 		return nil, err
@@ -184,9 +197,6 @@ func answerURL(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) err
 }
 
 func answerRef(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) error {
-	if strings.HasPrefix(strings.ToLower(q), "repo:") {
-		return answerSlash(ctx, r, a, q[len("repo:"):])
-	}
 	ref, err := ParseRef(q, RefDefaults{})
 	if err != nil {
 		return nil
@@ -224,7 +234,47 @@ func answerSlash(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) e
 	if e := preferred(inNS); e != nil {
 		return answerEntity(ctx, r, a, e)
 	}
-	return nil
+	// org/team, a team's slug as GitHub shows it.
+	return answerHandle(ctx, r, a, "@"+q)
+}
+
+// answerHandle answers for a CODEOWNERS handle, @org/team or @login: the
+// group or user it became in the catalog, and what they own.
+func answerHandle(ctx context.Context, r OwnerReader, a *OwnerAnswer, handle string) error {
+	e, err := handleEntity(ctx, r, handle)
+	if err != nil || e == nil {
+		return err
+	}
+	return answerEntity(ctx, r, a, e)
+}
+
+// handleEntity is the group a team handle (@org/slug) became — by its
+// github.com/team-slug annotation, else by the slug as its name — or the user
+// a login (@login) became; nil when the catalog has neither.
+func handleEntity(ctx context.Context, r OwnerReader, handle string) (*Entity, error) {
+	annotation, value, ref := "", "", Ref{Namespace: DefaultNamespace}
+	if slug := TeamSlug(handle); slug != "" {
+		annotation, value = AnnotationTeamSlug, strings.ToLower(slug)
+		ref.Kind = "group"
+		_, ref.Name, _ = strings.Cut(value, "/")
+	} else if login := UserLogin(handle); login != "" {
+		annotation, value = AnnotationUserLogin, login
+		ref.Kind, ref.Name = "user", strings.ToLower(login)
+	} else {
+		return nil, nil
+	}
+	es, err := r.EntitiesWithAnnotation(ctx, annotation, value)
+	if err != nil || len(es) > 0 {
+		if len(es) > 0 {
+			return es[0], nil
+		}
+		return nil, err
+	}
+	e, err := r.EntityWithoutRelations(ctx, ref)
+	if notFound(err) {
+		return nil, nil
+	}
+	return e, err
 }
 
 // kindRank orders what a bare name most likely means: a service before a team.
@@ -314,47 +364,26 @@ func fromCodeowners(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Re
 // codeownersOwner maps a CODEOWNERS owner onto the catalog: a team onto the
 // group whose github.com/team-slug names it, a user onto the user with that login.
 func codeownersOwner(ctx context.Context, r OwnerReader, o string) (Owner, error) {
-	if slug := TeamSlug(o); slug != "" {
-		gs, err := r.EntitiesWithAnnotation(ctx, AnnotationTeamSlug, slug)
-		if err != nil {
-			return Owner{}, err
-		}
-		if len(gs) == 0 {
-			_, name, _ := strings.Cut(slug, "/")
-			g, err := r.EntityWithoutRelations(ctx, Ref{Kind: "group", Namespace: DefaultNamespace, Name: name})
-			if err == nil {
-				gs = []*Entity{g}
-			} else if !notFound(err) {
-				return Owner{}, err
-			}
-		}
-		if len(gs) > 0 {
-			ow, err := ownerFromEntity(ctx, r, gs[0])
+	slug, login := TeamSlug(o), UserLogin(o)
+	if slug == "" && login == "" {
+		return Owner{Ref: o, Name: o, DisplayName: o, Email: o}, nil
+	}
+	e, err := handleEntity(ctx, r, o)
+	if err != nil {
+		return Owner{}, err
+	}
+	if e != nil {
+		ow, err := ownerFromEntity(ctx, r, e)
+		if slug != "" {
 			ow.GitHubTeam = slug
-			return ow, err
 		}
+		return ow, err
+	}
+	if slug != "" {
 		_, name, _ := strings.Cut(slug, "/")
 		return Owner{Ref: o, Name: name, DisplayName: o, GitHubTeam: slug}, nil
 	}
-	if login := UserLogin(o); login != "" {
-		us, err := r.EntitiesWithAnnotation(ctx, AnnotationUserLogin, login)
-		if err != nil {
-			return Owner{}, err
-		}
-		if len(us) == 0 {
-			u, err := r.EntityWithoutRelations(ctx, Ref{Kind: "user", Namespace: DefaultNamespace, Name: login})
-			if err == nil {
-				us = []*Entity{u}
-			} else if !notFound(err) {
-				return Owner{}, err
-			}
-		}
-		if len(us) > 0 {
-			return ownerFromEntity(ctx, r, us[0])
-		}
-		return Owner{Ref: o, Name: login, DisplayName: o}, nil
-	}
-	return Owner{Ref: o, Name: o, DisplayName: o, Email: o}, nil
+	return Owner{Ref: o, Name: login, DisplayName: o}, nil
 }
 
 func answerEntity(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity) error {
@@ -411,7 +440,13 @@ func answerEntity(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity)
 	}
 	oe, err := r.EntityWithoutRelations(ctx, ref)
 	if notFound(err) {
-		a.Owners = []Owner{{Ref: ref.String(), Kind: "", Name: ref.Name, DisplayName: ref.Name}}
+		// The catalog file names an owner the catalog does not hold: say so,
+		// and offer the closest groups and users, as the PR check does.
+		sug, err := ownerSuggestions(ctx, r, ref.Name)
+		if err != nil {
+			return err
+		}
+		a.Owners = []Owner{{Ref: ref.String(), Kind: "", Name: ref.Name, DisplayName: ref.Name, Suggestions: sug}}
 		return nil
 	}
 	if err != nil {
@@ -425,18 +460,34 @@ func answerEntity(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity)
 	return nil
 }
 
+// ownerSuggestions are the groups' and users' names closest to name.
+func ownerSuggestions(ctx context.Context, r OwnerReader, name string) ([]string, error) {
+	names, err := r.Names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	owners := make([]NameEntry, 0, len(names))
+	for _, n := range names {
+		if strings.HasPrefix(n.Ref, "group:") || strings.HasPrefix(n.Ref, "user:") {
+			owners = append(owners, n)
+		}
+	}
+	return Suggest(name, owners, 3), nil
+}
+
 func ownerFromEntity(ctx context.Context, r OwnerReader, e *Entity) (Owner, error) {
 	o := Owner{
-		Ref:          e.Ref().String(),
-		Kind:         CanonicalKind(e.Kind),
-		Name:         e.Metadata.Name,
-		DisplayName:  e.DisplayName(),
-		Email:        e.Email(),
-		SlackChannel: slackChannel(e),
-		GitHubTeam:   e.Metadata.Annotations[AnnotationTeamSlug],
-		Known:        true,
-		OnCall:       onCallLinks(e),
+		Ref:         e.Ref().String(),
+		Kind:        CanonicalKind(e.Kind),
+		Name:        e.Metadata.Name,
+		DisplayName: e.DisplayName(),
+		Email:       e.Email(),
+		GitHubTeam:  e.Metadata.Annotations[AnnotationTeamSlug],
+		Known:       true,
+		OnCall:      onCallLinks(e),
 	}
+	name, id := SlackChannelOf(e)
+	o.SlackChannel, o.SlackChannelID = cmp.Or(name, id), id
 	for _, l := range e.Metadata.Links {
 		if !isOnCall(l) {
 			o.Links = append(o.Links, l)
@@ -469,15 +520,32 @@ func ownerFromEntity(ctx context.Context, r OwnerReader, e *Entity) (Owner, erro
 	return o, nil
 }
 
-var slackAnnotations = []string{AnnotationSlackChannel, "slack.com/channel-name", "slack.com/channel-id", "callboard.dev/slack-channel"}
+// slackNameAnnotations name an owner's channel; the first set wins.
+var slackNameAnnotations = []string{AnnotationSlackChannel, "slack.com/channel-name", "callboard.dev/slack-channel"}
 
-func slackChannel(e *Entity) string {
-	for _, k := range slackAnnotations {
-		if v := strings.TrimSpace(e.Metadata.Annotations[k]); v != "" {
-			return v
+// reSlackChannelID is a Slack conversation id: public (C), private (G).
+var reSlackChannelID = regexp.MustCompile(`^[CG][A-Z0-9]{6,}$`)
+
+// SlackChannelOf reads an entity's Slack channel from its annotations: the
+// name as "#name" (written with or without the #), and the id (C0123ABCD)
+// when slack.com/channel-id gives it or the channel annotation is one.
+func SlackChannelOf(e *Entity) (name, id string) {
+	if v := strings.TrimSpace(e.Metadata.Annotations["slack.com/channel-id"]); reSlackChannelID.MatchString(v) {
+		id = v
+	}
+	for _, k := range slackNameAnnotations {
+		v := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(e.Metadata.Annotations[k]), "#"))
+		switch {
+		case v == "":
+		case reSlackChannelID.MatchString(v):
+			if id == "" {
+				id = v
+			}
+		case name == "":
+			name = "#" + v
 		}
 	}
-	return ""
+	return name, id
 }
 
 func isOnCall(l Link) bool {

@@ -44,6 +44,16 @@ func TestFindOwner(t *testing.T) {
 		{query: "https://github.com/acme/payments-api", subject: "component:default/payments-api", owners: []string{"group:default/payments"}, source: catalog.FromCatalog},
 		{query: "search", subject: "group:default/search", owners: []string{"group:default/search"}, source: catalog.FromCatalog, team: true,
 			owned: []string{"api:default/search-api", "component:default/search-service"}, members: []string{"Carol Nguyen", "Dave Lindqvist"}},
+		// What people paste: CODEOWNERS handles, GitHub URLs without a scheme, clone URLs.
+		{query: "@acme/payments", subject: "group:default/payments", owners: []string{"group:default/payments"}, source: catalog.FromCatalog, team: true},
+		{query: "acme/search", subject: "group:default/search", owners: []string{"group:default/search"}, source: catalog.FromCatalog, team: true},
+		{query: "@erin", subject: "user:default/erin", owners: []string{"user:default/erin"}, source: catalog.FromCatalog, team: true},
+		{query: "github.com/acme/payments-api", subject: "component:default/payments-api", owners: []string{"group:default/payments"}, source: catalog.FromCatalog},
+		{query: "https://github.com/acme/payments-api.git", subject: "component:default/payments-api", owners: []string{"group:default/payments"}, source: catalog.FromCatalog},
+		{query: "git@github.com:acme/search-service.git", subject: "component:default/search-service", owners: []string{"group:default/search"}, source: catalog.FromCatalog},
+		{query: "acme/search-service.git", subject: "component:default/search-service", owners: []string{"group:default/search"}, source: catalog.FromCatalog},
+		{query: "github.com/acme/legacy-billing/blob/master/reports/q3.py", subject: "acme/legacy-billing", path: "reports/q3.py",
+			owners: []string{"group:default/platform", "user:default/erin"}, source: catalog.FromCodeowners, sourceHas: "#L3"},
 		{query: "group:payments", subject: "group:default/payments", owners: []string{"group:default/payments"}, source: catalog.FromCatalog, team: true,
 			owned: []string{"api:default/payments-rest", "component:default/payments-api", "domain:default/commerce", "resource:default/payments-db", "system:default/checkout"}},
 	}
@@ -158,5 +168,55 @@ func TestFindOwnerMissSuggests(t *testing.T) {
 	}
 	if _, err := catalog.FindOwner(context.Background(), st, "   "); err != catalog.ErrEmptyQuery {
 		t.Errorf("blank query: err %v, want ErrEmptyQuery", err)
+	}
+}
+
+// TestUnknownOwnerOffersClosestGroups: a catalog file naming an owner the
+// catalog does not hold gets an answer that says so and offers the groups
+// closest to it, as the pull-request check does.
+func TestUnknownOwnerOffersClosestGroups(t *testing.T) {
+	st := demoStore(t)
+	body := []byte("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ledger}\nspec: {type: service, lifecycle: production, owner: paymnts}\n")
+	parsed, problems := catalog.ParseFile("catalog-info.yaml", body, nil)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if _, err := st.ReplaceSource(context.Background(), "file:ledger", []catalog.Declared{{Entity: parsed[0].Entity, Location: "file:ledger/catalog-info.yaml"}}, catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := catalog.FindOwner(context.Background(), st, "ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Owners) != 1 {
+		t.Fatalf("owners %+v, want the one the file names", a.Owners)
+	}
+	o := a.Owners[0]
+	if o.Known || o.Ref != "group:default/paymnts" {
+		t.Errorf("owner %s known=%v, want group:default/paymnts, not in the catalog", o.Ref, o.Known)
+	}
+	if len(o.Suggestions) == 0 || o.Suggestions[0] != "payments" {
+		t.Errorf("suggestions %v, want payments first", o.Suggestions)
+	}
+}
+
+func TestSlackChannelOf(t *testing.T) {
+	tests := []struct {
+		annotations map[string]string
+		name, id    string
+	}{
+		{map[string]string{"slack.com/channel": "#team-payments"}, "#team-payments", ""},
+		{map[string]string{"slack.com/channel": "team-payments"}, "#team-payments", ""},
+		{map[string]string{"slack.com/channel": "C024BE91L"}, "", "C024BE91L"},
+		{map[string]string{"slack.com/channel": "#team-payments", "slack.com/channel-id": "C024BE91L"}, "#team-payments", "C024BE91L"},
+		{map[string]string{"slack.com/channel-name": "payments", "slack.com/channel-id": "not-an-id"}, "#payments", ""},
+		{map[string]string{"callboard.dev/slack-channel": " #ops "}, "#ops", ""},
+		{map[string]string{}, "", ""},
+	}
+	for _, tt := range tests {
+		e := &catalog.Entity{Metadata: catalog.Metadata{Annotations: tt.annotations}}
+		if name, id := catalog.SlackChannelOf(e); name != tt.name || id != tt.id {
+			t.Errorf("%v: %q %q, want %q %q", tt.annotations, name, id, tt.name, tt.id)
+		}
 	}
 }

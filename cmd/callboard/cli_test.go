@@ -246,3 +246,34 @@ func TestAppManifestCode(t *testing.T) {
 		t.Errorf("a code with a path in it: exit %d, %q", code, errOut)
 	}
 }
+
+// TestOwnerTakesWhatPeoplePaste: the owner command reads CODEOWNERS handles,
+// clone URLs and GitHub URLs without a scheme, and names an owner the catalog
+// does not hold with the closest groups.
+func TestOwnerTakesWhatPeoplePaste(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"CALLBOARD_DB": filepath.Join(dir, "c.db")}
+	startServe(t, env, "--demo")
+	tests := []struct{ query, want string }{
+		{"@acme/payments", "Payments (group:default/payments)"},
+		{"acme/payments", "Payments (group:default/payments)"},
+		{"github.com/acme/payments-api", "Payments API (component:default/payments-api) is owned by Payments"},
+		{"git@github.com:acme/payments-api.git", "Payments API (component:default/payments-api) is owned by Payments"},
+		{"https://github.com/acme/payments-api.git", "Payments API (component:default/payments-api) is owned by Payments"},
+		{"github.com/acme/legacy-billing/blob/master/reports/q3.py", "acme/legacy-billing reports/q3.py is owned by Platform"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCLI(t, env, "owner", tt.query)
+		if code != 0 || !strings.Contains(out, tt.want) {
+			t.Errorf("owner %s: exit %d, %s%s\nwant %q", tt.query, code, out, errOut, tt.want)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "catalog-info.yaml"), []byte("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ledger}\nspec: {type: service, lifecycle: production, owner: paymnts}\n"), 0o644)
+	if code, out, _ := runCLI(t, env, "import", dir); code != 0 {
+		t.Fatalf("import: %s", out)
+	}
+	code, out, _ := runCLI(t, env, "owner", "ledger")
+	if code != 0 || !strings.Contains(out, "group:default/paymnts is not in the catalog; did you mean payments?") {
+		t.Errorf("owner for an unknown owner (exit %d):\n%s", code, out)
+	}
+}

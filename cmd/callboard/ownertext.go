@@ -49,10 +49,18 @@ func formatOwnerText(a *catalog.OwnerAnswer) string {
 			fmt.Fprintf(&b, "\n%s\n", o.DisplayName)
 		}
 		if !o.Known {
-			fmt.Fprintf(&b, "  %s is not in the catalog\n", o.Ref)
+			fmt.Fprintf(&b, "  %s is not in the catalog", o.Ref)
+			if len(o.Suggestions) > 0 {
+				fmt.Fprintf(&b, "; did you mean %s?", strings.Join(o.Suggestions, ", "))
+			}
+			b.WriteString("\n")
 		}
 		if o.SlackChannel != "" {
-			fmt.Fprintf(&b, "  Slack:   %s\n", o.SlackChannel)
+			fmt.Fprintf(&b, "  Slack:   %s", o.SlackChannel)
+			if o.SlackChannelID != "" && o.SlackChannelID != o.SlackChannel {
+				fmt.Fprintf(&b, " (%s)", o.SlackChannelID)
+			}
+			b.WriteString("\n")
 		}
 		if o.Email != "" {
 			fmt.Fprintf(&b, "  Email:   %s\n", o.Email)
