@@ -91,14 +91,16 @@ func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 			continue
 		case roleRepoName:
 			ans.RepoName, ans.RepoParam = text, f.param.Name
-			switch {
-			case empty:
+			if empty {
 				add(f, "is required.")
-			case !ValidRepoName(text):
-				add(f, "`%s` is not a repository name GitHub takes: use up to 100 letters, digits, `-`, `_` and `.`.", code(text))
-			default:
-				ans.Params[f.param.Name] = RepoURL(rf.opts.Host, rf.opts.Org, text)
+				continue
 			}
+			org, name, msg := readRepoField(text, rf.opts.Host, rf.opts.Org)
+			if msg != "" {
+				add(f, "%s", msg)
+				continue
+			}
+			ans.RepoName, ans.Params[f.param.Name] = name, RepoURL(rf.opts.Host, org, name)
 			continue
 		}
 		p := f.param
