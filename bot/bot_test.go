@@ -228,7 +228,7 @@ func TestCommands(t *testing.T) {
 		{"catalog-search-none", "/catalog", "search zzzqqq", []string{"Nothing in the catalog matches “zzzqqq”"}},
 		{"catalog-team", "/catalog", "team search", []string{"*Search* (team)", "Owns 2 things", "*Search service* — service"}},
 		{"catalog-team-not-a-team", "/catalog", "team payments-api", []string{"is not a team; it is owned by *Payments*", "/catalog team payments"}},
-		{"catalog-stats", "/catalog", "stats", []string{"4 repositories", "3 of 4 (75%)", "https://callboard.example.com/digest"}},
+		{"catalog-stats", "/catalog", "stats", []string{"5 repositories", "4 of 5 (80%)", "https://callboard.example.com/digest"}},
 		{"catalog-help", "/catalog", "help", []string{"/owner payments-api", "share"}},
 		{"catalog-unknown", "/catalog", "owners of payments", []string{"“owners of payments” is not something I know"}},
 		{"other-command", "/webhook-collect", "", []string{"/catalog stats"}},

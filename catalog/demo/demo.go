@@ -30,6 +30,7 @@ var repos = []catalog.Repository{
 	{GitHubID: 900002, FullName: "acme/search-service", Description: "Product search and autocomplete", DefaultBranch: "main"},
 	{GitHubID: 900003, FullName: "acme/checkout-web", Description: "Basket and checkout pages", DefaultBranch: "main"},
 	{GitHubID: 900004, FullName: "acme/legacy-billing", Description: "Invoice generation (pre-2019)", DefaultBranch: "master"},
+	{GitHubID: 900005, FullName: "acme/service-templates", Description: "Templates for new services", DefaultBranch: "main"},
 }
 
 // Seed loads the demo organisation. It is idempotent: seeding twice changes nothing.
