@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/callboard/callboard/internal/catalogclient"
 )
 
 // lockedBuffer is an io.Writer safe for the server goroutine and the test.
@@ -209,18 +211,7 @@ func TestUsageErrors(t *testing.T) {
 // against "callboard serve" itself (the binary's wiring, token and all),
 // after importing Backstage's example catalog.
 func TestCatalogClientAgainstServe(t *testing.T) {
-	dir := filepath.Join("..", "..", "e2e", "catalogclient")
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "node_modules", "@backstage", "catalog-client", "package.json"))
-	}
-	if err != nil {
-		msg := "needs node and `npm ci` in e2e/catalogclient (" + err.Error() + ")"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node, dir := catalogclient.Setup(t)
 	env := map[string]string{"CALLBOARD_DB": filepath.Join(t.TempDir(), "callboard.db"), "CALLBOARD_API_TOKEN": "s3cret-token"}
 	examples := filepath.Join("..", "..", "..", "shared", "testdata", "backstage", "packages", "catalog-model", "examples")
 	if code, _, errOut := runCLI(t, env, "import", examples); code != 1 {
