@@ -9,13 +9,14 @@ import (
 	"sync"
 )
 
-// version is stamped by the release build:
+// version (and commit) are stamped by the release build:
 //
-//	go build -ldflags "-X main.version=v1.4.0" ./cmd/callboard
+//	go build -ldflags "-X main.version=v1.4.0 -X main.commit=$(git rev-parse HEAD)" ./cmd/callboard
 //
-// Without it, the version is what Go recorded: the module version for
-// "go install ...@v1.4.0", a pseudo-version or "(devel)" for a local build.
-var version string
+// Without them, they are what Go recorded: the module version for
+// "go install ...@v1.4.0", a pseudo-version or "(devel)" for a local build,
+// and the commit of the work tree it was built in.
+var version, commit string
 
 // versionInfo is what callboard says about its own build.
 type versionInfo struct {
@@ -51,6 +52,9 @@ func readVersion() versionInfo {
 	}
 	if version != "" {
 		v.Version = version
+	}
+	if commit != "" && commit != v.Commit {
+		v.Commit, v.Time, v.Modified = commit, "", false
 	}
 	return v
 }
