@@ -289,6 +289,24 @@ func TestArchivedAndUnknownOwners(t *testing.T) {
 	}
 }
 
+// TestOwnerTakesWhatPeoplePaste: /owner reads what people copy, as Slack
+// sends it (a URL may arrive auto-linked as <url|label>).
+func TestOwnerTakesWhatPeoplePaste(t *testing.T) {
+	b := newTestBot(t, Config{Catalog: demoStore(t)})
+	for text, want := range map[string]string{
+		"@acme/payments":                       "*Payments* (team)",
+		"git@github.com:acme/payments-api.git": "*Payments API* (service) is owned by *Payments*",
+		"github.com/acme/payments-api":         "*Payments API* (service) is owned by *Payments*",
+		"<http://github.com/acme/search-service|github.com/acme/search-service>": "*Search service* (service) is owned by *Search*",
+		"https://github.com/acme/checkout-web.git":                               "*Checkout web* (website) is owned by *Web*",
+	} {
+		got := pretty(t, run(t, b, "/owner", text).Body.Bytes())
+		if !strings.Contains(string(got), jsonText(want)) {
+			t.Errorf("/owner %s does not say %q:\n%s", text, want, got)
+		}
+	}
+}
+
 // TestOwnerNotInCatalogIsOffered: a catalog file naming an owner the catalog
 // does not hold gets a reply that says so and offers the closest groups.
 func TestOwnerNotInCatalogIsOffered(t *testing.T) {

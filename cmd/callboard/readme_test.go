@@ -179,12 +179,6 @@ func TestReadmeExamples(t *testing.T) {
 	demoBase, _ := startServe(t, map[string]string{"CALLBOARD_DB": filepath.Join(dir, "callboard.db"), "SLACK_SIGNING_SECRET": slackTrySecret}, "--demo")
 	demoAddr := strings.TrimPrefix(demoBase, "http://")
 	ghAddr := ""
-	for _, ex := range examples {
-		if ex.mode == "testgithub" {
-			ghAddr = startTestGitHub(t, bin, dir)
-			break
-		}
-	}
 	ran := 0
 	for _, ex := range examples {
 		name := fmt.Sprintf("README.md:%d", ex.line)
@@ -192,13 +186,18 @@ func TestReadmeExamples(t *testing.T) {
 			t.Logf("%s not run: %s", name, ex.reason)
 			continue
 		}
+		missing := ""
+		for _, tool := range []string{"curl", "openssl"} {
+			if _, err := exec.LookPath(tool); err != nil && strings.Contains(ex.script, tool+" ") {
+				missing = tool
+			}
+		}
+		if ex.mode == "testgithub" && ghAddr == "" && missing == "" {
+			ghAddr = startTestGitHub(t, bin, dir)
+		}
 		t.Run(name, func(t *testing.T) {
-			for _, tool := range []string{"curl", "openssl"} {
-				if strings.Contains(ex.script, tool+" ") {
-					if _, err := exec.LookPath(tool); err != nil {
-						t.Skipf("skipped: the example uses %s, which is not installed", tool)
-					}
-				}
+			if missing != "" {
+				t.Skipf("skipped: the example uses %s, which is not installed", missing)
 			}
 			script := strings.ReplaceAll(ex.script, "localhost:8080", demoAddr)
 			script = strings.ReplaceAll(script, "localhost:9090", ghAddr)
