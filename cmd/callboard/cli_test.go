@@ -177,6 +177,13 @@ func TestAppManifest(t *testing.T) {
 		t.Errorf("the placeholder host is left in:\n%s", out)
 	}
 
+	if strings.Contains(errOut, "warning") {
+		t.Errorf("a public base URL gets a warning: %s", errOut)
+	}
+	if _, _, errOut := runCLI(t, map[string]string{}, "app-manifest"); !strings.Contains(errOut, "CALLBOARD_BASE_URL is http://localhost:8080, which GitHub cannot reach") {
+		t.Errorf("the default base URL gets no warning: %q", errOut)
+	}
+
 	env["GITHUB_API_URL"] = "https://ghe.acme.example/api/v3/"
 	code, out, _ = runCLI(t, env, "app-manifest", "--html", "--org", "acme", "--name", "callboard-acme")
 	if code != 0 {

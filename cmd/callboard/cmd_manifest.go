@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -40,6 +41,9 @@ func appManifestCmd(fs *flag.FlagSet) action {
 		m, err := appManifest(c.cfg.BaseURL, *name)
 		if err != nil {
 			return err
+		}
+		if u, err := url.Parse(c.cfg.BaseURL); err == nil && isLoopback(u.Hostname()) {
+			fmt.Fprintf(c.stderr, "callboard: warning: CALLBOARD_BASE_URL is %s, which GitHub cannot reach: set it to callboard's public URL before registering the App\n", c.cfg.BaseURL)
 		}
 		if !*page {
 			enc := json.NewEncoder(c.stdout)
@@ -81,6 +85,14 @@ func appManifest(baseURL, name string) (map[string]any, error) {
 		m["name"] = name
 	}
 	return m, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // webURL is GitHub's web address for an API URL: github.com for
