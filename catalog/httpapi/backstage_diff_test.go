@@ -691,11 +691,19 @@ func (c *diffCollector) items(path string, want, got []any, ordered bool, orderK
 	var wantSeq, gotSeq []string // refs of the paired entities, in each answer's order
 	for _, w := range want {
 		k := diffItemRef(w)
+		// An identical entity first: a ref can be ambiguous when the fields
+		// asked for leave out the kind or the namespace.
 		var partner *slot
+		wc := diffCanonical(w)
 		for _, s := range byRef[k] {
-			if !s.used {
+			if !s.used && diffCanonical(got[s.index]) == wc {
 				partner = s
 				break
+			}
+		}
+		for _, s := range byRef[k] {
+			if partner == nil && !s.used {
+				partner = s
 			}
 		}
 		p := diffItemPath(path, k)
