@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/url"
 	"path"
@@ -62,14 +63,16 @@ type PlanOptions struct {
 	User  string // the GitHub login of whoever asked
 }
 
-// MakePlan checks a template's steps and evaluates their inputs. A template
-// with an action callboard does not run, or steps in an order it cannot
-// follow, is refused with every reason.
-func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Problem) {
+// MakePlan checks a template's steps and evaluates their inputs, within
+// DefaultBudget. A template with an action callboard does not run, or steps
+// in an order it cannot follow, is refused with every reason. An error is
+// ctx's: the work was cut short, and the plan is not made.
+func MakePlan(ctx context.Context, t *Template, params map[string]any, opts PlanOptions) (*Plan, []Problem, error) {
 	if opts.Host == "" {
 		opts.Host = "github.com"
 	}
 	pl := &Plan{Template: t, Params: params, Owner: opts.Owner}
+	m := newMeter(ctx, DefaultBudget)
 	var problems []Problem
 	fail := func(format string, args ...any) {
 		problems = append(problems, Problem{Message: fmt.Sprintf(format, args...)})
@@ -81,14 +84,17 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 		}
 		fail("The template uses %s, which callboard does not run (it runs `%s`, `%s` and `%s`). Nothing was created.",
 			strings.Join(quoted, ", "), ActionFetchTemplate, ActionPublishGitHub, ActionCatalogRegister)
-		return pl, problems
+		return pl, problems, nil
 	}
 	vars := map[string]any{"parameters": params, "steps": map[string]any{}, "user": userVars(opts.User)}
 	steps := vars["steps"].(map[string]any)
 	published := false
 	for _, s := range t.Steps {
 		if s.If != nil {
-			run, err := condition(s.If, vars)
+			run, err := condition(m, s.If, vars)
+			if interrupted(err) {
+				return nil, nil, err
+			}
 			if err != nil {
 				fail("Step `%s`: its `if` does not evaluate: %v.", code(s.ID), err)
 				continue
@@ -97,7 +103,10 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 				continue
 			}
 		}
-		in, err := RenderValue(anyMap(s.Input), vars)
+		in, err := renderValue(m, anyMap(s.Input), vars)
+		if interrupted(err) {
+			return nil, nil, err
+		}
 		if err != nil {
 			fail("Step `%s` (%s): %v.", code(s.ID), s.Action, err)
 			continue
@@ -148,7 +157,7 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 	if !published && len(problems) == 0 {
 		fail("The template has no `%s` step: callboard creates each service as a new repository.", ActionPublishGitHub)
 	}
-	return pl, problems
+	return pl, problems, nil
 }
 
 func userVars(login string) map[string]any {
@@ -160,8 +169,8 @@ func userVars(login string) map[string]any {
 }
 
 // condition evaluates a step's if: (a boolean, or a ${{ }} expression).
-func condition(v any, vars map[string]any) (bool, error) {
-	r, err := RenderValue(v, vars)
+func condition(m *meter, v any, vars map[string]any) (bool, error) {
+	r, err := renderValue(m, v, vars)
 	if err != nil {
 		return false, err
 	}
@@ -312,16 +321,21 @@ func registerPath(in map[string]any, pub Publish, host string) (string, string) 
 }
 
 // Files renders every fetch step's folder (read by read) into the files of
-// the new repository, as publish:github will write them.
-func (pl *Plan) Files(read func(Source) ([]File, error)) ([]File, error) {
+// the new repository, as publish:github will write them, all of them within
+// one budget.
+func (pl *Plan) Files(ctx context.Context, budget Budget, read func(Source) ([]File, error)) ([]File, error) {
 	var sets [][]File
+	m := newMeter(ctx, budget)
 	for _, f := range pl.Fetches {
 		src, err := read(f.Source)
 		if err != nil {
 			return nil, err
 		}
 		vars := map[string]any{"values": anyMap(f.Values), "parameters": pl.Params}
-		out, err := renderSkeleton(src, vars, f.opts)
+		out, err := renderSkeleton(m, src, vars, f.opts)
+		if interrupted(err) {
+			return nil, err
+		}
 		if err != nil {
 			// The template is wrong: retrying cannot help.
 			return nil, permanentf("step %s: %v", f.Step, err)

@@ -154,7 +154,9 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	var problems []Problem
 	unsupported := len(t.Unsupported()) > 0
 	if unsupported {
-		_, problems = MakePlan(t, ans.Params, PlanOptions{})
+		if _, problems, err = MakePlan(ctx, t, ans.Params, PlanOptions{}); err != nil {
+			return nil, err
+		}
 	}
 	problems = append(problems, readProblems...)
 	var owner catalog.Ref
@@ -179,7 +181,10 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	}
 	// From here on every problem is listed: an unknown owner does not hide
 	// a name the catalog would refuse.
-	plan, pp := MakePlan(t, ans.Params, PlanOptions{Org: is.org(), Host: s.Host, Owner: owner, User: is.Author})
+	plan, pp, err := MakePlan(ctx, t, ans.Params, PlanOptions{Org: is.org(), Host: s.Host, Owner: owner, User: is.Author})
+	if err != nil {
+		return nil, err
+	}
 	ev.plan = plan
 	if len(pp) > 0 {
 		ev.problems = inFormOrder(append(problems, pp...), rf)
@@ -407,7 +412,7 @@ func (s *Service) files(ctx context.Context, gh GitHub, plan *Plan) ([]File, err
 		}
 		return r.Files(ctx, src)
 	}
-	files, err := plan.Files(read)
+	files, err := plan.Files(ctx, DefaultBudget, read)
 	if err != nil {
 		return nil, err
 	}

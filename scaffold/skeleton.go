@@ -39,7 +39,7 @@ type fetchOptions struct {
 // renderSkeleton renders a skeleton's files: their contents (unless binary,
 // or matched by copyWithoutTemplating) and their paths. A file whose path
 // renders to an empty segment is left out, as in Backstage.
-func renderSkeleton(files []File, vars map[string]any, opts fetchOptions) ([]File, error) {
+func renderSkeleton(m *meter, files []File, vars map[string]any, opts fetchOptions) ([]File, error) {
 	var globs []*regexp.Regexp
 	for _, g := range opts.copyWithout {
 		re, err := globRegexp(g)
@@ -50,7 +50,7 @@ func renderSkeleton(files []File, vars map[string]any, opts fetchOptions) ([]Fil
 	}
 	var out []File
 	for _, f := range files {
-		p, err := RenderString(f.Path, vars)
+		p, err := renderString(m, f.Path, vars)
 		if err != nil {
 			return nil, fmt.Errorf("rendering the path %s: %w", f.Path, err)
 		}
@@ -71,7 +71,7 @@ func renderSkeleton(files []File, vars map[string]any, opts fetchOptions) ([]Fil
 		}
 		content := f.Content
 		if render {
-			s, err := RenderString(string(f.Content), vars)
+			s, err := renderString(m, string(f.Content), vars)
 			if err != nil {
 				return nil, fmt.Errorf("rendering %s: %w", f.Path, err)
 			}
