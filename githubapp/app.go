@@ -29,6 +29,9 @@ type Config struct {
 	Workers     int           // deliveries processed at once (default 4)
 	MaxAttempts int           // before a delivery is parked as failed (default 8)
 	RetryBase   time.Duration // first retry delay, doubling (default 2 s)
+	// DeliveryTimeout bounds one attempt at a delivery (default 10 min); an
+	// attempt cut short twice, by this or by the process dying, parks it.
+	DeliveryTimeout time.Duration
 	// RedeliverEvery is how often missed deliveries are looked for (default 1 h; <0 disables).
 	RedeliverEvery time.Duration
 	// RESTOnly reads files through REST alone, without the GraphQL read-ahead
@@ -117,6 +120,9 @@ func New(cfg Config, st interface {
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = 2 * time.Second
 	}
+	if cfg.DeliveryTimeout <= 0 {
+		cfg.DeliveryTimeout = 10 * time.Minute
+	}
 	if cfg.RedeliverEvery == 0 {
 		cfg.RedeliverEvery = time.Hour
 	}
@@ -144,7 +150,7 @@ func New(cfg Config, st interface {
 	}
 	a.workers = &workers{
 		store: a.deliveries, handle: a.handle, log: a.log, metrics: a.metrics, n: cfg.Workers,
-		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, now: cfg.Now,
+		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, timeout: cfg.DeliveryTimeout, now: cfg.Now,
 		wakeC: make(chan struct{}, 1), busy: map[string]bool{}, ackedRecently: a.inserter.lastStored,
 	}
 	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery}

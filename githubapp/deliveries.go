@@ -30,9 +30,12 @@ type Delivery struct {
 	ReceivedAt     time.Time
 	State          string
 	Attempts       int
-	LastError      string
-	NextAttemptAt  time.Time
-	FinishedAt     time.Time
+	// Interruptions counts attempts cut short: the process died during one,
+	// or one ran past the time limit.
+	Interruptions int
+	LastError     string
+	NextAttemptAt time.Time
+	FinishedAt    time.Time
 }
 
 // deliveryStore keeps deliveries in the catalog's SQLite file.
@@ -82,14 +85,48 @@ func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool,
 	return dups, nil
 }
 
+// maxInterruptions is how many attempts may be cut short (the process died
+// during them, or they ran past their time limit) before a delivery is
+// parked: one that takes the server down must not do it at every start.
+const maxInterruptions = 2
+
 // resume makes deliveries that were being processed when the process died
-// pending again: acknowledged work is never lost.
-func (s *deliveryStore) resume(ctx context.Context) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE deliveries SET state = 'pending' WHERE state = 'processing'`)
+// pending again: acknowledged work is never lost. One that was being
+// processed at the last deaths too is parked as failed, with the reason.
+func (s *deliveryStore) resume(ctx context.Context) (resumed int64, parked []string, err error) {
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("resuming deliveries: %w", err)
+		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
 	}
-	return res.RowsAffected()
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT delivery_id FROM deliveries WHERE state = 'processing' AND interruptions + 1 >= ? ORDER BY id`, maxInterruptions)
+	if err != nil {
+		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+		}
+		parked = append(parked, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+	}
+	reason := fmt.Sprintf("parked: callboard stopped %d times while handling this delivery (a crash, running out of memory, or a kill); "+
+		"it is not tried again, so that it cannot stop the server again", maxInterruptions)
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET interruptions = interruptions + 1, state = 'failed', last_error = ?, finished_at = ?
+		WHERE state = 'processing' AND interruptions + 1 >= ?`, reason, s.now().UnixMilli(), maxInterruptions); err != nil {
+		return 0, nil, fmt.Errorf("parking deliveries: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET interruptions = interruptions + 1, state = 'pending' WHERE state = 'processing'`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+	}
+	resumed, _ = res.RowsAffected()
+	return resumed, parked, tx.Commit()
 }
 
 // claimScan is how many of the oldest pending deliveries one claim looks at.
@@ -137,7 +174,7 @@ func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) 
 	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'processing', attempts = attempts + 1 WHERE state = 'pending' AND id IN `+in, ids...); err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, attempts
+	rows, err = tx.QueryContext(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, attempts, interruptions
 		FROM deliveries WHERE state = 'processing' AND id IN `+in+` ORDER BY id`, ids...)
 	if err != nil {
 		return nil, err
@@ -146,7 +183,7 @@ func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) 
 	for rows.Next() {
 		d := &Delivery{State: StateProcessing}
 		var received int64
-		if err := rows.Scan(&d.ID, &d.DeliveryID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.OrderingKey, &d.Payload, &received, &d.Attempts); err != nil {
+		if err := rows.Scan(&d.ID, &d.DeliveryID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.OrderingKey, &d.Payload, &received, &d.Attempts, &d.Interruptions); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -168,8 +205,8 @@ func (s *deliveryStore) finish(ctx context.Context, d *Delivery, state, lastErr 
 	} else {
 		finished = s.now().UnixMilli()
 	}
-	_, err := s.w.ExecContext(ctx, `UPDATE deliveries SET state = ?, last_error = ?, next_attempt_at = ?, finished_at = ? WHERE id = ?`,
-		state, lastErr, next, finished, d.ID)
+	_, err := s.w.ExecContext(ctx, `UPDATE deliveries SET state = ?, last_error = ?, next_attempt_at = ?, finished_at = ?, interruptions = ? WHERE id = ?`,
+		state, lastErr, next, finished, d.Interruptions, d.ID)
 	if err != nil {
 		return fmt.Errorf("recording delivery %s as %s: %w", d.DeliveryID, state, err)
 	}

@@ -44,6 +44,7 @@ type workers struct {
 	n           int
 	maxAttempts int
 	retryBase   time.Duration
+	timeout     time.Duration // one attempt's time limit
 	now         func() time.Time
 
 	// ackedRecently returns when the receiver last stored a delivery.
@@ -69,12 +70,15 @@ func (w *workers) wake() {
 
 // start resumes unfinished deliveries and runs the dispatcher until stop.
 func (w *workers) start(ctx context.Context) error {
-	n, err := w.store.resume(ctx)
+	n, parked, err := w.store.resume(ctx)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
 		w.log.Info("resuming deliveries interrupted by the last stop", "count", n)
+	}
+	for _, id := range parked {
+		w.log.Error("delivery parked: callboard stopped while handling it, again (see callboard deliveries)", "delivery", id)
 	}
 	w.workCtx, w.cancelWork = context.WithCancel(context.WithoutCancel(ctx))
 	loopCtx, cancel := context.WithCancel(ctx)
@@ -173,9 +177,15 @@ func (w *workers) process(d *Delivery) {
 	}()
 	log := w.log.With("delivery", d.DeliveryID, "event", d.Event, "action", d.Action, "installation", d.InstallationID, "repository", d.Repository)
 	start := w.now()
-	err := w.safeHandle(d)
+	ctx, cancel := context.WithTimeout(w.workCtx, w.timeout)
+	err := w.safeHandle(ctx, d)
+	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && w.workCtx.Err() == nil
+	cancel()
 	w.metrics.processing.WithLabelValues(d.Event).Observe(w.now().Sub(start).Seconds())
 	state, lastErr, retryAt := w.outcome(d, err)
+	if timedOut && state != StateDone && state != StateIgnored {
+		state, lastErr, retryAt = w.timedOut(d, err)
+	}
 	if ferr := w.record(log, d, state, lastErr, retryAt); ferr != nil {
 		log.Error("recording the delivery's outcome; it stays processing until the next start resumes it", "err", ferr)
 		return
@@ -217,13 +227,23 @@ func (w *workers) record(log *slog.Logger, d *Delivery, state, lastErr string, r
 
 // safeHandle runs the handler, turning a panic into a permanent failure so
 // one bad payload cannot take the process down.
-func (w *workers) safeHandle(d *Delivery) (err error) {
+func (w *workers) safeHandle(ctx context.Context, d *Delivery) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = permanent(fmt.Errorf("handler panicked: %v", p))
 		}
 	}()
-	return w.handle(w.workCtx, d)
+	return w.handle(ctx, d)
+}
+
+// timedOut is the outcome of an attempt that ran past its time limit: tried
+// again later, and parked when it happens again.
+func (w *workers) timedOut(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
+	d.Interruptions++
+	if d.Interruptions >= maxInterruptions {
+		return StateFailed, fmt.Sprintf("parked: handling it ran past its time limit of %s %d times (last: %v)", w.timeout, d.Interruptions, err), time.Time{}
+	}
+	return StatePending, fmt.Sprintf("ran past its time limit of %s: %v", w.timeout, err), w.now().Add(w.retryBase << min(d.Attempts-1, 10))
 }
 
 func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
