@@ -47,6 +47,18 @@ type Config struct {
 	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
 	// new services (SCAFFOLD_REPO); "" turns the scaffolder off.
 	ScaffoldRepo string
+	// ScaffoldTemplateRepos are the org/repo patterns whose Templates may run
+	// (SCAFFOLD_TEMPLATE_REPOS; default ScaffoldRepo alone).
+	ScaffoldTemplateRepos []string
+	// ScaffoldSources are the org/repo patterns skeletons may come from
+	// besides the template's own repository (SCAFFOLD_SOURCES).
+	ScaffoldSources []string
+	// ScaffoldAllowedTeams are the teams whose members may request a
+	// service (SCAFFOLD_ALLOWED_TEAMS; none: any member of the organisation).
+	ScaffoldAllowedTeams []string
+	// ScaffoldMaxVisibility is the most visible a new repository may be
+	// (SCAFFOLD_MAX_VISIBILITY: private, internal or public; default private).
+	ScaffoldMaxVisibility string
 	// BaseURL is callboard's public URL, for links to catalog entities.
 	BaseURL string
 	// Transport is the HTTP transport to GitHub (tests; default http.DefaultTransport).
@@ -131,6 +143,9 @@ func New(cfg Config, st interface {
 	}
 	if cfg.HTTPTimeout <= 0 {
 		cfg.HTTPTimeout = 30 * time.Second
+	}
+	if len(cfg.ScaffoldTemplateRepos) == 0 && cfg.ScaffoldRepo != "" {
+		cfg.ScaffoldTemplateRepos = []string{cfg.ScaffoldRepo}
 	}
 	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
 	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/check"
+	"github.com/callboard/callboard/scaffold"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -327,7 +328,9 @@ func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, 
 	}
 	if id == 0 {
 		// Not recorded (first run, or a database restored from backup): look for the marker.
-		if id, err = findComment(ctx, gh, owner, name, t.number); err != nil {
+		// Only the App's own: a comment by a person, or by another App or
+		// workflow, quoting the marker is not ours to edit.
+		if id, err = scaffold.FindOwnComment(ctx, gh, t.repo.FullName, t.number, check.Marker, c.app.clients.appID); err != nil {
 			return err
 		}
 	}
@@ -359,24 +362,4 @@ func (c *prChecker) rememberComment(ctx context.Context, t prTarget, id int64) e
 	_, err := c.app.deliveries.w.ExecContext(ctx, `INSERT INTO pr_comments (repository_id, number, comment_id) VALUES (?, ?, ?)
 		ON CONFLICT (repository_id, number) DO UPDATE SET comment_id = excluded.comment_id`, t.repo.ID, t.number, id)
 	return err
-}
-
-func findComment(ctx context.Context, gh *github.Client, owner, name string, number int) (int64, error) {
-	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		cs, resp, err := gh.Issues.ListComments(ctx, owner, name, number, opts)
-		if err != nil {
-			return 0, fmt.Errorf("listing comments on %s/%s#%d: %w", owner, name, number, err)
-		}
-		for _, cm := range cs {
-			// Only the App's own: a person's comment quoting the marker is not ours to edit.
-			if strings.HasPrefix(cm.GetBody(), check.Marker) && cm.GetUser().GetType() == "Bot" {
-				return cm.GetID(), nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return 0, nil
-		}
-		opts.Page = resp.NextPage
-	}
 }

@@ -57,10 +57,11 @@ func (p Publish) FullName() string { return p.Org + "/" + p.Name }
 
 // PlanOptions is what a plan needs besides the template and parameters.
 type PlanOptions struct {
-	Org   string // the organisation repositories are created in
-	Host  string // the GitHub host (default github.com)
-	Owner catalog.Ref
-	User  string // the GitHub login of whoever asked
+	Org    string // the organisation repositories are created in
+	Host   string // the GitHub host (default github.com)
+	Owner  catalog.Ref
+	User   string // the GitHub login of whoever asked
+	Policy Policy // where skeletons may come from, how visible a repository may be
 }
 
 // MakePlan checks a template's steps and evaluates their inputs, within
@@ -118,7 +119,7 @@ func MakePlan(ctx context.Context, t *Template, params map[string]any, opts Plan
 				fail("Step `%s` fetches files after `%s` published the repository; they would not be in it.", code(s.ID), ActionPublishGitHub)
 				continue
 			}
-			f, err := fetchStep(t, s.ID, input)
+			f, err := fetchStep(t, s, input, opts)
 			if err != nil {
 				fail("Step `%s` (%s): %v.", code(s.ID), s.Action, err)
 				continue
@@ -187,15 +188,22 @@ func anyMap(m map[string]any) any {
 	return m
 }
 
-func fetchStep(t *Template, id string, in map[string]any) (Fetch, error) {
-	f := Fetch{Step: id}
+func fetchStep(t *Template, step Step, in map[string]any, opts PlanOptions) (Fetch, error) {
+	f := Fetch{Step: step.ID}
 	u := str(in["url"])
 	if u == "" {
 		return f, fmt.Errorf("no `url` input")
 	}
-	src, err := resolveSource(t.Location, u)
+	src, err := resolveSource(t.Location, u, opts.Host)
 	if err != nil {
 		return f, err
+	}
+	// A skeleton is read with the installation of the organisation being
+	// scaffolded into, and only from where the operator said: the
+	// template's own repository, or SCAFFOLD_SOURCES.
+	own := templateRepo(t, opts.Host)
+	if !strings.EqualFold(src.Repo, own) && !matchRepo(opts.Policy.Sources, src.Repo) {
+		return f, fmt.Errorf("`url` %s is in `%s`; callboard fetches skeletons only from the template's own repository and from `SCAFFOLD_SOURCES`", code(u), code(src.Repo))
 	}
 	f.Source = src
 	f.Values, _ = in["values"].(map[string]any)
@@ -210,6 +218,8 @@ func fetchStep(t *Template, id string, in map[string]any) (Fetch, error) {
 		}
 		f.opts.targetPath = tp
 	}
+	// The target as the template wrote it, before any answer filled it in.
+	f.opts.literalTarget, _ = step.Input["targetPath"].(string)
 	f.opts.copyWithout = append(stringsOf(in["copyWithoutTemplating"]), stringsOf(in["copyWithoutRender"])...)
 	switch ext := in["templateFileExtension"].(type) {
 	case bool:
@@ -226,12 +236,15 @@ func fetchStep(t *Template, id string, in map[string]any) (Fetch, error) {
 }
 
 // resolveSource finds a fetch step's folder: relative to the template's file,
-// or a GitHub URL (https://HOST/ORG/REPO/tree/BRANCH/PATH).
-func resolveSource(location, u string) (Source, error) {
+// or a GitHub URL (https://HOST/ORG/REPO/tree/BRANCH/PATH) on host.
+func resolveSource(location, u, host string) (Source, error) {
 	if strings.Contains(u, "://") {
 		s, err := githubFolder(u)
 		if err != nil {
-			return Source{}, fmt.Errorf("`url` %s: %v", u, err)
+			return Source{}, fmt.Errorf("`url` %s: %v", code(u), err)
+		}
+		if !sameHost(u, host) {
+			return Source{}, fmt.Errorf("`url` %s is not on %s, the GitHub callboard works with", code(u), cmp.Or(host, "github.com"))
 		}
 		return s, nil
 	}
@@ -250,6 +263,12 @@ func resolveSource(location, u string) (Source, error) {
 	}
 	base.RefPath = p
 	return base, nil
+}
+
+// sameHost reports whether URL u is on the GitHub host (default github.com).
+func sameHost(u, host string) bool {
+	pu, err := url.Parse(u)
+	return err == nil && pu.Scheme == "https" && strings.EqualFold(pu.Host, cmp.Or(host, "github.com"))
 }
 
 func githubFolder(u string) (Source, error) {
@@ -279,13 +298,15 @@ func publishStep(id string, in map[string]any, opts PlanOptions) (Publish, strin
 		return p, fmt.Sprintf("`%s` is not a repository name GitHub takes.", code(p.Name))
 	}
 	p.Org = cmp.Or(opts.Org, p.Org)
-	switch v := str(in["repoVisibility"]); v {
-	case "":
+	switch v := str(in["repoVisibility"]); {
+	case v == "":
 		p.Visibility = "private" // Backstage's default
-	case "private", "internal", "public":
-		p.Visibility = v
-	default:
+	case !ValidVisibility(v):
 		return p, fmt.Sprintf("`repoVisibility` %q is not private, internal or public.", v)
+	case !opts.Policy.visibilityAllowed(v):
+		return p, fmt.Sprintf("the repository would be %s, and callboard creates repositories that are at most %s (`SCAFFOLD_MAX_VISIBILITY`).", v, opts.Policy.maxVisibility())
+	default:
+		p.Visibility = v
 	}
 	if p.CommitMessage == "" {
 		p.CommitMessage = "initial commit" // Backstage's default
@@ -345,6 +366,11 @@ func (pl *Plan) Files(ctx context.Context, budget Budget, read func(Source) ([]F
 	files := mergeFiles(sets...)
 	if pl.Publish.SourcePath != "" {
 		files = subtree(files, pl.Publish.SourcePath)
+	}
+	for _, f := range files {
+		if placedByAnswers(f) {
+			return nil, permanentf("the answers would put `%s` under `%s`, where the template puts no file of its own", code(f.Path), workflowsDir)
+		}
 	}
 	return files, nil
 }

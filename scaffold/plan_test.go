@@ -13,7 +13,7 @@ import (
 func TestMakePlan(t *testing.T) {
 	tmpl := loadTemplate(t, filepath.Join("testdata", "kitchen-sink", "template.yaml"))
 	params := map[string]any{"name": "ledger-api", "public": false, "language": "go", "repoUrl": RepoURL("github.com", "acme", "ledger-api")}
-	pl, problems, _ := MakePlan(context.Background(), tmpl, params, PlanOptions{Org: "acme", Owner: catalog.MustParseRef("group:default/payments")})
+	pl, problems, _ := MakePlan(context.Background(), tmpl, params, PlanOptions{Org: "acme", Owner: catalog.MustParseRef("group:default/payments"), Policy: Policy{MaxVisibility: "internal"}})
 	if len(problems) > 0 {
 		t.Fatalf("problems %v", problems)
 	}

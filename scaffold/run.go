@@ -118,7 +118,7 @@ func (r *runner) load(ctx context.Context) error {
 	if r.req.OwnerRef != "" {
 		owner, _ = catalog.ParseRef(r.req.OwnerRef, catalog.RefDefaults{Kind: "group"})
 	}
-	plan, problems, err := MakePlan(ctx, t, r.req.Params, PlanOptions{Org: r.is.org(), Host: r.s.Host, Owner: owner, User: r.req.Author})
+	plan, problems, err := MakePlan(ctx, t, r.req.Params, PlanOptions{Org: r.is.org(), Host: r.s.Host, Owner: owner, User: r.req.Author, Policy: r.s.Policy})
 	if err != nil {
 		return err
 	}

@@ -27,11 +27,21 @@ type File struct {
 	Path    string
 	Content []byte
 	Mode    string // ModeFile or ModeExecutable
+	// literal is the path as the template wrote it, before rendering.
+	literal string
+}
+
+// placedByAnswers reports a file an answer put under .github/workflows/: a
+// template may ship workflows (they run with the repository's secrets), but
+// an answer used as a path must not create one.
+func placedByAnswers(f File) bool {
+	return inWorkflows(f.Path) && !strings.Contains("/"+f.literal, "/"+workflowsDir)
 }
 
 // fetchOptions are fetch:template's inputs that shape the output.
 type fetchOptions struct {
 	targetPath        string
+	literalTarget     string   // targetPath as the template wrote it
 	copyWithout       []string // globs: copied without rendering the contents
 	templateExtension string   // only files with it are rendered ("" = all)
 }
@@ -77,7 +87,7 @@ func renderSkeleton(m *meter, files []File, vars map[string]any, opts fetchOptio
 			}
 			content = []byte(s)
 		}
-		out = append(out, File{Path: dst, Content: content, Mode: f.Mode})
+		out = append(out, File{Path: dst, Content: content, Mode: f.Mode, literal: path.Join(opts.literalTarget, f.Path)})
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/scaffold"
 )
 
 // config is callboard's configuration, read from the environment. Any secret
@@ -35,6 +36,12 @@ type config struct {
 	DigestTimezone     string
 
 	ScaffoldRepo string
+	// SCAFFOLD_TEMPLATE_REPOS, SCAFFOLD_SOURCES (org/repo patterns),
+	// SCAFFOLD_ALLOWED_TEAMS (team slugs) and SCAFFOLD_MAX_VISIBILITY.
+	ScaffoldTemplateRepos []string
+	ScaffoldSources       []string
+	ScaffoldAllowedTeams  []string
+	ScaffoldMaxVisibility string
 
 	// StrictChecks makes warnings fail the pull-request check (CHECKS_STRICT=true).
 	StrictChecks bool
@@ -101,6 +108,29 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if o, r, ok := strings.Cut(c.ScaffoldRepo, "/"); c.ScaffoldRepo != "" && (!ok || o == "" || r == "" || strings.Contains(r, "/")) {
 		errs = append(errs, fmt.Sprintf("SCAFFOLD_REPO %q: want owner/repo", c.ScaffoldRepo))
 	}
+	for _, v := range []struct {
+		name string
+		to   *[]string
+	}{{"SCAFFOLD_TEMPLATE_REPOS", &c.ScaffoldTemplateRepos}, {"SCAFFOLD_SOURCES", &c.ScaffoldSources}} {
+		for _, p := range splitList(getenv(v.name)) {
+			if !scaffold.ValidRepoPattern(p) {
+				errs = append(errs, fmt.Sprintf("%s %q: want org/repo patterns, comma-separated (acme/templates, acme/*)", v.name, p))
+				continue
+			}
+			*v.to = append(*v.to, p)
+		}
+	}
+	for _, t := range splitList(getenv("SCAFFOLD_ALLOWED_TEAMS")) {
+		if o, s, ok := strings.Cut(t, "/"); strings.ContainsAny(t, " *?[") || ok && (o == "" || s == "" || strings.Contains(s, "/")) {
+			errs = append(errs, fmt.Sprintf("SCAFFOLD_ALLOWED_TEAMS %q: want team slugs (platform) or org/slug, comma-separated", t))
+			continue
+		}
+		c.ScaffoldAllowedTeams = append(c.ScaffoldAllowedTeams, t)
+	}
+	c.ScaffoldMaxVisibility = strings.ToLower(get("SCAFFOLD_MAX_VISIBILITY", "private"))
+	if !scaffold.ValidVisibility(c.ScaffoldMaxVisibility) {
+		errs = append(errs, fmt.Sprintf("SCAFFOLD_MAX_VISIBILITY %q: want private, internal or public", getenv("SCAFFOLD_MAX_VISIBILITY")))
+	}
 	if !strings.HasSuffix(c.GitHubAPIURL, "/") {
 		errs = append(errs, fmt.Sprintf("GITHUB_API_URL %q must end in /", c.GitHubAPIURL))
 	}
@@ -111,6 +141,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// splitList splits a comma-separated variable, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func readSecretFile(path string) ([]byte, error) {

@@ -131,9 +131,14 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		Usage:         st,
 		Merges:        digest.NewStore(st),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
-		BaseURL:       cfg.BaseURL,
-		Logger:        logger.With("component", "github"),
-		Metrics:       reg,
+
+		ScaffoldTemplateRepos: cfg.ScaffoldTemplateRepos,
+		ScaffoldSources:       cfg.ScaffoldSources,
+		ScaffoldAllowedTeams:  cfg.ScaffoldAllowedTeams,
+		ScaffoldMaxVisibility: cfg.ScaffoldMaxVisibility,
+		BaseURL:               cfg.BaseURL,
+		Logger:                logger.With("component", "github"),
+		Metrics:               reg,
 	}, st, st)
 }
 
