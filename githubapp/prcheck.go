@@ -28,6 +28,10 @@ type prTarget struct {
 	author      string
 	installID   int64
 	commentable bool
+	// untrusted: the head may come from a fork (or from nobody known): its
+	// catalog files are read only where the default branch's are, and
+	// their placeholders are not resolved.
+	untrusted bool
 }
 
 // prChecker runs the ownership and docs check on pull requests.
@@ -56,7 +60,17 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 	if head, err = a.sync.readAhead(ctx, gh, head, readAll, "README.md"); err != nil {
 		return nil, err
 	}
-	_, parsed, err := a.sync.readCatalog(ctx, gh, head, row)
+	walk := newWalk()
+	if t.untrusted {
+		var known []string
+		if stored, err := a.sync.store.RepositoryByID(ctx, t.repo.ID); err == nil {
+			known = stored.CatalogFiles
+		} else if !errors.Is(err, catalog.ErrNotFound) {
+			return nil, err
+		}
+		walk = untrustedWalk(known)
+	}
+	_, parsed, err := a.sync.walkCatalog(ctx, gh, head, row, walk)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func pullRequestJSON(action string, number int, repo obj, headRef, headSHA, base
 		"action": action, "number": number,
 		"pull_request": obj{
 			"number": number, "state": "open",
-			"head": obj{"sha": headSHA, "ref": headRef}, "base": obj{"ref": baseRef},
+			"head": obj{"sha": headSHA, "ref": headRef, "repo": obj{"id": repo["id"], "full_name": full}}, "base": obj{"ref": baseRef},
 			"user": obj{"login": "alice"}, "html_url": fmt.Sprintf("https://github.com/%s/pull/%d", full, number),
 		},
 		"repository": repo, "installation": obj{"id": 7},
