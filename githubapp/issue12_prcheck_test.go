@@ -82,5 +82,5 @@ spec:
 		}
 	}
 	// What the default branch names is still checked at the fork's head.
-	mustContain(t, "the check run", summaryOf(h.lastRun("acme/platform")), "owner \"nobody\" is not a known group or user")
+	mustContain(t, "the check run", summaryOf(h.lastRun("acme/platform")), "owner `nobody` is not a known group or user")
 }
