@@ -12,6 +12,7 @@ import (
 
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/internal/bearer"
 	"github.com/gorilla/mux"
 )
 
@@ -61,7 +62,9 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.St
 	r.Handle("/api/usage", digest.UsageHandler(st, digest.UsageOptions{
 		Token: cfg.APIToken, Logger: logger.With("component", "usage"),
 	})).Methods(http.MethodPost)
-	r.Handle("/digest", dg.PageHandler()).Methods(http.MethodGet, http.MethodHead)
+	// The page shows what the API token protects (usage, people's unanswered
+	// questions): the same token guards it.
+	r.Handle("/digest", bearer.New(cfg.APIToken).Protect("callboard digest", dg.PageHandler())).Methods(http.MethodGet, http.MethodHead)
 	if !digestDelivers(cfg) {
 		return func(context.Context) {}, nil
 	}
