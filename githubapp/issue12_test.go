@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -127,4 +129,55 @@ func TestIssue12_03_TimedOutTwiceIsParked(t *testing.T) {
 	if n := calls.Load(); n != 2 {
 		t.Errorf("handled %d times, want 2", n)
 	}
+}
+
+// TestIssue12_12_TokenFailuresAreRetried: a 401 from GitHub's token endpoint
+// (this machine's clock ahead of GitHub's) is retried, and the skew logged;
+// only a gone installation (404) or a suspended one (403 saying so) parks
+// the delivery at once.
+func TestIssue12_12_TokenFailuresAreRetried(t *testing.T) {
+	var logs lockedLog
+	h := newHarness(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	seedAcme(h.gh)
+	ahead := time.Now().Add(-45 * time.Second).UTC().Format(http.TimeFormat) // GitHub's clock, 45 s behind ours
+	h.gh.FailNext("POST /app/installations/7/access_tokens", 1, http.StatusUnauthorized, map[string]string{"Date": ahead},
+		`{"message":"'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"}`)
+	guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
+	h.settle()
+	h.mustState(guid, StateDone)
+	if h.entity("component:payments-api") == nil {
+		t.Error("the delivery that met a 401 was not processed on its retry")
+	}
+	if !strings.Contains(logs.String(), "clock is off from GitHub's") || !strings.Contains(logs.String(), "skew=4") {
+		t.Errorf("the clock skew is not in the log:\n%s", logs.String())
+	}
+
+	h.gh.FailNext("POST /app/installations/7/access_tokens", 1, http.StatusForbidden, nil, `{"message":"This installation has been suspended"}`)
+	h.app.clients.Forget(7) // a fresh token is asked for
+	suspended := h.deliver("push", pushJSON(7, repoJSON(101, "acme/payments-api", "main"), "main", commitJSON(nil, []string{"catalog-info.yaml"}, nil)))
+	gone := h.deliver("push", pushJSON(99, repoJSON(999, "globex/x", "main"), "main", commitJSON(nil, []string{"catalog-info.yaml"}, nil)))
+	h.settle()
+	if state, lastErr := h.state(suspended); state != StateFailed || !strings.Contains(lastErr, "installation 7 is suspended") {
+		t.Errorf("suspended: %s (%s)", state, lastErr)
+	}
+	if state, lastErr := h.state(gone); state != StateFailed || !strings.Contains(lastErr, "no installation 99 any more") {
+		t.Errorf("gone: %s (%s)", state, lastErr)
+	}
+}
+
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -1,15 +1,19 @@
 package githubapp
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -257,8 +261,8 @@ func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryA
 		}
 		return StateIgnored, reason, time.Time{}
 	}
-	if refused(err) {
-		return StateFailed, err.Error(), time.Time{}
+	if park, reason := w.tokenRefused(err); park {
+		return StateFailed, reason, time.Time{}
 	}
 	var p permanentError
 	if errors.As(err, &p) {
@@ -277,17 +281,46 @@ func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryA
 	return StatePending, err.Error(), w.now().Add(max(wait, backoff))
 }
 
-// refused reports a token GitHub will not issue (the installation was
-// removed or suspended): retrying cannot help.
-func refused(err error) bool {
+// clockSkew is how far GitHub's clock may be from ours before a token
+// failure says so in the log: the App's JWT is refused when its issue time
+// is in GitHub's future.
+const clockSkew = 30 * time.Second
+
+// tokenRefused reads a failure to get an installation token. Only an
+// installation that is gone (404) or suspended (403 saying so) parks the
+// delivery: retrying cannot help. Anything else (a 401 from a clock ahead
+// of GitHub's, a 5xx) is retried with backoff like any failure, because
+// GitHub counts the delivery as delivered and would not send it again. A
+// clock GitHub's Date header disagrees with is logged.
+func (w *workers) tokenRefused(err error) (park bool, reason string) {
 	var he *ghinstallation.HTTPError
-	if errors.As(err, &he) && he.Response != nil {
-		switch he.Response.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
-			return true
+	if !errors.As(err, &he) || he.Response == nil {
+		return false, ""
+	}
+	resp := he.Response
+	var body []byte
+	if resp.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	var msg struct {
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(body, &msg)
+	if date, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
+		if skew := w.now().Sub(date); skew > clockSkew || skew < -clockSkew {
+			w.log.Warn("this machine's clock is off from GitHub's: the App's tokens are refused until it is set right (NTP)",
+				"installation", he.InstallationID, "github_date", date.UTC().Format(time.RFC3339), "skew", skew.Round(time.Second).String())
 		}
 	}
-	return false
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return true, fmt.Sprintf("parked: GitHub knows no installation %d any more (the App was uninstalled): %v", he.InstallationID, err)
+	case resp.StatusCode == http.StatusForbidden && strings.Contains(strings.ToLower(msg.Message), "suspended"):
+		return true, fmt.Sprintf("parked: the App's installation %d is suspended (%s)", he.InstallationID, msg.Message)
+	}
+	return false, ""
 }
 
 // retryAfter says how long GitHub asked us to wait, when it did.
