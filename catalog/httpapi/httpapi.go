@@ -35,6 +35,9 @@ type Options struct {
 	OnRequest func(r *http.Request, action string)
 	// Logger receives the errors that became a 500 (default slog.Default()).
 	Logger *slog.Logger
+	// OnError, when set, sees each error that became a 500, so the store
+	// can learn that its file is damaged or its disk full (readiness).
+	OnError func(error)
 }
 
 // Prefix is where Register mounts the API.
@@ -143,6 +146,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &ae) {
 		writeError(w, r, ae)
 		return
+	}
+	if h.opts.OnError != nil {
+		h.opts.OnError(err)
 	}
 	if r.Context().Err() != nil {
 		// The client went away; nobody reads the answer.
