@@ -2,6 +2,7 @@ package githubapp
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -53,15 +54,35 @@ func (s *deliveryStore) insert(ctx context.Context, d *Delivery) (dup bool, err 
 	return dups[0], nil
 }
 
-// insertMany stores deliveries in one transaction; dups says which were seen before.
+// replayWindow is how long a delivery's body is recognised when it comes
+// again under another delivery id (a replay: the id is not signed). GitHub
+// sends a body once; its redeliveries keep their id.
+const replayWindow = time.Hour
+
+// bodyHash identifies a delivery's content: its event and its signed body.
+func bodyHash(d *Delivery) []byte {
+	h := sha256.New()
+	h.Write([]byte(d.Event))
+	h.Write([]byte{0})
+	h.Write(d.Payload)
+	return h.Sum(nil)
+}
+
+// insertMany stores deliveries in one transaction; dups says which were
+// seen before: by delivery id, or by content within replayWindow.
 func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool, error) {
+	hashes := make([][]byte, len(ds))
+	for i, d := range ds {
+		hashes[i] = bodyHash(d)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("storing deliveries: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, body_hash)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?9 WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE body_hash = ?9 AND received_at > ?10)
+		ON CONFLICT (delivery_id) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("storing deliveries: %w", err)
 	}
@@ -69,7 +90,8 @@ func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool,
 	dups := make([]bool, len(ds))
 	now := s.now().UnixMilli()
 	for i, d := range ds {
-		res, err := stmt.ExecContext(ctx, d.DeliveryID, d.Event, d.Action, d.InstallationID, d.Repository, d.OrderingKey, d.Payload, now)
+		res, err := stmt.ExecContext(ctx, d.DeliveryID, d.Event, d.Action, d.InstallationID, d.Repository, d.OrderingKey, d.Payload, now,
+			hashes[i], now-replayWindow.Milliseconds())
 		if err != nil {
 			return nil, fmt.Errorf("storing delivery %s: %w", d.DeliveryID, err)
 		}

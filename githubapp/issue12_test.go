@@ -181,3 +181,29 @@ func (l *lockedLog) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestIssue12_14_GitHubBodyReplayIgnored: the signature covers the body but
+// not X-GitHub-Delivery, so a captured delivery sent again under a new id
+// is acknowledged and not processed (within the replay window).
+func TestIssue12_14_GitHubBodyReplayIgnored(t *testing.T) {
+	h := newHarness(t, Config{})
+	seedAcme(h.gh)
+	body, _ := json.Marshal(obj{"action": "created", "installation": installationJSON(7, "acme")})
+	first := post(t, h.app, "installation", "original-guid", body, sign(testSecret, body))
+	replay := post(t, h.app, "installation", "replayed-guid", body, sign(testSecret, body))
+	if first.Code != 202 || replay.Code != 202 || !strings.Contains(replay.Body.String(), "duplicate") {
+		t.Fatalf("first %d, replay %d %s; want both acknowledged, the replay as a duplicate", first.Code, replay.Code, replay.Body)
+	}
+	h.settle()
+	var n int
+	if err := h.st.ReadDB().QueryRow(`SELECT count(*) FROM deliveries`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d deliveries stored (%v), want 1", n, err)
+	}
+	if c := h.gh.CallCount("GET /installation/repositories"); c != 1 {
+		t.Errorf("the installation was processed %d times, want once", c)
+	}
+	// Another event with the same body is another delivery.
+	if w := post(t, h.app, "ping", "ping-guid", body, sign(testSecret, body)); w.Code != 202 || strings.Contains(w.Body.String(), "duplicate") {
+		t.Errorf("another event with the same body: %d %s", w.Code, w.Body)
+	}
+}

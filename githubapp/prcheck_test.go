@@ -45,6 +45,9 @@ func pullRequestJSON(action string, number int, repo obj, headRef, headSHA, base
 			"number": number, "state": "open",
 			"head": obj{"sha": headSHA, "ref": headRef, "repo": obj{"id": repo["id"], "full_name": full}}, "base": obj{"ref": baseRef},
 			"user": obj{"login": "alice"}, "html_url": fmt.Sprintf("https://github.com/%s/pull/%d", full, number),
+			// GitHub's payloads differ from one event to the next (updated_at,
+			// at least): identical bodies are taken for a replay.
+			"updated_at": time.Now().UTC().Format(time.RFC3339Nano),
 		},
 		"repository": repo, "installation": obj{"id": 7},
 	}
