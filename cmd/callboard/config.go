@@ -34,6 +34,9 @@ type config struct {
 	DigestSlackChannel string
 	DigestSchedule     string
 	DigestTimezone     string
+	// DigestAllowedDomains are where plugin owners' digests may be mailed
+	// (DIGEST_ALLOWED_DOMAINS; empty: the domains of DIGEST_TO).
+	DigestAllowedDomains []string
 
 	ScaffoldRepo string
 	// SCAFFOLD_TEMPLATE_REPOS, SCAFFOLD_SOURCES (org/repo patterns),
@@ -126,6 +129,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 			continue
 		}
 		c.ScaffoldAllowedTeams = append(c.ScaffoldAllowedTeams, t)
+	}
+	for _, d := range splitList(getenv("DIGEST_ALLOWED_DOMAINS")) {
+		if strings.ContainsAny(d, "@/ :*") || !strings.Contains(d, ".") {
+			errs = append(errs, fmt.Sprintf("DIGEST_ALLOWED_DOMAINS %q: want mail domains, comma-separated (acme.com, acme.co.uk)", d))
+			continue
+		}
+		c.DigestAllowedDomains = append(c.DigestAllowedDomains, d)
 	}
 	c.ScaffoldMaxVisibility = strings.ToLower(get("SCAFFOLD_MAX_VISIBILITY", "private"))
 	if !scaffold.ValidVisibility(c.ScaffoldMaxVisibility) {

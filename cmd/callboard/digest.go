@@ -36,7 +36,9 @@ func newDigest(cfg config, st *store.Store, logger *slog.Logger, deliver bool) (
 		BaseURL:  cfg.BaseURL,
 		From:     cfg.DigestFrom,
 		To:       digest.ParseAddresses(cfg.DigestTo),
-		Logger:   logger.With("component", "digest"),
+		// Owners' addresses come from catalog files: mail stays inside these.
+		AllowedDomains: cfg.DigestAllowedDomains,
+		Logger:         logger.With("component", "digest"),
 	}
 	if deliver && cfg.SMTPURL != "" {
 		m, err := digest.NewSMTPMailer(cfg.SMTPURL)
@@ -126,6 +128,9 @@ func cmdDigest(ctx context.Context, cfg config, args []string, logger *slog.Logg
 		}
 		for _, k := range rep.Failed {
 			fmt.Fprintf(stdout, "failed %s (retried by the next run)\n", k)
+		}
+		for _, k := range rep.NotAllowed {
+			fmt.Fprintf(stdout, "not sent %s: outside DIGEST_ALLOWED_DOMAINS\n", k)
 		}
 		if err == nil && len(rep.Sent)+len(rep.Skipped) == 0 {
 			fmt.Fprintf(stdout, "no recipients for %s\n", week)

@@ -181,3 +181,28 @@ func TestIssue12_13_FullDiskIsNotReady(t *testing.T) {
 		t.Errorf("POST /api/usage once there is room: %d %s", code, body)
 	}
 }
+
+// TestIssue12_Config: the variables of issue 12 are read, with their
+// defaults, and a bad value is a clear error.
+func TestIssue12_Config(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := loadConfig(env(map[string]string{
+		"SCAFFOLD_REPO": "acme/requests", "SCAFFOLD_TEMPLATE_REPOS": "acme/templates, acme/tpl-*", "SCAFFOLD_SOURCES": "acme/skeletons",
+		"SCAFFOLD_ALLOWED_TEAMS": "platform, acme/sre", "SCAFFOLD_MAX_VISIBILITY": "internal", "DIGEST_ALLOWED_DOMAINS": "acme.com, acme.co.uk",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintln(c.ScaffoldTemplateRepos, c.ScaffoldSources, c.ScaffoldAllowedTeams, c.ScaffoldMaxVisibility, c.DigestAllowedDomains); got != "[acme/templates acme/tpl-*] [acme/skeletons] [platform acme/sre] internal [acme.com acme.co.uk]\n" {
+		t.Errorf("config %s", got)
+	}
+	if c, err := loadConfig(env(nil)); err != nil || c.ScaffoldMaxVisibility != "private" || c.ScaffoldTemplateRepos != nil {
+		t.Errorf("defaults: %v %q %v", err, c.ScaffoldMaxVisibility, c.ScaffoldTemplateRepos)
+	}
+	_, err = loadConfig(env(map[string]string{"SCAFFOLD_TEMPLATE_REPOS": "acme", "SCAFFOLD_MAX_VISIBILITY": "secret", "DIGEST_ALLOWED_DOMAINS": "@acme.com", "SCAFFOLD_ALLOWED_TEAMS": "a/b/c"}))
+	for _, want := range []string{`SCAFFOLD_TEMPLATE_REPOS "acme": want org/repo patterns`, `SCAFFOLD_MAX_VISIBILITY "secret"`, `DIGEST_ALLOWED_DOMAINS "@acme.com"`, `SCAFFOLD_ALLOWED_TEAMS "a/b/c"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}
