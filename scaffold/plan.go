@@ -147,6 +147,9 @@ func MakePlan(ctx context.Context, t *Template, params map[string]any, opts Plan
 				fail("Step `%s` registers a catalog file before `%s` created the repository.", code(s.ID), ActionPublishGitHub)
 				continue
 			}
+			if pl.Publish.Name == "" {
+				continue // publish:github was refused: that is the problem to fix first
+			}
 			p, msg := registerPath(input, pl.Publish, opts.Host)
 			if msg != "" {
 				fail("Step `%s` (%s): %s", code(s.ID), s.Action, msg)
