@@ -13,13 +13,6 @@ import (
 // appSlug is the App's slug; its comments and commits are by appSlug[bot].
 const appSlug = "callboard"
 
-func (s *Server) getApp(w http.ResponseWriter, r *http.Request) (int, any) {
-	return http.StatusOK, map[string]any{
-		"id": 1, "slug": appSlug, "name": "callboard", "owner": map[string]any{"login": "acme", "type": "Organization"},
-		"permissions": appPermissions, "events": []string{},
-	}
-}
-
 func (s *Server) installationJSON(in *installation) map[string]any {
 	return map[string]any{
 		"id": in.id, "app_id": 1, "app_slug": appSlug, "target_type": "Organization",

@@ -112,7 +112,4 @@ func TestMembership(t *testing.T) {
 	if _, _, err := c.Teams.GetTeamMembershipBySlug(ctx, "acme", "platform", "bob"); statusOf(err) != http.StatusNotFound {
 		t.Errorf("bob in platform: %v, want 404", err)
 	}
-	if app, _, err := appClient(t, s).Apps.Get(ctx, ""); err != nil || app.GetSlug() != "callboard" {
-		t.Errorf("GET /app: %v %v", app, err)
-	}
 }

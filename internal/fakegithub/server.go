@@ -67,7 +67,6 @@ func New(t testing.TB) *Server {
 
 func (s *Server) routes() {
 	s.route("POST /app/installations/{id}/access_tokens", s.createToken)
-	s.route("GET /app", s.getApp)
 	s.route("GET /app/installations", s.listInstallations)
 	s.route("GET /app/installations/{id}", s.getInstallation)
 	s.route("GET /app/hook/deliveries", s.listDeliveries)
