@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -131,8 +132,12 @@ func githubFigures(bin, dir string, deliveries, senders, pushes int) ([]figure, 
 		name := fmt.Sprintf("svc-%03d", i)
 		return map[string]any{"id": 5000 + i, "name": name, "full_name": "bench/" + name, "default_branch": "main", "owner": map[string]any{"login": "bench"}}
 	}
+	var pushSeq atomic.Int64
 	push := func(i int, changed string) []byte {
-		b, _ := json.Marshal(map[string]any{"ref": "refs/heads/main", "before": "a", "after": "b", "repository": repoJSON(i % repos),
+		// Each push has its own head commit, as on GitHub: a body seen
+		// before is taken for a replay and not processed again.
+		after := fmt.Sprintf("%040x", pushSeq.Add(1))
+		b, _ := json.Marshal(map[string]any{"ref": "refs/heads/main", "before": "a", "after": after, "repository": repoJSON(i % repos),
 			"installation": map[string]any{"id": 1}, "commits": []any{map[string]any{"id": "c", "modified": []string{changed}}},
 			"head_commit": map[string]any{"id": "c"}})
 		return b

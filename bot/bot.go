@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,8 @@ type Bot struct {
 	baseURL       string
 	answerWithin  time.Duration
 	allowResponse func(string) bool
+
+	replays replays
 
 	mu     sync.Mutex
 	closed bool
@@ -134,7 +137,15 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reading request body", http.StatusBadRequest)
 		return
 	}
-	if err := verify(r.Header, body, b.secret, b.now()); err != nil {
+	err = verify(r.Header, body, b.secret, b.now())
+	if err == nil {
+		// A signature is good for its whole window: it is taken once.
+		ts, _ := strconv.ParseInt(r.Header.Get("X-Slack-Request-Timestamp"), 10, 64)
+		if !b.replays.first(r.Header.Get("X-Slack-Signature"), time.Unix(ts, 0).Add(signatureWindow), b.now()) {
+			err = errReplayed
+		}
+	}
+	if err != nil {
 		b.log.Warn("slack request refused", "reason", err.Error(), "remote", r.RemoteAddr)
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return

@@ -525,7 +525,7 @@ func TestSlowAnswerGoesToResponseURL(t *testing.T) {
 	if len(evs) != 1 || evs[0].Outcome != catalog.OutcomeAnswered {
 		t.Errorf("usage %+v, want one answered event", evs)
 	}
-	if w := serve(b, signedRequest(body, testNow.Unix(), testSecret)); w.Code != http.StatusServiceUnavailable {
+	if w := serve(b, signedRequest(body, testNow.Unix()+1, testSecret)); w.Code != http.StatusServiceUnavailable {
 		t.Errorf("after Close: status %d, want 503", w.Code)
 	}
 }

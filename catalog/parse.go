@@ -110,6 +110,12 @@ func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var out []*Parsed
 	var problems []Problem
+	var budget *placeholderBudget
+	if resolve != nil {
+		budget = &placeholderBudget{resolve: resolve}
+		resolve = budget.read
+	}
+	overReported := false
 	docs := 0
 	for i := 0; ; i++ {
 		var doc yaml.Node
@@ -156,6 +162,14 @@ func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem
 		p := &Parsed{Line: root.Line, lines: lines}
 		if errs := resolvePlaceholders(raw, "", resolve, p); len(errs) > 0 {
 			for _, pe := range errs {
+				if pe.Message == errPlaceholderBudget.Error() {
+					// Said once for the file, where the budget ran out.
+					if !overReported {
+						overReported = true
+						problems = append(problems, Problem{File: name, Line: pe.Line, Field: pe.Field, Message: budget.over})
+					}
+					continue
+				}
 				pe.File = name
 				problems = append(problems, pe)
 			}
@@ -497,6 +511,10 @@ func resolvePlaceholders(v any, path string, resolve Resolver, p *Parsed) []Prob
 				for k, target := range t {
 					if s, ok := target.(string); ok && (k == "$text" || k == "$json" || k == "$yaml") {
 						val, err := placeholder(k, s, resolve)
+						if errors.Is(err, errPlaceholderBudget) {
+							problems = append(problems, Problem{Line: p.LineOf(path), Field: path, Message: errPlaceholderBudget.Error()})
+							return v
+						}
 						if err != nil {
 							problems = append(problems, Problem{Line: p.LineOf(path), Field: path, Message: err.Error()})
 							return v
@@ -530,6 +548,9 @@ func placeholder(kind, target string, resolve Resolver) (any, error) {
 		return nil, fmt.Errorf("placeholder %s %s cannot be read here", kind, target)
 	}
 	data, err := resolve(target)
+	if errors.Is(err, errPlaceholderBudget) {
+		return nil, err
+	}
 	if errors.Is(err, ErrNotFetched) {
 		// Left as a pointer to the document rather than an error: the entity is
 		// still worth having, and its definition is one click away.

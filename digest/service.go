@@ -37,6 +37,12 @@ type Config struct {
 	Mailer Mailer
 	From   string   // DIGEST_FROM
 	To     []string // DIGEST_TO: the full digest goes to each
+	// AllowedDomains are the mail domains (and their subdomains) a plugin
+	// owner's part may be mailed to (DIGEST_ALLOWED_DOMAINS; default: the
+	// domains of To). An owner's address comes from catalog data, which
+	// any repository can declare: usage must not be mailed outside the
+	// organisation.
+	AllowedDomains []string
 
 	Slack        Poster
 	SlackChannel string // DIGEST_SLACK_CHANNEL
@@ -96,6 +102,15 @@ func New(cfg Config) (*Service, error) {
 	}
 	slices.Sort(to)
 	cfg.To = slices.Compact(to)
+	if len(cfg.AllowedDomains) == 0 {
+		for _, addr := range cfg.To {
+			_, d, _ := strings.Cut(addr, "@")
+			cfg.AllowedDomains = append(cfg.AllowedDomains, d)
+		}
+	}
+	for i, d := range cfg.AllowedDomains {
+		cfg.AllowedDomains[i] = strings.ToLower(strings.Trim(strings.TrimSpace(d), "."))
+	}
 	if cfg.Slack != nil && cfg.SlackChannel == "" {
 		return nil, errors.New("DIGEST_SLACK_CHANNEL is empty: the channel for the digest summary is needed")
 	}
@@ -239,6 +254,28 @@ type Report struct {
 	Sent    []string // channel:recipient
 	Skipped []string // sent before, or being sent by another process
 	Failed  []string
+	// NotAllowed are plugin owners' addresses outside AllowedDomains: not
+	// mailed.
+	NotAllowed []string
+}
+
+// allowedAddress reports whether addr is in one of the allowed domains or
+// below one.
+func (s *Service) allowedAddress(addr string) bool {
+	a, err := mail.ParseAddress(addr)
+	if err != nil {
+		return false
+	}
+	_, domain, ok := strings.Cut(strings.ToLower(a.Address), "@")
+	if !ok {
+		return false
+	}
+	for _, d := range s.cfg.AllowedDomains {
+		if d != "" && (domain == d || strings.HasSuffix(domain, "."+d)) {
+			return true
+		}
+	}
+	return false
 }
 
 type delivery struct {
@@ -266,7 +303,12 @@ func (s *Service) Send(ctx context.Context, w Week) (Report, error) {
 			ds = append(ds, delivery{ChannelEmail, to, d})
 		}
 		for _, addr := range d.OwnerEmails() {
-			if !full[addr] {
+			switch {
+			case full[addr]:
+			case !s.allowedAddress(addr):
+				s.log.Warn("a plugin owner's digest is not mailed: the address is outside DIGEST_ALLOWED_DOMAINS", "week", w.String(), "recipient", addr)
+				rep.NotAllowed = append(rep.NotAllowed, ChannelEmail+":"+addr)
+			default:
 				ds = append(ds, delivery{ChannelEmail, addr, d.ForOwner(addr)})
 			}
 		}

@@ -119,6 +119,12 @@ func (h *usageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.rec.RecordUsage(r.Context(), events...); err != nil {
+		if errors.Is(err, catalog.ErrStorageFull) {
+			h.log.Warn("usage events refused: the disk is full", "events", len(events), "err", err)
+			w.Header().Set("Retry-After", "60")
+			writeUsageError(w, http.StatusServiceUnavailable, &UsageError{Index: -1, Message: "the server's disk is full: the events were not stored (none was); send them again later"})
+			return
+		}
 		h.log.Error("storing usage events", "events", len(events), "err", err)
 		writeUsageError(w, http.StatusInternalServerError, &UsageError{Index: -1, Message: "the events could not be stored (none was); the server log has the details"})
 		return

@@ -29,6 +29,9 @@ type Config struct {
 	Workers     int           // deliveries processed at once (default 4)
 	MaxAttempts int           // before a delivery is parked as failed (default 8)
 	RetryBase   time.Duration // first retry delay, doubling (default 2 s)
+	// DeliveryTimeout bounds one attempt at a delivery (default 10 min); an
+	// attempt cut short twice, by this or by the process dying, parks it.
+	DeliveryTimeout time.Duration
 	// RedeliverEvery is how often missed deliveries are looked for (default 1 h; <0 disables).
 	RedeliverEvery time.Duration
 	// RESTOnly reads files through REST alone, without the GraphQL read-ahead
@@ -44,6 +47,18 @@ type Config struct {
 	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
 	// new services (SCAFFOLD_REPO); "" turns the scaffolder off.
 	ScaffoldRepo string
+	// ScaffoldTemplateRepos are the org/repo patterns whose Templates may run
+	// (SCAFFOLD_TEMPLATE_REPOS; default ScaffoldRepo alone).
+	ScaffoldTemplateRepos []string
+	// ScaffoldSources are the org/repo patterns skeletons may come from
+	// besides the template's own repository (SCAFFOLD_SOURCES).
+	ScaffoldSources []string
+	// ScaffoldAllowedTeams are the teams whose members may request a
+	// service (SCAFFOLD_ALLOWED_TEAMS; none: any member of the organisation).
+	ScaffoldAllowedTeams []string
+	// ScaffoldMaxVisibility is the most visible a new repository may be
+	// (SCAFFOLD_MAX_VISIBILITY: private, internal or public; default private).
+	ScaffoldMaxVisibility string
 	// BaseURL is callboard's public URL, for links to catalog entities.
 	BaseURL string
 	// Transport is the HTTP transport to GitHub (tests; default http.DefaultTransport).
@@ -117,6 +132,9 @@ func New(cfg Config, st interface {
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = 2 * time.Second
 	}
+	if cfg.DeliveryTimeout <= 0 {
+		cfg.DeliveryTimeout = 10 * time.Minute
+	}
 	if cfg.RedeliverEvery == 0 {
 		cfg.RedeliverEvery = time.Hour
 	}
@@ -125,6 +143,9 @@ func New(cfg Config, st interface {
 	}
 	if cfg.HTTPTimeout <= 0 {
 		cfg.HTTPTimeout = 30 * time.Second
+	}
+	if len(cfg.ScaffoldTemplateRepos) == 0 && cfg.ScaffoldRepo != "" {
+		cfg.ScaffoldTemplateRepos = []string{cfg.ScaffoldRepo}
 	}
 	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
 	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
@@ -144,7 +165,7 @@ func New(cfg Config, st interface {
 	}
 	a.workers = &workers{
 		store: a.deliveries, handle: a.handle, log: a.log, metrics: a.metrics, n: cfg.Workers,
-		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, now: cfg.Now,
+		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, timeout: cfg.DeliveryTimeout, now: cfg.Now,
 		wakeC: make(chan struct{}, 1), busy: map[string]bool{}, ackedRecently: a.inserter.lastStored,
 	}
 	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery}

@@ -21,11 +21,13 @@ func (a *App) onCheckRun(ctx context.Context, d *Delivery, ev *github.CheckRunEv
 func (a *App) recheck(ctx context.Context, d *Delivery, repo *github.Repository, sha string, prs []*github.PullRequest, actor string) error {
 	ri := infoOf(repo)
 	if len(prs) == 0 {
-		return a.runCheck(ctx, prTarget{repo: ri, headSHA: sha, installID: d.InstallationID, author: actor})
+		// A commit of no pull request GitHub names here: it may be a fork's.
+		return a.runCheck(ctx, prTarget{repo: ri, headSHA: sha, installID: d.InstallationID, author: actor, untrusted: true})
 	}
 	for _, pr := range prs {
 		t := prTarget{repo: ri, number: pr.GetNumber(), headSHA: sha, baseRef: pr.GetBase().GetRef(),
-			installID: d.InstallationID, author: actor, commentable: true}
+			installID: d.InstallationID, author: actor, commentable: true,
+			untrusted: pr.GetHead().GetRepo().GetID() != repo.GetID()}
 		if err := a.runCheck(ctx, t); err != nil {
 			return err
 		}

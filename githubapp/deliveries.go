@@ -2,6 +2,7 @@ package githubapp
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -30,9 +31,12 @@ type Delivery struct {
 	ReceivedAt     time.Time
 	State          string
 	Attempts       int
-	LastError      string
-	NextAttemptAt  time.Time
-	FinishedAt     time.Time
+	// Interruptions counts attempts cut short: the process died during one,
+	// or one ran past the time limit.
+	Interruptions int
+	LastError     string
+	NextAttemptAt time.Time
+	FinishedAt    time.Time
 }
 
 // deliveryStore keeps deliveries in the catalog's SQLite file.
@@ -50,15 +54,35 @@ func (s *deliveryStore) insert(ctx context.Context, d *Delivery) (dup bool, err 
 	return dups[0], nil
 }
 
-// insertMany stores deliveries in one transaction; dups says which were seen before.
+// replayWindow is how long a delivery's body is recognised when it comes
+// again under another delivery id (a replay: the id is not signed). GitHub
+// sends a body once; its redeliveries keep their id.
+const replayWindow = time.Hour
+
+// bodyHash identifies a delivery's content: its event and its signed body.
+func bodyHash(d *Delivery) []byte {
+	h := sha256.New()
+	h.Write([]byte(d.Event))
+	h.Write([]byte{0})
+	h.Write(d.Payload)
+	return h.Sum(nil)
+}
+
+// insertMany stores deliveries in one transaction; dups says which were
+// seen before: by delivery id, or by content within replayWindow.
 func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool, error) {
+	hashes := make([][]byte, len(ds))
+	for i, d := range ds {
+		hashes[i] = bodyHash(d)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("storing deliveries: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, body_hash)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?9 WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE body_hash = ?9 AND received_at > ?10)
+		ON CONFLICT (delivery_id) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("storing deliveries: %w", err)
 	}
@@ -66,7 +90,8 @@ func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool,
 	dups := make([]bool, len(ds))
 	now := s.now().UnixMilli()
 	for i, d := range ds {
-		res, err := stmt.ExecContext(ctx, d.DeliveryID, d.Event, d.Action, d.InstallationID, d.Repository, d.OrderingKey, d.Payload, now)
+		res, err := stmt.ExecContext(ctx, d.DeliveryID, d.Event, d.Action, d.InstallationID, d.Repository, d.OrderingKey, d.Payload, now,
+			hashes[i], now-replayWindow.Milliseconds())
 		if err != nil {
 			return nil, fmt.Errorf("storing delivery %s: %w", d.DeliveryID, err)
 		}
@@ -82,14 +107,48 @@ func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool,
 	return dups, nil
 }
 
+// maxInterruptions is how many attempts may be cut short (the process died
+// during them, or they ran past their time limit) before a delivery is
+// parked: one that takes the server down must not do it at every start.
+const maxInterruptions = 2
+
 // resume makes deliveries that were being processed when the process died
-// pending again: acknowledged work is never lost.
-func (s *deliveryStore) resume(ctx context.Context) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE deliveries SET state = 'pending' WHERE state = 'processing'`)
+// pending again: acknowledged work is never lost. One that was being
+// processed at the last deaths too is parked as failed, with the reason.
+func (s *deliveryStore) resume(ctx context.Context) (resumed int64, parked []string, err error) {
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("resuming deliveries: %w", err)
+		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
 	}
-	return res.RowsAffected()
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT delivery_id FROM deliveries WHERE state = 'processing' AND interruptions + 1 >= ? ORDER BY id`, maxInterruptions)
+	if err != nil {
+		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+		}
+		parked = append(parked, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+	}
+	reason := fmt.Sprintf("parked: callboard stopped %d times while handling this delivery (a crash, running out of memory, or a kill); "+
+		"it is not tried again, so that it cannot stop the server again", maxInterruptions)
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET interruptions = interruptions + 1, state = 'failed', last_error = ?, finished_at = ?
+		WHERE state = 'processing' AND interruptions + 1 >= ?`, reason, s.now().UnixMilli(), maxInterruptions); err != nil {
+		return 0, nil, fmt.Errorf("parking deliveries: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET interruptions = interruptions + 1, state = 'pending' WHERE state = 'processing'`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+	}
+	resumed, _ = res.RowsAffected()
+	return resumed, parked, tx.Commit()
 }
 
 // claimScan is how many of the oldest pending deliveries one claim looks at.
@@ -137,7 +196,7 @@ func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) 
 	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'processing', attempts = attempts + 1 WHERE state = 'pending' AND id IN `+in, ids...); err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, attempts
+	rows, err = tx.QueryContext(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, attempts, interruptions
 		FROM deliveries WHERE state = 'processing' AND id IN `+in+` ORDER BY id`, ids...)
 	if err != nil {
 		return nil, err
@@ -146,7 +205,7 @@ func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) 
 	for rows.Next() {
 		d := &Delivery{State: StateProcessing}
 		var received int64
-		if err := rows.Scan(&d.ID, &d.DeliveryID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.OrderingKey, &d.Payload, &received, &d.Attempts); err != nil {
+		if err := rows.Scan(&d.ID, &d.DeliveryID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.OrderingKey, &d.Payload, &received, &d.Attempts, &d.Interruptions); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -168,8 +227,8 @@ func (s *deliveryStore) finish(ctx context.Context, d *Delivery, state, lastErr 
 	} else {
 		finished = s.now().UnixMilli()
 	}
-	_, err := s.w.ExecContext(ctx, `UPDATE deliveries SET state = ?, last_error = ?, next_attempt_at = ?, finished_at = ? WHERE id = ?`,
-		state, lastErr, next, finished, d.ID)
+	_, err := s.w.ExecContext(ctx, `UPDATE deliveries SET state = ?, last_error = ?, next_attempt_at = ?, finished_at = ?, interruptions = ? WHERE id = ?`,
+		state, lastErr, next, finished, d.Interruptions, d.ID)
 	if err != nil {
 		return fmt.Errorf("recording delivery %s as %s: %w", d.DeliveryID, state, err)
 	}

@@ -82,7 +82,7 @@ func TestGitHubTimeoutsAreRetried(t *testing.T) {
 		if len(runs) != 1 || runs[0].HeadSHA != sha || runs[0].Conclusion != check.Neutral {
 			t.Errorf("check runs %+v, want one, neutral, at %s", runs, sha)
 		}
-		mustContain(t, "the comment", h.onlyComment("acme/ledger", 5).Body, check.Marker, "catalog-info.yaml is missing")
+		mustContain(t, "the comment", h.onlyComment("acme/ledger", 5).Body, check.Marker, "`catalog-info.yaml` is missing")
 	})
 
 	t.Run("pull-request check: GitHub writes the comment but the answer times out", func(t *testing.T) {
@@ -93,7 +93,7 @@ func TestGitHubTimeoutsAreRetried(t *testing.T) {
 		h.gh.ResetCalls()
 		sha := h.pr("opened", 5, repo, "feature-x")
 		c := h.onlyComment("acme/ledger", 5)
-		mustContain(t, "the comment", c.Body, check.Marker, "catalog-info.yaml is missing")
+		mustContain(t, "the comment", c.Body, check.Marker, "`catalog-info.yaml` is missing")
 		if n := h.gh.CallCount("PATCH /repos/acme/ledger/issues/comments/*"); n != 1 {
 			t.Errorf("%d comment edits, want 1 (the retry edits the comment the timed-out request wrote)", n)
 		}
@@ -125,7 +125,7 @@ func TestPRCheckServerErrorsAreRetried(t *testing.T) {
 	if len(runs) != 1 || runs[0].HeadSHA != sha || runs[0].Conclusion != check.Neutral {
 		t.Errorf("check runs %+v, want exactly one, neutral, at %s", runs, sha)
 	}
-	mustContain(t, "the comment", h.onlyComment("acme/ledger", 5).Body, check.Marker, "catalog-info.yaml is missing")
+	mustContain(t, "the comment", h.onlyComment("acme/ledger", 5).Body, check.Marker, "`catalog-info.yaml` is missing")
 }
 
 // dbPath is the file behind the harness's store.

@@ -165,9 +165,13 @@ func pushJSON(inst int64, repo obj, branch string, commits ...obj) obj {
 	for i, c := range commits {
 		cs[i] = c
 	}
-	return obj{"ref": "refs/heads/" + branch, "before": "a", "after": "b", "repository": repo,
+	// Each push has a new head: identical bodies are taken for a replay.
+	after := fmt.Sprintf("%040x", pushSeq.Add(1))
+	return obj{"ref": "refs/heads/" + branch, "before": "a", "after": after, "repository": repo,
 		"installation": obj{"id": inst}, "commits": cs, "head_commit": commits[len(commits)-1]}
 }
+
+var pushSeq atomic.Int64
 
 func commitJSON(added, modified, removed []string) obj {
 	l := func(ss []string) []any {

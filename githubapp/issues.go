@@ -2,7 +2,8 @@ package githubapp
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -38,11 +39,11 @@ func (a *App) onIssues(ctx context.Context, d *Delivery, ev *github.IssuesEvent)
 	}
 	is := scaffold.Issue{
 		Installation: d.InstallationID, RepoID: repo.GetID(), Repository: repo.GetFullName(), Number: issue.GetNumber(),
-		Body: issue.GetBody(), Author: issue.GetUser().GetLogin(), URL: issue.GetHTMLURL(),
+		Body: issue.GetBody(), Author: issue.GetUser().GetLogin(), Sender: ev.GetSender().GetLogin(), URL: issue.GetHTMLURL(),
 	}
 	svc := *a.scaffolder()
 	svc.Log = a.log.With("component", "scaffold", "delivery", d.DeliveryID, "installation", d.InstallationID)
-	out, err := svc.Handle(ctx, scaffold.NewGitHub(gh), is)
+	out, err := svc.Handle(ctx, scaffold.NewGitHub(gh, a.clients.appID), is)
 	if err != nil {
 		return err
 	}
@@ -76,11 +77,15 @@ func (a *App) scaffolder() *scaffold.Service {
 			Store:    scaffold.NewStore(a.deliveries.w, a.cfg.Now),
 			Catalog:  a.reader,
 			Register: a.registerScaffolded,
-			Reader:   a.templateReader,
-			BaseURL:  a.cfg.BaseURL,
-			Host:     webHost(a.cfg.APIURL),
-			Now:      a.cfg.Now,
-			Log:      a.log.With("component", "scaffold"),
+			Policy: scaffold.Policy{
+				TemplateRepos: a.cfg.ScaffoldTemplateRepos, Sources: a.cfg.ScaffoldSources,
+				AllowedTeams: a.cfg.ScaffoldAllowedTeams, MaxVisibility: a.cfg.ScaffoldMaxVisibility,
+			},
+			Permissions: a.installationPermissions,
+			BaseURL:     a.cfg.BaseURL,
+			Host:        webHost(a.cfg.APIURL),
+			Now:         a.cfg.Now,
+			Log:         a.log.With("component", "scaffold"),
 		}
 	})
 	return a.scaffold
@@ -133,20 +138,24 @@ func (a *App) registerScaffolded(ctx context.Context, inst int64, r *scaffold.Re
 	return out, nil
 }
 
-// templateReader returns the client of the installation that can read a
-// template's repository, when callboard knows it and it is not the
-// request's; nil means the request's client.
-func (a *App) templateReader(ctx context.Context, fullName string) (scaffold.GitHub, error) {
-	row, err := a.sync.store.Repository(ctx, fullName)
-	if errors.Is(err, catalog.ErrNotFound) || err == nil && row.InstallationID == 0 {
-		return nil, nil
+// installationPermissions asks GitHub what an installation grants the App
+// (an organisation may not have accepted every permission app.yml asks).
+func (a *App) installationPermissions(ctx context.Context, inst int64) (map[string]string, error) {
+	if a.clients == nil {
+		return nil, permanent(errNoGitHub)
 	}
+	app, err := a.clients.App()
 	if err != nil {
 		return nil, err
 	}
-	gh, err := a.installationClient(row.InstallationID)
+	in, _, err := app.Apps.GetInstallation(ctx, inst)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the permissions of installation %d: %w", inst, err)
 	}
-	return scaffold.NewGitHub(gh), nil
+	var out map[string]string
+	b, err := json.Marshal(in.GetPermissions())
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	return out, err
 }

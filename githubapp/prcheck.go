@@ -12,6 +12,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/check"
+	"github.com/callboard/callboard/scaffold"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -27,6 +28,10 @@ type prTarget struct {
 	author      string
 	installID   int64
 	commentable bool
+	// untrusted: the head may come from a fork (or from nobody known): its
+	// catalog files are read only where the default branch's are, and
+	// their placeholders are not resolved.
+	untrusted bool
 }
 
 // prChecker runs the ownership and docs check on pull requests.
@@ -55,7 +60,17 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 	if head, err = a.sync.readAhead(ctx, gh, head, readAll, "README.md"); err != nil {
 		return nil, err
 	}
-	_, parsed, err := a.sync.readCatalog(ctx, gh, head, row)
+	walk := newWalk()
+	if t.untrusted {
+		var known []string
+		if stored, err := a.sync.store.RepositoryByID(ctx, t.repo.ID); err == nil {
+			known = stored.CatalogFiles
+		} else if !errors.Is(err, catalog.ErrNotFound) {
+			return nil, err
+		}
+		walk = untrustedWalk(known)
+	}
+	_, parsed, err := a.sync.walkCatalog(ctx, gh, head, row, walk)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +342,9 @@ func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, 
 	}
 	if id == 0 {
 		// Not recorded (first run, or a database restored from backup): look for the marker.
-		if id, err = findComment(ctx, gh, owner, name, t.number); err != nil {
+		// Only the App's own: a comment by a person, or by another App or
+		// workflow, quoting the marker is not ours to edit.
+		if id, err = scaffold.FindOwnComment(ctx, gh, t.repo.FullName, t.number, check.Marker, c.app.clients.appID); err != nil {
 			return err
 		}
 	}
@@ -359,24 +376,4 @@ func (c *prChecker) rememberComment(ctx context.Context, t prTarget, id int64) e
 	_, err := c.app.deliveries.w.ExecContext(ctx, `INSERT INTO pr_comments (repository_id, number, comment_id) VALUES (?, ?, ?)
 		ON CONFLICT (repository_id, number) DO UPDATE SET comment_id = excluded.comment_id`, t.repo.ID, t.number, id)
 	return err
-}
-
-func findComment(ctx context.Context, gh *github.Client, owner, name string, number int) (int64, error) {
-	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		cs, resp, err := gh.Issues.ListComments(ctx, owner, name, number, opts)
-		if err != nil {
-			return 0, fmt.Errorf("listing comments on %s/%s#%d: %w", owner, name, number, err)
-		}
-		for _, cm := range cs {
-			// Only the App's own: a person's comment quoting the marker is not ours to edit.
-			if strings.HasPrefix(cm.GetBody(), check.Marker) && cm.GetUser().GetType() == "Bot" {
-				return cm.GetID(), nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return 0, nil
-		}
-		opts.Page = resp.NextPage
-	}
 }

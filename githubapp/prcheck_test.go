@@ -43,8 +43,11 @@ func pullRequestJSON(action string, number int, repo obj, headRef, headSHA, base
 		"action": action, "number": number,
 		"pull_request": obj{
 			"number": number, "state": "open",
-			"head": obj{"sha": headSHA, "ref": headRef}, "base": obj{"ref": baseRef},
+			"head": obj{"sha": headSHA, "ref": headRef, "repo": obj{"id": repo["id"], "full_name": full}}, "base": obj{"ref": baseRef},
 			"user": obj{"login": "alice"}, "html_url": fmt.Sprintf("https://github.com/%s/pull/%d", full, number),
+			// GitHub's payloads differ from one event to the next (updated_at,
+			// at least): identical bodies are taken for a replay.
+			"updated_at": time.Now().UTC().Format(time.RFC3339Nano),
 		},
 		"repository": repo, "installation": obj{"id": 7},
 	}
@@ -156,7 +159,7 @@ func testMissingThenAdded(t *testing.T, cfg Config, openedCalls, syncCalls int) 
 		if !strings.HasPrefix(c.Body, check.Marker) {
 			t.Errorf("the comment does not start with the marker %s", check.Marker)
 		}
-		mustContain(t, "the comment", c.Body, "catalog-info.yaml is missing", "```yaml",
+		mustContain(t, "the comment", c.Body, "`catalog-info.yaml` is missing", "```yaml",
 			"  name: ledger\n", "  description: Double-entry ledger\n", "  owner: group:payments\n", "github.com/project-slug: acme/ledger")
 		runs := h.gh.CheckRuns("acme/ledger")
 		if len(runs) != 1 {
@@ -226,9 +229,11 @@ func TestPRCheckUnknownOwnerFails(t *testing.T) {
 		t.Errorf("conclusion %s, want failure for an owner that does not exist", run.Conclusion)
 	}
 	c := h.onlyComment("acme/payments-api", 9)
-	for what, text := range map[string]string{"comment": c.Body, "check run summary": summaryOf(run), "check run title": titleOf(run)} {
-		mustContain(t, "the "+what, text, `"paymnts"`, "`payments`")
+	// Markdown shows values from the file as code; the title is plain text.
+	for what, text := range map[string]string{"comment": c.Body, "check run summary": summaryOf(run)} {
+		mustContain(t, "the "+what, text, "`paymnts`", "(did you mean `payments`?)")
 	}
+	mustContain(t, "the check run title", titleOf(run), `owner "paymnts" is not a known group or user (did you mean "payments"?)`)
 	// The finding points at the owner's line, for the annotation.
 	if len(run.AnnotationBatches) != 1 || len(run.AnnotationBatches[0]) != 1 {
 		t.Fatalf("annotation batches %v, want one annotation", run.AnnotationBatches)
@@ -248,7 +253,7 @@ func TestPRCheckShowsOwnershipMovingFirst(t *testing.T) {
 	h.pr("opened", 11, repo, "move")
 
 	c := h.onlyComment("acme/payments-api", 11)
-	const move = "owner: payments → platform"
+	const move = "owner: `payments` → `platform`"
 	mustContain(t, "the comment", c.Body, move, "`@acme/payments`")
 	if strings.Contains(strings.ReplaceAll(c.Body, "`@acme/", ""), "@acme/") {
 		t.Errorf("the comment @-mentions a team outside a code span, which notifies it:\n%s", c.Body)
@@ -508,8 +513,8 @@ func TestPRCheckReadsLocationTargetsAndDocsAtTheHead(t *testing.T) {
 
 	run := h.lastRun("acme/platform")
 	summary := summaryOf(run)
-	mustContain(t, "the check run summary", summary, "`component:default/gateway` owner: platform → payments",
-		"component:default/auth sets backstage.io/techdocs-ref but there is no mkdocs.yml in services/auth/")
+	mustContain(t, "the check run summary", summary, "`component:default/gateway` owner: `platform` → `payments`",
+		"`component:default/auth` sets backstage.io/techdocs-ref but there is no mkdocs.yml in `services/auth/`")
 	if strings.Contains(summary, "component:default/gateway sets") {
 		t.Errorf("gateway's docs (docs_dir: pages) were reported missing:\n%s", summary)
 	}

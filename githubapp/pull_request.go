@@ -24,6 +24,7 @@ func (a *App) onPullRequest(ctx context.Context, d *Delivery, ev *github.PullReq
 	t := prTarget{
 		repo: infoOf(ev.GetRepo()), number: pr.GetNumber(), headSHA: pr.GetHead().GetSHA(), baseRef: pr.GetBase().GetRef(),
 		author: pr.GetUser().GetLogin(), installID: d.InstallationID, commentable: true,
+		untrusted: pr.GetHead().GetRepo().GetID() != ev.GetRepo().GetID(),
 	}
 	return a.runCheck(ctx, t)
 }

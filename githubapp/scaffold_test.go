@@ -57,6 +57,7 @@ spec:
 		t.Fatal(err)
 	}
 	gh.AddRepo(7, fakegithub.Repo{ID: requestsRepoID, FullName: requestsRepo, DefaultBranch: "main"})
+	gh.AddMember("acme", "alice") // who asks, in issuePayload
 }
 
 // scaffoldHarness is a harness with SCAFFOLD_REPO set, the templates
@@ -76,6 +77,9 @@ func newScaffoldHarnessWith(t *testing.T, cfg Config) *scaffoldHarness {
 	t.Helper()
 	sh := &scaffoldHarness{}
 	cfg.ScaffoldRepo, cfg.BaseURL = requestsRepo, "https://callboard.example"
+	if cfg.ScaffoldTemplateRepos == nil {
+		cfg.ScaffoldTemplateRepos = []string{"acme/templates"}
+	}
 	cfg.Transport = commentHook(func(body string) {
 		if strings.HasPrefix(body, scaffold.ResultMarker) {
 			sh.mu.Lock()
@@ -197,6 +201,7 @@ func issuePayload(t *testing.T, action string, number int, body string) map[stri
 	issue["html_url"] = "https://github.com/" + requestsRepo + "/issues/" + itoa(number)
 	issue["labels"] = []any{obj{"id": 1, "name": scaffold.Label, "color": "ededed"}}
 	issue["user"].(map[string]any)["login"] = "alice"
+	p["sender"] = obj{"login": "alice", "id": 1, "type": "User"}
 	p["action"] = action
 	p["repository"] = repoJSON(requestsRepoID, requestsRepo, "main")
 	p["installation"] = obj{"id": 7}
@@ -542,7 +547,11 @@ func uploadDir(t *testing.T, gh *fakegithub.Server, repo, dir, prefix string) {
 // a conditional second fetch into a folder, a default branch of its own and
 // a visibility from the answers.
 func TestScaffoldKitchenSink(t *testing.T) {
-	sh := newScaffoldHarness(t)
+	sh := newScaffoldHarnessWith(t, Config{ScaffoldMaxVisibility: "public"})
+	// The skeleton has a workflow: this organisation granted the App workflows: write.
+	perms := fakegithub.AppPermissions()
+	perms["workflows"] = "write"
+	sh.gh.SetPermissions(7, perms)
 	sink := filepath.Join("..", "scaffold", "testdata", "kitchen-sink")
 	uploadDir(t, sh.gh, "acme/templates", sink, "kitchen-sink/")
 	sh.gh.SetFile("acme/templates", "main", "catalog-info.yaml", []byte(`apiVersion: backstage.io/v1alpha1

@@ -225,6 +225,11 @@ func firstCodeowners(ctx context.Context, gh *github.Client, ref repoRef) (p str
 // files its targets name in the same repository.
 // It also returns the parsed entities, with their lines, for the checks.
 func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef, row *catalog.Repository) ([]catalog.Declared, []*catalog.Parsed, error) {
+	return s.walkCatalog(ctx, gh, ref, row, newWalk())
+}
+
+// walkCatalog is readCatalog within one walk's budget.
+func (s *syncer) walkCatalog(ctx context.Context, gh *github.Client, ref repoRef, row *catalog.Repository, w *catalogWalk) ([]catalog.Declared, []*catalog.Parsed, error) {
 	row.CatalogProblems, row.CatalogFiles = nil, nil
 	root := strings.TrimPrefix(s.catalogFile, "/")
 	data, branch, found, err := getFile(ctx, gh, ref, root, catalog.MaxFileSize)
@@ -263,7 +268,11 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 		row.CatalogFiles = append(row.CatalogFiles, p)
 		body, ok := contents[p]
 		if !ok {
-			b, _, found, err := getFile(ctx, gh, ref, p, catalog.MaxFileSize)
+			if !w.mayRead() {
+				problems = append(problems, w.overProblem(p))
+				continue
+			}
+			b, found, err := w.read(ctx, gh, ref, p, catalog.MaxFileSize)
 			switch {
 			case isTooLarge(err):
 				problems = append(problems, catalog.Problem{File: p, Message: err.Error()})
@@ -276,7 +285,7 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 			}
 			body = b
 		}
-		parsed, probs := catalog.ParseFile(p, body, s.resolver(ctx, gh, ref, p))
+		parsed, probs := catalog.ParseFile(p, body, s.resolver(ctx, gh, ref, p, w))
 		problems = append(problems, probs...)
 		all = append(all, parsed...)
 		for _, pe := range parsed {
@@ -295,6 +304,9 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 				if !ok {
 					continue // another repository or a URL: not followed
 				}
+				if !w.follows(tp) {
+					continue // a fork's head: only what the default branch names
+				}
 				if !hasGlob(tp) {
 					queue = append(queue, tp)
 					continue
@@ -309,7 +321,7 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 					}
 				}
 				for _, f := range tree {
-					if ok, _ := path.Match(tp, f); ok {
+					if ok, _ := path.Match(tp, f); ok && w.follows(f) {
 						queue = append(queue, f)
 					}
 				}
@@ -328,19 +340,28 @@ func (s *syncer) readCatalog(ctx context.Context, gh *github.Client, ref repoRef
 	return decl, all, nil
 }
 
-// resolver reads $text/$json/$yaml placeholders from the same repository.
-func (s *syncer) resolver(ctx context.Context, gh *github.Client, ref repoRef, from string) catalog.Resolver {
+// resolver reads $text/$json/$yaml placeholders from the same repository,
+// within the walk's budget; a fork's head resolves none (they stay links).
+func (s *syncer) resolver(ctx context.Context, gh *github.Client, ref repoRef, from string, w *catalogWalk) catalog.Resolver {
 	return func(target string) ([]byte, error) {
 		p, ok := resolveTarget(from, target)
-		if !ok {
+		if !ok || w.untrusted {
 			return nil, catalog.ErrNotFetched
 		}
-		b, _, found, err := getFile(ctx, gh, ref, p, 1<<20)
+		if !w.mayRead() {
+			return nil, fmt.Errorf("not read: %s", w.over)
+		}
+		b, found, err := w.read(ctx, gh, ref, p, 1<<20)
 		if err != nil {
 			return nil, err
 		}
 		if !found {
 			return nil, fmt.Errorf("%s does not exist", p)
+		}
+		if w.bytes -= len(b); w.bytes < 0 {
+			w.over = fmt.Sprintf("the placeholders of these catalog files pull in more than %d MB", maxWalkBytes>>20)
+			w.reads = 0
+			return nil, fmt.Errorf("not read: %s", w.over)
 		}
 		return b, nil
 	}

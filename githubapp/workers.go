@@ -1,15 +1,19 @@
 package githubapp
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +48,7 @@ type workers struct {
 	n           int
 	maxAttempts int
 	retryBase   time.Duration
+	timeout     time.Duration // one attempt's time limit
 	now         func() time.Time
 
 	// ackedRecently returns when the receiver last stored a delivery.
@@ -69,12 +74,15 @@ func (w *workers) wake() {
 
 // start resumes unfinished deliveries and runs the dispatcher until stop.
 func (w *workers) start(ctx context.Context) error {
-	n, err := w.store.resume(ctx)
+	n, parked, err := w.store.resume(ctx)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
 		w.log.Info("resuming deliveries interrupted by the last stop", "count", n)
+	}
+	for _, id := range parked {
+		w.log.Error("delivery parked: callboard stopped while handling it, again (see callboard deliveries)", "delivery", id)
 	}
 	w.workCtx, w.cancelWork = context.WithCancel(context.WithoutCancel(ctx))
 	loopCtx, cancel := context.WithCancel(ctx)
@@ -173,9 +181,15 @@ func (w *workers) process(d *Delivery) {
 	}()
 	log := w.log.With("delivery", d.DeliveryID, "event", d.Event, "action", d.Action, "installation", d.InstallationID, "repository", d.Repository)
 	start := w.now()
-	err := w.safeHandle(d)
+	ctx, cancel := context.WithTimeout(w.workCtx, w.timeout)
+	err := w.safeHandle(ctx, d)
+	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && w.workCtx.Err() == nil
+	cancel()
 	w.metrics.processing.WithLabelValues(d.Event).Observe(w.now().Sub(start).Seconds())
 	state, lastErr, retryAt := w.outcome(d, err)
+	if timedOut && state != StateDone && state != StateIgnored {
+		state, lastErr, retryAt = w.timedOut(d, err)
+	}
 	if ferr := w.record(log, d, state, lastErr, retryAt); ferr != nil {
 		log.Error("recording the delivery's outcome; it stays processing until the next start resumes it", "err", ferr)
 		return
@@ -217,13 +231,23 @@ func (w *workers) record(log *slog.Logger, d *Delivery, state, lastErr string, r
 
 // safeHandle runs the handler, turning a panic into a permanent failure so
 // one bad payload cannot take the process down.
-func (w *workers) safeHandle(d *Delivery) (err error) {
+func (w *workers) safeHandle(ctx context.Context, d *Delivery) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = permanent(fmt.Errorf("handler panicked: %v", p))
 		}
 	}()
-	return w.handle(w.workCtx, d)
+	return w.handle(ctx, d)
+}
+
+// timedOut is the outcome of an attempt that ran past its time limit: tried
+// again later, and parked when it happens again.
+func (w *workers) timedOut(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
+	d.Interruptions++
+	if d.Interruptions >= maxInterruptions {
+		return StateFailed, fmt.Sprintf("parked: handling it ran past its time limit of %s %d times (last: %v)", w.timeout, d.Interruptions, err), time.Time{}
+	}
+	return StatePending, fmt.Sprintf("ran past its time limit of %s: %v", w.timeout, err), w.now().Add(w.retryBase << min(d.Attempts-1, 10))
 }
 
 func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
@@ -237,8 +261,8 @@ func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryA
 		}
 		return StateIgnored, reason, time.Time{}
 	}
-	if refused(err) {
-		return StateFailed, err.Error(), time.Time{}
+	if park, reason := w.tokenRefused(err); park {
+		return StateFailed, reason, time.Time{}
 	}
 	var p permanentError
 	if errors.As(err, &p) {
@@ -257,17 +281,46 @@ func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryA
 	return StatePending, err.Error(), w.now().Add(max(wait, backoff))
 }
 
-// refused reports a token GitHub will not issue (the installation was
-// removed or suspended): retrying cannot help.
-func refused(err error) bool {
+// clockSkew is how far GitHub's clock may be from ours before a token
+// failure says so in the log: the App's JWT is refused when its issue time
+// is in GitHub's future.
+const clockSkew = 30 * time.Second
+
+// tokenRefused reads a failure to get an installation token. Only an
+// installation that is gone (404) or suspended (403 saying so) parks the
+// delivery: retrying cannot help. Anything else (a 401 from a clock ahead
+// of GitHub's, a 5xx) is retried with backoff like any failure, because
+// GitHub counts the delivery as delivered and would not send it again. A
+// clock GitHub's Date header disagrees with is logged.
+func (w *workers) tokenRefused(err error) (park bool, reason string) {
 	var he *ghinstallation.HTTPError
-	if errors.As(err, &he) && he.Response != nil {
-		switch he.Response.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
-			return true
+	if !errors.As(err, &he) || he.Response == nil {
+		return false, ""
+	}
+	resp := he.Response
+	var body []byte
+	if resp.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	var msg struct {
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(body, &msg)
+	if date, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
+		if skew := w.now().Sub(date); skew > clockSkew || skew < -clockSkew {
+			w.log.Warn("this machine's clock is off from GitHub's: the App's tokens are refused until it is set right (NTP)",
+				"installation", he.InstallationID, "github_date", date.UTC().Format(time.RFC3339), "skew", skew.Round(time.Second).String())
 		}
 	}
-	return false
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return true, fmt.Sprintf("parked: GitHub knows no installation %d any more (the App was uninstalled): %v", he.InstallationID, err)
+	case resp.StatusCode == http.StatusForbidden && strings.Contains(strings.ToLower(msg.Message), "suspended"):
+		return true, fmt.Sprintf("parked: the App's installation %d is suspended (%s)", he.InstallationID, msg.Message)
+	}
+	return false, ""
 }
 
 // retryAfter says how long GitHub asked us to wait, when it did.

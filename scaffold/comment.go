@@ -22,6 +22,8 @@ type Refusal struct {
 	Problems []Problem
 	// Templates lists the templates there are, when the issue named none.
 	Templates []string
+	// NotAllowed: the person asking may not; editing the issue cannot fix it.
+	NotAllowed bool
 }
 
 // Comment renders the refusal.
@@ -51,6 +53,10 @@ func (r Refusal) Comment() string {
 			fmt.Fprintf(&b, "`%s`", t)
 		}
 		b.WriteString(".\n")
+	}
+	if r.NotAllowed {
+		b.WriteString("\nAsk one of them to open the request.\n")
+		return b.String()
 	}
 	b.WriteString("\nNothing was created. Edit the issue to fix the answers, and callboard checks it again.\n")
 	return b.String()

@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/callboard/callboard/catalog"
 )
@@ -26,10 +28,11 @@ type exprNode interface {
 	eval(s *scope) (any, error)
 }
 
-// scope is the variables an expression sees.
+// scope is the variables an expression sees, and the budget it spends.
 type scope struct {
 	vars   map[string]any
 	parent *scope
+	m      *meter
 }
 
 func (s *scope) lookup(name string) any {
@@ -67,6 +70,9 @@ func (n litNode) eval(*scope) (any, error)    { return n.v, nil }
 func (n nameNode) eval(s *scope) (any, error) { return s.lookup(n.name), nil }
 
 func (n memberNode) eval(s *scope) (any, error) {
+	if err := s.m.step(1); err != nil {
+		return nil, err
+	}
 	x, err := n.x.eval(s)
 	if err != nil {
 		return nil, err
@@ -77,7 +83,11 @@ func (n memberNode) eval(s *scope) (any, error) {
 	}
 	switch x := x.(type) {
 	case map[string]any:
-		return x[toString(k)], nil
+		key, err := s.m.toString(k)
+		if err != nil {
+			return nil, err
+		}
+		return x[key], nil
 	case []any:
 		if k == "length" {
 			return float64(len(x)), nil
@@ -88,13 +98,16 @@ func (n memberNode) eval(s *scope) (any, error) {
 		}
 	case string:
 		if k == "length" {
-			return float64(len([]rune(x))), nil
+			return float64(utf8.RuneCountInString(x)), nil
 		}
 	}
 	return nil, nil
 }
 
 func (n filterNode) eval(s *scope) (any, error) {
+	if err := s.m.step(1); err != nil {
+		return nil, err
+	}
 	x, err := n.x.eval(s)
 	if err != nil {
 		return nil, err
@@ -109,10 +122,22 @@ func (n filterNode) eval(s *scope) (any, error) {
 			return nil, err
 		}
 	}
-	return f(x, args)
+	v, err := f(s.m, x, args)
+	if err != nil {
+		return nil, err
+	}
+	if str, ok := v.(string); ok {
+		if err := s.m.str(len(str)); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
 func (n unaryNode) eval(s *scope) (any, error) {
+	if err := s.m.step(1); err != nil {
+		return nil, err
+	}
 	x, err := n.x.eval(s)
 	if err != nil {
 		return nil, err
@@ -127,6 +152,9 @@ func (n unaryNode) eval(s *scope) (any, error) {
 }
 
 func (n binaryNode) eval(s *scope) (any, error) {
+	if err := s.m.step(1); err != nil {
+		return nil, err
+	}
 	l, err := n.l.eval(s)
 	if err != nil {
 		return nil, err
@@ -152,11 +180,11 @@ func (n binaryNode) eval(s *scope) (any, error) {
 		_, ls := l.(string)
 		_, rs := r.(string)
 		if ls || rs {
-			return toString(l) + toString(r), nil
+			return s.m.concat(l, r)
 		}
 		return toNumber(l) + toNumber(r), nil
 	case "~":
-		return toString(l) + toString(r), nil
+		return s.m.concat(l, r)
 	case "-":
 		return toNumber(l) - toNumber(r), nil
 	case "*":
@@ -180,19 +208,49 @@ func (n binaryNode) eval(s *scope) (any, error) {
 	case "in":
 		switch r := r.(type) {
 		case []any:
+			if err := s.m.step(len(r)); err != nil {
+				return nil, err
+			}
 			return slices.ContainsFunc(r, func(v any) bool { return looseEqual(v, l) }), nil
 		case map[string]any:
-			_, ok := r[toString(l)]
+			key, err := s.m.toString(l)
+			if err != nil {
+				return nil, err
+			}
+			_, ok := r[key]
 			return ok, nil
 		case string:
-			return strings.Contains(r, toString(l)), nil
+			sub, err := s.m.toString(l)
+			if err != nil {
+				return nil, err
+			}
+			return strings.Contains(r, sub), nil
 		}
 		return false, nil
 	}
 	return nil, fmt.Errorf("unknown operator %q", n.op)
 }
 
+// concat joins two values as text, within the budget.
+func (m *meter) concat(l, r any) (any, error) {
+	ls, err := m.toString(l)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := m.toString(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.str(len(ls) + len(rs)); err != nil {
+		return nil, err
+	}
+	return ls + rs, nil
+}
+
 func (n condNode) eval(s *scope) (any, error) {
+	if err := s.m.step(1); err != nil {
+		return nil, err
+	}
 	t, err := n.test.eval(s)
 	if err != nil {
 		return nil, err
@@ -207,6 +265,9 @@ func (n condNode) eval(s *scope) (any, error) {
 }
 
 func (n listNode) eval(s *scope) (any, error) {
+	if err := s.m.step(1 + len(n.items)); err != nil {
+		return nil, err
+	}
 	out := make([]any, len(n.items))
 	for i, it := range n.items {
 		v, err := it.eval(s)
@@ -219,6 +280,9 @@ func (n listNode) eval(s *scope) (any, error) {
 }
 
 func (n dictNode) eval(s *scope) (any, error) {
+	if err := s.m.step(1 + len(n.keys)); err != nil {
+		return nil, err
+	}
 	out := map[string]any{}
 	for i := range n.keys {
 		k, err := n.keys[i].eval(s)
@@ -229,7 +293,11 @@ func (n dictNode) eval(s *scope) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[toString(k)] = v
+		key, err := s.m.toString(k)
+		if err != nil {
+			return nil, err
+		}
+		out[key] = v
 	}
 	return out, nil
 }
@@ -324,7 +392,9 @@ func looseEqual(a, b any) bool {
 	case []any, map[string]any:
 		return false // compared by identity in JavaScript
 	}
-	return toString(a) == toString(b) && fmt.Sprintf("%T", a) == fmt.Sprintf("%T", b)
+	// Values of different types differ; checked first, so that a list is
+	// never printed to be compared.
+	return fmt.Sprintf("%T", a) == fmt.Sprintf("%T", b) && toString(a) == toString(b)
 }
 
 func compare(a, b any) int {
@@ -355,127 +425,219 @@ func dump(v any, indent string) (string, error) {
 	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
-var filters = map[string]func(v any, args []any) (any, error){
-	"dump": func(v any, args []any) (any, error) {
-		indent := ""
-		if len(args) > 0 {
-			if n, ok := args[0].(float64); ok {
-				indent = strings.Repeat(" ", int(n))
-			} else {
-				indent = toString(args[0])
-			}
-		}
-		if v == nil {
-			return "", nil // JSON.stringify(undefined) writes nothing
-		}
-		return dump(v, indent)
-	},
-	"safe":   func(v any, _ []any) (any, error) { return v, nil },
-	"string": func(v any, _ []any) (any, error) { return toString(v), nil },
-	"lower":  func(v any, _ []any) (any, error) { return strings.ToLower(toString(v)), nil },
-	"upper":  func(v any, _ []any) (any, error) { return strings.ToUpper(toString(v)), nil },
-	"trim":   func(v any, _ []any) (any, error) { return strings.TrimSpace(toString(v)), nil },
-	"capitalize": func(v any, _ []any) (any, error) {
-		s := strings.ToLower(toString(v))
-		if s == "" {
-			return s, nil
-		}
-		r := []rune(s)
-		r[0] = unicode.ToUpper(r[0])
-		return string(r), nil
-	},
-	"title": func(v any, _ []any) (any, error) {
-		words := strings.Fields(toString(v))
-		for i, w := range words {
-			r := []rune(strings.ToLower(w))
-			r[0] = unicode.ToUpper(r[0])
-			words[i] = string(r)
-		}
-		return strings.Join(words, " "), nil
-	},
-	"replace": func(v any, args []any) (any, error) {
-		if len(args) < 2 {
-			return nil, fmt.Errorf("replace takes two arguments")
-		}
-		n := -1
-		if len(args) > 2 {
-			n = int(toNumber(args[2]))
-		}
-		return strings.Replace(toString(v), toString(args[0]), toString(args[1]), n), nil
-	},
-	"default": defaultFilter,
-	"d":       defaultFilter,
-	"join": func(v any, args []any) (any, error) {
-		sep := ""
-		if len(args) > 0 {
-			sep = toString(args[0])
-		}
-		l := anyList(v)
-		parts := make([]string, len(l))
-		for i, x := range l {
-			parts[i] = toString(x)
-		}
-		return strings.Join(parts, sep), nil
-	},
-	"length": func(v any, _ []any) (any, error) {
-		switch v := v.(type) {
-		case []any:
-			return float64(len(v)), nil
-		case map[string]any:
-			return float64(len(v)), nil
-		case string:
-			return float64(len([]rune(v))), nil
-		}
-		return float64(0), nil
-	},
-	"first": func(v any, _ []any) (any, error) {
-		if l := anyList(v); len(l) > 0 {
-			return l[0], nil
-		}
-		return nil, nil
-	},
-	"last": func(v any, _ []any) (any, error) {
-		if l := anyList(v); len(l) > 0 {
-			return l[len(l)-1], nil
-		}
-		return nil, nil
-	},
-	"int":       func(v any, _ []any) (any, error) { return math.Trunc(toNumber(v)), nil },
-	"float":     func(v any, _ []any) (any, error) { return toNumber(v), nil },
-	"urlencode": func(v any, _ []any) (any, error) { return url.QueryEscape(toString(v)), nil },
-	"parseRepoUrl": func(v any, _ []any) (any, error) {
-		return parseRepoURL(toString(v))
-	},
-	"projectSlug": func(v any, _ []any) (any, error) {
-		r, err := parseRepoURL(toString(v))
+// maxIndent is JSON.stringify's: a larger indent is cut to 10.
+const maxIndent = 10
+
+// A filter gets the value it filters and its arguments; m bounds what it
+// may make.
+type filter func(m *meter, v any, args []any) (any, error)
+
+// text is a filter of one string.
+func text(f func(string) string) filter {
+	return func(m *meter, v any, _ []any) (any, error) {
+		s, err := m.toString(v)
 		if err != nil {
 			return nil, err
 		}
-		return toString(r["owner"]) + "/" + toString(r["repo"]), nil
-	},
-	"parseEntityRef": func(v any, args []any) (any, error) {
-		d := catalog.RefDefaults{}
-		if len(args) > 0 {
-			if m, ok := args[0].(map[string]any); ok {
-				d.Kind, d.Namespace = toString(m["defaultKind"]), toString(m["defaultNamespace"])
-			}
-		}
-		r, err := catalog.ParseRef(toString(v), d)
-		if err != nil {
+		if err := m.step(1 + len(s)/checkEvery); err != nil {
 			return nil, err
 		}
-		return map[string]any{"kind": strings.ToLower(r.Kind), "namespace": r.Namespace, "name": r.Name}, nil
-	},
-	"pick": func(v any, args []any) (any, error) {
-		m, _ := v.(map[string]any)
-		if m == nil || len(args) == 0 {
-			return nil, nil
-		}
-		return m[toString(args[0])], nil
-	},
+		return f(s), nil
+	}
 }
 
-func defaultFilter(v any, args []any) (any, error) {
+var filters map[string]filter
+
+func init() {
+	filters = map[string]filter{
+		"dump":   dumpFilter,
+		"safe":   func(_ *meter, v any, _ []any) (any, error) { return v, nil },
+		"string": func(m *meter, v any, _ []any) (any, error) { return m.toString(v) },
+		"lower":  text(strings.ToLower),
+		"upper":  text(strings.ToUpper),
+		"trim":   text(strings.TrimSpace),
+		"capitalize": text(func(s string) string {
+			s = strings.ToLower(s)
+			if s == "" {
+				return s
+			}
+			r, size := utf8.DecodeRuneInString(s)
+			return string(unicode.ToUpper(r)) + s[size:]
+		}),
+		"title": text(func(s string) string {
+			words := strings.Fields(s)
+			for i, w := range words {
+				w = strings.ToLower(w)
+				r, size := utf8.DecodeRuneInString(w)
+				words[i] = string(unicode.ToUpper(r)) + w[size:]
+			}
+			return strings.Join(words, " ")
+		}),
+		"replace":   replaceFilter,
+		"default":   defaultFilter,
+		"d":         defaultFilter,
+		"join":      joinFilter,
+		"urlencode": text(url.QueryEscape),
+		"length": func(_ *meter, v any, _ []any) (any, error) {
+			switch v := v.(type) {
+			case []any:
+				return float64(len(v)), nil
+			case map[string]any:
+				return float64(len(v)), nil
+			case string:
+				return float64(utf8.RuneCountInString(v)), nil
+			}
+			return float64(0), nil
+		},
+		"first": func(_ *meter, v any, _ []any) (any, error) {
+			if l := anyList(v); len(l) > 0 {
+				return l[0], nil
+			}
+			return nil, nil
+		},
+		"last": func(_ *meter, v any, _ []any) (any, error) {
+			if l := anyList(v); len(l) > 0 {
+				return l[len(l)-1], nil
+			}
+			return nil, nil
+		},
+		"int":   func(_ *meter, v any, _ []any) (any, error) { return math.Trunc(toNumber(v)), nil },
+		"float": func(_ *meter, v any, _ []any) (any, error) { return toNumber(v), nil },
+		"parseRepoUrl": func(m *meter, v any, _ []any) (any, error) {
+			s, err := m.toString(v)
+			if err != nil {
+				return nil, err
+			}
+			return parseRepoURL(s)
+		},
+		"projectSlug": func(m *meter, v any, _ []any) (any, error) {
+			s, err := m.toString(v)
+			if err != nil {
+				return nil, err
+			}
+			r, err := parseRepoURL(s)
+			if err != nil {
+				return nil, err
+			}
+			return toString(r["owner"]) + "/" + toString(r["repo"]), nil
+		},
+		"parseEntityRef": func(m *meter, v any, args []any) (any, error) {
+			d := catalog.RefDefaults{}
+			if len(args) > 0 {
+				if o, ok := args[0].(map[string]any); ok {
+					d.Kind, d.Namespace = toString(o["defaultKind"]), toString(o["defaultNamespace"])
+				}
+			}
+			s, err := m.toString(v)
+			if err != nil {
+				return nil, err
+			}
+			r, err := catalog.ParseRef(s, d)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"kind": strings.ToLower(r.Kind), "namespace": r.Namespace, "name": r.Name}, nil
+		},
+		"pick": func(m *meter, v any, args []any) (any, error) {
+			o, _ := v.(map[string]any)
+			if o == nil || len(args) == 0 {
+				return nil, nil
+			}
+			key, err := m.toString(args[0])
+			if err != nil {
+				return nil, err
+			}
+			return o[key], nil
+		},
+	}
+}
+
+func dumpFilter(m *meter, v any, args []any) (any, error) {
+	indent := ""
+	if len(args) > 0 {
+		if n, ok := args[0].(float64); ok {
+			if n >= 1 {
+				indent = strings.Repeat(" ", int(min(n, maxIndent)))
+			}
+		} else {
+			s, err := m.toString(args[0])
+			if err != nil {
+				return nil, err
+			}
+			if utf8.RuneCountInString(s) > maxIndent {
+				s = string([]rune(s)[:maxIndent])
+			}
+			indent = s
+		}
+	}
+	if v == nil {
+		return "", nil // JSON.stringify(undefined) writes nothing
+	}
+	n, err := m.jsonSize(v, len(indent), 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.str(n); err != nil {
+		return nil, err
+	}
+	return dump(v, indent)
+}
+
+func replaceFilter(m *meter, v any, args []any) (any, error) {
+	if len(args) < 2 {
+		return nil, fmt.Errorf("replace takes two arguments")
+	}
+	n := -1
+	if len(args) > 2 {
+		if c := toNumber(args[2]); c >= 0 && c < math.MaxInt32 {
+			n = int(c)
+		}
+	}
+	s, err := m.toString(v)
+	if err != nil {
+		return nil, err
+	}
+	old, err := m.toString(args[0])
+	if err != nil {
+		return nil, err
+	}
+	new, err := m.toString(args[1])
+	if err != nil {
+		return nil, err
+	}
+	if err := m.str(replaceSize(s, old, new, n)); err != nil {
+		return nil, err
+	}
+	if err := m.step(1 + len(s)/checkEvery); err != nil {
+		return nil, err
+	}
+	return strings.Replace(s, old, new, n), nil
+}
+
+func joinFilter(m *meter, v any, args []any) (any, error) {
+	sep := ""
+	if len(args) > 0 {
+		var err error
+		if sep, err = m.toString(args[0]); err != nil {
+			return nil, err
+		}
+	}
+	var b strings.Builder
+	for i, x := range anyList(v) {
+		if i > 0 {
+			if err := m.str(b.Len() + len(sep)); err != nil {
+				return nil, err
+			}
+			b.WriteString(sep)
+		}
+		if err := m.appendString(&b, x, 0); err != nil {
+			return nil, err
+		}
+	}
+	return b.String(), nil
+}
+
+func defaultFilter(_ *meter, v any, args []any) (any, error) {
 	if len(args) == 0 {
 		return v, nil
 	}
@@ -586,9 +748,26 @@ func lex(src string) ([]token, error) {
 }
 
 type parser struct {
-	toks []token
-	pos  int
-	src  string
+	toks  []token
+	pos   int
+	src   string
+	depth int
+}
+
+// enter guards the parser's recursion: a template of ten thousand "(" must
+// not take the stack.
+func (p *parser) enter() error {
+	if p.depth++; p.depth > maxExprDepth {
+		return fmt.Errorf("expression nested more than %d deep in %q", maxExprDepth, shortSrc(p.src))
+	}
+	return nil
+}
+
+func shortSrc(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
 }
 
 // parseExpr reads one whole expression.
@@ -632,6 +811,10 @@ func (p *parser) expectOp(op string) error {
 }
 
 func (p *parser) inlineIf() (exprNode, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
 	n, err := p.or()
 	if err != nil {
 		return nil, err
@@ -677,6 +860,10 @@ func (p *parser) and() (exprNode, error) {
 }
 
 func (p *parser) not() (exprNode, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
 	if p.isWord("not") || p.isOp("!") {
 		p.next()
 		x, err := p.not()
@@ -739,6 +926,10 @@ func (p *parser) mul() (exprNode, error) {
 }
 
 func (p *parser) unary() (exprNode, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
 	if p.isOp("-") || p.isOp("+") {
 		op := p.next().text
 		x, err := p.unary()
@@ -871,11 +1062,16 @@ func (p *parser) primary() (exprNode, error) {
 	return nil, fmt.Errorf("unexpected %q in %q", t.text, p.src)
 }
 
-// Evaluate evaluates one expression (the inside of ${{ }}) against vars.
+// Evaluate evaluates one expression (the inside of ${{ }}) against vars,
+// within DefaultBudget.
 func Evaluate(src string, vars map[string]any) (any, error) {
+	return evaluate(newMeter(context.Background(), DefaultBudget), src, vars)
+}
+
+func evaluate(m *meter, src string, vars map[string]any) (any, error) {
 	n, err := parseExpr(src)
 	if err != nil {
 		return nil, err
 	}
-	return n.eval(&scope{vars: vars})
+	return n.eval(&scope{vars: vars, m: m})
 }

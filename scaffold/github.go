@@ -40,6 +40,10 @@ type GitHub interface {
 	// FindComment returns the id of the issue's first comment holding marker, or 0.
 	FindComment(ctx context.Context, fullName string, number int, marker string) (int64, error)
 	CloseIssue(ctx context.Context, fullName string, number int, label string) error
+	// IsMember reports whether login is a member of the organisation.
+	IsMember(ctx context.Context, org, login string) (bool, error)
+	// InTeam reports whether login is an active member of the team org/slug.
+	InTeam(ctx context.Context, org, slug, login string) (bool, error)
 }
 
 // Repo is a GitHub repository.
@@ -63,9 +67,14 @@ type NewRepo struct {
 var ErrRepoExists = errors.New("a repository with that name exists")
 
 // NewGitHub adapts a go-github client (an installation's) to GitHub.
-func NewGitHub(gh *github.Client) GitHub { return ghClient{gh} }
+// appID is the App's: FindComment takes only comments the App wrote for
+// callboard's.
+func NewGitHub(gh *github.Client, appID int64) GitHub { return ghClient{gh, appID} }
 
-type ghClient struct{ gh *github.Client }
+type ghClient struct {
+	gh    *github.Client
+	appID int64
+}
 
 func split(fullName string) (string, string) {
 	o, n, _ := strings.Cut(fullName, "/")
@@ -312,23 +321,60 @@ func (c ghClient) Comment(ctx context.Context, fullName string, number int, id i
 }
 
 func (c ghClient) FindComment(ctx context.Context, fullName string, number int, marker string) (int64, error) {
-	o, n := split(fullName)
-	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		cs, resp, err := c.gh.Issues.ListComments(ctx, o, n, number, opts)
+	return FindOwnComment(ctx, c.gh, fullName, number, marker, c.appID)
+}
+
+// FindOwnComment returns the id of the first comment on an issue (or pull
+// request) that starts with marker and that the App appID wrote, or 0.
+// Anyone can write a comment that starts with the marker; only the App's
+// own is callboard's to edit. GitHub says which App wrote a comment in
+// performed_via_github_app, which go-github does not read, so the list is
+// decoded here.
+func FindOwnComment(ctx context.Context, gh *github.Client, fullName string, number int, marker string, appID int64) (int64, error) {
+	type comment struct {
+		ID   int64  `json:"id"`
+		Body string `json:"body"`
+		App  *struct {
+			ID int64 `json:"id"`
+		} `json:"performed_via_github_app"`
+	}
+	for page := 1; page != 0; {
+		req, err := gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/issues/%d/comments?per_page=100&page=%d", fullName, number, page), nil)
+		if err != nil {
+			return 0, err
+		}
+		var cs []comment
+		resp, err := gh.Do(ctx, req, &cs)
 		if err != nil {
 			return 0, fmt.Errorf("listing comments on %s#%d: %w", fullName, number, err)
 		}
 		for _, cm := range cs {
-			if strings.HasPrefix(cm.GetBody(), marker) {
-				return cm.GetID(), nil
+			if strings.HasPrefix(cm.Body, marker) && cm.App != nil && cm.App.ID == appID && appID != 0 {
+				return cm.ID, nil
 			}
 		}
-		if resp.NextPage == 0 {
-			return 0, nil
-		}
-		opts.Page = resp.NextPage
+		page = resp.NextPage
 	}
+	return 0, nil
+}
+
+func (c ghClient) IsMember(ctx context.Context, org, login string) (bool, error) {
+	ok, _, err := c.gh.Organizations.IsMember(ctx, org, login)
+	if err != nil {
+		return false, fmt.Errorf("checking that %s is a member of %s: %w", login, org, err)
+	}
+	return ok, nil
+}
+
+func (c ghClient) InTeam(ctx context.Context, org, slug, login string) (bool, error) {
+	m, resp, err := c.gh.Teams.GetTeamMembershipBySlug(ctx, org, slug, login)
+	if status(resp) == http.StatusNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("checking that %s is in the team %s/%s: %w", login, org, slug, err)
+	}
+	return m.GetState() == "active", nil
 }
 
 func (c ghClient) CloseIssue(ctx context.Context, fullName string, number int, label string) error {

@@ -2,6 +2,7 @@ package scaffold
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/url"
 	"path"
@@ -56,20 +57,23 @@ func (p Publish) FullName() string { return p.Org + "/" + p.Name }
 
 // PlanOptions is what a plan needs besides the template and parameters.
 type PlanOptions struct {
-	Org   string // the organisation repositories are created in
-	Host  string // the GitHub host (default github.com)
-	Owner catalog.Ref
-	User  string // the GitHub login of whoever asked
+	Org    string // the organisation repositories are created in
+	Host   string // the GitHub host (default github.com)
+	Owner  catalog.Ref
+	User   string // the GitHub login of whoever asked
+	Policy Policy // where skeletons may come from, how visible a repository may be
 }
 
-// MakePlan checks a template's steps and evaluates their inputs. A template
-// with an action callboard does not run, or steps in an order it cannot
-// follow, is refused with every reason.
-func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Problem) {
+// MakePlan checks a template's steps and evaluates their inputs, within
+// DefaultBudget. A template with an action callboard does not run, or steps
+// in an order it cannot follow, is refused with every reason. An error is
+// ctx's: the work was cut short, and the plan is not made.
+func MakePlan(ctx context.Context, t *Template, params map[string]any, opts PlanOptions) (*Plan, []Problem, error) {
 	if opts.Host == "" {
 		opts.Host = "github.com"
 	}
 	pl := &Plan{Template: t, Params: params, Owner: opts.Owner}
+	m := newMeter(ctx, DefaultBudget)
 	var problems []Problem
 	fail := func(format string, args ...any) {
 		problems = append(problems, Problem{Message: fmt.Sprintf(format, args...)})
@@ -81,14 +85,17 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 		}
 		fail("The template uses %s, which callboard does not run (it runs `%s`, `%s` and `%s`). Nothing was created.",
 			strings.Join(quoted, ", "), ActionFetchTemplate, ActionPublishGitHub, ActionCatalogRegister)
-		return pl, problems
+		return pl, problems, nil
 	}
 	vars := map[string]any{"parameters": params, "steps": map[string]any{}, "user": userVars(opts.User)}
 	steps := vars["steps"].(map[string]any)
 	published := false
 	for _, s := range t.Steps {
 		if s.If != nil {
-			run, err := condition(s.If, vars)
+			run, err := condition(m, s.If, vars)
+			if interrupted(err) {
+				return nil, nil, err
+			}
 			if err != nil {
 				fail("Step `%s`: its `if` does not evaluate: %v.", code(s.ID), err)
 				continue
@@ -97,7 +104,10 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 				continue
 			}
 		}
-		in, err := RenderValue(anyMap(s.Input), vars)
+		in, err := renderValue(m, anyMap(s.Input), vars)
+		if interrupted(err) {
+			return nil, nil, err
+		}
 		if err != nil {
 			fail("Step `%s` (%s): %v.", code(s.ID), s.Action, err)
 			continue
@@ -109,7 +119,7 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 				fail("Step `%s` fetches files after `%s` published the repository; they would not be in it.", code(s.ID), ActionPublishGitHub)
 				continue
 			}
-			f, err := fetchStep(t, s.ID, input)
+			f, err := fetchStep(t, s, input, opts)
 			if err != nil {
 				fail("Step `%s` (%s): %v.", code(s.ID), s.Action, err)
 				continue
@@ -137,6 +147,9 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 				fail("Step `%s` registers a catalog file before `%s` created the repository.", code(s.ID), ActionPublishGitHub)
 				continue
 			}
+			if pl.Publish.Name == "" {
+				continue // publish:github was refused: that is the problem to fix first
+			}
 			p, msg := registerPath(input, pl.Publish, opts.Host)
 			if msg != "" {
 				fail("Step `%s` (%s): %s", code(s.ID), s.Action, msg)
@@ -148,7 +161,7 @@ func MakePlan(t *Template, params map[string]any, opts PlanOptions) (*Plan, []Pr
 	if !published && len(problems) == 0 {
 		fail("The template has no `%s` step: callboard creates each service as a new repository.", ActionPublishGitHub)
 	}
-	return pl, problems
+	return pl, problems, nil
 }
 
 func userVars(login string) map[string]any {
@@ -160,8 +173,8 @@ func userVars(login string) map[string]any {
 }
 
 // condition evaluates a step's if: (a boolean, or a ${{ }} expression).
-func condition(v any, vars map[string]any) (bool, error) {
-	r, err := RenderValue(v, vars)
+func condition(m *meter, v any, vars map[string]any) (bool, error) {
+	r, err := renderValue(m, v, vars)
 	if err != nil {
 		return false, err
 	}
@@ -178,15 +191,22 @@ func anyMap(m map[string]any) any {
 	return m
 }
 
-func fetchStep(t *Template, id string, in map[string]any) (Fetch, error) {
-	f := Fetch{Step: id}
+func fetchStep(t *Template, step Step, in map[string]any, opts PlanOptions) (Fetch, error) {
+	f := Fetch{Step: step.ID}
 	u := str(in["url"])
 	if u == "" {
 		return f, fmt.Errorf("no `url` input")
 	}
-	src, err := resolveSource(t.Location, u)
+	src, err := resolveSource(t.Location, u, opts.Host)
 	if err != nil {
 		return f, err
+	}
+	// A skeleton is read with the installation of the organisation being
+	// scaffolded into, and only from where the operator said: the
+	// template's own repository, or SCAFFOLD_SOURCES.
+	own := templateRepo(t, opts.Host)
+	if !strings.EqualFold(src.Repo, own) && !matchRepo(opts.Policy.Sources, src.Repo) {
+		return f, fmt.Errorf("`url` %s is in `%s`; callboard fetches skeletons only from the template's own repository and from `SCAFFOLD_SOURCES`", code(u), code(src.Repo))
 	}
 	f.Source = src
 	f.Values, _ = in["values"].(map[string]any)
@@ -201,6 +221,8 @@ func fetchStep(t *Template, id string, in map[string]any) (Fetch, error) {
 		}
 		f.opts.targetPath = tp
 	}
+	// The target as the template wrote it, before any answer filled it in.
+	f.opts.literalTarget, _ = step.Input["targetPath"].(string)
 	f.opts.copyWithout = append(stringsOf(in["copyWithoutTemplating"]), stringsOf(in["copyWithoutRender"])...)
 	switch ext := in["templateFileExtension"].(type) {
 	case bool:
@@ -217,12 +239,15 @@ func fetchStep(t *Template, id string, in map[string]any) (Fetch, error) {
 }
 
 // resolveSource finds a fetch step's folder: relative to the template's file,
-// or a GitHub URL (https://HOST/ORG/REPO/tree/BRANCH/PATH).
-func resolveSource(location, u string) (Source, error) {
+// or a GitHub URL (https://HOST/ORG/REPO/tree/BRANCH/PATH) on host.
+func resolveSource(location, u, host string) (Source, error) {
 	if strings.Contains(u, "://") {
 		s, err := githubFolder(u)
 		if err != nil {
-			return Source{}, fmt.Errorf("`url` %s: %v", u, err)
+			return Source{}, fmt.Errorf("`url` %s: %v", code(u), err)
+		}
+		if !sameHost(u, host) {
+			return Source{}, fmt.Errorf("`url` %s is not on %s, the GitHub callboard works with", code(u), cmp.Or(host, "github.com"))
 		}
 		return s, nil
 	}
@@ -241,6 +266,12 @@ func resolveSource(location, u string) (Source, error) {
 	}
 	base.RefPath = p
 	return base, nil
+}
+
+// sameHost reports whether URL u is on the GitHub host (default github.com).
+func sameHost(u, host string) bool {
+	pu, err := url.Parse(u)
+	return err == nil && pu.Scheme == "https" && strings.EqualFold(pu.Host, cmp.Or(host, "github.com"))
 }
 
 func githubFolder(u string) (Source, error) {
@@ -270,13 +301,15 @@ func publishStep(id string, in map[string]any, opts PlanOptions) (Publish, strin
 		return p, fmt.Sprintf("`%s` is not a repository name GitHub takes.", code(p.Name))
 	}
 	p.Org = cmp.Or(opts.Org, p.Org)
-	switch v := str(in["repoVisibility"]); v {
-	case "":
+	switch v := str(in["repoVisibility"]); {
+	case v == "":
 		p.Visibility = "private" // Backstage's default
-	case "private", "internal", "public":
-		p.Visibility = v
-	default:
+	case !ValidVisibility(v):
 		return p, fmt.Sprintf("`repoVisibility` %q is not private, internal or public.", v)
+	case !opts.Policy.visibilityAllowed(v):
+		return p, fmt.Sprintf("the repository would be %s, and callboard creates repositories that are at most %s (`SCAFFOLD_MAX_VISIBILITY`).", v, opts.Policy.maxVisibility())
+	default:
+		p.Visibility = v
 	}
 	if p.CommitMessage == "" {
 		p.CommitMessage = "initial commit" // Backstage's default
@@ -312,16 +345,21 @@ func registerPath(in map[string]any, pub Publish, host string) (string, string) 
 }
 
 // Files renders every fetch step's folder (read by read) into the files of
-// the new repository, as publish:github will write them.
-func (pl *Plan) Files(read func(Source) ([]File, error)) ([]File, error) {
+// the new repository, as publish:github will write them, all of them within
+// one budget.
+func (pl *Plan) Files(ctx context.Context, budget Budget, read func(Source) ([]File, error)) ([]File, error) {
 	var sets [][]File
+	m := newMeter(ctx, budget)
 	for _, f := range pl.Fetches {
 		src, err := read(f.Source)
 		if err != nil {
 			return nil, err
 		}
 		vars := map[string]any{"values": anyMap(f.Values), "parameters": pl.Params}
-		out, err := renderSkeleton(src, vars, f.opts)
+		out, err := renderSkeleton(m, src, vars, f.opts)
+		if interrupted(err) {
+			return nil, err
+		}
 		if err != nil {
 			// The template is wrong: retrying cannot help.
 			return nil, permanentf("step %s: %v", f.Step, err)
@@ -331,6 +369,11 @@ func (pl *Plan) Files(read func(Source) ([]File, error)) ([]File, error) {
 	files := mergeFiles(sets...)
 	if pl.Publish.SourcePath != "" {
 		files = subtree(files, pl.Publish.SourcePath)
+	}
+	for _, f := range files {
+		if placedByAnswers(f) {
+			return nil, permanentf("the answers would put `%s` under `%s`, where the template puts no file of its own", code(f.Path), workflowsDir)
+		}
 	}
 	return files, nil
 }

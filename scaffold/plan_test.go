@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"context"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -12,7 +13,7 @@ import (
 func TestMakePlan(t *testing.T) {
 	tmpl := loadTemplate(t, filepath.Join("testdata", "kitchen-sink", "template.yaml"))
 	params := map[string]any{"name": "ledger-api", "public": false, "language": "go", "repoUrl": RepoURL("github.com", "acme", "ledger-api")}
-	pl, problems := MakePlan(tmpl, params, PlanOptions{Org: "acme", Owner: catalog.MustParseRef("group:default/payments")})
+	pl, problems, _ := MakePlan(context.Background(), tmpl, params, PlanOptions{Org: "acme", Owner: catalog.MustParseRef("group:default/payments"), Policy: Policy{MaxVisibility: "internal"}})
 	if len(problems) > 0 {
 		t.Fatalf("problems %v", problems)
 	}
@@ -62,7 +63,7 @@ func TestMakePlanRefuses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, problems := MakePlan(tc.t, params, PlanOptions{Org: "acme"})
+			_, problems, _ := MakePlan(context.Background(), tc.t, params, PlanOptions{Org: "acme"})
 			var all []string
 			for _, p := range problems {
 				all = append(all, p.String())
@@ -85,7 +86,7 @@ func TestRenderSkeleton(t *testing.T) {
 		{Path: "app.yaml.njk", Content: []byte("name: ${{ values.name }}")},
 	}
 	vars := map[string]any{"values": map[string]any{"name": "svc"}}
-	got, err := renderSkeleton(files, vars, fetchOptions{targetPath: "out", copyWithout: []string{".github/workflows/*", "./vendor"}})
+	got, err := renderSkeleton(testMeter(), files, vars, fetchOptions{targetPath: "out", copyWithout: []string{".github/workflows/*", "./vendor"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +105,11 @@ func TestRenderSkeleton(t *testing.T) {
 	if !reflect.DeepEqual(gotMap, want) {
 		t.Errorf("got %v\nwant %v", gotMap, want)
 	}
-	got, err = renderSkeleton(files[6:], vars, fetchOptions{templateExtension: ".njk"})
+	got, err = renderSkeleton(testMeter(), files[6:], vars, fetchOptions{templateExtension: ".njk"})
 	if err != nil || len(got) != 1 || got[0].Path != "app.yaml" {
 		t.Errorf("templateFileExtension: %+v, %v", got, err)
 	}
-	if _, err := renderSkeleton([]File{{Path: "${{ '../../etc' }}/passwd"}}, vars, fetchOptions{}); err == nil {
+	if _, err := renderSkeleton(testMeter(), []File{{Path: "${{ '../../etc' }}/passwd"}}, vars, fetchOptions{}); err == nil {
 		t.Errorf("a path out of the repository was accepted")
 	}
 }
@@ -154,3 +155,5 @@ func TestStoreRoundTrip(t *testing.T) {
 		t.Errorf("a request claims against itself: %q", who)
 	}
 }
+
+func testMeter() *meter { return newMeter(context.Background(), DefaultBudget) }

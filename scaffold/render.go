@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -37,14 +38,25 @@ type (
 // make a request write without end.
 const maxRendered = 16 << 20
 
-var errTooLarge = fmt.Errorf("renders to more than %d MB", maxRendered>>20)
+var errTooLarge = overBudget("renders to more than %d MB", maxRendered>>20)
 
-func (n textNode) render(_ *scope, b *strings.Builder) error {
-	if b.Len()+len(n) > maxRendered {
+// emit writes rendered text, within the file's and the job's limits.
+func emit(s *scope, b *strings.Builder, text string) error {
+	if b.Len()+len(text) > maxRendered {
 		return errTooLarge
 	}
-	b.WriteString(string(n))
+	if err := s.m.write(len(text)); err != nil {
+		return err
+	}
+	b.WriteString(text)
 	return nil
+}
+
+func (n textNode) render(s *scope, b *strings.Builder) error {
+	if err := s.m.step(1); err != nil {
+		return err
+	}
+	return emit(s, b, string(n))
 }
 
 func (n outNode) render(s *scope, b *strings.Builder) error {
@@ -52,15 +64,17 @@ func (n outNode) render(s *scope, b *strings.Builder) error {
 	if err != nil {
 		return err
 	}
-	out := toString(v)
-	if b.Len()+len(out) > maxRendered {
-		return errTooLarge
+	out, err := s.m.toString(v)
+	if err != nil {
+		return err
 	}
-	b.WriteString(out)
-	return nil
+	return emit(s, b, out)
 }
 
 func (n ifNode) render(s *scope, b *strings.Builder) error {
+	if err := s.m.step(1); err != nil {
+		return err
+	}
 	for i, c := range n.conds {
 		v, err := c.eval(s)
 		if err != nil {
@@ -85,10 +99,16 @@ func (n forNode) render(s *scope, b *strings.Builder) error {
 	var items []pair
 	switch v := v.(type) {
 	case []any:
+		if err := s.m.step(len(v)); err != nil {
+			return err
+		}
 		for _, x := range v {
 			items = append(items, pair{nil, x})
 		}
 	case map[string]any:
+		if err := s.m.step(len(v)); err != nil {
+			return err
+		}
 		for _, k := range slices.Sorted(maps.Keys(v)) {
 			items = append(items, pair{k, v[k]})
 		}
@@ -97,10 +117,15 @@ func (n forNode) render(s *scope, b *strings.Builder) error {
 		return renderAll(n.els, s, b)
 	}
 	for i, it := range items {
+		// Each pass costs a step, whether or not it writes anything: a
+		// loop of loops that writes nothing ends too.
+		if err := s.m.step(1); err != nil {
+			return err
+		}
 		inner := &scope{vars: map[string]any{"loop": map[string]any{
 			"index": float64(i + 1), "index0": float64(i), "first": i == 0, "last": i == len(items)-1,
 			"length": float64(len(items)), "revindex": float64(len(items) - i), "revindex0": float64(len(items) - i - 1),
-		}}, parent: s}
+		}}, parent: s, m: s.m}
 		switch {
 		case len(n.vars) == 2 && it.k != nil:
 			inner.vars[n.vars[0]], inner.vars[n.vars[1]] = it.k, it.v
@@ -188,17 +213,27 @@ func lexTemplate(src string) ([]any, error) {
 
 type rawText string
 
+// nextOpen finds the first ${{, {% or {#. It looks at each brace once, so
+// a text of many tags is read in one pass.
 func nextOpen(s string) (int, byte) {
-	best, kind := -1, byte(0)
-	for _, o := range []struct {
-		s string
-		k byte
-	}{{"${{", '$'}, {"{%", '%'}, {"{#", '#'}} {
-		if i := strings.Index(s, o.s); i >= 0 && (best < 0 || i < best) {
-			best, kind = i, o.k
+	for off := 0; ; {
+		i := strings.IndexByte(s[off:], '{')
+		if i < 0 || off+i+1 >= len(s) {
+			return -1, 0
 		}
+		i += off
+		switch s[i+1] {
+		case '%':
+			return i, '%'
+		case '#':
+			return i, '#'
+		case '{':
+			if i > 0 && s[i-1] == '$' {
+				return i - 1, '$'
+			}
+		}
+		off = i + 1
 	}
-	return best, kind
 }
 
 // findClose finds the end of a tag, skipping string literals in expressions.
@@ -233,11 +268,12 @@ func indexEndRaw(s, endTag string) int {
 			return -1
 		}
 		i += off
-		j := strings.Index(s[i:], "%}")
+		// The tag's inside starts after "{%": in "{%}" the "%" is not a close.
+		j := strings.Index(s[i+2:], "%}")
 		if j < 0 {
 			return -1
 		}
-		if strings.TrimSpace(strings.Trim(strings.TrimSpace(s[i+2:i+j]), "-")) == endTag {
+		if strings.TrimSpace(strings.Trim(strings.TrimSpace(s[i+2:i+2+j]), "-")) == endTag {
 			return i
 		}
 		off = i + 2
@@ -281,11 +317,16 @@ func compileTemplate(src string) ([]tmplNode, error) {
 type compiler struct {
 	parts []any
 	pos   int
+	depth int
 }
 
 // block compiles nodes until a closing or middle tag (endif, else, ...),
 // which it returns.
 func (c *compiler) block() ([]tmplNode, string, error) {
+	if c.depth++; c.depth > maxBlockDepth {
+		return nil, "", fmt.Errorf("{%% if %%} and {%% for %%} nested more than %d deep", maxBlockDepth)
+	}
+	defer func() { c.depth-- }()
 	var out []tmplNode
 	for c.pos < len(c.parts) {
 		p := c.parts[c.pos]
@@ -408,17 +449,28 @@ func (c *compiler) forBlock(head string) (tmplNode, error) {
 	return n, nil
 }
 
-// RenderString renders a template's text against vars.
+// RenderString renders a template's text against vars, within
+// DefaultBudget.
 func RenderString(src string, vars map[string]any) (string, error) {
+	return renderString(newMeter(context.Background(), DefaultBudget), src, vars)
+}
+
+func renderString(m *meter, src string, vars map[string]any) (string, error) {
 	if !strings.Contains(src, "${{") && !strings.Contains(src, "{%") && !strings.Contains(src, "{#") {
+		if err := m.write(len(src)); err != nil {
+			return "", err
+		}
 		return src, nil
+	}
+	if err := m.step(1 + len(src)/checkEvery); err != nil {
+		return "", err
 	}
 	nodes, err := compileTemplate(src)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
-	if err := renderAll(nodes, &scope{vars: copyVars(vars)}, &b); err != nil {
+	if err := renderAll(nodes, &scope{vars: copyVars(vars), m: m}, &b); err != nil {
 		return "", err
 	}
 	return b.String(), nil
@@ -434,18 +486,26 @@ func copyVars(vars map[string]any) map[string]any {
 
 // RenderValue evaluates a step input: a string that is one ${{ }} keeps the
 // expression's value (an object, a number); other strings are rendered as
-// text; lists and objects are rendered item by item.
+// text; lists and objects are rendered item by item. It spends
+// DefaultBudget.
 func RenderValue(v any, vars map[string]any) (any, error) {
+	return renderValue(newMeter(context.Background(), DefaultBudget), v, vars)
+}
+
+func renderValue(m *meter, v any, vars map[string]any) (any, error) {
+	if err := m.step(1); err != nil {
+		return nil, err
+	}
 	switch v := v.(type) {
 	case string:
 		if x, ok := soleExpression(v); ok {
-			return Evaluate(x, vars)
+			return evaluate(m, x, vars)
 		}
-		return RenderString(v, vars)
+		return renderString(m, v, vars)
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {
-			r, err := RenderValue(x, vars)
+			r, err := renderValue(m, x, vars)
 			if err != nil {
 				return nil, err
 			}
@@ -455,7 +515,7 @@ func RenderValue(v any, vars map[string]any) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			r, err := RenderValue(x, vars)
+			r, err := renderValue(m, x, vars)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}

@@ -118,7 +118,10 @@ func (r *runner) load(ctx context.Context) error {
 	if r.req.OwnerRef != "" {
 		owner, _ = catalog.ParseRef(r.req.OwnerRef, catalog.RefDefaults{Kind: "group"})
 	}
-	plan, problems := MakePlan(t, r.req.Params, PlanOptions{Org: r.is.org(), Host: r.s.Host, Owner: owner, User: r.req.Author})
+	plan, problems, err := MakePlan(ctx, t, r.req.Params, PlanOptions{Org: r.is.org(), Host: r.s.Host, Owner: owner, User: r.req.Author, Policy: r.s.Policy})
+	if err != nil {
+		return err
+	}
 	if len(problems) > 0 {
 		return permanentf("the template changed since the request was accepted: %s", problems[0].Message)
 	}
@@ -326,7 +329,7 @@ func (r *runner) report(ctx context.Context) error {
 	if org, slug, ok := r.team(ctx); ok {
 		res.TeamAccess = fmt.Sprintf("the team %s/%s has write access", org, slug)
 	}
-	res.Links = r.outputLinks(res)
+	res.Links = r.outputLinks(ctx, res)
 	if r.req.ResultCommentID == 0 {
 		id, err := r.gh.FindComment(ctx, r.is.Repository, r.is.Number, ResultMarker)
 		if err != nil {
@@ -344,7 +347,7 @@ func (r *runner) report(ctx context.Context) error {
 
 // outputLinks are the template's output links, with the steps' outputs as
 // Backstage gives them, less those the result lists already.
-func (r *runner) outputLinks(res Result) []Link {
+func (r *runner) outputLinks(ctx context.Context, res Result) []Link {
 	outputs := map[string]any{}
 	for _, s := range r.template.Steps {
 		switch s.Action {
@@ -359,9 +362,10 @@ func (r *runner) outputLinks(res Result) []Link {
 	vars := map[string]any{"parameters": r.plan.Params, "steps": outputs, "user": userVars(r.req.Author)}
 	seen := map[string]bool{res.RepositoryURL: true, res.EntityURL: true, "": true}
 	var out []Link
+	budget := newMeter(ctx, DefaultBudget)
 	for _, l := range anyList(r.template.Output["links"]) {
 		m, _ := l.(map[string]any)
-		v, err := RenderValue(m, vars)
+		v, err := renderValue(budget, m, vars)
 		if err != nil {
 			continue
 		}

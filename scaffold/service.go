@@ -37,9 +37,13 @@ type Service struct {
 	Store    *Store
 	Catalog  Catalog
 	Register Registrar
-	// Reader returns the client that reads a template's repository; nil
-	// (or a nil result) reads it with the request's client.
-	Reader func(ctx context.Context, repo string) (GitHub, error)
+	// Policy is what the operator trusts: templates, skeleton sources,
+	// who may ask, how visible a repository may be.
+	Policy Policy
+	// Permissions returns what an installation of the App grants (contents:
+	// write, …), so that a request the App could not finish is refused
+	// before anything is created; nil skips the check.
+	Permissions func(ctx context.Context, installation int64) (map[string]string, error)
 	// BaseURL is callboard's public URL, for links to catalog entities.
 	BaseURL string
 	// Host is the GitHub host in repoUrl values (default github.com).
@@ -56,7 +60,10 @@ type Issue struct {
 	Number       int
 	Body         string
 	Author       string
-	URL          string // its web address
+	// Sender is who opened, edited or labelled it (GitHub's sender): the
+	// person acting, who must be allowed too.
+	Sender string
+	URL    string // its web address
 }
 
 func (is Issue) org() string { o, _ := split(is.Repository); return o }
@@ -88,6 +95,13 @@ func (s *Service) Handle(ctx context.Context, gh GitHub, is Issue) (Outcome, err
 	}
 	if req == nil {
 		req = &Request{RepoID: is.RepoID, Number: is.Number, Repository: is.Repository, Author: is.Author, Params: map[string]any{}}
+	}
+	// Who asks is checked before anything of the request is read: a
+	// stranger learns nothing of the catalog from the refusal.
+	if msg, err := s.mayAsk(ctx, gh, is); err != nil {
+		return Outcome{}, err
+	} else if msg != "" {
+		return s.refuse(ctx, gh, is, req, Refusal{Problems: []Problem{{Message: msg}}, NotAllowed: true})
 	}
 	ev, err := s.evaluate(ctx, gh, is, req)
 	if err != nil {
@@ -154,7 +168,9 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	var problems []Problem
 	unsupported := len(t.Unsupported()) > 0
 	if unsupported {
-		_, problems = MakePlan(t, ans.Params, PlanOptions{})
+		if _, problems, err = MakePlan(ctx, t, ans.Params, PlanOptions{}); err != nil {
+			return nil, err
+		}
 	}
 	problems = append(problems, readProblems...)
 	var owner catalog.Ref
@@ -179,7 +195,10 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	}
 	// From here on every problem is listed: an unknown owner does not hide
 	// a name the catalog would refuse.
-	plan, pp := MakePlan(t, ans.Params, PlanOptions{Org: is.org(), Host: s.Host, Owner: owner, User: is.Author})
+	plan, pp, err := MakePlan(ctx, t, ans.Params, PlanOptions{Org: is.org(), Host: s.Host, Owner: owner, User: is.Author, Policy: s.Policy})
+	if err != nil {
+		return nil, err
+	}
 	ev.plan = plan
 	if len(pp) > 0 {
 		ev.problems = inFormOrder(append(problems, pp...), rf)
@@ -207,10 +226,17 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 		if Transient(err) {
 			return nil, err
 		}
-		ev.problems = inFormOrder(append(problems, Problem{Message: "The template's files cannot be prepared: " + strings.TrimSuffix(err.Error(), ".") + "."}), rf)
+		s.log().Warn("scaffold request: the template's files cannot be prepared", "repository", is.Repository, "issue", is.Number, "template", t.Ref.String(), "err", err)
+		ev.problems = inFormOrder(append(problems, Problem{Message: "The template's files cannot be prepared: " + strings.TrimSuffix(Reason(err), ".") + "."}), rf)
 		return ev, nil
 	}
 	ev.files = files
+	if msg, err := s.writable(ctx, is, files); err != nil {
+		return nil, err
+	} else if msg != "" {
+		ev.problems = inFormOrder(append(problems, Problem{Message: msg}), rf)
+		return ev, nil
+	}
 	if plan.CatalogPath != "" {
 		probs, parsed := catalogFileProblems(files, plan.CatalogPath, rf, plan.Params, owner.IsZero())
 		problems = append(problems, probs...)
@@ -288,17 +314,37 @@ func (s *Service) templateOf(ctx context.Context, body string) (*Template, strin
 	if err != nil {
 		return nil, fmt.Sprintf("The template `%s` cannot be read: %v.", ref, err), nil
 	}
+	if ok, why := s.Policy.templateAllowed(t, s.Host); !ok {
+		return nil, why, nil
+	}
 	return t, "", nil
 }
 
+// templateRefs lists the templates a request may name: those the policy
+// lets run.
 func (s *Service) templateRefs(ctx context.Context) ([]string, error) {
 	ts, err := Templates(ctx, s.Catalog)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, t.Ref)
+	for _, n := range ts {
+		ref, err := catalog.ParseRef(n.Ref, catalog.RefDefaults{Kind: "template"})
+		if err != nil {
+			continue
+		}
+		e, err := s.Catalog.Entity(ctx, ref)
+		if errors.Is(err, catalog.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if t, err := ParseTemplate(e); err == nil {
+			if ok, _ := s.Policy.templateAllowed(t, s.Host); ok {
+				out = append(out, n.Ref)
+			}
+		}
 	}
 	sort.Strings(out)
 	return out, nil
@@ -394,20 +440,10 @@ func (s *Service) suggest(ctx context.Context, q, prefix string) ([]string, erro
 
 // files renders the skeleton and makes its catalog file name the owner.
 func (s *Service) files(ctx context.Context, gh GitHub, plan *Plan) ([]File, error) {
-	read := func(src Source) ([]File, error) {
-		r := gh
-		if s.Reader != nil {
-			other, err := s.Reader(ctx, src.Repo)
-			if err != nil {
-				return nil, err
-			}
-			if other != nil {
-				r = other
-			}
-		}
-		return r.Files(ctx, src)
-	}
-	files, err := plan.Files(read)
+	// Always the request's client: the installation of the organisation
+	// being scaffolded into, never another organisation's.
+	read := func(src Source) ([]File, error) { return gh.Files(ctx, src) }
+	files, err := plan.Files(ctx, DefaultBudget, read)
 	if err != nil {
 		return nil, err
 	}
@@ -493,7 +529,7 @@ func (s *Service) run(ctx context.Context, gh GitHub, is Issue, req *Request, ev
 // why; an edit of the issue tries again.
 func (s *Service) fail(ctx context.Context, gh GitHub, is Issue, req *Request, step string, cause error) (Outcome, error) {
 	req.State, req.LastError = StateFailed, cause.Error()
-	p := Progress{Repository: req.Target, Failed: cause.Error(), Step: step}
+	p := Progress{Repository: req.Target, Failed: Reason(cause), Step: step}
 	if req.done(stepCreated) {
 		p.Created = fmt.Sprintf("the repository https://%s/%s exists, created by this request", cmp.Or(s.Host, "github.com"), req.Target)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,9 @@ type fakeGitHub struct {
 	closed   bool
 	fail     map[string]error
 	calls    map[string]int
+	// strangers are not members of the organisation; teams lists members by team slug.
+	strangers []string
+	teams     map[string][]string
 }
 
 type head struct {
@@ -171,6 +175,26 @@ func (f *fakeGitHub) CloseIssue(context.Context, string, int, string) error {
 	return nil
 }
 
+// IsMember: everyone is a member, but those in f.strangers.
+func (f *fakeGitHub) IsMember(_ context.Context, _, login string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("IsMember"); err != nil {
+		return false, err
+	}
+	return !slices.Contains(f.strangers, login), nil
+}
+
+// InTeam: f.teams maps a slug to its members.
+func (f *fakeGitHub) InTeam(_ context.Context, _, slug, login string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("InTeam"); err != nil {
+		return false, err
+	}
+	return slices.Contains(f.teams[slug], login), nil
+}
+
 func (f *fakeGitHub) bodies() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -203,6 +227,7 @@ func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestFo
 	gh := newFakeGitHub([]File{{Path: "catalog-info.yaml", Content: skel, Mode: ModeFile}})
 	s := &Service{
 		Store: NewStore(st.DB(), nil), Catalog: st, BaseURL: "https://callboard.example",
+		Policy: Policy{TemplateRepos: []string{"acme/templates"}},
 		Register: func(_ context.Context, _ int64, r *Repo, _ string) (Registered, error) {
 			gh.mu.Lock()
 			defer gh.mu.Unlock()

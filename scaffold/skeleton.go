@@ -27,11 +27,21 @@ type File struct {
 	Path    string
 	Content []byte
 	Mode    string // ModeFile or ModeExecutable
+	// literal is the path as the template wrote it, before rendering.
+	literal string
+}
+
+// placedByAnswers reports a file an answer put under .github/workflows/: a
+// template may ship workflows (they run with the repository's secrets), but
+// an answer used as a path must not create one.
+func placedByAnswers(f File) bool {
+	return inWorkflows(f.Path) && !strings.Contains("/"+f.literal, "/"+workflowsDir)
 }
 
 // fetchOptions are fetch:template's inputs that shape the output.
 type fetchOptions struct {
 	targetPath        string
+	literalTarget     string   // targetPath as the template wrote it
 	copyWithout       []string // globs: copied without rendering the contents
 	templateExtension string   // only files with it are rendered ("" = all)
 }
@@ -39,7 +49,7 @@ type fetchOptions struct {
 // renderSkeleton renders a skeleton's files: their contents (unless binary,
 // or matched by copyWithoutTemplating) and their paths. A file whose path
 // renders to an empty segment is left out, as in Backstage.
-func renderSkeleton(files []File, vars map[string]any, opts fetchOptions) ([]File, error) {
+func renderSkeleton(m *meter, files []File, vars map[string]any, opts fetchOptions) ([]File, error) {
 	var globs []*regexp.Regexp
 	for _, g := range opts.copyWithout {
 		re, err := globRegexp(g)
@@ -50,7 +60,7 @@ func renderSkeleton(files []File, vars map[string]any, opts fetchOptions) ([]Fil
 	}
 	var out []File
 	for _, f := range files {
-		p, err := RenderString(f.Path, vars)
+		p, err := renderString(m, f.Path, vars)
 		if err != nil {
 			return nil, fmt.Errorf("rendering the path %s: %w", f.Path, err)
 		}
@@ -71,13 +81,13 @@ func renderSkeleton(files []File, vars map[string]any, opts fetchOptions) ([]Fil
 		}
 		content := f.Content
 		if render {
-			s, err := RenderString(string(f.Content), vars)
+			s, err := renderString(m, string(f.Content), vars)
 			if err != nil {
 				return nil, fmt.Errorf("rendering %s: %w", f.Path, err)
 			}
 			content = []byte(s)
 		}
-		out = append(out, File{Path: dst, Content: content, Mode: f.Mode})
+		out = append(out, File{Path: dst, Content: content, Mode: f.Mode, literal: path.Join(opts.literalTarget, f.Path)})
 	}
 	return out, nil
 }

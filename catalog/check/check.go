@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -168,7 +169,7 @@ func Evaluate(in Input) *Report {
 func catalogFile(in Input, r *Report) {
 	if !in.CatalogFound {
 		r.Findings = append(r.Findings, Finding{Severity: Warning, Check: CheckCatalogFile, File: in.CatalogPath,
-			Message: fmt.Sprintf("%s is missing: the catalog does not know this repository", in.CatalogPath)})
+			Message: fmt.Sprintf("%q is missing: the catalog does not know this repository", in.CatalogPath)})
 		r.Suggested = suggestFile(in)
 		return
 	}
@@ -193,7 +194,7 @@ func owners(in Input, r *Report, entities []*catalog.Entity) {
 		if declaredHere(entities, ref) {
 			continue
 		}
-		msg := fmt.Sprintf("%s: owner %q is not a known group or user", e.Ref(), e.SpecString("owner"))
+		msg := fmt.Sprintf("%q: owner %q is not a known group or user", e.Ref().String(), e.SpecString("owner"))
 		if s := catalog.Suggest(ref.Name, in.OwnerNames, 3); len(s) > 0 {
 			msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(quoteAll(s), ", "))
 		}
@@ -226,10 +227,11 @@ func fileOf(catalogPath string, p *catalog.Parsed) string {
 	return catalogPath
 }
 
+// quoteAll quotes values for a message; the comment shows each as code.
 func quoteAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = "`" + s + "`"
+		out[i] = strconv.Quote(s)
 	}
 	return out
 }
@@ -277,12 +279,12 @@ func codeowners(in Input, r *Report, entities []*catalog.Entity) {
 		if overlaps(got, want) {
 			continue
 		}
-		where := in.CatalogPath
+		where := strconv.Quote(in.CatalogPath)
 		if probe == "README.md" {
 			where = "the repository root"
 		}
 		// Handles are in backticks: a bare @org/team in the comment would notify the team.
-		catalogSide := fmt.Sprintf("the catalog's owner is %s, GitHub team %s", strings.Join(ownerRefs, ", "), strings.Join(quoteAll(want), " "))
+		catalogSide := fmt.Sprintf("the catalog's owner is %s, GitHub team %s", strings.Join(quoteAll(ownerRefs), ", "), strings.Join(quoteAll(want), " "))
 		var msg string
 		line := 0
 		switch {
@@ -350,11 +352,11 @@ func docs(in Input, r *Report, entities []*catalog.Entity) {
 		f := Finding{Severity: Warning, Check: CheckDocs, File: fileOf(in.CatalogPath, p), Line: p.LineOf(field), Field: field}
 		switch {
 		case !td.Mkdocs:
-			f.Message = fmt.Sprintf("%s sets backstage.io/techdocs-ref but there is no mkdocs.yml in %s", e.Ref(), dirOf(dir))
+			f.Message = fmt.Sprintf("%q sets backstage.io/techdocs-ref but there is no mkdocs.yml in %s", e.Ref().String(), dirOf(dir))
 		case !td.DocsDir && td.DocsPath != "":
-			f.Message = fmt.Sprintf("%s sets backstage.io/techdocs-ref but its docs folder %s has no files", e.Ref(), dirOf(td.DocsPath))
+			f.Message = fmt.Sprintf("%q sets backstage.io/techdocs-ref but its docs folder %s has no files", e.Ref().String(), dirOf(td.DocsPath))
 		case !td.DocsDir:
-			f.Message = fmt.Sprintf("%s sets backstage.io/techdocs-ref but the docs folder mkdocs.yml points to does not exist", e.Ref())
+			f.Message = fmt.Sprintf("%q sets backstage.io/techdocs-ref but the docs folder mkdocs.yml points to does not exist", e.Ref().String())
 		default:
 			continue
 		}
@@ -383,7 +385,7 @@ func dirOf(p string) string {
 	if p == "." {
 		return "the repository root"
 	}
-	return p + "/"
+	return strconv.Quote(p + "/")
 }
 
 // substance counts the characters of a README that are not headings,

@@ -67,7 +67,7 @@ func TestEvaluate(t *testing.T) {
 				Codeowners: &File{Path: ".github/CODEOWNERS", Content: []byte("* @acme/payments\n")},
 				Readme:     &File{Path: "README.md", Content: []byte(goodReadme)}},
 			conclusion: Neutral,
-			findings:   []string{"catalog file: catalog-info.yaml is missing"},
+			findings:   []string{`catalog file: "catalog-info.yaml" is missing`},
 		},
 		{
 			name: "valid, owned, documented",
@@ -83,7 +83,7 @@ func TestEvaluate(t *testing.T) {
 				Parsed: parse(t, "acme/payments-api", "catalog-info.yaml", strings.Replace(serviceV1, "owner: payments", "owner: paymnts", 1)),
 				Readme: &File{Path: "README.md", Content: []byte(goodReadme)}},
 			conclusion: Failure,
-			findings:   []string{"owner: component:default/payments-api: owner \"paymnts\" is not a known group or user (did you mean `payments`?)"},
+			findings:   []string{`owner: "component:default/payments-api": owner "paymnts" is not a known group or user (did you mean "payments"?)`},
 		},
 		{
 			name: "CODEOWNERS disagrees, thin README",
@@ -93,7 +93,7 @@ func TestEvaluate(t *testing.T) {
 				Readme:     &File{Path: "README.md", Content: []byte("# payments-api\n\nTODO\n")}},
 			conclusion: Neutral,
 			findings: []string{
-				"CODEOWNERS: CODEOWNERS gives catalog-info.yaml to `@acme/search`, but the catalog's owner is payments, GitHub team `@acme/payments`",
+				`CODEOWNERS: CODEOWNERS gives "catalog-info.yaml" to "@acme/search", but the catalog's owner is "payments", GitHub team "@acme/payments"`,
 				"docs: the README has 4 characters",
 			},
 		},
@@ -110,7 +110,7 @@ func TestEvaluate(t *testing.T) {
 				Parsed: parse(t, "acme/payments-api", "catalog-info.yaml", strings.Replace(serviceV1, "  description: Charges cards\n", "  description: Charges cards\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n", 1)),
 				Readme: &File{Path: "README.md", Content: []byte(goodReadme)}},
 			conclusion: Neutral,
-			findings:   []string{"docs: component:default/payments-api sets backstage.io/techdocs-ref but there is no mkdocs.yml in the repository root"},
+			findings:   []string{`docs: "component:default/payments-api" sets backstage.io/techdocs-ref but there is no mkdocs.yml in the repository root`},
 		},
 		{
 			name: "ownership moves",

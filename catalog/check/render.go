@@ -196,16 +196,17 @@ func (r *Report) writeChanges(b *strings.Builder, max int) {
 	}
 	b.WriteString("**What this pull request changes in the catalog**\n\n")
 	for _, c := range r.Changes[:min(max, len(r.Changes))] {
-		from, to := shorten(orNone(c.From), 100), shorten(orNone(c.To), 100)
+		from, to := valueOrNone(c.From), valueOrNone(c.To)
+		ref := codeSpan(c.Ref)
 		switch c.Kind {
 		case "owner":
-			fmt.Fprintf(b, "- `%s` owner: %s → %s\n", c.Ref, from, to)
+			fmt.Fprintf(b, "- %s owner: %s → %s\n", ref, from, to)
 		case "lifecycle":
-			fmt.Fprintf(b, "- `%s` lifecycle: %s → %s\n", c.Ref, from, to)
+			fmt.Fprintf(b, "- %s lifecycle: %s → %s\n", ref, from, to)
 		case "added":
-			fmt.Fprintf(b, "- `%s` added\n", c.Ref)
+			fmt.Fprintf(b, "- %s added\n", ref)
 		case "removed":
-			fmt.Fprintf(b, "- `%s` removed\n", c.Ref)
+			fmt.Fprintf(b, "- %s removed\n", ref)
 		}
 	}
 	if n := len(r.Changes) - max; n > 0 {
@@ -214,11 +215,12 @@ func (r *Report) writeChanges(b *strings.Builder, max int) {
 	b.WriteString("\n")
 }
 
-func orNone(s string) string {
+// valueOrNone shows a value from a file as code, or says there is none.
+func valueOrNone(s string) string {
 	if s == "" {
 		return "(none)"
 	}
-	return s
+	return codeSpan(shorten(s, 100))
 }
 
 // findingsTable lists the first max findings, most severe first.
@@ -234,16 +236,16 @@ func (r *Report) findingsTable(max int) string {
 			where = fmt.Sprintf("%s:%d", f.File, f.Line)
 		}
 		if where != "" {
-			where = "`" + where + "`"
+			where = mdCell(codeSpan(where))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", icon[f.Severity], f.Check, where, mdCell(f.Message))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", icon[f.Severity], f.Check, where, mdCell(markdown(shorten(f.Message, maxCell))))
 	}
 	return b.String()
 }
 
-// mdCell keeps a message inside its table cell.
+// mdCell keeps markdown inside its table cell (GitHub reads \| as a pipe
+// even inside a code span).
 func mdCell(s string) string {
-	s = shorten(s, maxCell)
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "\r", "")
 	return strings.ReplaceAll(s, "\n", " ")

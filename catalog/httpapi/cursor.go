@@ -62,8 +62,8 @@ func decodeCursor(s string) (queryCursor, error) {
 			terms += 1 + len(cond.Values)
 		}
 	}
-	if terms > MaxFilterTerms {
-		return queryCursor{}, inputError("malformed cursor: more than %d filter conditions", MaxFilterTerms)
+	if terms > MaxFilterTerms || len(c.Filter) > MaxFilterSets || len(c.OrderFields) > MaxOrderFields {
+		return queryCursor{}, inputError("malformed cursor: more than %d filter conditions, %d filter sets or %d order fields", MaxFilterTerms, MaxFilterSets, MaxOrderFields)
 	}
 	return c, nil
 }

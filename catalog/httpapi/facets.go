@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -24,7 +25,7 @@ func (h *handler) getEntityFacets(w http.ResponseWriter, r *http.Request) error 
 	}
 	var facets []string
 	for _, f := range v["facet"] {
-		if f = strings.TrimSpace(f); f != "" {
+		if f = strings.TrimSpace(f); f != "" && !slices.Contains(facets, f) {
 			facets = append(facets, f)
 		}
 	}

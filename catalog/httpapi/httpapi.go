@@ -35,6 +35,9 @@ type Options struct {
 	OnRequest func(r *http.Request, action string)
 	// Logger receives the errors that became a 500 (default slog.Default()).
 	Logger *slog.Logger
+	// OnError, when set, sees each error that became a 500, so the store
+	// can learn that its file is damaged or its disk full (readiness).
+	OnError func(error)
 }
 
 // Prefix is where Register mounts the API.
@@ -57,8 +60,19 @@ const (
 	// MaxFilterTerms bounds the conditions and values of one filter, so a
 	// request cannot build an arbitrarily large SQL statement.
 	MaxFilterTerms = 1000
-	// MaxFacets bounds the facets one request may count.
-	MaxFacets = 100
+	// MaxFilterSets bounds the alternative filter sets (repeated filter
+	// parameters) of one request, after identical ones are merged: each is
+	// an OR term of one SQL expression.
+	MaxFilterSets = 100
+	// MaxFacets bounds the distinct facets one request may count.
+	MaxFacets = 50
+	// MaxOrderFields bounds the distinct fields one request may sort by:
+	// each sorts through a lookup per entity.
+	MaxOrderFields = 10
+	// MaxQueryParams bounds the parameters of one query string, as the
+	// query parser of Backstage's own backend (Express, qs) does; there they
+	// are dropped silently, here the request is refused.
+	MaxQueryParams = 1000
 )
 
 type handler struct {
@@ -132,6 +146,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &ae) {
 		writeError(w, r, ae)
 		return
+	}
+	if h.opts.OnError != nil {
+		h.opts.OnError(err)
 	}
 	if r.Context().Err() != nil {
 		// The client went away; nobody reads the answer.

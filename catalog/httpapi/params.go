@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,6 +12,9 @@ import (
 // query parses the request's query string strictly: a malformed one is the
 // client's mistake, not something to half-read.
 func query(u *url.URL) (url.Values, error) {
+	if n := strings.Count(u.RawQuery, "&") + strings.Count(u.RawQuery, ";") + 1; n > MaxQueryParams {
+		return nil, inputError("invalid query string: more than %d parameters", MaxQueryParams)
+	}
 	v, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return nil, inputError("invalid query string: %v", err)
@@ -96,7 +100,36 @@ func parseFilter(params []string) (catalog.Filter, error) {
 			f = append(f, set)
 		}
 	}
+	f = dedupeSets(f)
+	if len(f) > MaxFilterSets {
+		return nil, inputError("invalid filter: more than %d filter parameters (alternatives)", MaxFilterSets)
+	}
 	return f, nil
+}
+
+// dedupeSets drops filter sets that repeat an earlier one: the same
+// conditions, in any order, are the same alternative.
+func dedupeSets(f catalog.Filter) catalog.Filter {
+	seen := map[string]bool{}
+	out := f[:0]
+	for _, set := range f {
+		conds := make([]string, len(set))
+		for i, c := range set {
+			vals := slices.Clone(c.Values)
+			slices.Sort(vals)
+			conds[i] = c.Key + "\x00" + strings.Join(slices.Compact(vals), "\x01")
+			if c.Values == nil {
+				conds[i] += "\x02" // exists, not "equals nothing"
+			}
+		}
+		slices.Sort(conds)
+		key := strings.Join(conds, "\x03")
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, set)
+		}
+	}
+	return out
 }
 
 // parseFields reads the fields to keep of each entity.
@@ -128,6 +161,21 @@ func parseOrder(params []string) ([]catalog.Order, error) {
 		}
 		out = append(out, catalog.Order{Field: strings.ToLower(field), Desc: dir == "desc"})
 	}
+	return dedupeOrder(out)
+}
+
+// dedupeOrder keeps the first order term of each field (a later one sorts
+// nothing the first did not) and bounds how many there are.
+func dedupeOrder(os []catalog.Order) ([]catalog.Order, error) {
+	var out []catalog.Order
+	for _, o := range os {
+		if !slices.ContainsFunc(out, func(x catalog.Order) bool { return x.Field == o.Field }) {
+			out = append(out, o)
+		}
+	}
+	if len(out) > MaxOrderFields {
+		return nil, inputError("invalid order: more than %d fields to sort by", MaxOrderFields)
+	}
 	return out, nil
 }
 
@@ -144,5 +192,5 @@ func parseOrderFields(params []string) ([]catalog.Order, error) {
 		}
 		out = append(out, catalog.Order{Field: strings.ToLower(field), Desc: dir == "desc"})
 	}
-	return out, nil
+	return dedupeOrder(out)
 }

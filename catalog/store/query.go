@@ -165,77 +165,99 @@ func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error
 
 // Facets counts, for each facet field, the entities that have each value.
 // Counts are over the entities that match filter; values keep the case they
-// were written in.
+// were written in. The matching entities are read once, whatever the number
+// of facets, and the work stops when ctx ends (the client went away).
 func (s *Store) Facets(ctx context.Context, filter catalog.Filter, facets []string) (map[string][]catalog.FacetCount, error) {
 	where, args := whereFilter(filter)
-	out := make(map[string][]catalog.FacetCount, len(facets))
-	for _, facet := range facets {
-		counts, err := s.facet(ctx, where, args, facet)
-		if err != nil {
-			return nil, fmt.Errorf("counting facet %s: %w", facet, err)
+	// The search table holds lower-cased values; facets show the value as
+	// written, so they are read from the bodies of the matching entities.
+	q := `SELECT e.uid, e.etag, e.body FROM entities e WHERE ` + where
+	keys := make([]string, 0, len(facets))
+	byKey := map[string][]string{} // lower-case key -> the facets that ask for it
+	column := false
+	for _, f := range facets {
+		k := strings.ToLower(f)
+		if byKey[k] == nil {
+			keys = append(keys, k)
 		}
-		out[facet] = counts
+		byKey[k] = append(byKey[k], f)
+		if columnKeys[k] != "" || k == "metadata.etag" {
+			column = true
+		}
+	}
+	if !column && len(keys) > 0 {
+		// Only entities that have one of the fields can count.
+		q += ` AND e.id IN (SELECT entity_id FROM search WHERE key IN (?` + strings.Repeat(",?", len(keys)-1) + `))`
+		for _, k := range keys {
+			args = append(args, k)
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("counting facets: %w", err)
+	}
+	defer rows.Close()
+	counts := make(map[string]map[string]int, len(keys))
+	for _, k := range keys {
+		counts[k] = map[string]int{}
+	}
+	for n := 0; rows.Next(); n++ {
+		if n%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var uid, etag string
+		var body []byte
+		if err := rows.Scan(&uid, &etag, &body); err != nil {
+			return nil, fmt.Errorf("counting facets: %w", err)
+		}
+		for k, vals := range entityValues(uid, etag, body, counts) {
+			for v := range vals {
+				counts[k][v]++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("counting facets: %w", err)
+	}
+	out := make(map[string][]catalog.FacetCount, len(facets))
+	for _, k := range keys {
+		res := make([]catalog.FacetCount, 0, len(counts[k]))
+		for v, n := range counts[k] {
+			res = append(res, catalog.FacetCount{Value: v, Count: n})
+		}
+		sort.Slice(res, func(i, j int) bool {
+			if res[i].Count != res[j].Count {
+				return res[i].Count > res[j].Count
+			}
+			return res[i].Value < res[j].Value
+		})
+		for _, f := range byKey[k] {
+			out[f] = res
+		}
 	}
 	return out, nil
 }
 
-func (s *Store) facet(ctx context.Context, where string, args []any, facet string) ([]catalog.FacetCount, error) {
-	// The search table holds lower-cased values; facets show the value as
-	// written, so read it from the bodies of the matching entities.
-	q := `SELECT e.uid, e.etag, e.body FROM entities e WHERE ` + where
-	if columnKeys[strings.ToLower(facet)] == "" {
-		q += ` AND e.id IN (SELECT entity_id FROM search WHERE key = ?)`
-		args = append(args, strings.ToLower(facet))
-	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	counts := map[string]int{}
-	for rows.Next() {
-		var uid, etag string
-		var body []byte
-		if err := rows.Scan(&uid, &etag, &body); err != nil {
-			return nil, err
+// entityValues returns, for each wanted lower-case field, the distinct
+// scalar values a stored entity has there, as written: one flattening of
+// the body serves every facet.
+func entityValues[V any](uid, etag string, body []byte, wanted map[string]V) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	add := func(k, v string) {
+		if out[k] == nil {
+			out[k] = map[string]bool{}
 		}
-		for _, v := range fieldValues(uid, etag, body, facet) {
-			counts[v]++
-		}
+		out[k][v] = true
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if _, ok := wanted["metadata.uid"]; ok {
+		add("metadata.uid", uid)
 	}
-	res := make([]catalog.FacetCount, 0, len(counts))
-	for v, n := range counts {
-		res = append(res, catalog.FacetCount{Value: v, Count: n})
+	if _, ok := wanted["metadata.etag"]; ok {
+		add("metadata.etag", etag)
 	}
-	sort.Slice(res, func(i, j int) bool {
-		if res[i].Count != res[j].Count {
-			return res[i].Count > res[j].Count
-		}
-		return res[i].Value < res[j].Value
-	})
-	return res, nil
-}
-
-// fieldValues returns the scalar values at a dotted field path of a stored
-// entity (keys matched case-insensitively; lists give one value per item),
-// as written. The stored body has no uid or etag: they are columns.
-func fieldValues(uid, etag string, body []byte, field string) []string {
-	key := strings.ToLower(field)
-	switch key {
-	case "metadata.uid":
-		return []string{uid}
-	case "metadata.etag":
-		return []string{etag}
-	}
-	var out []string
-	seen := map[string]bool{}
 	for _, kv := range flattenJSON(body) {
-		if kv.key == key && kv.value != nil && !seen[*kv.value] {
-			seen[*kv.value] = true
-			out = append(out, *kv.value)
+		if _, ok := wanted[kv.key]; ok && kv.value != nil && kv.key != "metadata.uid" && kv.key != "metadata.etag" {
+			add(kv.key, *kv.value)
 		}
 	}
 	return out

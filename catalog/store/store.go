@@ -28,6 +28,8 @@ type Store struct {
 	// Prepared once: preparing costs more than running these hot reads.
 	byRef, relsOfRef *sql.Stmt
 
+	health health
+
 	// gen counts this process's writes, so caches know when to refresh.
 	gen   atomic.Int64
 	names struct {
@@ -224,8 +226,13 @@ func (s *Store) apply(ctx context.Context, name string) (bool, error) {
 	return true, tx.Commit()
 }
 
-// Ready checks that the database answers and every migration is applied.
+// Ready checks that the database answers, every migration is applied, the
+// file is not known to be damaged and the disk has room (once it was found
+// full).
 func (s *Store) Ready(ctx context.Context) error {
+	if err := s.healthy(ctx); err != nil {
+		return err
+	}
 	names, err := migrationNames()
 	if err != nil {
 		return err

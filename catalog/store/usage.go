@@ -13,6 +13,10 @@ func (s *Store) RecordUsage(ctx context.Context, events ...catalog.UsageEvent) e
 	if len(events) == 0 {
 		return nil
 	}
+	return s.Observe(s.recordUsage(ctx, events))
+}
+
+func (s *Store) recordUsage(ctx context.Context, events []catalog.UsageEvent) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

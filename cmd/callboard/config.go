@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/scaffold"
 	"github.com/robfig/cron/v3"
 )
 
@@ -41,8 +42,17 @@ type config struct {
 	DigestSlackChannel string
 	DigestSchedule     string
 	DigestTimezone     string
+	// DigestAllowedDomains are where plugin owners' digests may be mailed
+	// (DIGEST_ALLOWED_DOMAINS; empty: the domains of DIGEST_TO).
+	DigestAllowedDomains []string
 
 	ScaffoldRepo string
+	// SCAFFOLD_TEMPLATE_REPOS, SCAFFOLD_SOURCES (org/repo patterns),
+	// SCAFFOLD_ALLOWED_TEAMS (team slugs) and SCAFFOLD_MAX_VISIBILITY.
+	ScaffoldTemplateRepos []string
+	ScaffoldSources       []string
+	ScaffoldAllowedTeams  []string
+	ScaffoldMaxVisibility string
 
 	// StrictChecks makes warnings fail the pull-request check (CHECKS_STRICT=true).
 	StrictChecks bool
@@ -108,6 +118,36 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if o, r, ok := strings.Cut(c.ScaffoldRepo, "/"); c.ScaffoldRepo != "" && (!ok || o == "" || r == "" || strings.Contains(r, "/")) {
 		errs = append(errs, fmt.Sprintf("SCAFFOLD_REPO %q: want owner/repo", c.ScaffoldRepo))
+	}
+	for _, v := range []struct {
+		name string
+		to   *[]string
+	}{{"SCAFFOLD_TEMPLATE_REPOS", &c.ScaffoldTemplateRepos}, {"SCAFFOLD_SOURCES", &c.ScaffoldSources}} {
+		for _, p := range splitList(getenv(v.name)) {
+			if !scaffold.ValidRepoPattern(p) {
+				errs = append(errs, fmt.Sprintf("%s %q: want org/repo patterns, comma-separated (acme/templates, acme/*)", v.name, p))
+				continue
+			}
+			*v.to = append(*v.to, p)
+		}
+	}
+	for _, t := range splitList(getenv("SCAFFOLD_ALLOWED_TEAMS")) {
+		if o, s, ok := strings.Cut(t, "/"); strings.ContainsAny(t, " *?[") || ok && (o == "" || s == "" || strings.Contains(s, "/")) {
+			errs = append(errs, fmt.Sprintf("SCAFFOLD_ALLOWED_TEAMS %q: want team slugs (platform) or org/slug, comma-separated", t))
+			continue
+		}
+		c.ScaffoldAllowedTeams = append(c.ScaffoldAllowedTeams, t)
+	}
+	for _, d := range splitList(getenv("DIGEST_ALLOWED_DOMAINS")) {
+		if strings.ContainsAny(d, "@/ :*") || !strings.Contains(d, ".") {
+			errs = append(errs, fmt.Sprintf("DIGEST_ALLOWED_DOMAINS %q: want mail domains, comma-separated (acme.com, acme.co.uk)", d))
+			continue
+		}
+		c.DigestAllowedDomains = append(c.DigestAllowedDomains, d)
+	}
+	c.ScaffoldMaxVisibility = strings.ToLower(get("SCAFFOLD_MAX_VISIBILITY", "private"))
+	if !scaffold.ValidVisibility(c.ScaffoldMaxVisibility) {
+		errs = append(errs, fmt.Sprintf("SCAFFOLD_MAX_VISIBILITY %q: want private, internal or public", getenv("SCAFFOLD_MAX_VISIBILITY")))
 	}
 	if !strings.HasSuffix(c.GitHubAPIURL, "/") {
 		errs = append(errs, fmt.Sprintf("GITHUB_API_URL %q must end in /", c.GitHubAPIURL))
@@ -182,6 +222,17 @@ func checkHTTPURL(s string) string {
 		return "the URL names no host"
 	}
 	return ""
+}
+
+// splitList splits a comma-separated variable, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func readSecretFile(path string) ([]byte, error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/internal/bearer"
 	"github.com/gorilla/mux"
 )
 
@@ -36,7 +37,9 @@ func newDigest(cfg config, st *store.Store, logger *slog.Logger, deliver bool) (
 		BaseURL:  cfg.BaseURL,
 		From:     cfg.DigestFrom,
 		To:       digest.ParseAddresses(cfg.DigestTo),
-		Logger:   logger.With("component", "digest"),
+		// Owners' addresses come from catalog files: mail stays inside these.
+		AllowedDomains: cfg.DigestAllowedDomains,
+		Logger:         logger.With("component", "digest"),
 	}
 	if deliver && cfg.SMTPURL != "" {
 		m, err := digest.NewSMTPMailer(cfg.SMTPURL)
@@ -62,7 +65,9 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.St
 	r.Handle("/api/usage", digest.UsageHandler(st, digest.UsageOptions{
 		Token: cfg.APIToken, Logger: logger.With("component", "usage"),
 	})).Methods(http.MethodPost)
-	r.Handle("/digest", dg.PageHandler()).Methods(http.MethodGet, http.MethodHead)
+	// The page shows what the API token protects (usage, people's unanswered
+	// questions): the same token guards it.
+	r.Handle("/digest", bearer.New(cfg.APIToken).Protect("callboard digest", dg.PageHandler())).Methods(http.MethodGet, http.MethodHead)
 	if !digestDelivers(cfg) {
 		return func(context.Context) {}, nil
 	}
@@ -125,6 +130,9 @@ func cmdDigest(ctx context.Context, c *cli, weekFlag string, send bool, format s
 		}
 		for _, k := range rep.Failed {
 			fmt.Fprintf(stdout, "failed %s (retried by the next run)\n", k)
+		}
+		for _, k := range rep.NotAllowed {
+			fmt.Fprintf(stdout, "not sent %s: outside DIGEST_ALLOWED_DOMAINS\n", k)
 		}
 		if err == nil && len(rep.Sent)+len(rep.Skipped) == 0 {
 			fmt.Fprintf(stdout, "no recipients for %s\n", week)

@@ -56,7 +56,9 @@ func TestServeUsageAndDigest(t *testing.T) {
 	if code := post("t0ken", event); code != 202 {
 		t.Errorf("POST /api/usage: %d, want 202", code)
 	}
-	resp, err := http.Get(base + "/digest")
+	req, _ := http.NewRequest("GET", base+"/digest", nil)
+	req.SetBasicAuth("anyone", "t0ken") // what a browser sends after its sign-in prompt
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

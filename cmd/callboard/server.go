@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/bot"
+	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/httpapi"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
@@ -19,6 +21,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+// quickCheckTime bounds the start-up check of the database file: a large
+// file is checked as far as this allows, so that start-up stays quick.
+const quickCheckTime = 10 * time.Second
 
 // server holds the HTTP router and what it needs to stop cleanly.
 type server struct {
@@ -33,6 +39,8 @@ func (s *server) stop(ctx context.Context) {
 }
 
 func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger, draining *atomic.Bool) (*server, error) {
+	srv := &server{}
+	srv.stops = append(srv.stops, checkDatabase(ctx, st, cfg.DB, logger))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -82,9 +90,8 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	}).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 
-	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger})
+	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger, OnError: func(err error) { st.Observe(err) }})
 
-	srv := &server{}
 	// The bot answers 503 by itself while SLACK_SIGNING_SECRET is unset.
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st,
 		Logger: logger.With("component", "slack"), BaseURL: cfg.BaseURL})
@@ -123,6 +130,32 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	return srv, nil
 }
 
+// checkDatabase looks at every page of the database file in the
+// background (a damaged file makes answers fail while the server looks
+// healthy): readiness fails from the moment it finds damage. It is bounded
+// in time, so a large file is checked as far as that allows; the returned
+// stop ends it before the database closes.
+func checkDatabase(ctx context.Context, st *store.Store, db string, logger *slog.Logger) func(context.Context) {
+	qctx, cancel := context.WithTimeout(ctx, quickCheckTime)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := st.QuickCheck(qctx)
+		switch {
+		case errors.Is(err, catalog.ErrDamaged):
+			logger.Error("the database is damaged: /readyz fails until it is restored from a backup", "db", db, "err", err)
+		case err != nil && qctx.Err() != nil:
+			logger.Warn("the start-up check of the database did not finish in time", "within", quickCheckTime)
+		case err != nil:
+			logger.Warn("the start-up check of the database failed", "err", err)
+		}
+	}()
+	return func(context.Context) {
+		cancel()
+		<-done
+	}
+}
+
 func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg prometheus.Registerer) (*githubapp.App, error) {
 	return githubapp.New(githubapp.Config{
 		AppID:         cfg.GitHubAppID,
@@ -134,9 +167,14 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		Usage:         st,
 		Merges:        digest.NewStore(st),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
-		BaseURL:       cfg.BaseURL,
-		Logger:        logger.With("component", "github"),
-		Metrics:       reg,
+
+		ScaffoldTemplateRepos: cfg.ScaffoldTemplateRepos,
+		ScaffoldSources:       cfg.ScaffoldSources,
+		ScaffoldAllowedTeams:  cfg.ScaffoldAllowedTeams,
+		ScaffoldMaxVisibility: cfg.ScaffoldMaxVisibility,
+		BaseURL:               cfg.BaseURL,
+		Logger:                logger.With("component", "github"),
+		Metrics:               reg,
 	}, st, st)
 }
 

@@ -4,6 +4,7 @@ package bearer
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"net/http"
 	"strings"
 )
 
@@ -35,4 +36,31 @@ func (t Token) Check(authorization string) (ok, presented bool) {
 	// Hashing first makes the comparison constant-time in the token's length too.
 	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
 	return subtle.ConstantTimeCompare(got[:], t.hash[:]) == 1, true
+}
+
+// Protect lets through to next only requests that carry the token: as a
+// bearer token (scripts), or as the password of HTTP basic authentication
+// with any user name, which a browser asks for by itself and keeps for the
+// session, so that the token never appears in a URL, a link or a log. With
+// the zero Token every request passes.
+func (t Token) Protect(realm string, next http.Handler) http.Handler {
+	if !t.set {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, _ := t.Check(r.Header.Get("Authorization"))
+		if !ok {
+			if _, password, basic := r.BasicAuth(); basic {
+				got := sha256.Sum256([]byte(password))
+				ok = subtle.ConstantTimeCompare(got[:], t.hash[:]) == 1
+			}
+		}
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Basic realm="`+realm+`", charset="UTF-8"`)
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "Sign in with any user name and callboard's API token (CALLBOARD_API_TOKEN) as the password.", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

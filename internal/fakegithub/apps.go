@@ -10,10 +10,26 @@ import (
 	"time"
 )
 
-// grants are the permissions of every installation.
-var grants = map[string]string{
-	"administration": "write", "checks": "write", "contents": "write", "issues": "write",
-	"members": "read", "metadata": "read", "pull_requests": "write",
+// appSlug is the App's slug; its comments and commits are by appSlug[bot].
+const appSlug = "callboard"
+
+func (s *Server) installationJSON(in *installation) map[string]any {
+	return map[string]any{
+		"id": in.id, "app_id": 1, "app_slug": appSlug, "target_type": "Organization",
+		"account":              map[string]any{"login": in.account, "type": "Organization"},
+		"repository_selection": "selected", "permissions": in.perms, "events": []string{},
+		"access_tokens_url": fmt.Sprintf("%s/app/installations/%d/access_tokens", s.URL, in.id),
+		"created_at":        ts(in.created), "updated_at": ts(in.created),
+	}
+}
+
+func (s *Server) getInstallation(w http.ResponseWriter, r *http.Request) (int, any) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	in := s.installation(id)
+	if in == nil {
+		return notFound()
+	}
+	return http.StatusOK, s.installationJSON(in)
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) (int, any) {
@@ -23,22 +39,16 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) (int, any) 
 	}
 	tok := fmt.Sprintf("ghs_fake_%d_%d", id, len(s.tokens)+1)
 	s.tokens[tok] = id
+	_, jwt, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	s.tokenApps[tok] = jwtIssuer(jwt)
 	return http.StatusCreated, map[string]any{
 		"token": tok, "expires_at": ts(time.Now().Add(time.Hour)),
-		"permissions": grants, "repository_selection": "selected",
+		"permissions": s.installation(id).perms, "repository_selection": "selected",
 	}
 }
 
 func (s *Server) listInstallations(w http.ResponseWriter, r *http.Request) (int, any) {
-	return http.StatusOK, list(w, r, s.installations, func(in *installation) map[string]any {
-		return map[string]any{
-			"id": in.id, "app_id": 1, "app_slug": "callboard", "target_type": "Organization",
-			"account":              map[string]any{"login": in.account, "type": "Organization"},
-			"repository_selection": "selected", "permissions": grants, "events": []string{},
-			"access_tokens_url": fmt.Sprintf("%s/app/installations/%d/access_tokens", s.URL, in.id),
-			"created_at":        ts(in.created), "updated_at": ts(in.created),
-		}
-	})
+	return http.StatusOK, list(w, r, s.installations, s.installationJSON)
 }
 
 // listDeliveries lists the newest deliveries first and, as GitHub does, pages

@@ -136,6 +136,10 @@ func (s *Server) createTree(w http.ResponseWriter, r *http.Request, rp *repo) (i
 	}
 	for _, e := range body.Tree {
 		p := strings.Trim(e.Path, "/")
+		// GitHub refuses a tree that writes a workflow without workflows: write.
+		if strings.HasPrefix(p, workflowsDir) && !s.installation(rp.inst).perms.allows("workflows", "write") {
+			return notAccessible(w, "workflows:write")
+		}
 		switch {
 		case p == "":
 			return invalid("Tree", "path", "tree.path is missing")

@@ -90,8 +90,12 @@ func (s *Server) addLabels(w http.ResponseWriter, r *http.Request, rp *repo, is 
 }
 
 func (s *Server) commentJSON(rp *repo, c *comment) map[string]any {
+	var app any
+	if c.app != 0 {
+		app = map[string]any{"id": c.app, "slug": appSlug, "name": "callboard"}
+	}
 	return map[string]any{
-		"id": c.ID, "body": c.Body, "user": s.userJSON(c.User),
+		"id": c.ID, "body": c.Body, "user": s.userJSON(c.User), "performed_via_github_app": app,
 		"url":        fmt.Sprintf("%s/issues/comments/%d", s.repoURL(rp), c.ID),
 		"html_url":   fmt.Sprintf("https://github.com/%s/issues/%d#issuecomment-%d", rp.FullName, c.issue, c.ID),
 		"issue_url":  fmt.Sprintf("%s/issues/%d", s.repoURL(rp), c.issue),
@@ -113,7 +117,7 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request, rp *repo,
 		return invalid("IssueComment", "body", "body is missing")
 	}
 	now := time.Now()
-	c := &comment{Comment: Comment{ID: s.newID(), Body: body.Body, User: botLogin}, issue: is.number, created: now, updated: now}
+	c := &comment{Comment: Comment{ID: s.newID(), Body: body.Body, User: botLogin}, app: s.callerApp(r), issue: is.number, created: now, updated: now}
 	rp.comments = append(rp.comments, c)
 	return http.StatusCreated, s.commentJSON(rp, c)
 }

@@ -58,14 +58,28 @@ func (s *Server) listTeamMembers(w http.ResponseWriter, r *http.Request, in *ins
 }
 
 func (s *Server) listOrgMembers(w http.ResponseWriter, r *http.Request, in *installation) (int, any) {
-	var logins []string
-	for _, t := range s.teams {
-		if strings.EqualFold(t.org, in.account) {
-			logins = append(logins, t.members...)
-		}
+	return http.StatusOK, list(w, r, s.orgMembers(in.account), s.userJSON)
+}
+
+// checkOrgMember answers as GitHub does to an installation token: 204 for a
+// member, 404 otherwise.
+func (s *Server) checkOrgMember(w http.ResponseWriter, r *http.Request, in *installation) (int, any) {
+	if slices.ContainsFunc(s.orgMembers(in.account), func(l string) bool { return strings.EqualFold(l, r.PathValue("username")) }) {
+		return http.StatusNoContent, nil
 	}
-	slices.SortFunc(logins, func(x, y string) int { return strings.Compare(strings.ToLower(x), strings.ToLower(y)) })
-	return http.StatusOK, list(w, r, slices.Compact(logins), s.userJSON)
+	return notFound()
+}
+
+func (s *Server) getTeamMembership(w http.ResponseWriter, r *http.Request, in *installation) (int, any) {
+	t := s.findTeam(in.account, r.PathValue("slug"))
+	login := r.PathValue("username")
+	if t == nil || !slices.ContainsFunc(t.members, func(l string) bool { return strings.EqualFold(l, login) }) {
+		return notFound()
+	}
+	return http.StatusOK, map[string]any{
+		"url":  fmt.Sprintf("%s/orgs/%s/teams/%s/memberships/%s", s.URL, t.org, t.Slug, login),
+		"role": "member", "state": "active",
+	}
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) (int, any) {

@@ -2,6 +2,7 @@ package fakegithub
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -30,6 +31,7 @@ type Server struct {
 	mu            sync.Mutex
 	nextID        int64
 	tokens        map[string]int64 // installation token -> installation id
+	tokenApps     map[string]int64 // installation token -> the App (JWT iss) it was minted for
 	rateRemaining int
 	rateReset     time.Time
 	faults        []*fault
@@ -39,6 +41,7 @@ type Server struct {
 	installations []*installation
 	repos         []*repo
 	teams         []*team
+	members       map[string][]string // org (lower case) -> members outside any team
 	users         []*User
 	deliveries    []HookDelivery
 	redelivered   []int64
@@ -51,7 +54,7 @@ type Server struct {
 // New starts a fake GitHub API server that is closed when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{
-		t: t, mux: http.NewServeMux(), nextID: 1000, tokens: map[string]int64{},
+		t: t, mux: http.NewServeMux(), nextID: 1000, tokens: map[string]int64{}, tokenApps: map[string]int64{},
 		rateRemaining: rateLimit, rateReset: time.Now().Add(time.Hour),
 		blobs: map[string][]byte{}, trees: map[string]map[string]string{}, commits: map[string]*commit{},
 	}
@@ -65,6 +68,7 @@ func New(t testing.TB) *Server {
 func (s *Server) routes() {
 	s.route("POST /app/installations/{id}/access_tokens", s.createToken)
 	s.route("GET /app/installations", s.listInstallations)
+	s.route("GET /app/installations/{id}", s.getInstallation)
 	s.route("GET /app/hook/deliveries", s.listDeliveries)
 	s.route("POST /app/hook/deliveries/{id}/attempts", s.redeliver)
 	s.route("GET /installation/repositories", s.listInstallationRepos)
@@ -77,6 +81,8 @@ func (s *Server) routes() {
 	s.orgRoute("GET /orgs/{org}/teams/{slug}/members", s.listTeamMembers)
 	s.orgRoute("PUT /orgs/{org}/teams/{slug}/repos/{owner}/{repo}", s.addTeamRepo)
 	s.orgRoute("GET /orgs/{org}/members", s.listOrgMembers)
+	s.orgRoute("GET /orgs/{org}/members/{username}", s.checkOrgMember)
+	s.orgRoute("GET /orgs/{org}/teams/{slug}/memberships/{username}", s.getTeamMembership)
 
 	s.repoRoute("GET /repos/{owner}/{repo}", s.getRepo)
 	s.repoRoute("PATCH /repos/{owner}/{repo}", s.editRepo)
@@ -109,13 +115,48 @@ func (s *Server) routes() {
 type handler func(w http.ResponseWriter, r *http.Request) (int, any)
 
 func (s *Server) route(pattern string, h handler) {
+	if _, ok := routeNeeds[pattern]; !ok && !strings.HasPrefix(pattern, "POST /app/") && !strings.HasPrefix(pattern, "GET /app") && pattern != "/" {
+		panic(fmt.Sprintf("fakegithub: the route %q has no entry in routeNeeds", pattern))
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		status, body := h(w, r)
+		status, body, ok := s.permitted(w, r, pattern)
+		if ok {
+			status, body = h(w, r)
+		}
 		writeJSON(w, status, body)
 	})
 }
 
 type instKey struct{}
+
+type appKey struct{}
+
+// callerApp returns the App whose installation token made the request.
+func (s *Server) callerApp(r *http.Request) int64 {
+	id, _ := r.Context().Value(appKey{}).(int64)
+	return id
+}
+
+// jwtIssuer reads the iss claim of an App's JWT (its App ID); the signature
+// is not checked.
+func jwtIssuer(tok string) int64 {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return 0
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return 0
+	}
+	var claims struct {
+		Iss json.RawMessage `json:"iss"`
+	}
+	if json.Unmarshal(b, &claims) != nil {
+		return 0
+	}
+	id, _ := strconv.ParseInt(strings.Trim(string(claims.Iss), `"`), 10, 64)
+	return id
+}
 
 // caller returns the installation whose token made the request, if any.
 func (s *Server) caller(r *http.Request) *installation {
@@ -179,7 +220,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else if authErr != "" {
 		writeJSON(rec, http.StatusUnauthorized, errorBody(authErr))
 	} else {
-		s.mux.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), instKey{}, inst)))
+		_, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		ctx := context.WithValue(context.WithValue(r.Context(), instKey{}, inst), appKey{}, s.tokenApps[cred])
+		s.mux.ServeHTTP(rec, r.WithContext(ctx))
 	}
 	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status, Installation: inst})
 }
@@ -188,7 +231,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // JWT), or why the credentials do not suit the endpoint.
 func (s *Server) authenticate(r *http.Request) (int64, string) {
 	scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	isApp := strings.HasPrefix(r.URL.Path, "/app/")
+	isApp := r.URL.Path == "/app" || strings.HasPrefix(r.URL.Path, "/app/")
 	switch inst := s.tokens[cred]; {
 	case cred == "":
 		return 0, "Requires authentication"

@@ -8,7 +8,7 @@ import (
 )
 
 // botLogin is the user that the app's comments and commits are attributed to.
-const botLogin = "callboard[bot]"
+const botLogin = appSlug + "[bot]"
 
 // Repo is a repository as a test sets it up. The owner in FullName is the
 // installation's account; DefaultBranch is "main" when empty.
@@ -68,6 +68,7 @@ type installation struct {
 	id      int64
 	account string
 	created time.Time
+	perms   Permissions
 }
 
 type repo struct {
@@ -96,6 +97,7 @@ type issue struct {
 
 type comment struct {
 	Comment
+	app              int64 // the App that wrote it (performed_via_github_app); 0 for a person
 	issue            int
 	created, updated time.Time
 }
@@ -116,7 +118,7 @@ func (s *Server) AddInstallation(id int64, account string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextID = max(s.nextID, id)
-	s.installations = append(s.installations, &installation{id: id, account: account, created: time.Now()})
+	s.installations = append(s.installations, &installation{id: id, account: account, created: time.Now(), perms: AppPermissions()})
 }
 
 // AddRepo adds a repository to an installation, with an empty first commit on its default branch.
@@ -202,6 +204,43 @@ func (s *Server) SetTeamMembers(org, slug string, logins ...string) {
 		}
 	}
 	t.members = slices.Clone(logins)
+}
+
+// AddMember makes a user a member of an organization without a team.
+func (s *Server) AddMember(org, login string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.findUser(login) == nil {
+		s.users = append(s.users, &User{ID: s.newID(), Login: login})
+	}
+	if s.members == nil {
+		s.members = map[string][]string{}
+	}
+	s.members[strings.ToLower(org)] = append(s.members[strings.ToLower(org)], login)
+}
+
+// orgMembers are an organization's members: of its teams, and the others.
+func (s *Server) orgMembers(org string) []string {
+	logins := slices.Clone(s.members[strings.ToLower(org)])
+	for _, t := range s.teams {
+		if strings.EqualFold(t.org, org) {
+			logins = append(logins, t.members...)
+		}
+	}
+	slices.SortFunc(logins, func(x, y string) int { return strings.Compare(strings.ToLower(x), strings.ToLower(y)) })
+	return slices.CompactFunc(logins, strings.EqualFold)
+}
+
+// AddComment writes a comment as a person (or another app) would, not as
+// callboard; it returns the comment's id.
+func (s *Server) AddComment(fullName string, issue int, user, body string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.mustRepo(fullName)
+	now := time.Now()
+	c := &comment{Comment: Comment{ID: s.newID(), Body: body, User: user}, issue: issue, created: now, updated: now}
+	rp.comments = append(rp.comments, c)
+	return c.ID
 }
 
 // AddUser adds or replaces a user account.
