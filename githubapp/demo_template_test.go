@@ -16,7 +16,7 @@ import (
 // it) end to end: installed, requested through its own issue form with the
 // repository given as a URL, created, and in the catalog.
 func TestDemoTemplateScaffolds(t *testing.T) {
-	h := newHarness(t, Config{ScaffoldRepo: requestsRepo, BaseURL: "https://callboard.example"})
+	h := newHarness(t, Config{ScaffoldRepo: requestsRepo, ScaffoldTemplateRepos: []string{"acme/service-templates"}, BaseURL: "https://callboard.example"})
 	h.gh.AddInstallation(7, "acme")
 	teams, users, err := demo.GitHubOrg()
 	if err != nil {

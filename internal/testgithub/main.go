@@ -57,6 +57,7 @@ const (
 	installationID = 1
 	appID          = 1
 	requestsRepo   = "acme/service-requests"
+	templatesRepo  = "acme/service-templates"
 	requestsRepoID = 900100
 )
 
@@ -183,7 +184,9 @@ GITHUB_PRIVATE_KEY_FILE=%s
 GITHUB_WEBHOOK_SECRET_FILE=%s
 GITHUB_API_URL=%s/
 SCAFFOLD_REPO=%s
-`, appID, keyFile, secretFile, base, requestsRepo)
+# the demo's Go service template lives in its own repository: trust it
+SCAFFOLD_TEMPLATE_REPOS=%s
+`, appID, keyFile, secretFile, base, requestsRepo, templatesRepo)
 	envFile := filepath.Join(abs, "callboard.env")
 	return envFile, os.WriteFile(envFile, []byte(env), 0o600)
 }
