@@ -42,7 +42,10 @@ func TestImportDirAcrossManyGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	dup := "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc-0001}\nspec: {type: service, lifecycle: production, owner: team-b}\n"
-	if err := os.WriteFile(filepath.Join(dir, "zz-late.catalog.yaml"), []byte(dup), 0o644); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "zz-late"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "zz-late", "dup.catalog.yaml"), []byte(dup), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	st := testcatalog.Open(t)
@@ -57,7 +60,7 @@ func TestImportDirAcrossManyGroups(t *testing.T) {
 	for _, p := range rep.Problems {
 		files = append(files, p.File)
 	}
-	want := []string{filepath.Join("svc-0500", "catalog-info.yaml"), "zz-late.catalog.yaml"}
+	want := []string{filepath.Join("svc-0500", "catalog-info.yaml"), filepath.Join("zz-late", "dup.catalog.yaml")}
 	if strings.Join(files, ",") != strings.Join(want, ",") {
 		t.Errorf("problems in %v, want %v: %v", files, want, rep.Problems)
 	}
@@ -85,7 +88,7 @@ func TestImportDirAcrossManyGroups(t *testing.T) {
 
 // failingReplacer fails its second write.
 type failingReplacer struct {
-	catalog.Replacer
+	catalog.ImportStore
 	writes int
 }
 
@@ -94,7 +97,7 @@ func (f *failingReplacer) ReplacePrepared(ctx context.Context, p catalog.Prepare
 	if f.writes == 2 {
 		return nil, errors.New("disk full")
 	}
-	return f.Replacer.ReplacePrepared(ctx, p)
+	return f.ImportStore.ReplacePrepared(ctx, p)
 }
 
 // A write that fails stops the import with the error, and the reader
@@ -103,7 +106,7 @@ func TestImportDirStopsOnWriteErrorAndCancel(t *testing.T) {
 	dir := t.TempDir()
 	writeServices(t, dir, 1000)
 	st := testcatalog.Open(t)
-	_, err := catalog.ImportDir(context.Background(), &failingReplacer{Replacer: st}, dir)
+	_, err := catalog.ImportDir(context.Background(), &failingReplacer{ImportStore: st}, dir)
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("import with a failing write: %v, want disk full", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/githubapp"
 )
 
@@ -19,7 +18,7 @@ func cmdSync(ctx context.Context, cfg config, args []string, logger *slog.Logger
 	if cfg.GitHubAppID == "" || cfg.GitHubPrivateKey == "" {
 		return fmt.Errorf("sync needs GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_FILE)")
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -51,7 +50,7 @@ func cmdDeliveries(ctx context.Context, cfg config, args []string, stdout io.Wri
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ func cmdMigrate(ctx context.Context, cfg config, args []string, stdout io.Writer
 
 func cmdImport(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
 	fs := newFlags("import")
+	verbose := fs.Bool("v", false, "name the YAML files skipped (no entity in them, or template content)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,8 +62,22 @@ func cmdImport(ctx context.Context, cfg config, args []string, stdout io.Writer)
 			dir, rep.Files, rep.Entities, rep.Added, rep.Updated, rep.Unchanged, rep.Removed)
 		if len(rep.Skipped) > 0 {
 			fmt.Fprintf(stdout, "; %d YAML files without entities skipped", len(rep.Skipped))
+			if !*verbose {
+				fmt.Fprint(stdout, " (-v names them)")
+			}
 		}
 		fmt.Fprintln(stdout)
+		if *verbose {
+			for _, s := range rep.Skipped {
+				fmt.Fprintf(stdout, "  skipped %s: %s\n", s.File, s.Why)
+			}
+		}
+		if len(rep.NotRegular) > 0 {
+			fmt.Fprintf(stdout, "%d %s inside %s not read (only regular files are):\n", len(rep.NotRegular), plural(len(rep.NotRegular), "entry", "entries"), dir)
+			for _, s := range rep.NotRegular {
+				fmt.Fprintf(stdout, "  %s: %s\n", s.File, s.Why)
+			}
+		}
 		problems = append(problems, rep.Problems...)
 	}
 	if len(problems) == 0 {
@@ -84,7 +99,7 @@ func cmdOwner(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 	if strings.TrimSpace(q) == "" {
 		return fmt.Errorf("%w: owner needs a query (callboard owner payments-api)", errUsage)
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func cmdDigest(ctx context.Context, cfg config, args []string, logger *slog.Logg
 	if *send && !digestDelivers(cfg) {
 		return fmt.Errorf("nothing to send with: set SMTP_URL (with DIGEST_FROM and DIGEST_TO), or SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL")
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -16,8 +16,11 @@ Usage:
   callboard serve [--demo]        run the server (webhooks, Slack, API, workers, digest schedule)
   callboard import DIR            load every catalog file under DIR into the catalog
   callboard owner QUERY           who owns a service, entity ref, repository, GitHub URL or team
+  callboard unregister [TARGET]   remove what one source declared (demo, a file or folder, org/repo,
+                                  a Location ref); without TARGET, list the sources
   callboard sync                  full resync of every installation's repositories and teams
-  callboard deliveries [-n N]     recent webhook deliveries and their state (failed ones first)
+  callboard deliveries [-n N] [--retry ID]
+                                  recent webhook deliveries and their state (failed ones first); run one again
   callboard scaffold-form [TEMPLATE]
                                   the GitHub issue form that runs a Template entity (.github/ISSUE_TEMPLATE/*.yml)
   callboard digest [--week 2026-W47] [--send] [--format text|html|slack]
@@ -53,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdImport(ctx, cfg, rest, stdout)
 	case "owner":
 		err = cmdOwner(ctx, cfg, rest, stdout)
+	case "unregister":
+		err = cmdUnregister(ctx, cfg, rest, stdout)
 	case "migrate":
 		err = cmdMigrate(ctx, cfg, rest, stdout)
 	case "sync":

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Issue 13: what the catalog says must stay true. Each test runs the real
+// binary on a real SQLite file.
+
+// TestIssue13_1_ImportForgetsNothing: an import of a folder replaces what
+// earlier imports of it declared; unregister removes one source and says
+// what it removed; an entity another source declares is refused with that
+// source and the command that removes it named; a Template's skeleton is
+// template content, not a broken catalog file.
+func TestIssue13_1_ImportForgetsNothing(t *testing.T) {
+	work := t.TempDir()
+	env := []string{"CALLBOARD_DB=" + filepath.Join(work, "callboard.db")}
+	cb := func(args ...string) binResult {
+		t.Helper()
+		return runBin(t, work, env, time.Minute, args...)
+	}
+	want := func(r binResult, code int, wants ...string) {
+		t.Helper()
+		if r.code != code {
+			t.Errorf("exit %d, want %d:\n%s%s", r.code, code, r.out, r.errOut)
+		}
+		for _, w := range wants {
+			if !strings.Contains(r.out+r.errOut, w) {
+				t.Errorf("output lacks %q:\n%s%s", w, r.out, r.errOut)
+			}
+		}
+	}
+
+	t.Run("a deleted file takes its entities with it", func(t *testing.T) {
+		dir := filepath.Join(work, "catalog")
+		writeFile(t, dir, "billing/catalog-info.yaml", component("billing", "team-a"))
+		gone := writeFile(t, dir, "invoices/catalog-info.yaml", component("invoices", "team-a"))
+		writeFile(t, dir, "nested/deep/catalog-info.yaml", component("deep", "team-a"))
+		want(cb("import", dir), 0, "(3 added, 0 updated, 0 unchanged, 0 removed)")
+		want(cb("owner", "invoices"), 0, "invoices")
+
+		if err := os.Remove(gone); err != nil {
+			t.Fatal(err)
+		}
+		// Importing a folder inside the first forgets only what is under it.
+		want(cb("import", filepath.Join(dir, "nested")), 0, "(0 added, 0 updated, 1 unchanged, 0 removed)")
+		want(cb("owner", "invoices"), 0, "invoices")
+		want(cb("import", dir), 0, "(0 added, 0 updated, 2 unchanged, 1 removed)")
+		want(cb("owner", "invoices"), 1, `Nothing in the catalog matches "invoices"`)
+
+		// A YAML file that now holds no entity forgets what it declared too
+		// (a catalog-info.yaml that breaks keeps it: it is reported instead).
+		writeFile(t, dir, "billing/api.yaml", component("billing-api", "team-a"))
+		want(cb("import", dir), 0, "(1 added, 0 updated, 2 unchanged, 0 removed)")
+		writeFile(t, dir, "billing/api.yaml", "openapi: 3.0.0\ninfo: {title: not an entity}\n")
+		want(cb("import", dir), 0, "(0 added, 0 updated, 2 unchanged, 1 removed); 1 YAML files without entities skipped")
+		want(cb("owner", "billing-api"), 1, "Nothing in the catalog matches")
+	})
+
+	t.Run("an entity from a wrong path is named with the command that removes it", func(t *testing.T) {
+		wrong := filepath.Join(work, "wrong-checkout")
+		right := filepath.Join(work, "right")
+		wrongFile := writeFile(t, wrong, "catalog-info.yaml", component("payments", "team-old"))
+		writeFile(t, right, "payments/catalog-info.yaml", component("payments", "team-new"))
+		want(cb("import", wrong), 0, "1 added")
+		want(cb("import", right), 1,
+			"component:default/payments is already declared by file:"+wrongFile,
+			"callboard unregister file:"+wrongFile)
+
+		want(cb("unregister"), 0, "1  file:"+wrongFile, "1  file:"+filepath.Join(work, "catalog", "nested", "deep", "catalog-info.yaml"))
+		want(cb("unregister", "file:"+wrongFile), 0, "removed 1 entity of file:"+wrongFile, "component:default/payments")
+		want(cb("import", right), 0, "1 added")
+		want(cb("owner", "payments"), 0, "team-new")
+
+		// A folder takes everything imported under it.
+		want(cb("unregister", filepath.Join(work, "catalog")), 0, "removed 2 entities of "+filepath.Join(work, "catalog")+" (2 sources)",
+			"component:default/billing", "component:default/deep")
+		want(cb("unregister", filepath.Join(work, "catalog")), 1, "nothing in the catalog comes from it")
+	})
+
+	t.Run("a Location goes with the files it names", func(t *testing.T) {
+		dir := filepath.Join(work, "mono")
+		writeFile(t, dir, "all.catalog.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: mono}\nspec:\n  targets: [./services/*/catalog-info.yaml]\n")
+		writeFile(t, dir, "services/a/catalog-info.yaml", component("mono-a", "team-a"))
+		writeFile(t, dir, "services/b/catalog-info.yaml", component("mono-b", "team-a"))
+		writeFile(t, dir, "other/catalog-info.yaml", component("mono-other", "team-a"))
+		want(cb("import", dir), 0, "4 added")
+		want(cb("unregister", "location:mono"), 0, "removed 3 entities of location:mono (3 sources)",
+			"component:default/mono-a", "component:default/mono-b", "location:default/mono")
+		want(cb("owner", "mono-other"), 0, "mono-other")
+		want(cb("unregister", "component:mono-other"), 1, "not a Location", "callboard unregister file:"+filepath.Join(dir, "other", "catalog-info.yaml"))
+	})
+
+	t.Run("a Template's skeleton is template content", func(t *testing.T) {
+		templates, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "testdata", "backstage-templates", "software-templates"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := cb("import", templates)
+		want(r, 0, "4 entities (4 added", "2 YAML files without entities skipped (-v names them)")
+		if strings.Contains(r.out, "problem") {
+			t.Errorf("the skeleton was reported as a problem:\n%s", r.out)
+		}
+		want(cb("import", "-v", templates), 0,
+			"skipped "+filepath.Join("docs-template", "skeleton", "catalog-info.yaml")+": template content (template:default/docs-template)",
+			"skipped "+filepath.Join("docs-template", "skeleton", "mkdocs.yml")+": template content (template:default/docs-template)")
+	})
+}
+
+// TestIssue13_3_CommandsDoNotCreateADatabase: from a folder without a
+// database, every command but serve, migrate and import names the file it
+// looked for, says what to do, and creates nothing.
+func TestIssue13_3_CommandsDoNotCreateADatabase(t *testing.T) {
+	elsewhere := t.TempDir()
+	for _, args := range [][]string{
+		{"owner", "payments-api"},
+		{"unregister"},
+		{"unregister", "demo"},
+		{"deliveries"},
+		{"digest"},
+		{"backup", filepath.Join(t.TempDir(), "backup.db")},
+		{"scaffold-form"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			r := runBin(t, elsewhere, nil, time.Minute, args...)
+			want := "no database at " + filepath.Join(elsewhere, "callboard.db") + ": set CALLBOARD_DB to callboard's database file, or run where it is"
+			if r.code != 1 || strings.TrimSpace(r.errOut) != "callboard: "+want+" (callboard serve, import and migrate create one)" {
+				t.Errorf("exit %d, stderr %q; want exit 1 and %q", r.code, r.errOut, want)
+			}
+			if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+				t.Errorf("callboard %s left %v behind", strings.Join(args, " "), entries)
+			}
+		})
+	}
+	// The commands that make a database still do.
+	if r := runBin(t, elsewhere, nil, time.Minute, "migrate"); r.code != 0 {
+		t.Errorf("migrate: exit %d\n%s", r.code, r.errOut)
+	}
+	if r := runBin(t, elsewhere, nil, time.Minute, "owner", "payments-api"); r.code != 1 || !strings.Contains(r.out, "Nothing in the catalog matches") {
+		t.Errorf("owner on the database migrate made: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
