@@ -35,6 +35,11 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	defer st.Close()
 	if *demoFlag {
 		n, err := demo.Seed(ctx, st)
+		var mixed *demo.NotOnlyDemoError
+		if errors.As(err, &mixed) {
+			return fmt.Errorf("serve --demo adds the sample organisation only to a new database or one that holds nothing else, and %s holds %d entities and %d repositories of its own; set CALLBOARD_DB to another file (CALLBOARD_DB=demo.db callboard serve --demo)",
+				cfg.DB, mixed.Entities, mixed.Repositories)
+		}
 		if err != nil {
 			return fmt.Errorf("seeding the demo catalog: %w", err)
 		}

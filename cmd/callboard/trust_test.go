@@ -111,6 +111,57 @@ func TestIssue13_1_ImportForgetsNothing(t *testing.T) {
 	})
 }
 
+// TestIssue13_2_DemoNeverMixes: the sample organisation is one source,
+// removed with unregister demo; serve --demo refuses, with one line, a
+// database that holds anything but the sample; the README's first command
+// still works.
+func TestIssue13_2_DemoNeverMixes(t *testing.T) {
+	work := t.TempDir()
+	db := filepath.Join(work, "callboard.db")
+	env := []string{"CALLBOARD_DB=" + db, "CALLBOARD_ADDR=127.0.0.1:0"}
+	r := &rig{t: t, bin: callboardBinary(t), db: db, env: env}
+
+	p := r.serveArgs("--demo") // the README's first command, on a new database
+	if got := runBin(t, work, env, time.Minute, "owner", "payments-api"); got.code != 0 || !strings.Contains(got.out, "is owned by Payments") {
+		t.Fatalf("owner payments-api against serve --demo: exit %d\n%s%s", got.code, got.out, got.errOut)
+	}
+	p.stop(os.Interrupt, 10*time.Second)
+	p = r.serveArgs("--demo") // a second start changes nothing
+	p.stop(os.Interrupt, 10*time.Second)
+
+	list := runBin(t, work, env, time.Minute, "unregister")
+	if list.code != 0 || !strings.Contains(list.out, "  demo\n") || strings.Contains(list.out, "repo:") || strings.Contains(list.out, "github-org:") {
+		t.Errorf("unregister lists:\n%s%s\nwant the sample as one source, demo", list.out, list.errOut)
+	}
+	rm := runBin(t, work, env, time.Minute, "unregister", "demo")
+	if rm.code != 0 || !strings.Contains(rm.out, "entities of the sample organisation (demo)") || !strings.Contains(rm.out, "component:default/payments-api") {
+		t.Errorf("unregister demo: exit %d\n%s%s", rm.code, rm.out, rm.errOut)
+	}
+	if got := runBin(t, work, env, time.Minute, "unregister"); got.out != "the catalog is empty\n" {
+		t.Errorf("after unregister demo the catalog lists:\n%s", got.out)
+	}
+	for _, q := range []string{"payments-api", "legacy-billing", "acme/legacy-billing"} {
+		if got := runBin(t, work, env, time.Minute, "owner", q); got.code != 1 {
+			t.Errorf("owner %s after unregister demo: exit %d, want 1\n%s", q, got.code, got.out)
+		}
+	}
+
+	// Real data in the database: --demo refuses it, in one line, and adds nothing.
+	writeFile(t, work, "real/catalog-info.yaml", component("real-service", "team-a"))
+	if got := runBin(t, work, env, time.Minute, "import", filepath.Join(work, "real")); got.code != 0 {
+		t.Fatalf("import: %d\n%s%s", got.code, got.out, got.errOut)
+	}
+	refused := runBin(t, work, env, 20*time.Second, "serve", "--demo")
+	lines := strings.Split(strings.TrimSpace(refused.errOut), "\n")
+	if refused.timedOut || refused.code != 1 || len(lines) != 1 ||
+		!strings.Contains(lines[0], db+" holds 1 entities and 0 repositories of its own; set CALLBOARD_DB to another file") {
+		t.Errorf("serve --demo on a database with real data: exit %d (timed out %v), stderr:\n%s", refused.code, refused.timedOut, refused.errOut)
+	}
+	if got := runBin(t, work, env, time.Minute, "owner", "payments-api"); got.code != 1 {
+		t.Errorf("serve --demo seeded a database with real data:\n%s", got.out)
+	}
+}
+
 // TestIssue13_3_CommandsDoNotCreateADatabase: from a folder without a
 // database, every command but serve, migrate and import names the file it
 // looked for, says what to do, and creates nothing.

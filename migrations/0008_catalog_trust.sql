@@ -1,0 +1,16 @@
+-- What the catalog says stays true (issue 13).
+
+-- The sample organisation (serve --demo) is a source of its own, demo:...,
+-- kept apart from real data and removed with callboard unregister demo. A
+-- database seeded before keeps its sample under the new names: the sample's
+-- four repositories (GitHub ids 900001-900004, which GitHub never hands out
+-- to acme's) and, when no installed repository of acme exists, acme's
+-- teams and people with them.
+UPDATE entities SET source = 'demo:github-org:acme'
+ WHERE source = 'github-org:acme'
+   AND (SELECT count(*) FROM repositories WHERE github_id BETWEEN 900001 AND 900004 AND full_name LIKE 'acme/%') = 4
+   AND NOT EXISTS (SELECT 1 FROM repositories WHERE installation_id IS NOT NULL AND full_name LIKE 'acme/%');
+UPDATE entities SET source = 'demo:' || source
+ WHERE source IN (SELECT source FROM repositories WHERE github_id BETWEEN 900001 AND 900004 AND full_name LIKE 'acme/%' AND source LIKE 'repo:%');
+UPDATE repositories SET source = 'demo:' || source
+ WHERE github_id BETWEEN 900001 AND 900004 AND full_name LIKE 'acme/%' AND source LIKE 'repo:%';
