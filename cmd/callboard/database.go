@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/gofrs/flock"
 )
 
 // openExisting opens the database of a command that reads or changes a
@@ -25,3 +26,31 @@ func openExisting(ctx context.Context, cfg config) (*store.Store, error) {
 	return st, err
 }
 
+// lockServe takes the database's serve lock (DB.lock beside it, an flock
+// the kernel releases when the process ends, however it ends): callboard
+// runs as one instance per database, and a second serve would run the
+// first one's in-flight deliveries again.
+func lockServe(cfg config) (unlock func(), err error) {
+	fl := flock.New(cfg.DB + ".lock")
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("taking the serve lock %s: %w", fl.Path(), err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("another callboard serve is running on %s (it holds %s); callboard runs as one instance per database: stop that one first, or set CALLBOARD_DB to another file", cfg.DB, fl.Path())
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// serving reports whether a callboard serve holds the database's lock now.
+func serving(cfg config) bool {
+	fl := flock.New(cfg.DB + ".lock")
+	ok, err := fl.TryRLock()
+	if err != nil {
+		return false
+	}
+	if ok {
+		_ = fl.Unlock()
+	}
+	return !ok
+}

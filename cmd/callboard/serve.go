@@ -28,6 +28,11 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 		return err
 	}
 	started := time.Now()
+	unlock, err := lockServe(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := store.Open(ctx, cfg.DB, store.Options{})
 	if err != nil {
 		return err
