@@ -129,7 +129,7 @@ func New(cfg Config, st interface {
 	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
 	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
 	a.inserter = newInserter(a.deliveries)
-	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile}
+	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile, now: cfg.Now}
 	if !cfg.RESTOnly {
 		a.sync.graphql = graphqlURL(cfg.APIURL)
 	}

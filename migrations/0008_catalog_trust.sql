@@ -14,3 +14,9 @@ UPDATE entities SET source = 'demo:' || source
  WHERE source IN (SELECT source FROM repositories WHERE github_id BETWEEN 900001 AND 900004 AND full_name LIKE 'acme/%' AND source LIKE 'repo:%');
 UPDATE repositories SET source = 'demo:' || source
  WHERE github_id BETWEEN 900001 AND 900004 AND full_name LIKE 'acme/%' AND source LIKE 'repo:%';
+
+-- An archived repository's entities leave the catalog; who owned them then
+-- stays on its row, so /owner can say "owned by payments until it was
+-- archived on DATE".
+ALTER TABLE repositories ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;    -- unix ms; 0 while not archived
+ALTER TABLE repositories ADD COLUMN former_owners TEXT NOT NULL DEFAULT '[]';  -- JSON list of the owner refs the catalog held then

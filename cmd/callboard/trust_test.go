@@ -1,8 +1,17 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +202,83 @@ func TestIssue13_3_CommandsDoNotCreateADatabase(t *testing.T) {
 	}
 	if r := runBin(t, elsewhere, nil, time.Minute, "owner", "payments-api"); r.code != 1 || !strings.Contains(r.out, "Nothing in the catalog matches") {
 		t.Errorf("owner on the database migrate made: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// TestIssue13_4_ArchivedOwnerIsKnown: a repository archived on GitHub
+// takes its entities out of the catalog, and /owner (CLI and Slack) still
+// says who owned it and since when it is archived.
+func TestIssue13_4_ArchivedOwnerIsKnown(t *testing.T) {
+	t.Parallel()
+	const slackSecret = "slack-signing-secret"
+	r := newRig(t, 2)
+	r.env = append(r.env, "SLACK_SIGNING_SECRET="+slackSecret)
+	p := r.serve()
+	r.backfill(p)
+
+	archived := time.Date(2026, 11, 2, 15, 4, 5, 0, time.UTC)
+	r.mustSend(p, delivery{guid: "archive-1", event: "repository", body: mustMarshal(t, map[string]any{
+		"action": "archived",
+		"repository": map[string]any{"id": repoID(0), "name": "svc-0", "full_name": repoName(0), "archived": true,
+			"default_branch": "main", "html_url": "https://github.com/" + repoName(0), "updated_at": archived.Format(time.RFC3339),
+			"owner": map[string]any{"login": "acme", "type": "Organization"}},
+		"installation": map[string]any{"id": 7},
+	})})
+	r.settle(p)
+	// GitHub delivers it again: the owner on record stays.
+	r.mustSend(p, delivery{guid: "archive-2", event: "repository", body: mustMarshal(t, map[string]any{
+		"action": "archived",
+		"repository": map[string]any{"id": repoID(0), "name": "svc-0", "full_name": repoName(0), "archived": true,
+			"default_branch": "main", "updated_at": archived.Add(time.Hour).Format(time.RFC3339),
+			"owner": map[string]any{"login": "acme", "type": "Organization"}},
+		"installation": map[string]any{"id": 7},
+	})})
+	r.settle(p)
+
+	out, err := r.cli("owner", "svc-0")
+	if err != nil {
+		t.Fatalf("owner svc-0: %v\n%s", err, out)
+	}
+	want := "acme/svc-0 was owned by team-initial until it was archived on 2026-11-02"
+	if !strings.Contains(out, want) {
+		t.Errorf("owner svc-0:\n%s\nwant %q", out, want)
+	}
+	if out, _ := r.cli("owner", "component:svc-0"); !strings.Contains(out, "Nothing in the catalog matches") {
+		t.Errorf("the archived repository's component is still in the catalog:\n%s", out)
+	}
+
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "testdata", "slack", "slash-command.body.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, err := url.ParseQuery(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Set("command", "/owner")
+	form.Set("text", "svc-0")
+	body := form.Encode()
+	ts := time.Now().Unix()
+	mac := hmac.New(sha256.New, []byte(slackSecret))
+	fmt.Fprintf(mac, "v0:%d:%s", ts, body)
+	req, err := http.NewRequest(http.MethodPost, p.base+"/slack/commands", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var msg struct{ Text string }
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(reply, &msg) != nil {
+		t.Fatalf("/owner svc-0 in Slack: %d\n%s", resp.StatusCode, reply)
+	}
+	if want := "acme/svc-0 was owned by team-initial (not in the catalog) until it was archived on 2026-11-02."; msg.Text != want {
+		t.Errorf("/owner svc-0 in Slack says %q, want %q", msg.Text, want)
 	}
 }
