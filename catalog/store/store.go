@@ -246,6 +246,18 @@ func (s *Store) apply(ctx context.Context, name string) (bool, error) {
 	return true, tx.Commit()
 }
 
+// Created is when the database was created: when its first migration was applied.
+func (s *Store) Created(ctx context.Context) (time.Time, error) {
+	var at sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT min(applied_at) FROM schema_migrations`).Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("reading schema_migrations: %w", err)
+	}
+	if !at.Valid {
+		return s.Now(), nil
+	}
+	return time.Unix(at.Int64, 0), nil
+}
+
 // Ready checks that the database answers and every migration is applied.
 func (s *Store) Ready(ctx context.Context) error {
 	names, err := migrationNames()

@@ -69,6 +69,10 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.St
 	if err != nil {
 		return nil, err
 	}
+	// A fresh install mails nothing until its first scheduled run.
+	if sched.Since, err = st.Created(ctx); err != nil {
+		return nil, err
+	}
 	if err := sched.Start(ctx); err != nil {
 		return nil, err
 	}
