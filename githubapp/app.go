@@ -147,23 +147,25 @@ func New(cfg Config, st interface {
 		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, now: cfg.Now,
 		wakeC: make(chan struct{}, 1), busy: map[string]bool{}, ackedRecently: a.inserter.lastStored,
 	}
-	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery}
+	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery, asked: map[string]asked{}}
 	a.checks = &prChecker{app: a, strict: cfg.StrictChecks}
 	a.reader = st
 	return a, nil
 }
 
-// Start resumes unfinished deliveries and starts the workers and the
-// missed-delivery check.
+// Start resumes unfinished deliveries and starts the workers.
 func (a *App) Start(ctx context.Context) error {
 	a.inserter.start()
-	if err := a.workers.start(ctx); err != nil {
-		return err
-	}
+	return a.workers.start(ctx)
+}
+
+// Listening starts the missed-delivery check. Call it once the webhook
+// route accepts connections: the deliveries it asks GitHub for arrive at
+// once, and one sent before the port opens would be lost again.
+func (a *App) Listening(ctx context.Context) {
 	if a.clients != nil && a.cfg.RedeliverEvery > 0 {
 		a.redeliver.start(ctx)
 	}
-	return nil
 }
 
 // Stop takes no more work and drains what is in flight, within ctx.

@@ -20,3 +20,12 @@ UPDATE repositories SET source = 'demo:' || source
 -- archived on DATE".
 ALTER TABLE repositories ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;    -- unix ms; 0 while not archived
 ALTER TABLE repositories ADD COLUMN former_owners TEXT NOT NULL DEFAULT '[]';  -- JSON list of the owner refs the catalog held then
+
+-- How far back the missed-delivery check has looked: GitHub's hook
+-- delivery ids only grow, so the newest id looked at marks where the next
+-- check stops.
+CREATE TABLE redelivery_checks (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    last_id    INTEGER NOT NULL,   -- GitHub's hook delivery id
+    checked_at INTEGER NOT NULL    -- unix milliseconds
+);

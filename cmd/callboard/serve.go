@@ -78,6 +78,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, logger *slog.Logge
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	srv.listening(ctx) // the listener accepts connections from here on
 	addr := ln.Addr().String()
 	logger.Info("callboard listening", "addr", addr, "db", cfg.DB, "base_url", cfg.BaseURL, "startup", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "callboard is serving on http://%s (catalog API: /api/catalog/entities)\n", displayAddr(addr))

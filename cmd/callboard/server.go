@@ -24,6 +24,9 @@ import (
 type server struct {
 	handler http.Handler
 	stops   []func(context.Context)
+	// listening is called once the listener is up: work whose answers come
+	// back to the server starts then.
+	listening func(context.Context)
 }
 
 func (s *server) stop(ctx context.Context) {
@@ -101,6 +104,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 		return nil, err
 	}
 	srv.stops = append(srv.stops, gh.Stop)
+	srv.listening = gh.Listening
 
 	// POST /api/usage, GET /digest and the weekly schedule.
 	stopDigest, err := registerDigest(ctx, r, cfg, st, logger)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callboard/callboard/internal/fakegithub"
 )
 
 // Issue 13: what the catalog says must stay true. Each test runs the real
@@ -280,5 +283,47 @@ func TestIssue13_4_ArchivedOwnerIsKnown(t *testing.T) {
 	}
 	if want := "acme/svc-0 was owned by team-initial (not in the catalog) until it was archived on 2026-11-02."; msg.Text != want {
 		t.Errorf("/owner svc-0 in Slack says %q, want %q", msg.Text, want)
+	}
+}
+
+// TestIssue13_6_MissedPushRedeliveredAtStart: a push GitHub could not
+// deliver while callboard was down is redelivered at the next start, after
+// the server listens (GitHub sends it a moment after it is asked), through
+// a 502 on GitHub's list, and processed once.
+func TestIssue13_6_MissedPushRedeliveredAtStart(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, 1)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	r.env = append(r.env, "CALLBOARD_ADDR="+addr, "CALLBOARD_LOG_LEVEL=debug")
+	r.gh.SetWebhook("http://"+addr+"/webhooks/github", []byte(faultSecret))
+
+	r.setOwner(0, "team-while-down")
+	missed := r.pushTo("push-while-down", 0)
+	r.gh.AddHookDelivery(fakegithub.HookDelivery{GUID: missed.guid, Event: "push", StatusCode: 0, DeliveredAt: time.Now().Add(-time.Hour),
+		InstallationID: 7, RepositoryID: repoID(0), Payload: missed.body})
+	r.gh.FailNext("GET /app/hook/deliveries", 1, http.StatusBadGateway, nil, "")
+
+	p := r.serve()
+	for deadline := time.Now().Add(20 * time.Second); r.deliveries()[missed.guid].rows == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the missed push was not redelivered within 20 s of the start:\n%s", p.logs)
+		}
+	}
+	r.settle(p)
+	if got := r.deliveries()[missed.guid]; got.state != "done" || got.attempts != 1 || got.rows != 1 {
+		t.Errorf("the missed push ended %+v, want done once", got)
+	}
+	if got := r.owners(); got[0] != "team-while-down" {
+		t.Errorf("svc-0 owned by %s, want the missed push's team-while-down", got[0])
+	}
+	logs := p.logs.String()
+	listening, check := strings.Index(logs, `msg="callboard listening"`), strings.Index(logs, `msg="checking for missed deliveries"`)
+	if listening < 0 || check < listening {
+		t.Errorf("the missed-delivery check began before the server listened (log offsets %d, %d):\n%s", check, listening, logs)
 	}
 }
