@@ -31,6 +31,9 @@ type Config struct {
 	RetryBase   time.Duration // first retry delay, doubling (default 2 s)
 	// RedeliverEvery is how often missed deliveries are looked for (default 1 h; <0 disables).
 	RedeliverEvery time.Duration
+	// PayloadRetention is how long a delivery's payload is kept
+	// (CALLBOARD_DELIVERY_RETENTION, default 14 days); its row is kept RowRetention.
+	PayloadRetention time.Duration
 	// RESTOnly reads files through REST alone, without the GraphQL read-ahead
 	// (for a GitHub Enterprise Server without GraphQL).
 	RESTOnly bool
@@ -73,6 +76,7 @@ type App struct {
 	workers    *workers
 	sync       *syncer
 	redeliver  *redeliverer
+	pruner     *pruner
 	checks     *prChecker
 	reader     Reader
 
@@ -120,6 +124,9 @@ func New(cfg Config, st interface {
 	if cfg.RedeliverEvery == 0 {
 		cfg.RedeliverEvery = time.Hour
 	}
+	if cfg.PayloadRetention <= 0 {
+		cfg.PayloadRetention = DefaultPayloadRetention
+	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = "https://api.github.com/"
 	}
@@ -148,15 +155,21 @@ func New(cfg Config, st interface {
 		wakeC: make(chan struct{}, 1), busy: map[string]bool{}, ackedRecently: a.inserter.lastStored,
 	}
 	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery, asked: map[string]asked{}}
+	a.pruner = &pruner{store: a.deliveries, keepPayload: cfg.PayloadRetention, log: a.log}
 	a.checks = &prChecker{app: a, strict: cfg.StrictChecks}
 	a.reader = st
 	return a, nil
 }
 
-// Start resumes unfinished deliveries and starts the workers.
+// Start resumes unfinished deliveries and starts the workers, and the
+// pruning of old deliveries.
 func (a *App) Start(ctx context.Context) error {
 	a.inserter.start()
-	return a.workers.start(ctx)
+	if err := a.workers.start(ctx); err != nil {
+		return err
+	}
+	a.pruner.start(ctx)
+	return nil
 }
 
 // Listening starts the missed-delivery check. Call it once the webhook
@@ -171,6 +184,7 @@ func (a *App) Listening(ctx context.Context) {
 // Stop takes no more work and drains what is in flight, within ctx.
 func (a *App) Stop(ctx context.Context) {
 	a.redeliver.stop()
+	a.pruner.stop()
 	a.workers.stop(ctx)
 	a.inserter.stop()
 }
@@ -185,6 +199,10 @@ func (a *App) APICalls() int64 {
 
 var errNoGitHub = errors.New("GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set: callboard cannot call GitHub")
 
+// errAppNotConfigured ends a delivery whose handling needs the GitHub API
+// while the App's identity is not configured.
+var errAppNotConfigured = ignored("GitHub App not configured (GITHUB_APP_ID, GITHUB_PRIVATE_KEY); once it is, callboard deliveries --retry ID runs it")
+
 // handle processes one delivery: parse it with go-github, then one call into the service.
 func (a *App) handle(ctx context.Context, d *Delivery) error {
 	ev, err := github.ParseWebHook(d.Event, d.Payload)
@@ -193,11 +211,11 @@ func (a *App) handle(ctx context.Context, d *Delivery) error {
 		if d.Event != "" && !json.Valid(d.Payload) {
 			return permanent(fmt.Errorf("payload does not parse: %w", err))
 		}
-		return errIgnored
+		return ignored(fmt.Sprintf("%s events are not used by callboard", d.Event))
 	}
 	switch ev := ev.(type) {
 	case *github.PingEvent:
-		return errIgnored
+		return ignored("ping: GitHub checking the webhook")
 	case *github.InstallationEvent:
 		return a.onInstallation(ctx, d, ev)
 	case *github.InstallationRepositoriesEvent:
@@ -221,7 +239,7 @@ func (a *App) handle(ctx context.Context, d *Delivery) error {
 	case *github.IssuesEvent:
 		return a.onIssues(ctx, d, ev)
 	}
-	return errIgnored
+	return ignored(fmt.Sprintf("%s events are not used by callboard", d.Event))
 }
 
 // usage records a usage event; a failure is logged, never fatal.
@@ -239,7 +257,7 @@ func (a *App) usage(ctx context.Context, e catalog.UsageEvent) {
 
 func (a *App) installationClient(id int64) (*github.Client, error) {
 	if a.clients == nil {
-		return nil, permanent(errNoGitHub)
+		return nil, errAppNotConfigured
 	}
 	return a.clients.Installation(id)
 }

@@ -21,6 +21,11 @@ UPDATE repositories SET source = 'demo:' || source
 ALTER TABLE repositories ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;    -- unix ms; 0 while not archived
 ALTER TABLE repositories ADD COLUMN former_owners TEXT NOT NULL DEFAULT '[]';  -- JSON list of the owner refs the catalog held then
 
+-- Webhook payloads are emptied after CALLBOARD_DELIVERY_RETENTION and rows
+-- deleted after 90 days; this finds the payloads still kept, oldest first,
+-- without reading the emptied ones.
+CREATE INDEX deliveries_payload_kept ON deliveries (received_at) WHERE length(payload) > 0;
+
 -- How far back the missed-delivery check has looked: GitHub's hook
 -- delivery ids only grow, so the newest id looked at marks where the next
 -- check stops.

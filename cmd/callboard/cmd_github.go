@@ -47,14 +47,37 @@ func cmdSync(ctx context.Context, cfg config, args []string, logger *slog.Logger
 func cmdDeliveries(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
 	fs := newFlags("deliveries")
 	limit := fs.Int("n", 50, "how many deliveries to list")
+	retry := fs.String("retry", "", "run the delivery with this id (X-GitHub-Delivery) again: a failed, parked or ignored one")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: deliveries takes flags only (callboard deliveries [-n N] [--retry ID])", errUsage)
 	}
 	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if *retry != "" {
+		d, err := githubapp.RetryDelivery(ctx, st.DB(), *retry)
+		if err != nil {
+			return err
+		}
+		what := d.Event
+		if d.Action != "" {
+			what += "." + d.Action
+		}
+		if d.Repository != "" {
+			what += " " + d.Repository
+		}
+		when := "callboard serve runs it within a minute"
+		if !serving(cfg) {
+			when = "callboard serve is not running: it runs when serve starts"
+		}
+		fmt.Fprintf(stdout, "delivery %s (%s, was %s) is queued again; %s\n", d.DeliveryID, what, d.State, when)
+		return nil
+	}
 	ds, err := githubapp.ListDeliveries(ctx, st.ReadDB(), *limit)
 	if err != nil {
 		return err
@@ -64,7 +87,7 @@ func cmdDeliveries(ctx context.Context, cfg config, args []string, stdout io.Wri
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATE\tRECEIVED\tEVENT\tREPOSITORY\tATTEMPTS\tDELIVERY\tLAST ERROR")
+	fmt.Fprintln(tw, "STATE\tRECEIVED\tEVENT\tREPOSITORY\tATTEMPTS\tDELIVERY\tWHY (ignored) / LAST ERROR")
 	for _, d := range ds {
 		event := d.Event
 		if d.Action != "" {
@@ -74,7 +97,7 @@ func cmdDeliveries(ctx context.Context, cfg config, args []string, stdout io.Wri
 		if repo == "" {
 			repo = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.State, d.ReceivedAt.UTC().Format(time.DateTime), event, repo, d.Attempts, d.DeliveryID, truncate(d.LastError, 80))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.State, d.ReceivedAt.UTC().Format(time.DateTime), event, repo, d.Attempts, d.DeliveryID, truncate(d.LastError, 100))
 	}
 	return tw.Flush()
 }

@@ -135,9 +135,11 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		Usage:         st,
 		Merges:        digest.NewStore(st),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
-		BaseURL:       cfg.BaseURL,
-		Logger:        logger.With("component", "github"),
-		Metrics:       reg,
+
+		PayloadRetention: cfg.DeliveryRetention,
+		BaseURL:          cfg.BaseURL,
+		Logger:           logger.With("component", "github"),
+		Metrics:          reg,
 	}, st, st)
 }
 

@@ -12,8 +12,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -325,5 +327,102 @@ func TestIssue13_6_MissedPushRedeliveredAtStart(t *testing.T) {
 	listening, check := strings.Index(logs, `msg="callboard listening"`), strings.Index(logs, `msg="checking for missed deliveries"`)
 	if listening < 0 || check < listening {
 		t.Errorf("the missed-delivery check began before the server listened (log offsets %d, %d):\n%s", check, listening, logs)
+	}
+}
+
+// TestIssue13_7_DeliveriesArePrunedAndSayWhy: an ignored delivery says why
+// in callboard deliveries; deliveries --retry runs one again (here, once
+// the GitHub App is configured); payloads older than
+// CALLBOARD_DELIVERY_RETENTION are emptied and rows older than 90 days
+// deleted, in the background, and a pruned delivery cannot be retried.
+func TestIssue13_7_DeliveriesArePrunedAndSayWhy(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, 1)
+	full := append(slices.Clone(r.env), "CALLBOARD_DELIVERY_RETENTION=240h")
+	r.env = slices.DeleteFunc(slices.Clone(full), func(kv string) bool {
+		return strings.HasPrefix(kv, "GITHUB_APP_ID=") || strings.HasPrefix(kv, "GITHUB_PRIVATE_KEY_FILE=")
+	})
+	// Deliveries received long ago, oldest first, as GitHub sent them.
+	if out, err := r.cli("migrate"); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	day := 24 * time.Hour
+	for _, old := range []struct {
+		guid string
+		age  time.Duration
+	}{{"deleted-100d", 100 * day}, {"emptied-12d", 12 * day}, {"kept-8d", 8 * day}} {
+		at := time.Now().Add(-old.age).UnixMilli()
+		if _, err := r.conn().Exec(`INSERT INTO deliveries (delivery_id, event, ordering_key, payload, received_at, state, finished_at)
+			VALUES (?, 'ping', 'ping', '{"zen":"old"}', ?, 'done', ?)`, old.guid, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := r.serve() // the webhook secret only: deliveries are stored, GitHub cannot be read
+	r.setOwner(0, "team-retried")
+	r.mustSend(p, r.pushTo("push-main", 0))
+	feature := r.pushTo("push-feature", 0)
+	feature.body = []byte(strings.Replace(string(feature.body), `"refs/heads/main"`, `"refs/heads/feature-x"`, 1))
+	r.mustSend(p, feature)
+	r.settle(p)
+	out, err := r.cli("deliveries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"push to a branch that is not the default", "GitHub App not configured (GITHUB_APP_ID, GITHUB_PRIVATE_KEY)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("callboard deliveries does not say %q:\n%s", want, out)
+		}
+	}
+	if _, exited := p.stop(syscall.SIGTERM, 10*time.Second); !exited {
+		t.Fatal("serve did not stop")
+	}
+
+	out, err = r.cli("deliveries", "--retry", "push-main")
+	if err != nil || !strings.Contains(out, "delivery push-main (push acme/svc-0, was ignored) is queued again; callboard serve is not running: it runs when serve starts") {
+		t.Errorf("deliveries --retry push-main: %v\n%s", err, out)
+	}
+	if out, err := r.cli("deliveries", "--retry", "push-main"); err == nil || !strings.Contains(out, "delivery push-main is pending already") {
+		t.Errorf("deliveries --retry of a pending delivery: %v\n%s", err, out)
+	}
+
+	r.env = full
+	p = r.serve()
+	r.settle(p)
+	if got := r.deliveries()["push-main"]; got.state != "done" || got.attempts != 1 {
+		t.Errorf("the retried push ended %+v, want done after one run", got)
+	}
+	if got := r.owners(); got[0] != "team-retried" {
+		t.Errorf("svc-0 owned by %s after the retried push, want team-retried", got[0])
+	}
+	payload := func(guid string) (int, bool) {
+		var n int
+		err := r.conn().QueryRow(`SELECT length(payload) FROM deliveries WHERE delivery_id = ?`, guid).Scan(&n)
+		return n, err == nil
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, deletedStill := payload("deleted-100d")
+		if n, _ := payload("emptied-12d"); n == 0 && !deletedStill {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("old deliveries not pruned within 20 s of the start:\n%s", p.logs)
+		}
+	}
+	if n, ok := payload("kept-8d"); !ok || n == 0 {
+		t.Errorf("a delivery 8 days old lost its payload (retention 240h)")
+	}
+	if n, ok := payload("push-main"); !ok || n == 0 {
+		t.Errorf("a recent delivery lost its payload")
+	}
+	out, err = r.cli("deliveries", "--retry", "emptied-12d")
+	if err == nil || !strings.Contains(out, "the payload of delivery emptied-12d was removed after CALLBOARD_DELIVERY_RETENTION") {
+		t.Errorf("deliveries --retry of a pruned delivery: %v\n%s", err, out)
+	}
+	if out, _ := r.cli("deliveries"); !strings.Contains(out, "emptied-12d") || strings.Contains(out, "deleted-100d") {
+		t.Errorf("callboard deliveries after pruning:\n%s", out)
+	}
+	bad := runBin(t, t.TempDir(), []string{"CALLBOARD_DELIVERY_RETENTION=14d"}, time.Minute, "migrate")
+	if bad.code != 2 || !strings.Contains(bad.errOut, `CALLBOARD_DELIVERY_RETENTION "14d": want a duration such as 336h`) {
+		t.Errorf("CALLBOARD_DELIVERY_RETENTION=14d: exit %d, %s", bad.code, bad.errOut)
 	}
 }
