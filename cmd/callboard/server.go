@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/callboard/callboard/bot"
+	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/httpapi"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
@@ -82,9 +84,19 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	}).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 
-	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger})
-
 	srv := &server{}
+	// Catalog API requests count as usage (catalog-api), written in the
+	// background so that no request waits on the database for it.
+	apiUsage := digest.NewUsageBuffer(st, logger.With("component", "usage"))
+	apiUsage.Start()
+	srv.stops = append(srv.stops, func(ctx context.Context) {
+		if err := apiUsage.Stop(ctx); err != nil {
+			logger.Warn("catalog API usage not written", "err", err)
+		}
+	})
+	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger, OnRequest: func(req *http.Request, _ string) {
+		apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: apiRoute(req), Actor: apiClient(req), At: time.Now()})
+	}})
 	// The bot answers 503 by itself while SLACK_SIGNING_SECRET is unset.
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st,
 		Logger: logger.With("component", "slack"), BaseURL: cfg.BaseURL})
@@ -157,4 +169,39 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// apiRoute is the catalog API route a request took, as the usage action:
+// "GET /entities/by-name/{kind}/{namespace}/{name}".
+func apiRoute(r *http.Request) string {
+	route := r.URL.Path
+	if cr := mux.CurrentRoute(r); cr != nil {
+		if t, err := cr.GetPathTemplate(); err == nil {
+			route = t
+		}
+	}
+	return r.Method + " " + strings.TrimPrefix(route, httpapi.Prefix)
+}
+
+// apiClient names the tool that called the catalog API: the product of its
+// User-Agent ("backstage-catalog-client/1.2" -> "backstage-catalog-client").
+// The API token names no person.
+func apiClient(r *http.Request) string {
+	ua := r.UserAgent()
+	if i := strings.IndexAny(ua, "/ ("); i >= 0 {
+		ua = ua[:i]
+	}
+	ua = strings.Map(func(c rune) rune {
+		if c < 0x21 || c > 0x7e {
+			return -1
+		}
+		return c
+	}, ua)
+	if len(ua) > 64 {
+		ua = ua[:64]
+	}
+	if ua == "" {
+		return "unknown client"
+	}
+	return ua
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/internal/fakegithub"
 )
 
@@ -186,6 +188,7 @@ func TestIssue13_3_CommandsDoNotCreateADatabase(t *testing.T) {
 		{"unregister"},
 		{"unregister", "demo"},
 		{"deliveries"},
+		{"deliveries", "--retry", "abc"},
 		{"digest"},
 		{"backup", filepath.Join(t.TempDir(), "backup.db")},
 		{"scaffold-form"},
@@ -424,5 +427,75 @@ func TestIssue13_7_DeliveriesArePrunedAndSayWhy(t *testing.T) {
 	bad := runBin(t, t.TempDir(), []string{"CALLBOARD_DELIVERY_RETENTION=14d"}, time.Minute, "migrate")
 	if bad.code != 2 || !strings.Contains(bad.errOut, `CALLBOARD_DELIVERY_RETENTION "14d": want a duration such as 336h`) {
 		t.Errorf("CALLBOARD_DELIVERY_RETENTION=14d: exit %d, %s", bad.code, bad.errOut)
+	}
+}
+
+// TestIssue13_8_CatalogAPIUsageIsRecorded: every authorized catalog API
+// request is one usage event (plugin catalog-api, the route as action, the
+// client as actor), written in the background, so the digest shows it.
+func TestIssue13_8_CatalogAPIUsageIsRecorded(t *testing.T) {
+	env := map[string]string{"CALLBOARD_DB": filepath.Join(t.TempDir(), "callboard.db"), "CALLBOARD_API_TOKEN": "t0ken"}
+	base, _ := startServe(t, env, "--demo")
+	do := func(method, path, body string, token string) int {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("User-Agent", "backstage-catalog-client/1.9 (node)")
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for range 3 {
+		if code := do("GET", "/api/catalog/entities/by-name/component/default/payments-api", "", "t0ken"); code != 200 {
+			t.Fatalf("by-name: %d", code)
+		}
+	}
+	for _, r := range []struct{ method, path, body string }{
+		{"GET", "/api/catalog/entities?filter=kind=group", ""},
+		{"GET", "/api/catalog/entities/by-query?limit=2", ""},
+		{"POST", "/api/catalog/entities/by-refs", `{"entityRefs":["component:default/payments-api"]}`},
+		{"GET", "/api/catalog/entity-facets?facet=kind", ""},
+		{"GET", "/api/catalog/entities/by-name/component/default/no-such-thing", ""},
+	} {
+		do(r.method, r.path, r.body, "t0ken")
+	}
+	if code := do("GET", "/api/catalog/entities", "", ""); code != 401 {
+		t.Fatalf("without the token: %d, want 401", code)
+	}
+
+	week := digest.WeekOf(time.Now(), time.UTC).String()
+	var out string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, out, _ = runCLI(t, env, "digest", "--week", week)
+		if strings.Contains(out, "catalog-api        8       1") || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range []string{
+		"catalog-api        8       1",
+		"top actions: GET /entities/by-name/{kind}/{namespace}/{name} 4 · GET /entities 1 · GET /entities/by-query 1",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the digest of %s lacks %q:\n%s", week, want, out)
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+env["CALLBOARD_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var actors string
+	if err := db.QueryRow(`SELECT group_concat(DISTINCT actor) FROM usage_events WHERE plugin = 'catalog-api'`).Scan(&actors); err != nil || actors != "backstage-catalog-client" {
+		t.Errorf("catalog-api actors %q (%v), want backstage-catalog-client", actors, err)
 	}
 }
