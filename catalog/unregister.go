@@ -54,7 +54,7 @@ func Unregister(ctx context.Context, s SourceStore, target string) (Unregistered
 	var sources []string
 	switch {
 	case target == "demo":
-		out.What = "the sample organisation (demo)"
+		out.What = "demo (the sample organisation)"
 		if sources, err = s.SourcesWithPrefix(ctx, DemoSourcePrefix); err != nil {
 			return out, err
 		}
@@ -66,7 +66,7 @@ func Unregister(ctx context.Context, s SourceStore, target string) (Unregistered
 		slices.Sort(sources)
 		sources = slices.Compact(sources)
 		if len(sources) == 0 {
-			return out, fmt.Errorf("the sample organisation (demo): %w", ErrNothingToUnregister)
+			return out, fmt.Errorf("demo (the sample organisation): %w", ErrNothingToUnregister)
 		}
 		out.Sources = sources
 		out.Removed, err = s.RemoveSourcesAndRepositories(ctx, sources)

@@ -58,7 +58,7 @@ func cmdUnregister(ctx context.Context, cfg config, args []string, stdout io.Wri
 	}
 	what := res.What
 	if len(res.Sources) > 1 {
-		what = fmt.Sprintf("%s (%d sources)", what, len(res.Sources))
+		what = fmt.Sprintf("%s, from %d sources", what, len(res.Sources))
 	}
 	fmt.Fprintf(stdout, "removed %d %s of %s\n", len(res.Removed), plural(len(res.Removed), "entity", "entities"), what)
 	for i, ref := range res.Removed {

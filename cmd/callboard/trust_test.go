@@ -93,7 +93,7 @@ func TestIssue13_1_ImportForgetsNothing(t *testing.T) {
 		want(cb("owner", "payments"), 0, "team-new")
 
 		// A folder takes everything imported under it.
-		want(cb("unregister", filepath.Join(work, "catalog")), 0, "removed 2 entities of "+filepath.Join(work, "catalog")+" (2 sources)",
+		want(cb("unregister", filepath.Join(work, "catalog")), 0, "removed 2 entities of "+filepath.Join(work, "catalog")+", from 2 sources",
 			"component:default/billing", "component:default/deep")
 		want(cb("unregister", filepath.Join(work, "catalog")), 1, "nothing in the catalog comes from it")
 	})
@@ -105,7 +105,7 @@ func TestIssue13_1_ImportForgetsNothing(t *testing.T) {
 		writeFile(t, dir, "services/b/catalog-info.yaml", component("mono-b", "team-a"))
 		writeFile(t, dir, "other/catalog-info.yaml", component("mono-other", "team-a"))
 		want(cb("import", dir), 0, "4 added")
-		want(cb("unregister", "location:mono"), 0, "removed 3 entities of location:mono (3 sources)",
+		want(cb("unregister", "location:mono"), 0, "removed 3 entities of location:mono, from 3 sources",
 			"component:default/mono-a", "component:default/mono-b", "location:default/mono")
 		want(cb("owner", "mono-other"), 0, "mono-other")
 		want(cb("unregister", "component:mono-other"), 1, "not a Location", "callboard unregister file:"+filepath.Join(dir, "other", "catalog-info.yaml"))
@@ -150,7 +150,7 @@ func TestIssue13_2_DemoNeverMixes(t *testing.T) {
 		t.Errorf("unregister lists:\n%s%s\nwant the sample as one source, demo", list.out, list.errOut)
 	}
 	rm := runBin(t, work, env, time.Minute, "unregister", "demo")
-	if rm.code != 0 || !strings.Contains(rm.out, "entities of the sample organisation (demo)") || !strings.Contains(rm.out, "component:default/payments-api") {
+	if rm.code != 0 || !strings.Contains(rm.out, "entities of demo (the sample organisation), from 5 sources") || !strings.Contains(rm.out, "component:default/payments-api") {
 		t.Errorf("unregister demo: exit %d\n%s%s", rm.code, rm.out, rm.errOut)
 	}
 	if got := runBin(t, work, env, time.Minute, "unregister"); got.out != "the catalog is empty\n" {
