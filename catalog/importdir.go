@@ -125,7 +125,10 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 		}
 		return strings.Compare(fa, fb)
 	})
-	im := &importer{root: root, rootDir: rootDir, seen: map[string]bool{}}
+	im := &importer{root: root, rootDir: rootDir}
+	// The files this import looked at, by source, with what writing them
+	// did; kept by the writer (this goroutine).
+	seen := map[string]fileSeen{}
 
 	// Parsing runs a whole batch ahead of the writer, so the two cores share
 	// the work: while one batch is written, the next is read and parsed. The
@@ -135,6 +138,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 		prepared PreparedSources
 		err      error // preparing failed
 		displays []string
+		seen     []seenFile   // the files looked at
 		part     ImportReport // what reading the files found
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -151,7 +155,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 			if ctx.Err() != nil {
 				return
 			}
-			b, display, ok := im.read(f, &g.part)
+			b, display, ok := im.read(f, &g.part, &g.seen)
 			if ok {
 				g.batches = append(g.batches, b)
 				g.displays = append(g.displays, display)
@@ -181,6 +185,9 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 		rep.Entities += g.part.Entities
 		rep.Skipped = append(rep.Skipped, g.part.Skipped...)
 		rep.Problems = append(rep.Problems, g.part.Problems...)
+		for _, f := range g.seen {
+			seen[f.source] = fileSeen{read: f.read}
+		}
 		if len(g.batches) == 0 {
 			continue
 		}
@@ -192,9 +199,11 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 			return rep, fmt.Errorf("importing %s: %w", dir, err)
 		}
 		for i, res := range results {
+			seen[g.batches[i].Source] = fileSeen{read: true, entities: len(g.batches[i].Entities),
+				added: len(res.Added), updated: len(res.Updated), unchanged: len(res.Unchanged)}
 			for j, c := range res.Conflicts {
 				res.Conflicts[j].File = g.displays[i]
-				if im.seen[c.DeclaredBy] {
+				if _, ok := seen[c.DeclaredBy]; ok {
 					// Both files are in this folder: unregistering one would not help.
 					res.Conflicts[j].Message = fmt.Sprintf("%s is also declared by %s; keep one of the two",
 						c.Entity, im.display(c.DeclaredBy))
@@ -210,7 +219,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	im.lateSkeletons(&rep)
+	justAdded := im.lateSkeletons(&rep, seen)
 
 	// What earlier imports of this folder declared in files that are gone
 	// (or hold no entity now) goes.
@@ -220,7 +229,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 	}
 	var gone []string
 	for _, s := range have {
-		if !im.seen[s] {
+		if _, ok := seen[s]; !ok {
 			gone = append(gone, s)
 		}
 	}
@@ -229,7 +238,8 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 		if err != nil {
 			return rep, fmt.Errorf("importing %s: removing what files no longer declare: %w", dir, err)
 		}
-		rep.Removed += len(removed)
+		// What the late skeleton files added this time was not there before.
+		rep.Removed += len(removed) - justAdded
 	}
 	return rep, nil
 }
@@ -285,22 +295,31 @@ func fileKind(m fs.FileMode) string {
 	return "not a regular file"
 }
 
+// seenFile is a file an import looked at: read, or not readable (it then
+// keeps what it declared before).
+type seenFile struct {
+	source string
+	read   bool
+}
+
+// fileSeen is what reading and writing one file did.
+type fileSeen struct {
+	read                                bool
+	entities, added, updated, unchanged int
+}
+
 // importer reads one import's files, in order, on the reader goroutine.
 type importer struct {
 	root    *os.Root
 	rootDir string
-	// seen are the sources of the files read this time (even those whose
-	// problems kept what they declared before).
-	seen map[string]bool
 	// skeletons are the folders (and files) that Templates read so far copy
 	// as template content, relative to root, slash-separated.
 	skeletons []string
-	readOrder []string // the relative paths read, for lateSkeletons
 }
 
 // read parses one file into what its source should hold; ok is false for a
 // file that holds no entity, is template content, or cannot be read.
-func (im *importer) read(rel string, rep *ImportReport) (b SourceBatch, display string, ok bool) {
+func (im *importer) read(rel string, rep *ImportReport, seen *[]seenFile) (b SourceBatch, display string, ok bool) {
 	display = filepath.FromSlash(rel)
 	abs := filepath.Join(im.rootDir, display)
 	location := FileSource(abs)
@@ -310,7 +329,7 @@ func (im *importer) read(rel string, rep *ImportReport) (b SourceBatch, display 
 	}
 	data, err := readRegular(im.root, rel, MaxFileSize)
 	if err != nil {
-		im.seen[location] = true // not read is not removed
+		*seen = append(*seen, seenFile{source: location}) // not read is not removed
 		rep.Problems = append(rep.Problems, Problem{File: display, Message: err.Error()})
 		return b, display, false
 	}
@@ -319,8 +338,7 @@ func (im *importer) read(rel string, rep *ImportReport) (b SourceBatch, display 
 		rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "holds no entity"})
 		return b, display, false
 	}
-	im.seen[location] = true
-	im.readOrder = append(im.readOrder, rel)
+	*seen = append(*seen, seenFile{source: location, read: true})
 	rep.Files++
 	decl := make([]Declared, 0, len(parsed))
 	for _, p := range parsed {
@@ -372,25 +390,36 @@ func under(rel, dir string) bool {
 
 // lateSkeletons handles the files read before the Template whose skeleton
 // holds them (a skeleton beside the template's folder rather than inside
-// it): they are template content after all, so what they declared goes
-// with the stale sources and their problems are dropped.
-func (im *importer) lateSkeletons(rep *ImportReport) {
+// it): they are template content after all, so they leave seen (what they
+// declared goes with the stale sources), their counts and problems leave
+// the report, and it returns how many entities they added this time.
+func (im *importer) lateSkeletons(rep *ImportReport, seen map[string]fileSeen) (added int) {
 	if len(im.skeletons) == 0 {
-		return
+		return 0
 	}
 	late := map[string]bool{}
-	for _, rel := range im.readOrder {
-		if t := im.skeletonOf(rel); t != "" {
-			display := filepath.FromSlash(rel)
-			late[display] = true
-			delete(im.seen, FileSource(filepath.Join(im.rootDir, display)))
-			rep.Files--
-			rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "template content (" + t + ")"})
+	for source, f := range seen {
+		display := im.display(source)
+		t := im.skeletonOf(filepath.ToSlash(display))
+		if t == "" {
+			continue
 		}
+		late[display] = true
+		delete(seen, source)
+		if f.read {
+			rep.Files--
+		}
+		rep.Entities -= f.entities
+		rep.Added -= f.added
+		rep.Updated -= f.updated
+		rep.Unchanged -= f.unchanged
+		added += f.added
+		rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "template content (" + t + ")"})
 	}
 	if len(late) > 0 {
 		rep.Problems = slices.DeleteFunc(rep.Problems, func(p Problem) bool { return late[p.File] })
 	}
+	return added
 }
 
 // SkeletonPaths returns the relative paths a Template's fetch steps copy
