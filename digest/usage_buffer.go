@@ -14,17 +14,18 @@ import (
 // how often it writes.
 const (
 	usageBufferSize  = 4096
-	usageBatch       = 256
+	usageBatch       = 32
 	usageFlushEvery  = time.Second
 	usageWriteTimout = 10 * time.Second
 )
 
 // UsageBuffer records usage events without making the request that caused
 // them wait: Record hands the event to a worker that writes what has
-// gathered in one transaction (every second, or every 256 events). Stop
-// writes what is left; call it before the database closes. When the
-// database cannot keep up, events past the buffer are dropped and counted,
-// never queued without bound.
+// gathered in one transaction, every second or every 32 events (small
+// writes, so a flush never holds a core long enough to show in a
+// request's latency). Stop writes what is left; call it before the
+// database closes. When the database cannot keep up, events past the
+// buffer are dropped and counted, never queued without bound.
 type UsageBuffer struct {
 	rec catalog.UsageRecorder
 	log *slog.Logger
