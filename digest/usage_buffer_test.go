@@ -23,8 +23,8 @@ func (g *gatedRecorder) RecordUsage(ctx context.Context, events ...catalog.Usage
 	return nil
 }
 
-// Stop writes everything recorded before it, in batches, to the real
-// store; an event recorded after Stop, or while the buffer is full, is
+// Events are written to the real store once they stop coming (and by
+// Stop); an event recorded after Stop, or while the buffer is full, is
 // dropped and counted instead of blocking the caller.
 func TestUsageBufferDrainsAndNeverBlocks(t *testing.T) {
 	st := testcatalog.Open(t)
@@ -33,6 +33,19 @@ func TestUsageBufferDrainsAndNeverBlocks(t *testing.T) {
 	at := time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
 	for i := range 1000 {
 		b.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: fmt.Sprintf("GET /entities/%d", i%3), Actor: "tool", At: at})
+	}
+	// Once events stop coming, they are written without waiting for Stop.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		evs, err := st.UsageBetween(context.Background(), at, at.Add(time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 1000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 1000 events written 5 s after the last one came", len(evs))
+		}
 	}
 	if err := b.Stop(context.Background()); err != nil {
 		t.Fatal(err)
@@ -52,7 +65,7 @@ func TestUsageBufferDrainsAndNeverBlocks(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for range usageBufferSize + usageBatch + 100 {
+		for range usageMaxHeld + 1000 {
 			b.Record(catalog.UsageEvent{Plugin: "p", Action: "a", Actor: "x"})
 		}
 	}()
@@ -65,7 +78,7 @@ func TestUsageBufferDrainsAndNeverBlocks(t *testing.T) {
 	if err := b.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if total := int64(g.events) + b.Dropped(); total != usageBufferSize+usageBatch+100 || b.Dropped() == 0 {
-		t.Errorf("%d written and %d dropped of %d", g.events, b.Dropped(), usageBufferSize+usageBatch+100)
+	if total := int64(g.events) + b.Dropped(); total != usageMaxHeld+1000 || b.Dropped() == 0 {
+		t.Errorf("%d written and %d dropped of %d", g.events, b.Dropped(), usageMaxHeld+1000)
 	}
 }
