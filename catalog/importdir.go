@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
@@ -128,7 +129,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 	im := &importer{root: root, rootDir: rootDir}
 	// The files this import looked at, by source, with what writing them
 	// did; kept by the writer (this goroutine).
-	seen := map[string]fileSeen{}
+	seen := seenFiles{seed: maphash.MakeSeed(), files: map[uint64]fileSeen{}}
 
 	// Parsing runs a whole batch ahead of the writer, so the two cores share
 	// the work: while one batch is written, the next is read and parsed. The
@@ -186,7 +187,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 		rep.Skipped = append(rep.Skipped, g.part.Skipped...)
 		rep.Problems = append(rep.Problems, g.part.Problems...)
 		for _, f := range g.seen {
-			seen[f.source] = fileSeen{read: f.read}
+			seen.set(f.source, fileSeen{read: f.read})
 		}
 		if len(g.batches) == 0 {
 			continue
@@ -199,11 +200,11 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 			return rep, fmt.Errorf("importing %s: %w", dir, err)
 		}
 		for i, res := range results {
-			seen[g.batches[i].Source] = fileSeen{read: true, entities: len(g.batches[i].Entities),
-				added: len(res.Added), updated: len(res.Updated), unchanged: len(res.Unchanged)}
+			seen.set(g.batches[i].Source, fileSeen{read: true, entities: int32(len(g.batches[i].Entities)),
+				added: int32(len(res.Added)), updated: int32(len(res.Updated)), unchanged: int32(len(res.Unchanged))})
 			for j, c := range res.Conflicts {
 				res.Conflicts[j].File = g.displays[i]
-				if _, ok := seen[c.DeclaredBy]; ok {
+				if _, ok := seen.get(c.DeclaredBy); ok {
 					// Both files are in this folder: unregistering one would not help.
 					res.Conflicts[j].Message = fmt.Sprintf("%s is also declared by %s; keep one of the two",
 						c.Entity, im.display(c.DeclaredBy))
@@ -219,7 +220,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	justAdded := im.lateSkeletons(&rep, seen)
+	justAdded := im.lateSkeletons(&rep, seen, files)
 
 	// What earlier imports of this folder declared in files that are gone
 	// (or hold no entity now) goes.
@@ -229,7 +230,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 	}
 	var gone []string
 	for _, s := range have {
-		if _, ok := seen[s]; !ok {
+		if _, ok := seen.get(s); !ok {
 			gone = append(gone, s)
 		}
 	}
@@ -305,8 +306,24 @@ type seenFile struct {
 // fileSeen is what reading and writing one file did.
 type fileSeen struct {
 	read                                bool
-	entities, added, updated, unchanged int
+	entities, added, updated, unchanged int32
 }
+
+// seenFiles are the files an import looked at, by a hash of their source:
+// a large import keeps no second copy of every path.
+type seenFiles struct {
+	seed  maphash.Seed
+	files map[uint64]fileSeen
+}
+
+func (s seenFiles) set(source string, f fileSeen) { s.files[maphash.String(s.seed, source)] = f }
+
+func (s seenFiles) get(source string) (fileSeen, bool) {
+	f, ok := s.files[maphash.String(s.seed, source)]
+	return f, ok
+}
+
+func (s seenFiles) remove(source string) { delete(s.files, maphash.String(s.seed, source)) }
 
 // importer reads one import's files, in order, on the reader goroutine.
 type importer struct {
@@ -393,27 +410,32 @@ func under(rel, dir string) bool {
 // it): they are template content after all, so they leave seen (what they
 // declared goes with the stale sources), their counts and problems leave
 // the report, and it returns how many entities they added this time.
-func (im *importer) lateSkeletons(rep *ImportReport, seen map[string]fileSeen) (added int) {
+func (im *importer) lateSkeletons(rep *ImportReport, seen seenFiles, files []string) (added int) {
 	if len(im.skeletons) == 0 {
 		return 0
 	}
 	late := map[string]bool{}
-	for source, f := range seen {
-		display := im.display(source)
-		t := im.skeletonOf(filepath.ToSlash(display))
+	for _, rel := range files {
+		t := im.skeletonOf(rel)
 		if t == "" {
 			continue
 		}
+		display := filepath.FromSlash(rel)
+		source := FileSource(filepath.Join(im.rootDir, display))
+		f, ok := seen.get(source)
+		if !ok {
+			continue // skipped when it was reached: the template came first
+		}
 		late[display] = true
-		delete(seen, source)
+		seen.remove(source)
 		if f.read {
 			rep.Files--
 		}
-		rep.Entities -= f.entities
-		rep.Added -= f.added
-		rep.Updated -= f.updated
-		rep.Unchanged -= f.unchanged
-		added += f.added
+		rep.Entities -= int(f.entities)
+		rep.Added -= int(f.added)
+		rep.Updated -= int(f.updated)
+		rep.Unchanged -= int(f.unchanged)
+		added += int(f.added)
 		rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "template content (" + t + ")"})
 	}
 	if len(late) > 0 {
