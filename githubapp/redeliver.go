@@ -2,7 +2,6 @@ package githubapp
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -257,22 +256,9 @@ func (r *redeliverer) forgetAsked(before time.Time) {
 // redeliveryMark is the newest GitHub hook delivery id the missed-delivery
 // check has looked at (0 before the first check).
 func (s *deliveryStore) redeliveryMark(ctx context.Context) (int64, error) {
-	var id int64
-	err := s.r.QueryRowContext(ctx, `SELECT last_id FROM redelivery_checks WHERE id = 1`).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("reading the missed-delivery mark: %w", err)
-	}
-	return id, nil
+	return s.mark(ctx, markRedelivery)
 }
 
 func (s *deliveryStore) setRedeliveryMark(ctx context.Context, id int64) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO redelivery_checks (id, last_id, checked_at) VALUES (1, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, checked_at = excluded.checked_at`, id, s.now().UnixMilli())
-	if err != nil {
-		return fmt.Errorf("recording the missed-delivery mark: %w", err)
-	}
-	return nil
+	return s.setMark(ctx, markRedelivery, id)
 }

@@ -73,15 +73,24 @@ func (p *pruner) stop() {
 // prune runs until nothing is left to prune (or ctx ends).
 func (p *pruner) prune(ctx context.Context) (payloads, rows int64, err error) {
 	now := p.store.now()
-	for {
-		n, err := p.store.emptyPayloads(ctx, now.Add(-p.keepPayload))
+	mark, err := p.store.mark(ctx, markPayloads)
+	if err != nil {
+		return 0, 0, err
+	}
+	for after := mark; ; {
+		n, scanned, upTo, done, err := p.store.emptyPayloads(ctx, now.Add(-p.keepPayload), after, mark)
 		payloads += n
-		if err != nil || n < pruneBatch {
+		if err == nil && upTo > mark {
+			mark = upTo
+			err = p.store.setMark(ctx, markPayloads, mark)
+		}
+		if err != nil || done {
 			if err != nil {
 				return payloads, rows, err
 			}
 			break
 		}
+		after = scanned
 		if err := pause(ctx); err != nil {
 			return payloads, rows, err
 		}
@@ -114,53 +123,90 @@ func pause(ctx context.Context) error {
 // unfinished are the states whose work is not over: pruning leaves them alone.
 const unfinished = `('pending', 'processing')`
 
-// emptyPayloads empties the payloads of up to pruneBatch finished
-// deliveries received before before; the partial index
-// deliveries_payload_kept finds them without reading the emptied ones.
-func (s *deliveryStore) emptyPayloads(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE deliveries SET payload = x'' WHERE id IN (
-		SELECT id FROM deliveries WHERE length(payload) > 0 AND received_at < ? AND state NOT IN `+unfinished+` LIMIT ?)`,
-		before.UnixMilli(), pruneBatch)
+// oldRows reads the next pruneBatch deliveries after id after, oldest
+// first, up to the first one received at or after before (young: none of
+// the rest is old either, as ids grow with the time received).
+func (s *deliveryStore) oldRows(ctx context.Context, before time.Time, after int64) (rows []oldRow, young bool, err error) {
+	rs, err := s.r.QueryContext(ctx, `SELECT id, received_at, state FROM deliveries WHERE id > ? ORDER BY id LIMIT ?`, after, pruneBatch)
 	if err != nil {
-		return 0, fmt.Errorf("emptying old delivery payloads: %w", err)
+		return nil, false, fmt.Errorf("reading old deliveries: %w", err)
 	}
-	return res.RowsAffected()
+	defer rs.Close()
+	for rs.Next() {
+		var r oldRow
+		var at int64
+		var state string
+		if err := rs.Scan(&r.id, &at, &state); err != nil {
+			return nil, false, err
+		}
+		if at >= before.UnixMilli() {
+			return rows, true, rs.Err()
+		}
+		r.finished = state != StatePending && state != StateProcessing
+		rows = append(rows, r)
+	}
+	return rows, false, rs.Err()
+}
+
+type oldRow struct {
+	id       int64
+	finished bool
+}
+
+// emptyPayloads empties the payloads of the finished deliveries received
+// before before among the next pruneBatch after id after. upTo is the id
+// up to which every old payload is now emptied (it stops before an
+// unfinished delivery, which keeps its payload until it is done), scanned
+// the last id read, and done is true when nothing old is left to read.
+func (s *deliveryStore) emptyPayloads(ctx context.Context, before time.Time, after, mark int64) (emptied, scanned, upTo int64, done bool, err error) {
+	rows, young, err := s.oldRows(ctx, before, after)
+	if err != nil {
+		return 0, after, mark, true, err
+	}
+	done = young || len(rows) < pruneBatch
+	scanned, upTo = after, mark
+	var ids []any
+	blocked := after > mark // an unfinished one was met in an earlier batch of this pass
+	for _, r := range rows {
+		scanned = r.id
+		if !r.finished {
+			blocked = true
+			continue
+		}
+		ids = append(ids, r.id)
+		if !blocked {
+			upTo = r.id
+		}
+	}
+	if len(ids) == 0 {
+		return 0, scanned, upTo, done, nil
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE deliveries SET payload = x'' WHERE length(payload) > 0 AND state NOT IN `+unfinished+
+		` AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, ids...)
+	if err != nil {
+		return 0, scanned, mark, true, fmt.Errorf("emptying old delivery payloads: %w", err)
+	}
+	emptied, err = res.RowsAffected()
+	return emptied, scanned, upTo, done, err
 }
 
 // deleteRows deletes the finished deliveries received before before among
-// the next pruneBatch rows after id after. Ids grow with the time
-// received, so the oldest rows come first and done is true at the first
-// row young enough to keep (or the end of the table).
+// the next pruneBatch after id after; done is true when nothing old is
+// left to read.
 func (s *deliveryStore) deleteRows(ctx context.Context, before time.Time, after int64) (deleted, last int64, done bool, err error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, received_at, state FROM deliveries WHERE id > ? ORDER BY id LIMIT ?`, after, pruneBatch)
+	rows, young, err := s.oldRows(ctx, before, after)
 	if err != nil {
-		return 0, after, true, fmt.Errorf("reading old deliveries: %w", err)
+		return 0, after, true, err
 	}
-	var ids []any
-	read, young := 0, false
+	done = young || len(rows) < pruneBatch
 	last = after
-	for rows.Next() {
-		var id, at int64
-		var state string
-		if err := rows.Scan(&id, &at, &state); err != nil {
-			rows.Close()
-			return 0, last, true, err
-		}
-		read++
-		if at >= before.UnixMilli() {
-			young = true
-			break
-		}
-		last = id
-		if state != StatePending && state != StateProcessing {
-			ids = append(ids, id)
+	var ids []any
+	for _, r := range rows {
+		last = r.id
+		if r.finished {
+			ids = append(ids, r.id)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, last, true, err
-	}
-	done = young || read < pruneBatch
 	if len(ids) == 0 {
 		return 0, last, done, nil
 	}
@@ -170,6 +216,34 @@ func (s *deliveryStore) deleteRows(ctx context.Context, before time.Time, after 
 	}
 	deleted, err = res.RowsAffected()
 	return deleted, last, done, err
+}
+
+// Names of the marks in delivery_marks.
+const (
+	markRedelivery = "redelivery"
+	markPayloads   = "payloads"
+)
+
+// mark returns how far a piece of background work has got (0 before it started).
+func (s *deliveryStore) mark(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := s.r.QueryRowContext(ctx, `SELECT last_id FROM delivery_marks WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading the %s mark: %w", name, err)
+	}
+	return id, nil
+}
+
+func (s *deliveryStore) setMark(ctx context.Context, name string, id int64) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO delivery_marks (name, last_id, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at`, name, id, s.now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("recording the %s mark: %w", name, err)
+	}
+	return nil
 }
 
 // ErrRetry explains why a delivery cannot be run again.

@@ -21,16 +21,14 @@ UPDATE repositories SET source = 'demo:' || source
 ALTER TABLE repositories ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;    -- unix ms; 0 while not archived
 ALTER TABLE repositories ADD COLUMN former_owners TEXT NOT NULL DEFAULT '[]';  -- JSON list of the owner refs the catalog held then
 
--- Webhook payloads are emptied after CALLBOARD_DELIVERY_RETENTION and rows
--- deleted after 90 days; this finds the payloads still kept, oldest first,
--- without reading the emptied ones.
-CREATE INDEX deliveries_payload_kept ON deliveries (received_at) WHERE length(payload) > 0;
-
--- How far back the missed-delivery check has looked: GitHub's hook
--- delivery ids only grow, so the newest id looked at marks where the next
--- check stops.
-CREATE TABLE redelivery_checks (
-    id         INTEGER PRIMARY KEY CHECK (id = 1),
-    last_id    INTEGER NOT NULL,   -- GitHub's hook delivery id
-    checked_at INTEGER NOT NULL    -- unix milliseconds
-);
+-- Where the background work on deliveries has got to, by id:
+-- 'redelivery', the newest of GitHub's hook delivery ids the missed-delivery
+-- check has looked at (they only grow, so the next check stops there);
+-- 'payloads', the delivery id up to which old payloads are emptied (ids
+-- grow with the time received, so no index on that time is needed, and
+-- webhook intake writes none).
+CREATE TABLE delivery_marks (
+    name       TEXT PRIMARY KEY,
+    last_id    INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL    -- unix milliseconds
+) WITHOUT ROWID;
