@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -94,8 +95,9 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 			logger.Warn("catalog API usage not written", "err", err)
 		}
 	})
+	var names apiNames
 	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger, OnRequest: func(req *http.Request, _ string) {
-		apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: apiRoute(req), Actor: apiClient(req), At: time.Now()})
+		apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: names.route(req), Actor: names.client(req), At: time.Now()})
 	}})
 	// The bot answers 503 by itself while SLACK_SIGNING_SECRET is unset.
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st,
@@ -171,37 +173,67 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// apiRoute is the catalog API route a request took, as the usage action:
-// "GET /entities/by-name/{kind}/{namespace}/{name}".
-func apiRoute(r *http.Request) string {
-	route := r.URL.Path
-	if cr := mux.CurrentRoute(r); cr != nil {
-		if t, err := cr.GetPathTemplate(); err == nil {
-			route = t
-		}
-	}
-	return r.Method + " " + strings.TrimPrefix(route, httpapi.Prefix)
+// apiNames names catalog API requests for their usage events, each name
+// made once: a request allocates nothing for it, and the events held until
+// they are written share their strings.
+type apiNames struct {
+	routes  sync.Map // *mux.Route -> "GET /entities/by-name/{kind}/{namespace}/{name}"
+	mu      sync.Mutex
+	clients map[string]string
 }
 
-// apiClient names the tool that called the catalog API: the product of its
+// maxAPIClients bounds the client names kept; others are "other client".
+const maxAPIClients = 256
+
+// route is the route a request took, as the usage action.
+func (n *apiNames) route(r *http.Request) string {
+	cr := mux.CurrentRoute(r)
+	if cr == nil {
+		return r.Method + " " + strings.TrimPrefix(r.URL.Path, httpapi.Prefix)
+	}
+	if v, ok := n.routes.Load(cr); ok {
+		return v.(string)
+	}
+	t, err := cr.GetPathTemplate()
+	if err != nil {
+		t = r.URL.Path
+	}
+	name := r.Method + " " + strings.TrimPrefix(t, httpapi.Prefix)
+	n.routes.Store(cr, name)
+	return name
+}
+
+// client names the tool that called the catalog API: the product of its
 // User-Agent ("backstage-catalog-client/1.2" -> "backstage-catalog-client").
 // The API token names no person.
-func apiClient(r *http.Request) string {
+func (n *apiNames) client(r *http.Request) string {
 	ua := r.UserAgent()
 	if i := strings.IndexAny(ua, "/ ("); i >= 0 {
 		ua = ua[:i]
 	}
-	ua = strings.Map(func(c rune) rune {
+	if len(ua) > 64 {
+		ua = ua[:64]
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if name, ok := n.clients[ua]; ok {
+		return name
+	}
+	if len(n.clients) >= maxAPIClients {
+		return "other client"
+	}
+	name := strings.Map(func(c rune) rune {
 		if c < 0x21 || c > 0x7e {
 			return -1
 		}
 		return c
-	}, ua)
-	if len(ua) > 64 {
-		ua = ua[:64]
+	}, strings.Clone(ua))
+	if name == "" {
+		name = "unknown client"
 	}
-	if ua == "" {
-		return "unknown client"
+	if n.clients == nil {
+		n.clients = map[string]string{}
 	}
-	return ua
+	n.clients[strings.Clone(ua)] = name
+	return name
 }
