@@ -88,7 +88,12 @@ func githubFigures(bin, dir string, deliveries, senders, pushes int) ([]figure, 
 		"GITHUB_WEBHOOK_SECRET="+benchSecret, "GITHUB_API_URL="+gh.URL+"/")
 	var figs []figure
 
-	// Backfill.
+	// Backfill, into a database made first: sync creates none.
+	migrateCmd := exec.Command(bin, "migrate")
+	migrateCmd.Env = env
+	if out, err := migrateCmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("migrate: %v\n%s", err, out)
+	}
 	syncCmd := exec.Command(bin, "sync")
 	syncCmd.Env = env
 	out, err := syncCmd.CombinedOutput()

@@ -271,7 +271,7 @@ func TestArchivedAndUnknownOwners(t *testing.T) {
 	w := run(t, b, "/owner", "acme/old-reports")
 	got := pretty(t, w.Body.Bytes())
 	checkBlockKit(t, got)
-	for _, s := range []string{"*acme/old-reports* was owned by *@acme/ghosts* (not in the catalog) and *Erin Walsh*", "The repository is archived."} {
+	for _, s := range []string{"*acme/old-reports* was owned by *@acme/ghosts* (not in the catalog) and *Erin Walsh* until it was archived."} {
 		if !strings.Contains(string(got), jsonText(s)) {
 			t.Errorf("reply does not say %q:\n%s", s, got)
 		}

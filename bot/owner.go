@@ -29,24 +29,24 @@ func ownerMessage(a *catalog.OwnerAnswer) message {
 	subject, plainSubject := subjectOf(a)
 	first := newText(maxSectionText)
 	fallback := esc(plainSubject) + " has no owner on record"
-	if len(a.Owners) == 0 {
+	switch {
+	case len(a.Owners) == 0:
 		first.add(subject + " has no owner on record.")
-		if !a.Archived {
+		if a.Archived {
+			first.add("The repository is archived.")
+		} else {
 			first.add("A catalog-info.yaml with `spec.owner`, or a CODEOWNERS file, would say who owns it.")
 		}
-	} else {
-		verb := " is owned by "
-		if a.Archived {
-			verb = " was owned by "
-		}
-		first.add(subject + verb + ownerNames(a.Owners, true))
-		fallback = esc(plainSubject) + verb + ownerNames(a.Owners, false)
+	case a.Archived:
+		until := " " + esc(a.UntilArchived()) + "."
+		first.add(subject + " was owned by " + ownerNames(a.Owners, true) + until)
+		fallback = esc(plainSubject) + " was owned by " + ownerNames(a.Owners, false) + until
+	default:
+		first.add(subject + " is owned by " + ownerNames(a.Owners, true))
+		fallback = esc(plainSubject) + " is owned by " + ownerNames(a.Owners, false)
 		if c := a.Owners[0].SlackChannel; c != "" && len(a.Owners) == 1 {
 			fallback += " (" + esc(c) + ")" // a notification shows text, not links
 		}
-	}
-	if a.Archived {
-		first.add("The repository is archived.")
 	}
 	if len(a.Owners) == 1 {
 		reach(first, a.Owners[0], false)
@@ -362,6 +362,8 @@ func sourceText(a *catalog.OwnerAnswer) string {
 		ref = " · " + code(a.Entity.Ref().String())
 	}
 	switch {
+	case a.Source == catalog.FromArchive:
+		return "From the catalog as it stood when " + link(a.SourceURL, a.Repository.FullName) + " was archived; its entities left the catalog then"
 	case a.Source == catalog.FromCodeowners:
 		label := "CODEOWNERS"
 		if a.Repository != nil && a.Repository.CodeownersPath != "" {

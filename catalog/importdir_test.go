@@ -42,7 +42,10 @@ func TestImportDirAcrossManyGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	dup := "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc-0001}\nspec: {type: service, lifecycle: production, owner: team-b}\n"
-	if err := os.WriteFile(filepath.Join(dir, "zz-late.catalog.yaml"), []byte(dup), 0o644); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "zz-late"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "zz-late", "dup.catalog.yaml"), []byte(dup), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	st := testcatalog.Open(t)
@@ -57,7 +60,7 @@ func TestImportDirAcrossManyGroups(t *testing.T) {
 	for _, p := range rep.Problems {
 		files = append(files, p.File)
 	}
-	want := []string{filepath.Join("svc-0500", "catalog-info.yaml"), "zz-late.catalog.yaml"}
+	want := []string{filepath.Join("svc-0500", "catalog-info.yaml"), filepath.Join("zz-late", "dup.catalog.yaml")}
 	if strings.Join(files, ",") != strings.Join(want, ",") {
 		t.Errorf("problems in %v, want %v: %v", files, want, rep.Problems)
 	}
@@ -85,7 +88,7 @@ func TestImportDirAcrossManyGroups(t *testing.T) {
 
 // failingReplacer fails its second write.
 type failingReplacer struct {
-	catalog.Replacer
+	catalog.ImportStore
 	writes int
 }
 
@@ -94,7 +97,7 @@ func (f *failingReplacer) ReplacePrepared(ctx context.Context, p catalog.Prepare
 	if f.writes == 2 {
 		return nil, errors.New("disk full")
 	}
-	return f.Replacer.ReplacePrepared(ctx, p)
+	return f.ImportStore.ReplacePrepared(ctx, p)
 }
 
 // A write that fails stops the import with the error, and the reader
@@ -103,7 +106,7 @@ func TestImportDirStopsOnWriteErrorAndCancel(t *testing.T) {
 	dir := t.TempDir()
 	writeServices(t, dir, 1000)
 	st := testcatalog.Open(t)
-	_, err := catalog.ImportDir(context.Background(), &failingReplacer{Replacer: st}, dir)
+	_, err := catalog.ImportDir(context.Background(), &failingReplacer{ImportStore: st}, dir)
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("import with a failing write: %v, want disk full", err)
 	}
@@ -111,5 +114,52 @@ func TestImportDirStopsOnWriteErrorAndCancel(t *testing.T) {
 	cancel()
 	if _, err := catalog.ImportDir(ctx, st, dir); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled import: %v, want context.Canceled", err)
+	}
+}
+
+// A Template whose skeleton sits beside its folder (url: ../skeletons/x)
+// is read after the skeleton: what the skeleton's files declared goes
+// again, and their problems are not reported.
+func TestImportDirSkeletonBesideTheTemplate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("templates/skeletons/svc/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: \"${{ values.name }}\"}\nspec: {type: service, lifecycle: experimental, owner: \"${{ values.owner }}\"}\n")
+	write("templates/skeletons/svc/example.catalog.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: skeleton-example}\nspec: {type: service, lifecycle: experimental, owner: team-a}\n")
+	write("templates/svc/template.yaml", `apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: svc}
+spec:
+  owner: team-a
+  type: service
+  steps:
+    - id: fetch
+      action: fetch:template
+      input: {url: ../skeletons/svc}
+`)
+	write("real/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: real}\nspec: {type: service, lifecycle: production, owner: team-a}\n")
+	st := testcatalog.Open(t)
+	rep, err := catalog.ImportDir(ctx, st, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 0 || rep.Files != 2 || len(rep.Skipped) != 2 {
+		t.Errorf("problems %v, %d files, skipped %v; want none, 2 files (template, real) and the 2 skeleton files skipped", rep.Problems, rep.Files, rep.Skipped)
+	}
+	if _, err := st.Entity(ctx, catalog.MustParseRef("component:skeleton-example")); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("the skeleton's example component is in the catalog (%v)", err)
+	}
+	again, err := catalog.ImportDir(ctx, st, dir)
+	if err != nil || again.Added+again.Removed != 0 || again.Unchanged != 2 {
+		t.Errorf("second import: %+v, %v; want 2 unchanged and nothing else", again, err)
 	}
 }

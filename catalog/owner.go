@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // OwnerReader is what the owner answer reads; the SQLite store satisfies it.
@@ -30,6 +31,9 @@ type OwnerReader interface {
 const (
 	FromCatalog    = "catalog"
 	FromCodeowners = "codeowners"
+	// FromArchive: the owners the catalog held when the repository was
+	// archived (its entities left the catalog then).
+	FromArchive = "archive"
 )
 
 // Limits on what an answer lists, so a reply stays readable.
@@ -86,12 +90,24 @@ type OwnerAnswer struct {
 	RepoURL   string
 	Docs      []Link
 	Archived  bool
+	// ArchivedAt is when the repository was archived, zero when unknown.
+	ArchivedAt time.Time
 
 	Owned     []*Entity
 	MoreOwned int
 
 	// Suggestions are close matches when nothing was found.
 	Suggestions []string
+}
+
+// UntilArchived is how an answer about an archived repository ends its
+// first line: "until it was archived on 2026-11-02" (without the date when
+// callboard did not see it happen).
+func (a *OwnerAnswer) UntilArchived() string {
+	if a.ArchivedAt.IsZero() {
+		return "until it was archived"
+	}
+	return "until it was archived on " + a.ArchivedAt.UTC().Format(time.DateOnly)
 }
 
 // Found reports whether the answer names anything.
@@ -186,7 +202,8 @@ func answerURL(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) err
 	if path == "" {
 		return answerRepo(ctx, r, a, repo)
 	}
-	a.Repository, a.Path, a.RepoURL, a.Archived = repo, path, repo.URL(), repo.Archived
+	a.Repository, a.Path, a.RepoURL = repo, path, repo.URL()
+	a.Archived, a.ArchivedAt = repo.Archived, repo.ArchivedAt
 	if repo.Codeowners != nil {
 		if rule, ok := repo.Codeowners.Match(path); ok {
 			return fromCodeowners(ctx, r, a, repo, rule)
@@ -284,6 +301,11 @@ func preferred(es []*Entity) *Entity {
 	if len(es) == 0 {
 		return nil
 	}
+	return preferredFirst(es)[0]
+}
+
+// preferredFirst sorts es (in place) by what a bare name most likely means.
+func preferredFirst(es []*Entity) []*Entity {
 	sort.SliceStable(es, func(i, j int) bool {
 		ri, rj := rank(es[i]), rank(es[j])
 		if ri != rj {
@@ -292,7 +314,7 @@ func preferred(es []*Entity) *Entity {
 		// the default namespace first
 		return es[i].Ref().Namespace == DefaultNamespace && es[j].Ref().Namespace != DefaultNamespace
 	})
-	return es[0]
+	return es
 }
 
 func rank(e *Entity) int {
@@ -324,7 +346,8 @@ func answerName(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) er
 // answerRepo answers for a repository: from its catalog entities when it has
 // them, else from CODEOWNERS.
 func answerRepo(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Repository) error {
-	a.Repository, a.RepoURL, a.Archived = repo, repo.URL(), repo.Archived
+	a.Repository, a.RepoURL = repo, repo.URL()
+	a.Archived, a.ArchivedAt = repo.Archived, repo.ArchivedAt
 	es, err := r.EntitiesWithAnnotation(ctx, AnnotationProjectSlug, repo.FullName)
 	if err != nil {
 		return err
@@ -332,11 +355,40 @@ func answerRepo(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Reposi
 	if e := preferred(es); e != nil {
 		return answerEntity(ctx, r, a, e)
 	}
+	if repo.Archived && len(repo.FormerOwners) > 0 {
+		return fromArchive(ctx, r, a, repo)
+	}
 	if repo.Codeowners != nil {
 		// The owner of the repository as a whole is whoever owns its root files.
 		if rule, ok := repo.Codeowners.Match(rootProbe(repo)); ok {
 			return fromCodeowners(ctx, r, a, repo, rule)
 		}
+	}
+	return nil
+}
+
+// fromArchive answers for an archived repository with the owners its
+// entities named when it was archived.
+func fromArchive(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Repository) error {
+	a.Source, a.SourceURL = FromArchive, repo.URL()
+	for _, s := range repo.FormerOwners {
+		ref, err := ParseRef(s, RefDefaults{Kind: "group"})
+		if err != nil {
+			continue
+		}
+		e, err := r.EntityWithoutRelations(ctx, ref)
+		if notFound(err) {
+			a.Owners = append(a.Owners, Owner{Ref: ref.String(), Name: ref.Name, DisplayName: ref.Name})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		o, err := ownerFromEntity(ctx, r, e)
+		if err != nil {
+			return err
+		}
+		a.Owners = append(a.Owners, o)
 	}
 	return nil
 }
@@ -397,7 +449,8 @@ func answerEntity(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity)
 				repo, err := r.Repository(ctx, slug)
 				switch {
 				case err == nil:
-					a.Repository, a.RepoURL, a.Archived = repo, repo.URL(), repo.Archived
+					a.Repository, a.RepoURL = repo, repo.URL()
+					a.Archived, a.ArchivedAt = repo.Archived, repo.ArchivedAt
 				case !notFound(err):
 					return err
 				}

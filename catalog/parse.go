@@ -38,6 +38,9 @@ type Problem struct {
 	// NotEntity marks a document with neither apiVersion nor kind: some other
 	// YAML (an OpenAPI file, say) that a directory import may pass over.
 	NotEntity bool `json:"-"`
+	// DeclaredBy is, for an entity refused because another source declares
+	// it, that source.
+	DeclaredBy string `json:"-"`
 }
 
 // Error prints the problem as "file:line: field: message", the parts it has.

@@ -31,6 +31,32 @@ type Repository struct {
 	CodeownersPath  string
 	Codeowners      *Codeowners
 	UpdatedAt       time.Time
+	// ArchivedAt is when callboard saw the repository archived (zero when
+	// it is not, or the time is unknown), and FormerOwners the owner refs
+	// its entities named then: they leave the catalog, who owned them stays.
+	ArchivedAt   time.Time
+	FormerOwners []string
+}
+
+// RecordArchive notes, on a repository being archived, when and who owned
+// its entities (the owners of the entities its files declared), unless an
+// earlier delivery of the same archive already did. Unarchived, it forgets.
+func (r *Repository) RecordArchive(at time.Time, entities []*Entity) {
+	if !r.Archived {
+		r.ArchivedAt, r.FormerOwners = time.Time{}, nil
+		return
+	}
+	if !r.ArchivedAt.IsZero() || len(r.FormerOwners) > 0 {
+		return
+	}
+	r.ArchivedAt = at
+	seen := map[string]bool{}
+	for _, e := range preferredFirst(entities) {
+		if ref, ok := e.OwnerRef(); ok && !seen[ref.String()] {
+			seen[ref.String()] = true
+			r.FormerOwners = append(r.FormerOwners, ref.String())
+		}
+	}
 }
 
 // Org is the owner part of FullName.

@@ -24,6 +24,11 @@ type Scheduler struct {
 	log   *slog.Logger
 	// RetryEvery is how often failed sends are retried (default 15 minutes).
 	RetryEvery time.Duration
+	// Since is when callboard started recording (its database was
+	// created): a week that began before it is not caught up at start, as
+	// callboard did not see it. callboard digest --week W --send still
+	// sends one by hand.
+	Since time.Time
 
 	mu      sync.Mutex // guards c and cancel
 	c       *cron.Cron
@@ -127,9 +132,16 @@ func (s *Scheduler) target() (Week, bool) {
 }
 
 func (s *Scheduler) catchUp(ctx context.Context) {
-	if w, ok := s.target(); ok {
-		s.run(ctx, "catch-up", w)
+	w, ok := s.target()
+	if !ok {
+		return
 	}
+	if w.Start(s.svc.Location()).Before(s.Since) {
+		s.log.Info("no digest to catch up: its week began before callboard's database was created (callboard digest --week W --send sends it by hand)",
+			"week", w.String(), "database_created", s.Since.UTC().Format(time.RFC3339), "next", s.Next().Format(time.RFC3339))
+		return
+	}
+	s.run(ctx, "catch-up", w)
 }
 
 func (s *Scheduler) retry(ctx context.Context) {

@@ -34,6 +34,9 @@ type Config struct {
 	DeliveryTimeout time.Duration
 	// RedeliverEvery is how often missed deliveries are looked for (default 1 h; <0 disables).
 	RedeliverEvery time.Duration
+	// PayloadRetention is how long a delivery's payload is kept
+	// (CALLBOARD_DELIVERY_RETENTION, default 14 days); its row is kept RowRetention.
+	PayloadRetention time.Duration
 	// RESTOnly reads files through REST alone, without the GraphQL read-ahead
 	// (for a GitHub Enterprise Server without GraphQL).
 	RESTOnly bool
@@ -88,6 +91,7 @@ type App struct {
 	workers    *workers
 	sync       *syncer
 	redeliver  *redeliverer
+	pruner     *pruner
 	checks     *prChecker
 	reader     Reader
 
@@ -138,6 +142,9 @@ func New(cfg Config, st interface {
 	if cfg.RedeliverEvery == 0 {
 		cfg.RedeliverEvery = time.Hour
 	}
+	if cfg.PayloadRetention <= 0 {
+		cfg.PayloadRetention = DefaultPayloadRetention
+	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = "https://api.github.com/"
 	}
@@ -150,7 +157,7 @@ func New(cfg Config, st interface {
 	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
 	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
 	a.inserter = newInserter(a.deliveries)
-	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile}
+	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile, now: cfg.Now}
 	if !cfg.RESTOnly {
 		a.sync.graphql = graphqlURL(cfg.APIURL)
 	}
@@ -168,28 +175,37 @@ func New(cfg Config, st interface {
 		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, timeout: cfg.DeliveryTimeout, now: cfg.Now,
 		wakeC: make(chan struct{}, 1), busy: map[string]bool{}, ackedRecently: a.inserter.lastStored,
 	}
-	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery}
+	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery, asked: map[string]asked{}}
+	a.pruner = &pruner{store: a.deliveries, keepPayload: cfg.PayloadRetention, log: a.log}
 	a.checks = &prChecker{app: a, strict: cfg.StrictChecks}
 	a.reader = st
 	return a, nil
 }
 
-// Start resumes unfinished deliveries and starts the workers and the
-// missed-delivery check.
+// Start resumes unfinished deliveries and starts the workers, and the
+// pruning of old deliveries.
 func (a *App) Start(ctx context.Context) error {
 	a.inserter.start()
 	if err := a.workers.start(ctx); err != nil {
 		return err
 	}
+	a.pruner.start(ctx)
+	return nil
+}
+
+// Listening starts the missed-delivery check. Call it once the webhook
+// route accepts connections: the deliveries it asks GitHub for arrive at
+// once, and one sent before the port opens would be lost again.
+func (a *App) Listening(ctx context.Context) {
 	if a.clients != nil && a.cfg.RedeliverEvery > 0 {
 		a.redeliver.start(ctx)
 	}
-	return nil
 }
 
 // Stop takes no more work and drains what is in flight, within ctx.
 func (a *App) Stop(ctx context.Context) {
 	a.redeliver.stop()
+	a.pruner.stop()
 	a.workers.stop(ctx)
 	a.inserter.stop()
 }
@@ -204,6 +220,10 @@ func (a *App) APICalls() int64 {
 
 var errNoGitHub = errors.New("GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set: callboard cannot call GitHub")
 
+// errAppNotConfigured ends a delivery whose handling needs the GitHub API
+// while the App's identity is not configured.
+var errAppNotConfigured = ignored("GitHub App not configured (GITHUB_APP_ID, GITHUB_PRIVATE_KEY); once it is, callboard deliveries --retry ID runs it")
+
 // handle processes one delivery: parse it with go-github, then one call into the service.
 func (a *App) handle(ctx context.Context, d *Delivery) error {
 	ev, err := github.ParseWebHook(d.Event, d.Payload)
@@ -212,11 +232,11 @@ func (a *App) handle(ctx context.Context, d *Delivery) error {
 		if d.Event != "" && !json.Valid(d.Payload) {
 			return permanent(fmt.Errorf("payload does not parse: %w", err))
 		}
-		return errIgnored
+		return ignored(fmt.Sprintf("%s events are not used by callboard", d.Event))
 	}
 	switch ev := ev.(type) {
 	case *github.PingEvent:
-		return errIgnored
+		return ignored("ping: GitHub checking the webhook")
 	case *github.InstallationEvent:
 		return a.onInstallation(ctx, d, ev)
 	case *github.InstallationRepositoriesEvent:
@@ -240,7 +260,7 @@ func (a *App) handle(ctx context.Context, d *Delivery) error {
 	case *github.IssuesEvent:
 		return a.onIssues(ctx, d, ev)
 	}
-	return errIgnored
+	return ignored(fmt.Sprintf("%s events are not used by callboard", d.Event))
 }
 
 // usage records a usage event; a failure is logged, never fatal.
@@ -258,7 +278,7 @@ func (a *App) usage(ctx context.Context, e catalog.UsageEvent) {
 
 func (a *App) installationClient(id int64) (*github.Client, error) {
 	if a.clients == nil {
-		return nil, permanent(errNoGitHub)
+		return nil, errAppNotConfigured
 	}
 	return a.clients.Installation(id)
 }

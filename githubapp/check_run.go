@@ -11,7 +11,7 @@ import (
 func (a *App) onCheckRun(ctx context.Context, d *Delivery, ev *github.CheckRunEvent) error {
 	run := ev.GetCheckRun()
 	if ev.GetAction() != "rerequested" || run.GetName() != check.CheckRunName {
-		return errIgnored
+		return ignored("not a re-run of " + check.CheckRunName)
 	}
 	return a.recheck(ctx, d, ev.GetRepo(), run.GetHeadSHA(), run.PullRequests, ev.GetSender().GetLogin())
 }

@@ -74,7 +74,7 @@ func (c *clients) Installation(id int64) (*github.Client, error) {
 	if id == 0 {
 		// Deliveries to a GitHub App always name their installation; one that
 		// does not came from a repository or organization webhook.
-		return nil, fmt.Errorf("%w: the delivery names no installation (not sent by the App)", errIgnored)
+		return nil, ignored("the delivery names no installation (not sent by the App)")
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -20,7 +20,7 @@ func (a *App) onInstallation(ctx context.Context, d *Delivery, ev *github.Instal
 	case "deleted", "suspend":
 		return a.removeInstallation(ctx, inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
 	}
-	return errIgnored
+	return ignoredAction("installation", ev.GetAction())
 }
 
 // BackfillReport says what a backfill read and wrote.

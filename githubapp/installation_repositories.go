@@ -32,5 +32,5 @@ func (a *App) onInstallationRepositories(ctx context.Context, d *Delivery, ev *g
 		}
 		return nil
 	}
-	return errIgnored
+	return ignoredAction("installation_repositories", ev.GetAction())
 }

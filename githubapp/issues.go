@@ -21,17 +21,17 @@ func (a *App) onIssues(ctx context.Context, d *Delivery, ev *github.IssuesEvent)
 	case "opened", "edited", "reopened":
 	case "labeled":
 		if ev.GetLabel().GetName() != scaffold.Label {
-			return errIgnored
+			return ignored("a label other than " + scaffold.Label + " was added")
 		}
 	default:
-		return errIgnored
+		return ignoredAction("issues", ev.GetAction())
 	}
 	repo, issue := ev.GetRepo(), ev.GetIssue()
 	if a.cfg.ScaffoldRepo == "" || !strings.EqualFold(repo.GetFullName(), a.cfg.ScaffoldRepo) {
-		return errIgnored
+		return ignored("not an issue of SCAFFOLD_REPO")
 	}
 	if issue.IsPullRequest() || issue.GetState() != "open" || !hasLabel(issue, scaffold.Label) {
-		return errIgnored
+		return ignored("not an open issue labelled " + scaffold.Label)
 	}
 	gh, err := a.installationClient(d.InstallationID)
 	if err != nil {
@@ -48,7 +48,7 @@ func (a *App) onIssues(ctx context.Context, d *Delivery, ev *github.IssuesEvent)
 		return err
 	}
 	if out.State == "" {
-		return errIgnored
+		return ignored("the scaffold request needs nothing done")
 	}
 	outcome := catalog.OutcomeFailure
 	switch out.State {

@@ -14,7 +14,7 @@ func (a *App) onMembership(ctx context.Context, d *Delivery, ev *github.Membersh
 	slug := ev.GetTeam().GetSlug()
 	login := ev.GetMember().GetLogin()
 	if org == "" || slug == "" || login == "" || ev.GetScope() != "team" {
-		return errIgnored
+		return ignored("not a change of a team's members")
 	}
 	st, err := a.sync.loadOrg(ctx, org)
 	if err != nil {
@@ -37,7 +37,7 @@ func (a *App) onMembership(ctx context.Context, d *Delivery, ev *github.Membersh
 		}
 		tm.Members = slices.DeleteFunc(tm.Members, func(m string) bool { return strings.EqualFold(m, login) })
 	default:
-		return errIgnored
+		return ignoredAction("membership", ev.GetAction())
 	}
 	_, err = a.sync.saveOrg(ctx, st)
 	return err

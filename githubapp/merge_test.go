@@ -3,6 +3,7 @@ package githubapp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,7 +46,7 @@ func TestMergedPullRequestIsRecorded(t *testing.T) {
 	fm := &fakeMerges{}
 	a := newTestApp(t, openStore(t), Config{Merges: fm})
 	ctx := t.Context()
-	if err := a.handle(ctx, &Delivery{Event: "pull_request", Action: "closed", Payload: merged(false)}); err != errIgnored {
+	if err := a.handle(ctx, &Delivery{Event: "pull_request", Action: "closed", Payload: merged(false)}); !errors.Is(err, errIgnored) {
 		t.Errorf("closed without merging: %v, want ignored", err)
 	}
 	if err := a.handle(ctx, &Delivery{Event: "pull_request", Action: "closed", Payload: merged(true)}); err != nil {

@@ -11,7 +11,7 @@ func (a *App) onOrganization(ctx context.Context, d *Delivery, ev *github.Organi
 	org := ev.GetOrganization().GetLogin()
 	login := ev.GetMembership().GetUser().GetLogin()
 	if org == "" || login == "" {
-		return errIgnored
+		return ignored("names no member")
 	}
 	st, err := a.sync.loadOrg(ctx, org)
 	if err != nil {
@@ -23,7 +23,7 @@ func (a *App) onOrganization(ctx context.Context, d *Delivery, ev *github.Organi
 	case "member_removed":
 		st.removeUser(login)
 	default:
-		return errIgnored
+		return ignoredAction("organization", ev.GetAction())
 	}
 	_, err = a.sync.saveOrg(ctx, st)
 	return err

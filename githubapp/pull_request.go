@@ -15,11 +15,11 @@ func (a *App) onPullRequest(ctx context.Context, d *Delivery, ev *github.PullReq
 	case "closed":
 		return a.onMerged(ctx, ev)
 	default:
-		return errIgnored
+		return ignoredAction("pull_request", ev.GetAction())
 	}
 	pr := ev.GetPullRequest()
 	if pr.GetState() == "closed" {
-		return errIgnored
+		return ignored("the pull request is closed")
 	}
 	t := prTarget{
 		repo: infoOf(ev.GetRepo()), number: pr.GetNumber(), headSHA: pr.GetHead().GetSHA(), baseRef: pr.GetBase().GetRef(),
@@ -45,7 +45,7 @@ func (a *App) runCheck(ctx context.Context, t prTarget) error {
 func (a *App) onMerged(ctx context.Context, ev *github.PullRequestEvent) error {
 	pr := ev.GetPullRequest()
 	if !pr.GetMerged() || a.cfg.Merges == nil {
-		return errIgnored
+		return ignored("closed without a merge")
 	}
 	at := pr.GetMergedAt().Time
 	if at.IsZero() {

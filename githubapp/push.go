@@ -17,8 +17,14 @@ const maxPushCommits = 2048
 func (a *App) onPush(ctx context.Context, d *Delivery, ev *github.PushEvent) error {
 	repo := ev.GetRepo()
 	branch := strings.TrimPrefix(ev.GetRef(), "refs/heads/")
-	if !strings.HasPrefix(ev.GetRef(), "refs/heads/") || branch != repo.GetDefaultBranch() || ev.GetDeleted() {
-		return errIgnored // tags, other branches, deletions: only the default branch feeds the catalog
+	// Only the default branch feeds the catalog.
+	switch {
+	case !strings.HasPrefix(ev.GetRef(), "refs/heads/"):
+		return ignored("push to a tag, not a branch")
+	case branch != repo.GetDefaultBranch():
+		return ignored("push to a branch that is not the default")
+	case ev.GetDeleted():
+		return ignored("the branch was deleted")
 	}
 	ri := repoInfo{
 		ID: repo.GetID(), FullName: repo.GetFullName(), DefaultBranch: branch, Description: repo.GetDescription(),

@@ -41,7 +41,7 @@ func (a *App) onRepository(ctx context.Context, d *Delivery, ev *github.Reposito
 		}
 		return a.sync.store.PutRepository(ctx, row)
 	}
-	return errIgnored
+	return ignoredAction("repository", ev.GetAction())
 }
 
 func (a *App) resync(ctx context.Context, d *Delivery, ri repoInfo) error {

@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/google/go-github/v62/github"
@@ -36,12 +37,13 @@ type repoInfo struct {
 	HTMLURL       string
 	Private       bool
 	Archived      bool
+	UpdatedAt     time.Time // archiving a repository updates it
 }
 
 func infoOf(r *github.Repository) repoInfo {
 	return repoInfo{
 		ID: r.GetID(), FullName: r.GetFullName(), DefaultBranch: r.GetDefaultBranch(), Description: r.GetDescription(),
-		HTMLURL: r.GetHTMLURL(), Private: r.GetPrivate(), Archived: r.GetArchived(),
+		HTMLURL: r.GetHTMLURL(), Private: r.GetPrivate(), Archived: r.GetArchived(), UpdatedAt: r.GetUpdatedAt().Time,
 	}
 }
 
@@ -57,6 +59,7 @@ type syncer struct {
 	store       Store
 	catalogFile string
 	graphql     string // GraphQL endpoint; "" reads through REST only
+	now         func() time.Time
 }
 
 // readAhead reads, in one GraphQL call, the files a sync or a check will
@@ -145,10 +148,21 @@ func (s *syncer) syncRepo(ctx context.Context, gh *github.Client, inst int64, ri
 // row ends as stored, with its catalog status and problems.
 func (s *syncer) syncRow(ctx context.Context, gh *github.Client, ri repoInfo, row *catalog.Repository, parts readParts) (catalog.ReplaceResult, error) {
 	if row.Archived {
+		// Its entities leave the catalog; who owned them stays on the row.
+		es, err := s.store.EntitiesOfSource(ctx, row.Source)
+		if err != nil {
+			return catalog.ReplaceResult{}, err
+		}
+		at := ri.UpdatedAt
+		if at.IsZero() && s.now != nil {
+			at = s.now()
+		}
+		row.RecordArchive(at, es)
 		row.CatalogStatus = catalog.StatusMissing
 		row.CatalogProblems, row.CatalogFiles = nil, nil
 		return s.store.SyncRepository(ctx, row, nil, catalog.ReplaceOptions{})
 	}
+	row.RecordArchive(time.Time{}, nil)
 	ref := ri.ref()
 	ref.branch = row.DefaultBranch
 	ref, err := s.readAhead(ctx, gh, ref, parts)

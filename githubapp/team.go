@@ -11,7 +11,7 @@ func (a *App) onTeam(ctx context.Context, d *Delivery, ev *github.TeamEvent) err
 	org := ev.GetOrg().GetLogin()
 	t := ev.GetTeam()
 	if org == "" || t.GetSlug() == "" {
-		return errIgnored
+		return ignored("names no team")
 	}
 	st, err := a.sync.loadOrg(ctx, org)
 	if err != nil {
@@ -41,7 +41,7 @@ func (a *App) onTeam(ctx context.Context, d *Delivery, ev *github.TeamEvent) err
 	case "deleted":
 		delete(st.teams, t.GetSlug())
 	default:
-		return errIgnored
+		return ignoredAction("team", ev.GetAction())
 	}
 	_, err = a.sync.saveOrg(ctx, st)
 	return err

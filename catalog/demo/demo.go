@@ -23,6 +23,17 @@ const Org = "acme"
 type Store interface {
 	catalog.Replacer
 	SyncRepository(ctx context.Context, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error)
+	// CountOutside counts the entities and repositories whose source does
+	// not start with prefix.
+	CountOutside(ctx context.Context, prefix string) (entities, repositories int, err error)
+}
+
+// NotOnlyDemoError is Seed's refusal of a database that holds more than
+// the sample: what else it holds.
+type NotOnlyDemoError struct{ Entities, Repositories int }
+
+func (e *NotOnlyDemoError) Error() string {
+	return fmt.Sprintf("%d entities and %d repositories besides the sample organisation", e.Entities, e.Repositories)
 }
 
 var repos = []catalog.Repository{
@@ -33,8 +44,18 @@ var repos = []catalog.Repository{
 	{GitHubID: 900005, FullName: "acme/service-templates", Description: "Templates for new services", DefaultBranch: "main"},
 }
 
-// Seed loads the demo organisation. It is idempotent: seeding twice changes nothing.
+// Seed loads the demo organisation, as sources of its own (demo:...) that
+// callboard unregister demo removes. It is idempotent: seeding twice changes
+// nothing. It refuses (*NotOnlyDemoError) a database that holds anything but
+// the sample, so sample data never mixes with real data.
 func Seed(ctx context.Context, s Store) (int, error) {
+	entities, rows, err := s.CountOutside(ctx, catalog.DemoSourcePrefix)
+	if err != nil {
+		return 0, err
+	}
+	if entities+rows > 0 {
+		return 0, &NotOnlyDemoError{Entities: entities, Repositories: rows}
+	}
 	n := 0
 	org, err := data.ReadFile("data/org.yaml")
 	if err != nil {
@@ -44,7 +65,7 @@ func Seed(ctx context.Context, s Store) (int, error) {
 	if len(problems) > 0 {
 		return 0, fmt.Errorf("demo org: %v", problems[0])
 	}
-	source := "github-org:" + Org
+	source := catalog.DemoSourcePrefix + "github-org:" + Org
 	decl := make([]catalog.Declared, 0, len(parsed))
 	for _, p := range parsed {
 		// As the GitHub sync records them: managed by the team's or the user's page.
@@ -61,7 +82,7 @@ func Seed(ctx context.Context, s Store) (int, error) {
 	n += len(decl)
 	for _, r := range repos {
 		r := r
-		r.Source = fmt.Sprintf("repo:%d", r.GitHubID)
+		r.Source = fmt.Sprintf("%srepo:%d", catalog.DemoSourcePrefix, r.GitHubID)
 		dir := "data/repos/" + r.Name()
 		if co, err := data.ReadFile(dir + "/CODEOWNERS"); err == nil {
 			c, err := catalog.ParseCodeowners(co)

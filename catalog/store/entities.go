@@ -220,11 +220,13 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 			uid = uuid.NewString()
 			err := st.insert.QueryRowContext(ctx, ref, d.kind, d.namespace, d.name, uid, d.etag, source, d.location, d.body, searchList, now, now).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
-				var location string
-				if err := st.byRef.QueryRowContext(ctx, ref).Scan(&location); err != nil {
+				var location, other string
+				if err := st.byRef.QueryRowContext(ctx, ref).Scan(&location, &other); err != nil {
 					return res, fmt.Errorf("reading who declares %s: %w", ref, err)
 				}
-				res.Conflicts = append(res.Conflicts, catalog.Problem{File: d.location, Entity: ref, Message: fmt.Sprintf("%s is already declared by %s", ref, strings.TrimPrefix(location, "url:"))})
+				res.Conflicts = append(res.Conflicts, catalog.Problem{File: d.location, Entity: ref, DeclaredBy: other,
+					Message: fmt.Sprintf("%s is already declared by %s; to declare it here, remove that first with: callboard unregister %s",
+						ref, strings.TrimPrefix(location, "url:"), unregisterTarget(ctx, st.tx, other))})
 				continue
 			}
 			if err != nil {
@@ -284,7 +286,7 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 		{&st.delRel, `DELETE FROM relations WHERE entity_id = ?`},
 		{&st.delEntity, `DELETE FROM entities WHERE id = ?`},
 		{&st.bySource, `SELECT id, ref, uid, etag, location, search FROM entities WHERE source = ?`},
-		{&st.byRef, `SELECT location FROM entities WHERE ref = ?`},
+		{&st.byRef, `SELECT location, source FROM entities WHERE ref = ?`},
 	} {
 		s, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {

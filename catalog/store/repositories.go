@@ -12,7 +12,8 @@ import (
 )
 
 const repoColumns = `github_id, full_name, description, html_url, default_branch, private, archived,
-	installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files`
+	installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files,
+	archived_at, former_owners`
 
 // PutRepository inserts or updates a repository, keyed by its GitHub id when
 // it has one (so a rename updates the row), else by its full name.
@@ -68,9 +69,21 @@ func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Reposi
 	if r.InstallationID != 0 {
 		inst = r.InstallationID
 	}
+	var archivedAt int64
+	if !r.ArchivedAt.IsZero() {
+		archivedAt = r.ArchivedAt.UnixMilli()
+	}
+	former, err := json.Marshal(r.FormerOwners)
+	if err != nil {
+		return err
+	}
+	if r.FormerOwners == nil {
+		former = []byte("[]")
+	}
 	name := r.Name()
 	args := []any{gid, r.FullName, name, r.Description, r.HTMLURL, r.DefaultBranch, r.Private, r.Archived, inst, r.Source,
-		r.CatalogPath, r.CatalogStatus, string(problems), r.CodeownersPath, string(co), r.UpdatedAt.UnixMilli(), string(files)}
+		r.CatalogPath, r.CatalogStatus, string(problems), r.CodeownersPath, string(co), r.UpdatedAt.UnixMilli(), string(files),
+		archivedAt, string(former)}
 	if r.GitHubID != 0 {
 		// A renamed repository keeps its id; free the new name first if a stale row holds it.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ? AND (github_id IS NULL OR github_id != ?)`, r.FullName, r.GitHubID); err != nil {
@@ -87,14 +100,15 @@ func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Reposi
 // but the key it conflicted on.
 const (
 	repoUpsert = `INSERT INTO repositories (github_id, full_name, name, description, html_url, default_branch, private, archived,
-		installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `
+		installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files,
+		archived_at, former_owners)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `
 	repoUpdate = `name = excluded.name, description = excluded.description,
 		html_url = excluded.html_url, default_branch = excluded.default_branch, private = excluded.private, archived = excluded.archived,
 		installation_id = excluded.installation_id, source = excluded.source, catalog_path = excluded.catalog_path,
 		catalog_status = excluded.catalog_status, catalog_problems = excluded.catalog_problems,
 		codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at,
-		catalog_files = excluded.catalog_files`
+		catalog_files = excluded.catalog_files, archived_at = excluded.archived_at, former_owners = excluded.former_owners`
 )
 
 // Repository returns the repository named org/repo (case-insensitive), or catalog.ErrNotFound.
@@ -196,11 +210,18 @@ func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalo
 	for rows.Next() {
 		var r catalog.Repository
 		var gid, inst sql.NullInt64
-		var problems, co, files string
-		var updated int64
+		var problems, co, files, former string
+		var updated, archivedAt int64
 		if err := rows.Scan(&gid, &r.FullName, &r.Description, &r.HTMLURL, &r.DefaultBranch, &r.Private, &r.Archived,
-			&inst, &r.Source, &r.CatalogPath, &r.CatalogStatus, &problems, &r.CodeownersPath, &co, &updated, &files); err != nil {
+			&inst, &r.Source, &r.CatalogPath, &r.CatalogStatus, &problems, &r.CodeownersPath, &co, &updated, &files,
+			&archivedAt, &former); err != nil {
 			return nil, err
+		}
+		if archivedAt != 0 {
+			r.ArchivedAt = time.UnixMilli(archivedAt)
+		}
+		if err := json.Unmarshal([]byte(former), &r.FormerOwners); err != nil {
+			return nil, fmt.Errorf("decoding former owners of %s: %w", r.FullName, err)
 		}
 		r.GitHubID, r.InstallationID = gid.Int64, inst.Int64
 		r.UpdatedAt = time.UnixMilli(updated)

@@ -70,7 +70,7 @@ func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 		return c, err
 	}
 	bySource := map[string][]*catalog.Entity{}
-	rows, err = s.r.QueryContext(ctx, `SELECT source, uid, etag, body FROM entities WHERE source LIKE 'repo:%'`)
+	rows, err = s.r.QueryContext(ctx, `SELECT source, uid, etag, body FROM entities WHERE source IN (SELECT source FROM repositories)`)
 	if err != nil {
 		return c, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -50,15 +51,24 @@ type Options struct {
 	NoMigrate bool
 	// Readers is the size of the read pool (default 4).
 	Readers int
+	// MustExist refuses to create the database: a command that reads (or
+	// changes) a catalog must not start an empty one by accident.
+	MustExist bool
 }
+
+// ErrNoDatabase is returned by Open with MustExist when there is no database at the path.
+var ErrNoDatabase = errors.New("no database")
 
 // ErrPendingMigrations is returned by Ready while the schema is behind the binary.
 var ErrPendingMigrations = errors.New("migrations pending")
 
 // dsn is the connection string; the writer takes its lock up front and a
 // larger page cache than the readers.
-func dsn(path string, writer bool) string {
+func dsn(path string, writer, mustExist bool) string {
 	q := url.Values{}
+	if mustExist {
+		q.Add("mode", "rw") // SQLite's own refusal to create, should the file vanish meanwhile
+	}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
@@ -72,7 +82,19 @@ func dsn(path string, writer bool) string {
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	w, err := sql.Open("sqlite", dsn(path, true))
+	if opts.MustExist {
+		info, err := os.Stat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", path, err)
+		}
+		if !info.Mode().IsRegular() {
+			return nil, fmt.Errorf("opening %s: not a regular file", path)
+		}
+	}
+	w, err := sql.Open("sqlite", dsn(path, true, opts.MustExist))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -89,7 +111,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	r, err := sql.Open("sqlite", dsn(path, false))
+	r, err := sql.Open("sqlite", dsn(path, false, opts.MustExist))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
@@ -224,6 +246,18 @@ func (s *Store) apply(ctx context.Context, name string) (bool, error) {
 		return false, fmt.Errorf("recording migration %s: %w", name, err)
 	}
 	return true, tx.Commit()
+}
+
+// Created is when the database was created: when its first migration was applied.
+func (s *Store) Created(ctx context.Context) (time.Time, error) {
+	var at sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT min(applied_at) FROM schema_migrations`).Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("reading schema_migrations: %w", err)
+	}
+	if !at.Valid {
+		return s.Now(), nil
+	}
+	return time.Unix(at.Int64, 0), nil
 }
 
 // Ready checks that the database answers, every migration is applied, the

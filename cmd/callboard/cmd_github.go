@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/githubapp"
 )
 
@@ -18,7 +17,7 @@ func cmdSync(ctx context.Context, c *cli) error {
 	if cfg.GitHubAppID == "" || cfg.GitHubPrivateKey == "" {
 		return fmt.Errorf("sync needs GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_FILE)")
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -46,16 +45,39 @@ func cmdSync(ctx context.Context, c *cli) error {
 
 func deliveriesCmd(fs *flag.FlagSet) action {
 	limit := fs.Int("n", 50, "list the `N` most recent deliveries")
-	return func(ctx context.Context, c *cli) error { return cmdDeliveries(ctx, c, *limit) }
+	retry := fs.String("retry", "", "run the delivery with this `ID` (X-GitHub-Delivery) again: a failed, parked or ignored one")
+	return func(ctx context.Context, c *cli) error { return cmdDeliveries(ctx, c, *limit, *retry) }
 }
 
-func cmdDeliveries(ctx context.Context, c *cli, limit int) error {
+func cmdDeliveries(ctx context.Context, c *cli, limit int, retry string) error {
 	cfg, stdout := c.cfg, c.stdout
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if len(c.args) > 0 {
+		return fmt.Errorf("%w: deliveries takes flags only (callboard deliveries [-n N] [--retry ID])", errUsage)
+	}
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if retry != "" {
+		d, err := githubapp.RetryDelivery(ctx, st.DB(), retry)
+		if err != nil {
+			return err
+		}
+		what := d.Event
+		if d.Action != "" {
+			what += "." + d.Action
+		}
+		if d.Repository != "" {
+			what += " " + d.Repository
+		}
+		when := "callboard serve runs it within a minute"
+		if !serving(cfg) {
+			when = "callboard serve is not running: it runs when serve starts"
+		}
+		fmt.Fprintf(stdout, "delivery %s (%s, was %s) is queued again; %s\n", d.DeliveryID, what, d.State, when)
+		return nil
+	}
 	ds, err := githubapp.ListDeliveries(ctx, st.ReadDB(), limit)
 	if err != nil {
 		return err
@@ -65,7 +87,7 @@ func cmdDeliveries(ctx context.Context, c *cli, limit int) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATE\tRECEIVED\tEVENT\tREPOSITORY\tATTEMPTS\tDELIVERY\tLAST ERROR")
+	fmt.Fprintln(tw, "STATE\tRECEIVED\tEVENT\tREPOSITORY\tATTEMPTS\tDELIVERY\tWHY (ignored) / LAST ERROR")
 	for _, d := range ds {
 		event := d.Event
 		if d.Action != "" {
@@ -75,7 +97,7 @@ func cmdDeliveries(ctx context.Context, c *cli, limit int) error {
 		if repo == "" {
 			repo = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.State, d.ReceivedAt.Local().Format(timeWithZone), event, repo, d.Attempts, d.DeliveryID, truncate(d.LastError, 80))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", d.State, d.ReceivedAt.Local().Format(timeWithZone), event, repo, d.Attempts, d.DeliveryID, truncate(d.LastError, 100))
 	}
 	return tw.Flush()
 }

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"os"
 	"time"
-
-	"github.com/callboard/callboard/catalog/store"
 )
 
 // cmdBackup writes an online, consistent snapshot of the database.
@@ -24,7 +22,7 @@ func cmdBackup(ctx context.Context, c *cli) error {
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s exists; callboard backup does not overwrite a file", dst)
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/scaffold"
 )
 
@@ -28,7 +27,7 @@ func cmdScaffoldForm(ctx context.Context, c *cli, org string) error {
 	if org == "" {
 		org, _, _ = strings.Cut(cfg.ScaffoldRepo, "/")
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -33,9 +33,12 @@ func cmdMigrate(ctx context.Context, c *cli) error {
 	return nil
 }
 
-func importCmd(*flag.FlagSet) action { return cmdImport }
+func importCmd(fs *flag.FlagSet) action {
+	verbose := fs.Bool("v", false, "name the YAML files skipped (no entity in them, or template content)")
+	return func(ctx context.Context, c *cli) error { return cmdImport(ctx, c, *verbose) }
+}
 
-func cmdImport(ctx context.Context, c *cli) error {
+func cmdImport(ctx context.Context, c *cli, verbose bool) error {
 	cfg, stdout := c.cfg, c.stdout
 	if len(c.args) == 0 {
 		return fmt.Errorf("%w: import needs a directory (callboard import DIR)", errUsage)
@@ -60,8 +63,22 @@ func cmdImport(ctx context.Context, c *cli) error {
 			dir, rep.Files, rep.Entities, rep.Added, rep.Updated, rep.Unchanged, rep.Removed)
 		if len(rep.Skipped) > 0 {
 			fmt.Fprintf(stdout, "; %d YAML files without entities skipped", len(rep.Skipped))
+			if !verbose {
+				fmt.Fprint(stdout, " (-v names them)")
+			}
 		}
 		fmt.Fprintln(stdout)
+		if verbose {
+			for _, s := range rep.Skipped {
+				fmt.Fprintf(stdout, "  skipped %s: %s\n", s.File, s.Why)
+			}
+		}
+		if len(rep.NotRegular) > 0 {
+			fmt.Fprintf(stdout, "%d %s inside %s not read (only regular files are):\n", len(rep.NotRegular), plural(len(rep.NotRegular), "entry", "entries"), dir)
+			for _, s := range rep.NotRegular {
+				fmt.Fprintf(stdout, "  %s: %s\n", s.File, s.Why)
+			}
+		}
 		problems = append(problems, rep.Problems...)
 	}
 	if len(problems) == 0 {
@@ -82,7 +99,7 @@ func cmdOwner(ctx context.Context, c *cli) error {
 	if strings.TrimSpace(q) == "" {
 		return fmt.Errorf("%w: owner needs a query (callboard owner payments-api)", errUsage)
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

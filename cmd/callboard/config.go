@@ -54,6 +54,10 @@ type config struct {
 	ScaffoldAllowedTeams  []string
 	ScaffoldMaxVisibility string
 
+	// DeliveryRetention is how long webhook payloads are kept
+	// (CALLBOARD_DELIVERY_RETENTION); their rows are kept 90 days.
+	DeliveryRetention time.Duration
+
 	// StrictChecks makes warnings fail the pull-request check (CHECKS_STRICT=true).
 	StrictChecks bool
 }
@@ -115,6 +119,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "false", "0", "no":
 	default:
 		errs = append(errs, fmt.Sprintf("CHECKS_STRICT %q: want true or false", getenv("CHECKS_STRICT")))
+	}
+	if v := get("CALLBOARD_DELIVERY_RETENTION", "336h"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("CALLBOARD_DELIVERY_RETENTION %q: want a duration such as 336h (14 days)", v))
+		}
+		c.DeliveryRetention = d
 	}
 	if o, r, ok := strings.Cut(c.ScaffoldRepo, "/"); c.ScaffoldRepo != "" && (!ok || o == "" || r == "" || strings.Contains(r, "/")) {
 		errs = append(errs, fmt.Sprintf("SCAFFOLD_REPO %q: want owner/repo", c.ScaffoldRepo))

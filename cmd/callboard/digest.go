@@ -75,6 +75,10 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.St
 	if err != nil {
 		return nil, err
 	}
+	// A fresh install mails nothing until its first scheduled run.
+	if sched.Since, err = st.Created(ctx); err != nil {
+		return nil, err
+	}
 	if err := sched.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -105,7 +109,7 @@ func cmdDigest(ctx context.Context, c *cli, weekFlag string, send bool, format s
 	if send && !digestDelivers(cfg) {
 		return fmt.Errorf("nothing to send with: set SMTP_URL (with DIGEST_FROM and DIGEST_TO), or SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL")
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -149,7 +149,13 @@ type proc struct {
 
 func (r *rig) serve() *proc {
 	r.t.Helper()
-	p := &proc{t: r.t, cmd: exec.Command(r.bin, "serve"), logs: &lockedBuffer{}, done: make(chan struct{})}
+	return r.serveArgs()
+}
+
+// serveArgs is serve with flags ("--demo").
+func (r *rig) serveArgs(args ...string) *proc {
+	r.t.Helper()
+	p := &proc{t: r.t, cmd: exec.Command(r.bin, append([]string{"serve"}, args...)...), logs: &lockedBuffer{}, done: make(chan struct{})}
 	stdout := &lockedBuffer{}
 	p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = r.env, stdout, p.logs
 	if err := p.cmd.Start(); err != nil {

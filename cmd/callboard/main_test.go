@@ -217,7 +217,7 @@ func TestCatalogClientAgainstServe(t *testing.T) {
 	if code, _, errOut := runCLI(t, env, "import", examples); code != 1 {
 		t.Fatalf("import exit %d: %s", code, errOut)
 	}
-	base, _ := startServe(t, env, "--demo")
+	base, _ := startServe(t, env)
 	// Without the token the API refuses.
 	resp, err := http.Get(base + "/api/catalog/entities")
 	if err != nil {

@@ -27,11 +27,14 @@ func formatOwnerText(a *catalog.OwnerAnswer) string {
 	if a.Path != "" {
 		subject += " " + a.Path
 	}
-	if a.Team && a.Entity != nil {
+	switch {
+	case a.Team && a.Entity != nil:
 		fmt.Fprintf(&b, "%s\n", subject)
-	} else if len(a.Owners) == 0 {
+	case len(a.Owners) == 0 && a.Archived:
+		fmt.Fprintf(&b, "%s has no owner on record; the repository is archived.\n", subject)
+	case len(a.Owners) == 0:
 		fmt.Fprintf(&b, "%s has no owner on record.\n", subject)
-	} else {
+	default:
 		names := make([]string, len(a.Owners))
 		for i, o := range a.Owners {
 			names[i] = o.DisplayName
@@ -39,10 +42,11 @@ func formatOwnerText(a *catalog.OwnerAnswer) string {
 				names[i] += " (" + o.Ref + ")"
 			}
 		}
-		fmt.Fprintf(&b, "%s is owned by %s\n", subject, strings.Join(names, ", "))
-	}
-	if a.Archived {
-		b.WriteString("  (the repository is archived)\n")
+		if a.Archived {
+			fmt.Fprintf(&b, "%s was owned by %s %s\n", subject, strings.Join(names, ", "), a.UntilArchived())
+		} else {
+			fmt.Fprintf(&b, "%s is owned by %s\n", subject, strings.Join(names, ", "))
+		}
 	}
 	for _, o := range a.Owners {
 		if len(a.Owners) > 1 || a.Team {
@@ -114,6 +118,8 @@ func formatOwnerText(a *catalog.OwnerAnswer) string {
 		fmt.Fprintf(&b, "Source:     catalog file %s\n", a.SourceURL)
 	case a.Source == catalog.FromCodeowners:
 		fmt.Fprintf(&b, "Source:     CODEOWNERS (no catalog file) %s\n", a.SourceURL)
+	case a.Source == catalog.FromArchive:
+		fmt.Fprintf(&b, "Source:     the catalog when the repository was archived %s\n", a.SourceURL)
 	}
 	return b.String()
 }

@@ -29,8 +29,13 @@ func serveCmd(fs *flag.FlagSet) action {
 func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 	cfg, logger, stdout := c.cfg, c.logger, c.stdout
 	started := time.Now()
-	v := buildVersion()
-	logger.Info("callboard starting", "version", v.Version, "commit", v.Commit, "go", v.Go)
+	// One serve per database: a second one is refused before it listens or
+	// touches the file (it would run the first one's in-flight deliveries).
+	unlock, err := lockServe(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// Listen first: a taken port is said at once, before any work starts.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -44,11 +49,20 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 	defer st.Close()
 	if demoFlag {
 		n, err := demo.Seed(ctx, st)
+		var mixed *demo.NotOnlyDemoError
+		if errors.As(err, &mixed) {
+			return fmt.Errorf("serve --demo adds the sample organisation only to a new database or one that holds nothing else, and %s holds %d entities and %d repositories of its own; set CALLBOARD_DB to another file (CALLBOARD_DB=demo.db callboard serve --demo)",
+				cfg.DB, mixed.Entities, mixed.Repositories)
+		}
 		if err != nil {
 			return fmt.Errorf("seeding the demo catalog: %w", err)
 		}
 		logger.Info("demo catalog seeded", "entities", n, "org", demo.Org)
 	}
+	// Logged once nothing can refuse the start any more, so that a refusal
+	// (another serve, a taken port, --demo on real data) is one line.
+	v := buildVersion()
+	logger.Info("callboard starting", "version", v.Version, "commit", v.Commit, "go", v.Go)
 	for _, f := range features(cfg) {
 		if f.on {
 			logger.Info("feature on", "feature", f.name)
@@ -73,6 +87,7 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	srv.listening(ctx) // the listener accepts connections from here on
 	addr := ln.Addr().String()
 	logger.Info("callboard listening", "addr", addr, "db", cfg.DB, "base_url", cfg.BaseURL, "startup", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "callboard is serving on http://%s (catalog API: /api/catalog/entities)\n", displayAddr(addr))

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +32,9 @@ const quickCheckTime = 10 * time.Second
 type server struct {
 	handler http.Handler
 	stops   []func(context.Context)
+	// listening is called once the listener is up: work whose answers come
+	// back to the server starts then.
+	listening func(context.Context)
 }
 
 func (s *server) stop(ctx context.Context) {
@@ -90,8 +95,21 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	}).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 
-	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger, OnError: func(err error) { st.Observe(err) }})
-
+	// Catalog API requests count as usage (catalog-api), written in the
+	// background so that no request waits on the database for it.
+	apiUsage := digest.NewUsageBuffer(st, logger.With("component", "usage"))
+	apiUsage.Start()
+	srv.stops = append(srv.stops, func(ctx context.Context) {
+		if err := apiUsage.Stop(ctx); err != nil {
+			logger.Warn("catalog API usage not written", "err", err)
+		}
+	})
+	var names apiNames
+	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger,
+		OnError: func(err error) { st.Observe(err) },
+		OnRequest: func(req *http.Request, _ string) {
+			apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: names.route(req), Actor: names.client(req), At: time.Now()})
+		}})
 	// The bot answers 503 by itself while SLACK_SIGNING_SECRET is unset.
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st,
 		Logger: logger.With("component", "slack"), BaseURL: cfg.BaseURL})
@@ -111,6 +129,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 		return nil, err
 	}
 	srv.stops = append(srv.stops, gh.Stop)
+	srv.listening = gh.Listening
 
 	// POST /api/usage, GET /digest and the weekly schedule.
 	stopDigest, err := registerDigest(ctx, r, cfg, st, logger)
@@ -172,6 +191,7 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		ScaffoldSources:       cfg.ScaffoldSources,
 		ScaffoldAllowedTeams:  cfg.ScaffoldAllowedTeams,
 		ScaffoldMaxVisibility: cfg.ScaffoldMaxVisibility,
+		PayloadRetention:      cfg.DeliveryRetention,
 		BaseURL:               cfg.BaseURL,
 		Logger:                logger.With("component", "github"),
 		Metrics:               reg,
@@ -192,4 +212,69 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// apiNames names catalog API requests for their usage events, each name
+// made once: a request allocates nothing for it, and the events held until
+// they are written share their strings.
+type apiNames struct {
+	routes  sync.Map // *mux.Route -> "GET /entities/by-name/{kind}/{namespace}/{name}"
+	mu      sync.Mutex
+	clients map[string]string
+}
+
+// maxAPIClients bounds the client names kept; others are "other client".
+const maxAPIClients = 256
+
+// route is the route a request took, as the usage action.
+func (n *apiNames) route(r *http.Request) string {
+	cr := mux.CurrentRoute(r)
+	if cr == nil {
+		return r.Method + " " + strings.TrimPrefix(r.URL.Path, httpapi.Prefix)
+	}
+	if v, ok := n.routes.Load(cr); ok {
+		return v.(string)
+	}
+	t, err := cr.GetPathTemplate()
+	if err != nil {
+		t = r.URL.Path
+	}
+	name := r.Method + " " + strings.TrimPrefix(t, httpapi.Prefix)
+	n.routes.Store(cr, name)
+	return name
+}
+
+// client names the tool that called the catalog API: the product of its
+// User-Agent ("backstage-catalog-client/1.2" -> "backstage-catalog-client").
+// The API token names no person.
+func (n *apiNames) client(r *http.Request) string {
+	ua := r.UserAgent()
+	if i := strings.IndexAny(ua, "/ ("); i >= 0 {
+		ua = ua[:i]
+	}
+	if len(ua) > 64 {
+		ua = ua[:64]
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if name, ok := n.clients[ua]; ok {
+		return name
+	}
+	if len(n.clients) >= maxAPIClients {
+		return "other client"
+	}
+	name := strings.Map(func(c rune) rune {
+		if c < 0x21 || c > 0x7e {
+			return -1
+		}
+		return c
+	}, strings.Clone(ua))
+	if name == "" {
+		name = "unknown client"
+	}
+	if n.clients == nil {
+		n.clients = map[string]string{}
+	}
+	n.clients[strings.Clone(ua)] = name
+	return name
 }

@@ -91,6 +91,7 @@ func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) (int, any) {
 		return notFound()
 	}
 	s.redelivered = append(s.redelivered, id)
+	s.sendRedelivery(id)
 	return http.StatusAccepted, map[string]any{}
 }
 

@@ -45,6 +45,7 @@ type Server struct {
 	users         []*User
 	deliveries    []HookDelivery
 	redelivered   []int64
+	hook          *webhook
 
 	blobs   map[string][]byte
 	trees   map[string]map[string]string // tree sha -> file path -> blob sha

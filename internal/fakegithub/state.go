@@ -38,6 +38,8 @@ type HookDelivery struct {
 	Redelivery                   bool
 	DeliveredAt                  time.Time
 	InstallationID, RepositoryID int64
+	// Payload is the body GitHub sent; with SetWebhook, a redelivery posts it.
+	Payload []byte
 }
 
 // Call is one request the server received. Installation is that of the
@@ -255,15 +257,21 @@ func (s *Server) AddUser(u User) {
 	s.users = append(s.users, &u)
 }
 
-// AddHookDelivery records a delivery of the app's webhook.
-func (s *Server) AddHookDelivery(d HookDelivery) {
+// AddHookDelivery records a delivery of the app's webhook and returns its
+// id: d.ID, or the next id when it is 0 (GitHub's ids only grow).
+func (s *Server) AddHookDelivery(d HookDelivery) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if d.ID == 0 {
+		d.ID = s.newID()
+	}
+	s.nextID = max(s.nextID, d.ID)
 	s.deliveries = append(s.deliveries, d)
+	return d.ID
 }
 
 // Redelivered returns the delivery ids POSTed to /app/hook/deliveries/{id}/attempts, in order.
-// Redelivering adds no delivery; a test that wants one calls AddHookDelivery.
+// Without SetWebhook, redelivering adds no delivery; a test that wants one calls AddHookDelivery.
 func (s *Server) Redelivered() []int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
