@@ -32,7 +32,7 @@ const AnnotationPluginID = "callboard.dev/usage-plugin-id"
 // usage goes to DIGEST_TO rather than to an owner from the catalog.
 func Own(plugin string) bool {
 	switch plugin {
-	case catalog.PluginSlackOwner, catalog.PluginSlackCatalog, catalog.PluginPRCheck, catalog.PluginScaffolder, catalog.PluginCatalogAPI:
+	case catalog.PluginSlackOwner, catalog.PluginSlackCatalog, catalog.PluginPRCheck, catalog.PluginScaffolder, catalog.PluginCatalogAPI, catalog.PluginWeb:
 		return true
 	}
 	return false

@@ -52,7 +52,7 @@ func newDigest(cfg config, st *store.Store, logger *slog.Logger, deliver bool) (
 	return digest.New(dc)
 }
 
-// registerDigest mounts POST /api/usage and GET /digest and, when the
+// registerDigest mounts POST /api/usage (the web view serves GET /digest) and, when the
 // digest goes anywhere, starts its schedule; the returned stop drains it.
 func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.Store, logger *slog.Logger) (func(context.Context), error) {
 	dg, err := newDigest(cfg, st, logger, true)
@@ -62,7 +62,6 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.St
 	r.Handle("/api/usage", digest.UsageHandler(st, digest.UsageOptions{
 		Token: cfg.APIToken, Logger: logger.With("component", "usage"),
 	})).Methods(http.MethodPost)
-	r.Handle("/digest", dg.PageHandler()).Methods(http.MethodGet, http.MethodHead)
 	if !digestDelivers(cfg) {
 		return func(context.Context) {}, nil
 	}

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+// PluginWeb is the usage plugin id of the web view.
+const PluginWeb = catalog.PluginWeb
+
+const sessionPurpose = "session"
+
+// session returns who the request's cookie signs in, or nil. In ModeNone
+// everyone is a guest.
+func (s *Site) session(r *http.Request) *Session {
+	if s.cfg.Mode == ModeNone {
+		return &Session{Login: "guest", Via: string(ModeNone)}
+	}
+	c, err := r.Cookie(s.cookies.sessionName())
+	if err != nil {
+		return nil
+	}
+	var sess Session
+	if err := s.signer.verify(sessionPurpose, c.Value, &sess); err != nil {
+		return nil
+	}
+	if sess.Via != string(s.cfg.Mode) || !s.cfg.Now().Before(sess.Until) || sess.Login == "" {
+		return nil
+	}
+	return &sess
+}
+
+func (s *Site) startSession(w http.ResponseWriter, sess Session) error {
+	sess.Via = string(s.cfg.Mode)
+	sess.Until = s.cfg.Now().Add(sessionTTL).UTC().Truncate(1e9)
+	v, err := s.signer.sign(sessionPurpose, sess)
+	if err != nil {
+		return err
+	}
+	s.cookies.set(w, s.cookies.sessionName(), v, "/", sessionTTL)
+	return nil
+}
+
+// signInView is the sign-in page's data.
+type signInView struct {
+	Next    string
+	Problem string
+	GitHub  string // the GitHub host people sign in at
+}
+
+// signInPage asks a person who is not signed in to sign in, on the page they
+// asked for, and brings them back to it.
+func (s *Site) signInPage(w http.ResponseWriter, r *http.Request, status int, problem string) error {
+	next := localPath(r.URL.RequestURI())
+	if r.Method == http.MethodPost {
+		next = localPath(r.PostFormValue("next"))
+	}
+	return s.render(w, r, status, "signin", &view{Title: "Sign in", Data: signInView{Next: next, Problem: problem, GitHub: s.cfg.GitHubURL}})
+}
+
+// tokenForm is GET /auth/token: the sign-in form of ModeToken.
+func (s *Site) tokenForm(w http.ResponseWriter, r *http.Request, _ *Session) error {
+	if s.cfg.Mode != ModeToken {
+		return notFoundPage("Not here", "This callboard does not sign in with a token.", nil)
+	}
+	if sess := s.session(r); sess != nil {
+		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "signin", &view{Title: "Sign in", Data: signInView{Next: localPath(r.URL.Query().Get("next"))}})
+}
+
+// maxFormBody bounds what a sign-in form may post.
+const maxFormBody = 8 << 10
+
+// tokenSignIn is POST /auth/token: CALLBOARD_API_TOKEN exchanged for a session.
+func (s *Site) tokenSignIn(w http.ResponseWriter, r *http.Request, _ *Session) error {
+	if s.cfg.Mode != ModeToken {
+		return notFoundPage("Not here", "This callboard does not sign in with a token.", nil)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		return &httpError{status: http.StatusBadRequest, title: "Sign-in form not understood", msg: "The form could not be read; go back and try again."}
+	}
+	got := sha256.Sum256([]byte(strings.TrimSpace(r.PostFormValue("token"))))
+	want := sha256.Sum256([]byte(s.cfg.APIToken))
+	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		s.log.Warn("web sign-in refused", "mode", "token", "reason", "wrong token")
+		s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "sign-in", Actor: "token", Outcome: catalog.OutcomeFailure, At: s.cfg.Now()})
+		return s.render(w, r, http.StatusUnauthorized, "signin", &view{Title: "Sign in", Data: signInView{
+			Next: localPath(r.PostFormValue("next")), Problem: "That is not this callboard's API token."}})
+	}
+	if err := s.startSession(w, Session{Login: "token", Name: "API token"}); err != nil {
+		return err
+	}
+	s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "sign-in", Actor: "token", Outcome: catalog.OutcomeSuccess, At: s.cfg.Now()})
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+	return nil
+}
+
+// logoutForm is GET /auth/logout: signing out is a POST (a link or an image
+// elsewhere must not sign anyone out), so this page offers the button.
+func (s *Site) logoutForm(w http.ResponseWriter, r *http.Request, _ *Session) error {
+	return s.render(w, r, http.StatusOK, "signout", &view{Title: "Sign out", Session: s.session(r)})
+}
+
+// logout is POST /auth/logout.
+func (s *Site) logout(w http.ResponseWriter, r *http.Request, _ *Session) error {
+	if s.cfg.Mode != ModeNone {
+		s.cookies.clear(w, s.cookies.sessionName(), "/")
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
