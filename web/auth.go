@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -52,14 +53,18 @@ type signInView struct {
 	GitHub  string // the GitHub host people sign in at
 }
 
-// signInPage asks a person who is not signed in to sign in, on the page they
-// asked for, and brings them back to it.
-func (s *Site) signInPage(w http.ResponseWriter, r *http.Request, status int, problem string) error {
-	next := localPath(r.URL.RequestURI())
-	if r.Method == http.MethodPost {
-		next = localPath(r.PostFormValue("next"))
+// toSignIn sends a person who is not signed in to sign in, and back to the
+// page they asked for afterwards: with GitHub straight to GitHub (which
+// sends someone who authorised callboard before back at once), with a
+// token to the token form.
+func (s *Site) toSignIn(w http.ResponseWriter, r *http.Request) error {
+	next := url.QueryEscape(localPath(r.URL.RequestURI()))
+	if s.cfg.Mode == ModeToken {
+		http.Redirect(w, r, "/auth/token?next="+next, http.StatusSeeOther)
+	} else {
+		http.Redirect(w, r, "/auth/github/login?next="+next, http.StatusSeeOther)
 	}
-	return s.render(w, r, status, "signin", &view{Title: "Sign in", Data: signInView{Next: next, Problem: problem, GitHub: s.cfg.GitHubURL}})
+	return nil
 }
 
 // tokenForm is GET /auth/token: the sign-in form of ModeToken.
@@ -108,11 +113,11 @@ func (s *Site) logoutForm(w http.ResponseWriter, r *http.Request, _ *Session) er
 	return s.render(w, r, http.StatusOK, "signout", &view{Title: "Sign out", Session: s.session(r)})
 }
 
-// logout is POST /auth/logout.
+// logout is POST /auth/logout. It says so on a page of its own: sent to /
+// instead, a person still signed in to GitHub would be signed in again at once.
 func (s *Site) logout(w http.ResponseWriter, r *http.Request, _ *Session) error {
 	if s.cfg.Mode != ModeNone {
 		s.cookies.clear(w, s.cookies.sessionName(), "/")
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	return s.render(w, r, http.StatusOK, "signout", &view{Title: "Signed out", Data: true})
 }

@@ -17,10 +17,11 @@ import (
 func signInWithGitHub(t *testing.T, s *site, b *browser, next, login string) (*http.Response, string) {
 	t.Helper()
 	resp, body := b.get(s.URL + next)
-	wantStatus(t, next+" signed out", resp, body, http.StatusUnauthorized)
-	wantContains(t, "the sign-in page", body, "Sign in with GitHub", `href="/auth/github/login?next=`+strings.ToLower(url.QueryEscape(next))) // html/template writes %2f
-
-	resp, body = b.get(s.URL + "/auth/github/login?next=" + url.QueryEscape(next))
+	wantStatus(t, next+" signed out", resp, body, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/auth/github/login?next="+url.QueryEscape(next) {
+		t.Fatalf("%s signed out sends the browser to %q, want the sign-in with the page to come back to", next, loc)
+	}
+	resp, body = b.get(s.URL + resp.Header.Get("Location"))
 	wantStatus(t, "/auth/github/login", resp, body, http.StatusFound)
 	authURL, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil || !strings.HasPrefix(authURL.String(), s.gh.URL+"/login/oauth/authorize?") {
@@ -83,9 +84,10 @@ func TestSignInWithGitHub(t *testing.T) {
 	resp, _ = b.get(s.URL + "/teams/payments")
 	wantStatus(t, "still signed in after GET /auth/logout", resp, "", http.StatusOK)
 	resp, body = b.post(s.URL+"/auth/logout", nil)
-	wantStatus(t, "POST /auth/logout", resp, body, http.StatusSeeOther)
+	wantStatus(t, "POST /auth/logout", resp, body, http.StatusOK)
+	wantContains(t, "the answer", body, "You have signed out of callboard")
 	resp, body = b.get(s.URL + "/teams/payments")
-	wantStatus(t, "after signing out", resp, body, http.StatusUnauthorized)
+	wantStatus(t, "after signing out", resp, body, http.StatusSeeOther)
 }
 
 func TestSignInRefusesNonMembers(t *testing.T) {
@@ -102,7 +104,7 @@ func TestSignInRefusesNonMembers(t *testing.T) {
 				}
 			}
 			resp, body = b.get(s.URL + "/")
-			wantStatus(t, "/ after the refusal", resp, body, http.StatusUnauthorized)
+			wantStatus(t, "/ after the refusal", resp, body, http.StatusSeeOther)
 		})
 	}
 }
@@ -128,7 +130,7 @@ func TestSignInChecksState(t *testing.T) {
 	resp, body = b.get(resp.Header.Get("Location"))
 	wantStatus(t, "callback with another state", resp, body, http.StatusBadRequest)
 	resp, _ = b.get(s.URL + "/")
-	wantStatus(t, "/ after a forged state", resp, "", http.StatusUnauthorized)
+	wantStatus(t, "/ after a forged state", resp, "", http.StatusSeeOther)
 
 	// The person said no on GitHub.
 	resp, _ = b.get(s.URL + "/auth/github/login?next=/")
@@ -163,13 +165,9 @@ func TestSessionCookieIsSigned(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodGet, s.URL+"/", nil)
 			req.AddCookie(&http.Cookie{Name: "callboard_session", Value: forged})
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusUnauthorized {
-				t.Errorf("a %s cookie: %d, want 401", name, resp.StatusCode)
+			resp, _ := newBrowser(t).do(req)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("a %s cookie: %d, want 303 to the sign-in", name, resp.StatusCode)
 			}
 		})
 	}
@@ -189,13 +187,8 @@ func TestSessionCookieIsSigned(t *testing.T) {
 	other := newSite(t, web.ModeGitHub)
 	req, _ = http.NewRequest(http.MethodGet, other.URL+"/", nil)
 	req.AddCookie(&http.Cookie{Name: "callboard_session", Value: value})
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("the cookie on another database: %d, want 401", resp.StatusCode)
+	if resp, _ := newBrowser(t).do(req); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the cookie on another database: %d, want 303 to the sign-in", resp.StatusCode)
 	}
 }
 
@@ -210,14 +203,19 @@ func TestSessionExpires(t *testing.T) {
 	wantStatus(t, "signed in", resp, "", http.StatusOK)
 	clock = func() time.Time { return now.Add(8*time.Hour + time.Second) }
 	resp, _ = b.get(s.URL + "/repositories")
-	wantStatus(t, "eight hours later", resp, "", http.StatusUnauthorized)
+	wantStatus(t, "eight hours later", resp, "", http.StatusSeeOther)
 }
 
 func TestSignInWithToken(t *testing.T) {
 	s := newSite(t, web.ModeToken)
 	b := newBrowser(t)
 	resp, body := b.get(s.URL + "/digest")
-	wantStatus(t, "/digest signed out", resp, body, http.StatusUnauthorized)
+	wantStatus(t, "/digest signed out", resp, body, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/auth/token?next=%2Fdigest" {
+		t.Errorf("/digest signed out sends the browser to %q, want the token form", loc)
+	}
+	resp, body = b.get(s.URL + resp.Header.Get("Location"))
+	wantStatus(t, "the token form", resp, body, http.StatusOK)
 	wantContains(t, "the sign-in page", body, `action="/auth/token"`, `name="token"`, `value="/digest"`)
 
 	resp, body = b.post(s.URL+"/auth/token", url.Values{"token": {"wrong"}, "next": {"/digest"}})

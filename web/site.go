@@ -217,7 +217,7 @@ func (s *Site) page(f pageFunc) http.Handler {
 		}
 		sess := s.session(r)
 		if sess == nil {
-			return s.signInPage(w, r, http.StatusUnauthorized, "")
+			return s.toSignIn(w, r)
 		}
 		return f(w, r, sess)
 	})

@@ -217,11 +217,11 @@ func TestPages(t *testing.T) {
 }
 
 func TestAssets(t *testing.T) {
-	s := newSite(t, web.ModeGitHub)
+	s := newSite(t, web.ModeToken)
 	b := newBrowser(t)
-	// The pages need no sign-in to be styled: the sign-in page uses the stylesheet too.
-	resp, body := b.get(s.URL + "/")
-	wantStatus(t, "/ signed out", resp, body, 401)
+	// The stylesheet needs no sign-in: the sign-in page uses it too.
+	resp, body := b.get(s.URL + "/auth/token")
+	wantStatus(t, "the sign-in form", resp, body, 200)
 	i := strings.Index(body, `href="/assets/style.`)
 	if i < 0 {
 		t.Fatalf("the sign-in page links no stylesheet:\n%s", body)

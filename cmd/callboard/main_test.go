@@ -44,11 +44,14 @@ func envFrom(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-// startServe runs "callboard serve" with args on a free port and returns its
-// base URL; the server stops (and must exit cleanly) when the test ends.
+// startServe runs "callboard serve" with args on a free port (or env's
+// CALLBOARD_ADDR) and returns its base URL; the server stops (and must exit
+// cleanly) when the test ends.
 func startServe(t *testing.T, env map[string]string, args ...string) (string, *lockedBuffer) {
 	t.Helper()
-	env["CALLBOARD_ADDR"] = "127.0.0.1:0"
+	if env["CALLBOARD_ADDR"] == "" {
+		env["CALLBOARD_ADDR"] = "127.0.0.1:0"
+	}
 	addrc := make(chan string, 1)
 	testHookListening = func(a string) { addrc <- a }
 	t.Cleanup(func() { testHookListening = nil })

@@ -97,7 +97,7 @@ func (s *Server) oauthRoutes() {
 
 var authorizeTemplate = template.Must(template.New("authorize").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in to GitHub · test GitHub</title></head>
+<title>Sign in to GitHub · test GitHub</title><link rel="icon" href="data:,"></head>
 <body>
 <main>
 <h1>Sign in to GitHub</h1>
