@@ -112,15 +112,16 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request, sess *Session) error
 		return err
 	}
 	prev := week.Add(-1)
-	if v.PrevE, _, err = s.cfg.Store.UsageTotals(ctx, prev.Start(loc), prev.End(loc)); err != nil {
+	byPlugin, err := s.cfg.Store.UsageCounts(ctx, prev.Start(loc), prev.End(loc))
+	if err != nil {
 		return err
+	}
+	for _, n := range byPlugin {
+		v.PrevE += n
 	}
 	v.Partial = s.cfg.Now().Before(week.End(loc))
 
-	teams, err := s.cfg.Store.Query(ctx, catalog.Query{
-		Filter: catalog.Filter{{{Key: "kind", Values: []string{"group"}}, {Key: "spec.type", Values: []string{"team"}}}},
-		Order:  []catalog.Order{{Field: "metadata.name"}}, Limit: maxTeams,
-	})
+	groups, total, err := s.cfg.Store.EntitiesOfKind(ctx, "group", maxTeams)
 	if err != nil {
 		return err
 	}
@@ -128,11 +129,14 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request, sess *Session) error
 	if err != nil {
 		return err
 	}
-	for _, t := range teams.Entities {
-		v.Teams = append(v.Teams, teamChip{Name: t.DisplayName(), URL: EntityPath(t.Ref()), Owns: owned[t.Ref().String()]})
+	for _, g := range groups {
+		// Teams, not the departments and organisations above them.
+		if g.SpecString("type") == "team" {
+			v.Teams = append(v.Teams, teamChip{Name: g.DisplayName(), URL: EntityPath(g.Ref()), Owns: owned[g.Ref().String()]})
+		}
 	}
 	slices.SortStableFunc(v.Teams, func(a, b teamChip) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
-	v.MoreTeams = teams.TotalItems - len(teams.Entities)
+	v.MoreTeams = total - len(groups)
 
 	title := "Catalog"
 	if v.Searched {

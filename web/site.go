@@ -44,11 +44,13 @@ type Store interface {
 	Search(ctx context.Context, text string, limit int) ([]*catalog.Entity, error)
 	Query(ctx context.Context, q catalog.Query) (catalog.Page, error)
 	KindCounts(ctx context.Context) (map[string]int, error)
+	EntitiesOfKind(ctx context.Context, kind string, limit int) ([]*catalog.Entity, int, error)
 	Coverage(ctx context.Context) (catalog.Coverage, error)
 	RepositoryList(ctx context.Context, q catalog.RepoListQuery) (catalog.RepoListPage, error)
 	LatestUsage(ctx context.Context, plugin, entity string) (*catalog.UsageEvent, error)
 	UsageOfEntities(ctx context.Context, entities []string, bounds []time.Time) (map[string][]int, error)
 	UsageTotals(ctx context.Context, from, to time.Time) (events, people int, err error)
+	UsageCounts(ctx context.Context, from, to time.Time) (map[string]int, error)
 	OwnedCounts(ctx context.Context) (map[string]int, error)
 	WebKey(ctx context.Context, name string) ([]byte, error)
 	catalog.UsageRecorder

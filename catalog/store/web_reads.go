@@ -12,11 +12,14 @@ import (
 	"github.com/callboard/callboard/catalog"
 )
 
-// repoStatusSQL is catalog.RepoStatusOf over a repositories row.
+// repoStatusSQL is catalog.RepoStatusOf over a repositories row. The
+// codeowners column holds the JSON putRepository wrote (json.Marshal of a
+// catalog.Codeowners: "rules" first), so a file with a rule starts
+// {"rules":[{ — read without parsing the JSON of every row.
 const repoStatusSQL = `(CASE WHEN archived THEN 'archived'
 	WHEN catalog_status = 'registered' THEN 'registered'
 	WHEN catalog_status = 'invalid' THEN 'invalid'
-	WHEN codeowners != '' AND json_array_length(codeowners, '$.rules') > 0 THEN 'codeowners'
+	WHEN substr(codeowners, 1, 11) = '{"rules":[{' THEN 'codeowners'
 	ELSE 'none' END)`
 
 // repoStatusRank orders statuses as catalog.RepoStatuses lists them.
@@ -242,4 +245,19 @@ func (s *Store) KindCounts(ctx context.Context) (map[string]int, error) {
 		out[kind] = n
 	}
 	return out, rows.Err()
+}
+
+// EntitiesOfKind returns up to limit entities of a kind (any namespace) in
+// name order, and how many there are, without their relations: a list of
+// teams need not read everything each team owns.
+func (s *Store) EntitiesOfKind(ctx context.Context, kind string, limit int) ([]*catalog.Entity, int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities WHERE kind = ?`, strings.ToLower(kind)).Scan(&n); err != nil {
+		return nil, 0, fmt.Errorf("counting %s entities: %w", kind, err)
+	}
+	es, err := s.list(ctx, `SELECT uid, etag, body FROM entities WHERE kind = ? ORDER BY name, ref LIMIT ?`, strings.ToLower(kind), limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading %s entities: %w", kind, err)
+	}
+	return es, n, nil
 }
