@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -11,19 +10,8 @@ import (
 	"github.com/callboard/callboard/catalog"
 )
 
-// EntityPath is the web view's page of an entity: a team (a group in the
-// default namespace) has its own page, every other entity its catalog page.
-func EntityPath(ref catalog.Ref) string {
-	kind := strings.ToLower(ref.Kind)
-	ns := strings.ToLower(ref.Namespace)
-	if ns == "" {
-		ns = catalog.DefaultNamespace
-	}
-	if kind == "group" && ns == catalog.DefaultNamespace {
-		return "/teams/" + url.PathEscape(strings.ToLower(ref.Name))
-	}
-	return "/catalog/" + url.PathEscape(kind) + "/" + url.PathEscape(ns) + "/" + url.PathEscape(strings.ToLower(ref.Name))
-}
+// EntityPath is the web view's page of an entity (catalog.PagePath).
+func EntityPath(ref catalog.Ref) string { return catalog.PagePath(ref) }
 
 // refPath is EntityPath for a ref as stored (kind:namespace/name); "" when it does not parse.
 func refPath(ref string) string {
