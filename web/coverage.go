@@ -14,7 +14,8 @@ import (
 // Measuring reads every repository and every entity a repository declared
 // (about half a second at 10,000 entities), far more than a page may take,
 // so pages show the last measurement (and when it was taken) while a worker
-// takes the next one once it is older than the refresh interval.
+// takes the next one once it is older than the refresh interval, and only
+// when the catalog changed since (when the source tells its version).
 type CoverageCache struct {
 	src interface {
 		Coverage(context.Context) (catalog.Coverage, error)
@@ -47,7 +48,21 @@ func NewCoverageCache(src interface {
 func (c *CoverageCache) run(ctx context.Context) {
 	defer close(c.stopped)
 	first := true
+	version := "" // of the catalog the value was measured on
 	for {
+		now := ""
+		if vs, ok := c.src.(versioned); ok {
+			now, _ = vs.CatalogVersion(ctx) // on an error, measure anyway
+		}
+		if !first && now != "" && now == version {
+			c.mu.Lock()
+			c.at = time.Now() // the measurement still holds
+			c.mu.Unlock()
+			if !c.sleep(ctx) {
+				return
+			}
+			continue
+		}
 		v, err := c.src.Coverage(ctx)
 		if ctx.Err() != nil {
 			return
@@ -59,6 +74,7 @@ func (c *CoverageCache) run(ctx context.Context) {
 		switch {
 		case err == nil:
 			c.val, c.at, c.err = v, time.Now(), nil
+			version = now
 		case first:
 			c.err = err // c.at stays zero: the next page asks again
 		}
@@ -67,11 +83,24 @@ func (c *CoverageCache) run(ctx context.Context) {
 			close(c.ready)
 			first = false
 		}
-		select {
-		case <-ctx.Done():
+		if !c.sleep(ctx) {
 			return
-		case <-c.wake:
 		}
+	}
+}
+
+// versioned is a coverage source that can say whether the catalog changed.
+type versioned interface {
+	CatalogVersion(context.Context) (string, error)
+}
+
+// sleep waits for a page to ask for a new measurement; false when stopped.
+func (c *CoverageCache) sleep(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-c.wake:
+		return true
 	}
 }
 

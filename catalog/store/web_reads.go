@@ -261,3 +261,17 @@ func (s *Store) EntitiesOfKind(ctx context.Context, kind string, limit int) ([]*
 	}
 	return es, n, nil
 }
+
+// CatalogVersion changes whenever an entity or a repository is added,
+// changed or removed, by this process or another: a cache of a measurement
+// over the whole catalog (coverage) compares it before measuring again.
+func (s *Store) CatalogVersion(ctx context.Context) (string, error) {
+	var ne, nr int
+	var te, tr sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entities), (SELECT max(updated_at) FROM entities),
+		(SELECT count(*) FROM repositories), (SELECT max(updated_at) FROM repositories)`).Scan(&ne, &te, &nr, &tr)
+	if err != nil {
+		return "", fmt.Errorf("reading the catalog's version: %w", err)
+	}
+	return fmt.Sprintf("%d.%d.%d.%d", ne, te.Int64, nr, tr.Int64), nil
+}

@@ -181,3 +181,31 @@ func TestCountsForPages(t *testing.T) {
 		t.Errorf("owned %v, want %v", owned, want)
 	}
 }
+
+func TestCatalogVersion(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	version := func() string {
+		t.Helper()
+		v, err := st.CatalogVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	empty := version()
+	if version() != empty {
+		t.Fatal("the version of an unchanged catalog changed")
+	}
+	reposFixture(t, st)
+	filled := version()
+	if filled == empty {
+		t.Error("adding repositories and entities left the version as it was")
+	}
+	if _, err := st.ReplaceSource(ctx, "repo:acme/payments-api", nil, catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if version() == filled {
+		t.Error("removing entities left the version as it was")
+	}
+}
