@@ -69,4 +69,12 @@ func BenchmarkPages(b *testing.B) {
 			}
 		})
 	}
+	// The page keeps a digest 30 s; building one is what a view costs then.
+	b.Run("digest.Service.Digest", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := dg.Digest(ctx, dg.ThisWeek()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/digest"
@@ -53,7 +56,7 @@ func (s *Site) digest(w http.ResponseWriter, r *http.Request, sess *Session) err
 			return &httpError{status: http.StatusBadRequest, title: "No such week", msg: err.Error() + "."}
 		}
 	}
-	d, err := dg.Digest(r.Context(), week)
+	d, err := s.digests.get(r.Context(), dg, week)
 	if err != nil {
 		return err
 	}
@@ -152,4 +155,44 @@ func headline(d *digest.Digest) string {
 		s += fmt.Sprintf(", %s on last week (%s)", t.Change, num(t.Prev))
 	}
 	return s + "."
+}
+
+// digestCache keeps built digests for a while: building one reads two weeks
+// of usage events, eight weeks of counts and the week's new entities (40 ms
+// and more at 10,000 entities, growing with use), and records a coverage
+// snapshot. This week's is rebuilt after 30 s, an older one after 10 minutes.
+type digestCache struct {
+	mu   sync.Mutex
+	byWk map[digest.Week]cachedDigest
+}
+
+type cachedDigest struct {
+	d  *digest.Digest
+	at time.Time
+}
+
+const maxCachedDigests = 16
+
+func (c *digestCache) get(ctx context.Context, dg *digest.Service, w digest.Week) (*digest.Digest, error) {
+	ttl := 10 * time.Minute
+	if this := dg.ThisWeek(); !w.Before(this.Add(-1)) {
+		ttl = 30 * time.Second
+	}
+	c.mu.Lock()
+	if e, ok := c.byWk[w]; ok && time.Since(e.at) < ttl {
+		c.mu.Unlock()
+		return e.d, nil
+	}
+	c.mu.Unlock()
+	d, err := dg.Digest(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byWk == nil || len(c.byWk) >= maxCachedDigests {
+		c.byWk = map[digest.Week]cachedDigest{}
+	}
+	c.byWk[w] = cachedDigest{d: d, at: time.Now()}
+	return d, nil
 }

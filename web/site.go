@@ -114,6 +114,7 @@ type Site struct {
 	ownCov   bool
 	usage    *usageLog
 	csrf     *http.CrossOriginProtection
+	digests  digestCache
 }
 
 // New checks the configuration and returns a Site. Close stops its workers.
