@@ -191,7 +191,7 @@ func readCatalogFile(root, path string, rep *ImportReport) (b SourceBatch, displ
 		}
 		e.Metadata.Annotations[AnnotationManagedByLocation] = location
 		e.Metadata.Annotations[AnnotationManagedByOrigin] = location
-		decl = append(decl, Declared{Entity: e, Location: location})
+		decl = append(decl, Declared{Entity: e, Location: location, Line: p.Line})
 	}
 	rep.Entities += len(decl)
 	rep.Problems = append(rep.Problems, problems...)

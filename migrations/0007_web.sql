@@ -9,6 +9,10 @@ CREATE TABLE web_keys (
     created_at INTEGER NOT NULL   -- unix milliseconds
 ) WITHOUT ROWID;
 
+-- The line of the entity's document in the file that declared it, so an
+-- entity page links to it; 0 when not known.
+ALTER TABLE entities ADD COLUMN line INTEGER NOT NULL DEFAULT 0;
+
 -- An entity page reads its own usage (8 weeks, by plugin) and its
 -- repository's latest pull-request check.
 CREATE INDEX usage_events_entity ON usage_events (entity, at);

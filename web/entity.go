@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,6 +130,14 @@ func (s *Site) entity(w http.ResponseWriter, r *http.Request, sess *Session) err
 	}
 	if a.SourceURL != "" {
 		v.Declared = link{Label: declaredLabel(a.SourceURL), URL: a.SourceURL}
+		line, err := s.cfg.Store.DeclaredLine(ctx, e.Ref())
+		if err != nil {
+			return err
+		}
+		if line > 0 && strings.HasPrefix(a.SourceURL, "https://") {
+			v.Declared.URL += "#L" + strconv.Itoa(line)
+			v.Declared.Label += " line " + strconv.Itoa(line)
+		}
 	}
 	var usageOf = []string{v.Ref}
 	if repo := a.Repository; repo != nil {

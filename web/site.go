@@ -45,6 +45,7 @@ type Store interface {
 	Query(ctx context.Context, q catalog.Query) (catalog.Page, error)
 	KindCounts(ctx context.Context) (map[string]int, error)
 	EntitiesOfKind(ctx context.Context, kind string, limit int) ([]*catalog.Entity, int, error)
+	DeclaredLine(ctx context.Context, ref catalog.Ref) (int, error)
 	Coverage(ctx context.Context) (catalog.Coverage, error)
 	RepositoryList(ctx context.Context, q catalog.RepoListQuery) (catalog.RepoListPage, error)
 	LatestUsage(ctx context.Context, plugin, entity string) (*catalog.UsageEvent, error)

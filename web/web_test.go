@@ -167,8 +167,8 @@ func TestPages(t *testing.T) {
 			"Payments API", "component:default/payments-api",
 			`href="/teams/payments"`, "payments@acme.example", "#team-payments", "Alice Moreau", "PagerDuty service P7PAYMT", // the owner
 			"ownedBy", "partOf", "dependsOn", "providesApi", `href="/catalog/resource/default/payments-db"`, "<svg", // relations
-			"https://github.com/acme/payments-api/blob/main/catalog-info.yaml", // where it is declared
-			"CODEOWNERS of acme/payments-api", "applies to the catalog file",   // its rules
+			"https://github.com/acme/payments-api/blob/main/catalog-info.yaml#L20", "catalog-info.yaml line 20", // where it is declared
+			"CODEOWNERS of acme/payments-api", "applies to the catalog file", // its rules
 			"passing", "on a pull request by alice", // the latest check
 			"slack.owner", "github.pr-check", // usage by plugin
 			"TechDocs", "Payments dashboard",

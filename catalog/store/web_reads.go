@@ -275,3 +275,17 @@ func (s *Store) CatalogVersion(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("%d.%d.%d.%d", ne, te.Int64, nr, tr.Int64), nil
 }
+
+// DeclaredLine returns the line of the entity's document in the file that
+// declared it; 0 when not known.
+func (s *Store) DeclaredLine(ctx context.Context, ref catalog.Ref) (int, error) {
+	var line int
+	err := s.r.QueryRowContext(ctx, `SELECT line FROM entities WHERE ref = ?`, ref.String()).Scan(&line)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading where %s is declared: %w", ref, err)
+	}
+	return line, nil
+}

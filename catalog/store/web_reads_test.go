@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"testing"
@@ -207,5 +208,57 @@ func TestCatalogVersion(t *testing.T) {
 	}
 	if version() == filled {
 		t.Error("removing entities left the version as it was")
+	}
+}
+
+func TestDeclaredLine(t *testing.T) {
+	st := openTest(t)
+	ctx := context.Background()
+	api := catalog.Ref{Kind: "API", Namespace: "default", Name: "payments-rest"}
+	declare := func(yaml string, keepLines bool) catalog.ReplaceResult {
+		t.Helper()
+		ps, problems := catalog.ParseFile("catalog-info.yaml", []byte(yaml), nil)
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+		var decl []catalog.Declared
+		for _, p := range ps {
+			d := catalog.Declared{Entity: p.Entity, Location: "file:catalog-info.yaml"}
+			if keepLines {
+				d.Line = p.Line
+			}
+			decl = append(decl, d)
+		}
+		res, err := st.ReplaceSource(ctx, "file:catalog-info.yaml", decl, catalog.ReplaceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	line := func() int {
+		t.Helper()
+		n, err := st.DeclaredLine(ctx, api)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	declare(fileV1, true)
+	first := line()
+	if first < 5 {
+		t.Fatalf("the API's document starts on line %d, want its line in the file", first)
+	}
+	// Two comment lines above it: the entity is unchanged, its line moves.
+	res := declare("# comment\n# another\n"+fileV1, true)
+	if len(res.Updated) != 0 || line() != first+2 {
+		t.Errorf("after moving: updated %v, line %d; want none updated and line %d", res.Updated, line(), first+2)
+	}
+	// Declared again without lines (a rename): the line known is kept.
+	declare(fileV1, false)
+	if line() != first+2 {
+		t.Errorf("line %d after a declaration without lines, want %d kept", line(), first+2)
+	}
+	if _, err := st.DeclaredLine(ctx, catalog.Ref{Kind: "API", Namespace: "default", Name: "nope"}); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("the line of an entity not in the catalog: %v, want ErrNotFound", err)
 	}
 }
