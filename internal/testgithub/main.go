@@ -58,6 +58,10 @@ const (
 	appID          = 1
 	requestsRepo   = "acme/service-requests"
 	requestsRepoID = 900100
+	// The App's OAuth client: its sign-in form asks for a login (alice,
+	// bob, ... are members; any other login is refused).
+	oauthClientID     = "Iv1.testgithub"
+	oauthClientSecret = "test-client-secret"
 )
 
 func main() {
@@ -126,6 +130,7 @@ Try: curl -X POST %s/_test/install    (the "installation created" event)
 // seed loads the demo organisation into the fake and installs the App.
 func seed(gh *fakegithub.Server) ([]demo.GitHubRepo, error) {
 	gh.AddInstallation(installationID, org)
+	gh.SetOAuthApp(oauthClientID, oauthClientSecret) // Sign in with GitHub, for the web view
 	teams, users, err := demo.GitHubOrg()
 	if err != nil {
 		return nil, err
@@ -182,8 +187,11 @@ GITHUB_APP_ID=%d
 GITHUB_PRIVATE_KEY_FILE=%s
 GITHUB_WEBHOOK_SECRET_FILE=%s
 GITHUB_API_URL=%s/
+GITHUB_URL=%s
+GITHUB_CLIENT_ID=%s
+GITHUB_CLIENT_SECRET=%s
 SCAFFOLD_REPO=%s
-`, appID, keyFile, secretFile, base, requestsRepo)
+`, appID, keyFile, secretFile, base, base, oauthClientID, oauthClientSecret, requestsRepo)
 	envFile := filepath.Join(abs, "callboard.env")
 	return envFile, os.WriteFile(envFile, []byte(env), 0o600)
 }
