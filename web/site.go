@@ -115,7 +115,7 @@ type Site struct {
 	ownCov   bool
 	usage    *usageLog
 	csrf     *http.CrossOriginProtection
-	digests  digestCache
+	digests  *digestCache
 }
 
 // New checks the configuration and returns a Site. Close stops its workers.
@@ -167,11 +167,13 @@ func New(ctx context.Context, cfg Config) (*Site, error) {
 		s.cov, s.ownCov = NewCoverageCache(cfg.Store, 30*time.Second, s.log), true
 	}
 	s.usage = newUsageLog(cfg.Store, s.log)
+	s.digests = newDigestCache(cfg.Digest, s.log)
 	return s, nil
 }
 
 // Close stops the site's workers, recording the usage events still held.
 func (s *Site) Close(ctx context.Context) {
+	s.digests.close()
 	s.usage.close(ctx)
 	if s.ownCov {
 		s.cov.Close()
