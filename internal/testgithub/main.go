@@ -59,7 +59,7 @@ const (
 	requestsRepo   = "acme/service-requests"
 	requestsRepoID = 900100
 	// The App's OAuth client: its sign-in form asks for a login (alice,
-	// bob, ... are members; any other login is refused).
+	// bob, ... are members; mallory is a GitHub user outside Acme).
 	oauthClientID     = "Iv1.testgithub"
 	oauthClientSecret = "test-client-secret"
 )
@@ -138,6 +138,8 @@ func seed(gh *fakegithub.Server) ([]demo.GitHubRepo, error) {
 	for i, u := range users {
 		gh.AddUser(fakegithub.User{ID: int64(5000 + i), Login: u.Login, Name: u.Name, Email: u.Email})
 	}
+	// A GitHub user outside Acme, whom Sign in with GitHub refuses.
+	gh.AddUser(fakegithub.User{ID: 6001, Login: "mallory", Name: "Mallory"})
 	for i, tm := range teams {
 		gh.AddTeam(org, fakegithub.Team{ID: int64(100 + i), Slug: tm.Slug, Name: tm.Name, Description: tm.Description, ParentSlug: tm.Parent})
 		if len(tm.Members) > 0 {
