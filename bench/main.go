@@ -36,6 +36,8 @@ func main() {
 	deliveries := flag.Int("deliveries", 2000, "webhook deliveries for the ack figures")
 	senders := flag.Int("senders", 8, "concurrent webhook senders")
 	pushes := flag.Int("pushes", 100, "pushes for the freshness figure")
+	webSize := flag.Int("web-entities", 10000, "catalog size the web view's pages are timed at (0: skip them)")
+	webRequests := flag.Int("web-requests", 200, "requests per web page")
 	flag.Parse()
 	var sizes []int
 	for _, f := range strings.Split(*sizesFlag, ",") {
@@ -46,7 +48,7 @@ func main() {
 		}
 		sizes = append(sizes, n)
 	}
-	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, os.Stdout); err != nil {
+	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -101,7 +103,7 @@ func (m cpuMark) stolen() string {
 	return fmt.Sprintf("%.0f%%", 100*float64(now.steal-m.steal)/float64(now.total-m.total))
 }
 
-func runBench(sizes []int, requests, deliveries, senders, pushes int, out io.Writer) error {
+func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests int, out io.Writer) error {
 	dir, err := os.MkdirTemp("", "callboard-bench-")
 	if err != nil {
 		return err
@@ -119,6 +121,13 @@ func runBench(sizes []int, requests, deliveries, senders, pushes int, out io.Wri
 		f, err := catalogFigures(bin, dir, n, requests)
 		if err != nil {
 			return err
+		}
+		figs = append(figs, f...)
+	}
+	if webSize > 0 {
+		f, err := webFigures(bin, dir, webSize, webRequests)
+		if err != nil {
+			return fmt.Errorf("web figures: %w", err)
 		}
 		figs = append(figs, f...)
 	}

@@ -82,7 +82,18 @@ func (b *Bot) owner(ctx context.Context, q string, ev *catalog.UsageEvent) (mess
 		return message{}, fmt.Errorf("finding the owner of %q: %w", q, err)
 	}
 	recordAnswer(a, ev)
-	return ownerMessage(a), nil
+	return b.withPage(ownerMessage(a), a), nil
+}
+
+// withPage ends an answer about an entity with a link to its page in the
+// web view, when callboard has a base URL.
+func (b *Bot) withPage(m message, a *catalog.OwnerAnswer) message {
+	if b.baseURL == "" || a.Entity == nil {
+		return m
+	}
+	u := b.baseURL + catalog.PagePath(a.Entity.Ref())
+	m.Blocks = append(m.Blocks, contextBlock(link(u, "Open its page in callboard")))
+	return m
 }
 
 // recordAnswer fills the usage event from an owner answer: answered when it
@@ -120,7 +131,7 @@ func (b *Bot) team(ctx context.Context, q string, ev *catalog.UsageEvent) (messa
 		return sectionMessage(line, esc(plain)+" is not a team"), nil
 	}
 	recordAnswer(a, ev)
-	return teamMessage(a), nil
+	return b.withPage(teamMessage(a), a), nil
 }
 
 // findTeam looks q up as a group first (payments is the team even when a

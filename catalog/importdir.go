@@ -365,7 +365,7 @@ func (im *importer) read(rel string, rep *ImportReport, seen *[]seenFile) (b Sou
 		}
 		e.Metadata.Annotations[AnnotationManagedByLocation] = location
 		e.Metadata.Annotations[AnnotationManagedByOrigin] = location
-		decl = append(decl, Declared{Entity: e, Location: location})
+		decl = append(decl, Declared{Entity: e, Location: location, Line: p.Line})
 		for _, s := range SkeletonPaths(e) {
 			// A skeleton that holds the template itself (url: .) or lies
 			// outside the folder marks nothing.

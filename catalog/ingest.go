@@ -4,6 +4,7 @@ package catalog
 type Declared struct {
 	Entity   *Entity
 	Location string // url:https://github.com/ORG/REPO/blob/BRANCH/PATH, or file:/abs/path
+	Line     int    // the line of its document in that file; 0 when not known (the store keeps the last known)
 }
 
 // ReplaceResult says what a replacement changed, by entity ref.

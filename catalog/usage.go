@@ -12,6 +12,7 @@ const (
 	PluginPRCheck      = "github.pr-check"
 	PluginScaffolder   = "scaffolder"
 	PluginCatalogAPI   = "catalog-api"
+	PluginWeb          = "web"
 )
 
 // Outcomes a usage event may record.

@@ -32,7 +32,7 @@ const AnnotationPluginID = "callboard.dev/usage-plugin-id"
 // usage goes to DIGEST_TO rather than to an owner from the catalog.
 func Own(plugin string) bool {
 	switch plugin {
-	case catalog.PluginSlackOwner, catalog.PluginSlackCatalog, catalog.PluginPRCheck, catalog.PluginScaffolder, catalog.PluginCatalogAPI:
+	case catalog.PluginSlackOwner, catalog.PluginSlackCatalog, catalog.PluginPRCheck, catalog.PluginScaffolder, catalog.PluginCatalogAPI, catalog.PluginWeb:
 		return true
 	}
 	return false
@@ -117,6 +117,10 @@ type Digest struct {
 	Scope string
 	// URL is where the digest can be read in a browser; set by the service.
 	URL string
+	// MissingURLs list, in the web view, the repositories with no catalog
+	// file: those with CODEOWNERS only, and those with neither. Set by the
+	// service with the base URL.
+	MissingURLs *MissingURLs
 
 	Total   Totals
 	Plugins []PluginUsage
@@ -129,6 +133,11 @@ type Digest struct {
 	ChecksFixed   []string // repositories whose check went from failing to passing
 	Unanswered    []Question
 	KPIs          KPIs
+}
+
+// MissingURLs are the web view's lists of repositories with no catalog file.
+type MissingURLs struct {
+	CodeownersOnly, Neither string
 }
 
 // Totals sums every plugin's usage.

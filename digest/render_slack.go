@@ -76,6 +76,9 @@ func Slack(d *Digest) ([]slack.Block, string) {
 				fmt.Fprintf(&b, " (%s)", points(r.Delta))
 			}
 		}
+		if m := d.MissingURLs; m != nil {
+			fmt.Fprintf(&b, "\nWithout a catalog file: <%s|CODEOWNERS only> · <%s|neither>", mrkdwn(m.CodeownersOnly), mrkdwn(m.Neither))
+		}
 		blocks = append(blocks, slack.NewSectionBlock(md(b.String(), maxSectionText), nil, nil))
 
 		b.Reset()

@@ -83,6 +83,9 @@ func textOrgSections(b *strings.Builder, d *Digest) {
 	if c.Since == nil {
 		p("  (The first snapshot: changes show from next week.)\n")
 	}
+	if m := d.MissingURLs; m != nil {
+		p("  Repositories without a catalog file: %s (CODEOWNERS only), %s (neither)\n", m.CodeownersOnly, m.Neither)
+	}
 
 	p("\nTHIS WEEK IN THE CATALOG\n")
 	line := func(label string, names []string) {

@@ -202,6 +202,12 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 	}
 	d := Build(in)
 	d.URL = s.URL(w)
+	if s.cfg.BaseURL != "" {
+		d.MissingURLs = &MissingURLs{
+			CodeownersOnly: s.cfg.BaseURL + catalog.RepositoriesPath(catalog.RepoCodeowners),
+			Neither:        s.cfg.BaseURL + catalog.RepositoriesPath(catalog.RepoNothing),
+		}
+	}
 	return d, nil
 }
 

@@ -51,7 +51,8 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 	owner, name, _ := strings.Cut(t.repo.FullName, "/")
 	head := repoRef{owner: owner, name: name, branch: t.headSHA, tree: &treeListing{}}
 
-	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: strings.TrimPrefix(a.cfg.CatalogFile, "/"), Strict: c.strict}
+	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: strings.TrimPrefix(a.cfg.CatalogFile, "/"), Strict: c.strict,
+		BaseURL: a.cfg.BaseURL}
 	// The row is a scratch copy: a pull request is checked, never ingested.
 	// Its branch is the head commit, so that Location targets and
 	// placeholders are read there too, not on the default branch.

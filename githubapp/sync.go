@@ -305,7 +305,7 @@ func (s *syncer) walkCatalog(ctx context.Context, gh *github.Client, ref repoRef
 		for _, pe := range parsed {
 			e := pe.Entity
 			catalog.StampRepoEntity(e, row, p)
-			decl = append(decl, catalog.Declared{Entity: e, Location: catalog.RepoLocation(row, p)})
+			decl = append(decl, catalog.Declared{Entity: e, Location: catalog.RepoLocation(row, p), Line: pe.Line})
 			if !strings.EqualFold(e.Kind, "Location") {
 				continue
 			}

@@ -92,6 +92,10 @@ type Input struct {
 	OwnerNames []catalog.NameEntry
 
 	Strict bool // warnings fail the check too
+
+	// BaseURL is callboard's address (CALLBOARD_BASE_URL): the comment links
+	// the entities the catalog holds to their pages in the web view.
+	BaseURL string
 }
 
 // TechDocs is what a pull request's head has in a folder that a
@@ -112,6 +116,8 @@ type Report struct {
 	Entities  int
 
 	catalogPath string
+	baseURL     string
+	pages       []string // refs of the entities the catalog holds for the repository
 }
 
 // Change is something the pull request changes in the catalog.
@@ -141,7 +147,10 @@ func (r *Report) Warnings() int { return r.count(Warning) }
 
 // Evaluate judges a repository at a pull request's head.
 func Evaluate(in Input) *Report {
-	r := &Report{catalogPath: in.CatalogPath}
+	r := &Report{catalogPath: in.CatalogPath, baseURL: strings.TrimRight(in.BaseURL, "/")}
+	for _, e := range in.Base {
+		r.pages = append(r.pages, e.Ref().String())
+	}
 	var entities []*catalog.Entity
 	for _, p := range in.Parsed {
 		entities = append(entities, p.Entity)

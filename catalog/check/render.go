@@ -133,6 +133,7 @@ func (r *Report) Comment(checksURL string) string {
 		b.WriteString("### ✅ callboard: ownership and docs check passed\n\n")
 		b.WriteString(passed + "\n\n")
 		r.writeChanges(&b, commentRows)
+		r.writePages(&b)
 		return cut(b.String(), MaxComment)
 	}
 	fmt.Fprintf(&b, "### %s callboard: %s\n\n", verdictIcon(r.Conclusion), r.headline())
@@ -151,6 +152,7 @@ func (r *Report) Comment(checksURL string) string {
 	} else if link != "" && len(r.Annotations()) > 0 {
 		b.WriteString("\nLines are marked in " + link + ".\n")
 	}
+	r.writePages(&b)
 	if r.Suggested != "" {
 		fmt.Fprintf(&b, "\nAdd this as `%s` to put the repository in the catalog, so `/owner` and the catalog API can answer for it (check the owner and the type):\n\n```yaml\n", r.catalogPath)
 		b.WriteString(r.Suggested)
@@ -213,6 +215,36 @@ func (r *Report) writeChanges(b *strings.Builder, max int) {
 		fmt.Fprintf(b, "- …and %d more\n", n)
 	}
 	b.WriteString("\n")
+}
+
+// maxPages bounds the entity pages a comment links.
+const maxPages = 5
+
+// writePages links the entities the catalog holds for the repository to
+// their pages in the web view, when the check knows callboard's address.
+func (r *Report) writePages(b *strings.Builder) {
+	if r.baseURL == "" || len(r.pages) == 0 {
+		return
+	}
+	var links []string
+	for _, ref := range r.pages[:min(maxPages, len(r.pages))] {
+		rf, err := catalog.ParseRef(ref, catalog.RefDefaults{})
+		if err != nil {
+			continue
+		}
+		links = append(links, fmt.Sprintf("[`%s`](%s%s)", ref, r.baseURL, catalog.PagePath(rf)))
+	}
+	if len(links) == 0 {
+		return
+	}
+	if !strings.HasSuffix(b.String(), "\n\n") {
+		b.WriteString("\n")
+	}
+	b.WriteString("In callboard today: " + strings.Join(links, ", "))
+	if n := len(r.pages) - maxPages; n > 0 {
+		fmt.Fprintf(b, " and %d more", n)
+	}
+	b.WriteString(".\n")
 }
 
 // valueOrNone shows a value from a file as code, or says there is none.

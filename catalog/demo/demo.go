@@ -102,7 +102,7 @@ func Seed(ctx context.Context, s Store) (int, error) {
 			r.CatalogPath, r.CatalogStatus = "catalog-info.yaml", catalog.StatusRegistered
 			for _, p := range parsed {
 				catalog.StampRepoEntity(p.Entity, &r, r.CatalogPath)
-				decl = append(decl, catalog.Declared{Entity: p.Entity, Location: catalog.RepoLocation(&r, r.CatalogPath)})
+				decl = append(decl, catalog.Declared{Entity: p.Entity, Location: catalog.RepoLocation(&r, r.CatalogPath), Line: p.Line})
 			}
 		case isNotExist(err):
 			r.CatalogStatus = catalog.StatusMissing

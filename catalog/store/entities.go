@@ -89,6 +89,7 @@ func (s *Store) ReplacePrepared(ctx context.Context, ps catalog.PreparedSources)
 type encoded struct {
 	ref, kind, namespace, name string
 	location                   string
+	line                       int
 	body, etag                 string
 	search                     []keyValue
 	edges                      []catalog.Edge
@@ -146,6 +147,7 @@ func encode(d catalog.Declared) (encoded, error) {
 		namespace: strings.ToLower(r.Namespace),
 		name:      strings.ToLower(r.Name),
 		location:  d.Location,
+		line:      d.Line,
 		body:      string(b),
 		etag:      base64.RawURLEncoding.EncodeToString(sum[:15]),
 		search:    flatten(b),
@@ -161,6 +163,7 @@ type existing struct {
 	etag     string
 	location string
 	source   string
+	line     int
 }
 
 func (s *Store) replace(ctx context.Context, st *statements, source string, decl []encoded, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error) {
@@ -173,7 +176,7 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 	for rows.Next() {
 		var e existing
 		var ref string
-		if err := rows.Scan(&e.id, &ref, &e.uid, &e.etag, &e.location, &e.search); err != nil {
+		if err := rows.Scan(&e.id, &ref, &e.uid, &e.etag, &e.location, &e.search, &e.line); err != nil {
 			rows.Close()
 			return res, err
 		}
@@ -195,7 +198,15 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 		}
 		seen[ref] = true
 		old, ok := have[ref]
+		if ok && d.line == 0 {
+			d.line = old.line // a rename re-declares entities without reading the file
+		}
 		if ok && old.etag == d.etag {
+			if d.line != old.line { // lines above it moved; the entity did not change
+				if _, err := st.setLine.ExecContext(ctx, d.line, old.id); err != nil {
+					return res, err
+				}
+			}
 			res.Unchanged = append(res.Unchanged, ref)
 			continue
 		}
@@ -207,7 +218,7 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 		}
 		if ok {
 			id = old.id
-			if _, err := st.update.ExecContext(ctx, d.etag, d.location, d.body, searchList, now, id); err != nil {
+			if _, err := st.update.ExecContext(ctx, d.etag, d.location, d.body, searchList, now, d.line, id); err != nil {
 				return res, err
 			}
 			if err := st.clear(ctx, id, old.search); err != nil {
@@ -218,7 +229,7 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 			// The insert does nothing when another source declares ref:
 			// one statement instead of a look-up and an insert.
 			uid = uuid.NewString()
-			err := st.insert.QueryRowContext(ctx, ref, d.kind, d.namespace, d.name, uid, d.etag, source, d.location, d.body, searchList, now, now).Scan(&id)
+			err := st.insert.QueryRowContext(ctx, ref, d.kind, d.namespace, d.name, uid, d.etag, source, d.location, d.body, searchList, now, now, d.line).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				var location, other string
 				if err := st.byRef.QueryRowContext(ctx, ref).Scan(&location, &other); err != nil {
@@ -255,7 +266,7 @@ type statements struct {
 	tx                                 *sql.Tx
 	insert, update, delFTS, delSearch  *sql.Stmt
 	delRel, delEntity, bySource, byRef *sql.Stmt
-	keyID, newKey                      *sql.Stmt
+	keyID, newKey, setLine             *sql.Stmt
 	keys                               map[string]int64 // search key ids seen in this transaction
 	// Index rows waiting to be written, by table, and the entities they
 	// belong to. They go in many to a statement when the transaction ends:
@@ -276,16 +287,17 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 		dst **sql.Stmt
 		q   string
 	}{
-		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, search, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, search, created_at, updated_at, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (ref) DO NOTHING RETURNING id`},
-		{&st.update, `UPDATE entities SET etag = ?, location = ?, body = ?, search = ?, updated_at = ? WHERE id = ?`},
+		{&st.update, `UPDATE entities SET etag = ?, location = ?, body = ?, search = ?, updated_at = ?, line = ? WHERE id = ?`},
+		{&st.setLine, `UPDATE entities SET line = ? WHERE id = ?`},
 		{&st.delFTS, `DELETE FROM entities_fts WHERE rowid = ?`},
 		{&st.delSearch, `DELETE FROM search_rows WHERE key_id = ? AND value = ? AND entity_id = ?`},
 		{&st.keyID, `SELECT id FROM search_keys WHERE key = ?`},
 		{&st.newKey, `INSERT INTO search_keys (key) VALUES (?)`},
 		{&st.delRel, `DELETE FROM relations WHERE entity_id = ?`},
 		{&st.delEntity, `DELETE FROM entities WHERE id = ?`},
-		{&st.bySource, `SELECT id, ref, uid, etag, location, search FROM entities WHERE source = ?`},
+		{&st.bySource, `SELECT id, ref, uid, etag, location, search, line FROM entities WHERE source = ?`},
 		{&st.byRef, `SELECT location, source FROM entities WHERE ref = ?`},
 	} {
 		s, err := tx.PrepareContext(ctx, p.q)
@@ -299,7 +311,7 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.insert, st.update, st.delFTS, st.delSearch, st.delRel, st.delEntity, st.bySource, st.byRef, st.keyID, st.newKey} {
+	for _, s := range []*sql.Stmt{st.insert, st.update, st.setLine, st.delFTS, st.delSearch, st.delRel, st.delEntity, st.bySource, st.byRef, st.keyID, st.newKey} {
 		if s != nil {
 			s.Close()
 		}

@@ -170,6 +170,9 @@ func TestAppManifest(t *testing.T) {
 	if got["url"] != "https://callboard.acme.example" || got["redirect_url"] != "https://callboard.acme.example/" {
 		t.Errorf("url %v, redirect_url %v: want the base URL", got["url"], got["redirect_url"])
 	}
+	if cb, _ := got["callback_urls"].([]any); len(cb) != 1 || cb[0] != "https://callboard.acme.example/auth/github/callback" {
+		t.Errorf("callback_urls %v: want the base URL's /auth/github/callback, for Sign in with GitHub", got["callback_urls"])
+	}
 	if hook, _ := got["hook_attributes"].(map[string]any); hook["url"] != "https://callboard.acme.example/webhooks/github" {
 		t.Errorf("hook_attributes %v: want the base URL's /webhooks/github", got["hook_attributes"])
 	}

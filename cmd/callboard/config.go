@@ -58,12 +58,19 @@ type config struct {
 	// (CALLBOARD_DELIVERY_RETENTION); their rows are kept 90 days.
 	DeliveryRetention time.Duration
 
+	// The web view: CALLBOARD_WEB_AUTH as given ("" until serve resolves
+	// its default), and the App's OAuth credentials for Sign in with GitHub.
+	WebAuth            string
+	GitHubClientID     string
+	GitHubClientSecret string
+	GitHubURL          string
+
 	// StrictChecks makes warnings fail the pull-request check (CHECKS_STRICT=true).
 	StrictChecks bool
 }
 
 // secrets are the variables that may come from NAME_FILE and must never be logged.
-var secrets = []string{"CALLBOARD_API_TOKEN", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SMTP_URL"}
+var secrets = []string{"CALLBOARD_API_TOKEN", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SMTP_URL", "GITHUB_CLIENT_SECRET"}
 
 const maxSecretFile = 64 << 10
 
@@ -112,6 +119,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DigestSchedule:      get("DIGEST_SCHEDULE", digest.DefaultSchedule),
 		DigestTimezone:      get("DIGEST_TIMEZONE", "UTC"),
 		ScaffoldRepo:        get("SCAFFOLD_REPO", ""),
+		WebAuth:             strings.ToLower(strings.TrimSpace(get("CALLBOARD_WEB_AUTH", ""))),
+		GitHubClientID:      get("GITHUB_CLIENT_ID", ""),
+		GitHubClientSecret:  secret("GITHUB_CLIENT_SECRET"),
+		GitHubURL:           strings.TrimRight(get("GITHUB_URL", "https://github.com"), "/"),
 	}
 	switch strings.ToLower(get("CHECKS_STRICT", "false")) {
 	case "true", "1", "yes":
@@ -167,6 +178,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Sprintf("SLACK_API_URL %q must end in /", c.SlackAPIURL))
 	}
 	errs = append(errs, checkConfig(&c, getenv)...)
+	errs = append(errs, checkWebConfig(c)...)
 	switch len(errs) {
 	case 0:
 		return c, nil

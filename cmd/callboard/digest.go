@@ -13,7 +13,6 @@ import (
 
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
-	"github.com/callboard/callboard/internal/bearer"
 	"github.com/gorilla/mux"
 )
 
@@ -55,7 +54,7 @@ func newDigest(cfg config, st *store.Store, logger *slog.Logger, deliver bool) (
 	return digest.New(dc)
 }
 
-// registerDigest mounts POST /api/usage and GET /digest and, when the
+// registerDigest mounts POST /api/usage (the web view serves GET /digest) and, when the
 // digest goes anywhere, starts its schedule; the returned stop drains it.
 func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.Store, logger *slog.Logger) (func(context.Context), error) {
 	dg, err := newDigest(cfg, st, logger, true)
@@ -65,9 +64,6 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.St
 	r.Handle("/api/usage", digest.UsageHandler(st, digest.UsageOptions{
 		Token: cfg.APIToken, Logger: logger.With("component", "usage"),
 	})).Methods(http.MethodPost)
-	// The page shows what the API token protects (usage, people's unanswered
-	// questions): the same token guards it.
-	r.Handle("/digest", bearer.New(cfg.APIToken).Protect("callboard digest", dg.PageHandler())).Methods(http.MethodGet, http.MethodHead)
 	if !digestDelivers(cfg) {
 		return func(context.Context) {}, nil
 	}

@@ -44,11 +44,14 @@ func envFrom(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-// startServe runs "callboard serve" with args on a free port and returns its
-// base URL; the server stops (and must exit cleanly) when the test ends.
+// startServe runs "callboard serve" with args on a free port (or env's
+// CALLBOARD_ADDR) and returns its base URL; the server stops (and must exit
+// cleanly) when the test ends.
 func startServe(t *testing.T, env map[string]string, args ...string) (string, *lockedBuffer) {
 	t.Helper()
-	env["CALLBOARD_ADDR"] = "127.0.0.1:0"
+	if env["CALLBOARD_ADDR"] == "" {
+		env["CALLBOARD_ADDR"] = "127.0.0.1:0"
+	}
 	addrc := make(chan string, 1)
 	testHookListening = func(a string) { addrc <- a }
 	t.Cleanup(func() { testHookListening = nil })
@@ -383,9 +386,11 @@ func TestNoSecretInLogs(t *testing.T) {
 		"SLACK_SIGNING_SECRET":  "slacksec-91be-do-not-log",
 		"SLACK_BOT_TOKEN":       "xoxb-1234-do-not-log",
 		"CALLBOARD_API_TOKEN":   "apitok-55aa-do-not-log",
+		"GITHUB_CLIENT_SECRET":  "clientsec-3c1d-do-not-log",
 	}
 	env := map[string]string{"CALLBOARD_DB": filepath.Join(dir, "callboard.db"), "CALLBOARD_LOG_LEVEL": "debug",
-		"GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY_FILE": keyFile, "GITHUB_API_URL": "http://127.0.0.1:1/"}
+		"GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY_FILE": keyFile, "GITHUB_API_URL": "http://127.0.0.1:1/",
+		"GITHUB_CLIENT_ID": "Iv1.x", "CALLBOARD_WEB_AUTH": "token"}
 	for k, v := range secrets {
 		env[k] = v
 	}
@@ -430,6 +435,12 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Errorf("API with the token: %d", c)
 	}
 	do("GET", "/api/catalog/entities", nil, map[string]string{"Authorization": "Bearer wrong"})
+	// The web view's sign-in with the token, wrong and right.
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	if c := do("POST", "/auth/token", []byte("token=wrong-"+secrets["CALLBOARD_API_TOKEN"]), form); c != 401 {
+		t.Errorf("web sign-in with a wrong token: %d", c)
+	}
+	do("POST", "/auth/token", []byte("token="+secrets["CALLBOARD_API_TOKEN"]+"&next=/"), form)
 	time.Sleep(300 * time.Millisecond) // let the push fail and be logged
 
 	out := logs.String()

@@ -36,6 +36,11 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 		return err
 	}
 	defer unlock()
+	mode, err := webMode(cfg, demoFlag)
+	if err != nil {
+		return err
+	}
+	cfg.WebAuth = string(mode)
 	// Listen first: a taken port is said at once, before any work starts.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/githubapp"
+	"github.com/callboard/callboard/web"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -138,6 +140,14 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 		return nil, err
 	}
 	srv.stops = append(srv.stops, stopDigest)
+
+	// The web view: /, /catalog/..., /teams/..., /repositories, /digest, /auth/...
+	stopWeb, err := registerWeb(ctx, r, cfg, web.Mode(cmp.Or(cfg.WebAuth, string(web.ModeGitHub))), st, logger)
+	if err != nil {
+		srv.stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	srv.stops = append(srv.stops, stopWeb)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such route"})

@@ -12,4 +12,10 @@
 // SetFile and the Git data API both make commits that the contents API reads.
 // Issues and pull requests exist once touched; the app's comments and commits
 // are by callboard[bot].
+//
+// The App's user-to-server OAuth (oauth.go) is served too: GitHub's web
+// pages /login/oauth/authorize (a form that asks for a login) and
+// /login/oauth/access_token (codes good once, PKCE checked), and the user
+// endpoints a user access token reaches: /user, /user/installations and
+// /user/memberships/orgs/{org}.
 package fakegithub

@@ -66,6 +66,12 @@ var routeNeeds = map[string]string{
 	"GET /users/{login}":             "",
 	"POST /graphql":                  "contents:read",
 
+	// Sign in with GitHub (oauth.go): a user access token's endpoints, which
+	// an installation token does not reach.
+	"GET /user":                        userToken,
+	"GET /user/installations":          userToken,
+	"GET /user/memberships/orgs/{org}": userToken,
+
 	"POST /orgs/{org}/repos":                                  "administration:write",
 	"GET /orgs/{org}/teams":                                   "members:read",
 	"GET /orgs/{org}/teams/{slug}":                            "members:read",
@@ -98,6 +104,9 @@ var routeNeeds = map[string]string{
 	"DELETE /repos/{owner}/{repo}/git/refs/heads/{branch...}": "contents:write",
 }
 
+// userToken marks the endpoints only a user access token reaches.
+const userToken = "user-token"
+
 // workflowsDir holds the files a tree may hold only with workflows: write.
 const workflowsDir = ".github/workflows/"
 
@@ -117,6 +126,10 @@ func (s *Server) permitted(w http.ResponseWriter, r *http.Request, pattern strin
 	need, ok := routeNeeds[pattern]
 	if !ok {
 		s.t.Fatalf("fakegithub: the route %q has no entry in routeNeeds", pattern)
+	}
+	if need == userToken {
+		status, body := notAccessible(w, "")
+		return status, body, false
 	}
 	for _, req := range strings.Fields(need) {
 		if !slices.ContainsFunc(strings.Split(req, "|"), func(alt string) bool {

@@ -47,6 +47,8 @@ type Server struct {
 	redelivered   []int64
 	hook          *webhook
 
+	oauth oauthData // oauth.go
+
 	blobs   map[string][]byte
 	trees   map[string]map[string]string // tree sha -> file path -> blob sha
 	commits map[string]*commit
@@ -108,6 +110,7 @@ func (s *Server) routes() {
 	s.repoRoute("PATCH /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.updateRef)
 	s.repoRoute("DELETE /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.deleteRef)
 
+	s.oauthRoutes()
 	s.route("/", func(http.ResponseWriter, *http.Request) (int, any) { return notFound() })
 }
 
@@ -233,6 +236,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authenticate(r *http.Request) (int64, string) {
 	scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	isApp := r.URL.Path == "/app" || strings.HasPrefix(r.URL.Path, "/app/")
+	if strings.HasPrefix(r.URL.Path, "/login/oauth/") || s.oauth.userTokens[cred] != "" {
+		return 0, "" // GitHub's web pages; a user access token (oauth.go: the endpoints check what it reaches)
+	}
 	switch inst := s.tokens[cred]; {
 	case cred == "":
 		return 0, "Requires authentication"

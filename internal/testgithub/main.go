@@ -59,6 +59,10 @@ const (
 	requestsRepo   = "acme/service-requests"
 	templatesRepo  = "acme/service-templates"
 	requestsRepoID = 900100
+	// The App's OAuth client: its sign-in form asks for a login (alice,
+	// bob, ... are members; mallory is a GitHub user outside Acme).
+	oauthClientID     = "Iv1.testgithub"
+	oauthClientSecret = "test-client-secret"
 )
 
 func main() {
@@ -127,6 +131,7 @@ Try: curl -X POST %s/_test/install    (the "installation created" event)
 // seed loads the demo organisation into the fake and installs the App.
 func seed(gh *fakegithub.Server) ([]demo.GitHubRepo, error) {
 	gh.AddInstallation(installationID, org)
+	gh.SetOAuthApp(oauthClientID, oauthClientSecret) // Sign in with GitHub, for the web view
 	teams, users, err := demo.GitHubOrg()
 	if err != nil {
 		return nil, err
@@ -134,6 +139,8 @@ func seed(gh *fakegithub.Server) ([]demo.GitHubRepo, error) {
 	for i, u := range users {
 		gh.AddUser(fakegithub.User{ID: int64(5000 + i), Login: u.Login, Name: u.Name, Email: u.Email})
 	}
+	// A GitHub user outside Acme, whom Sign in with GitHub refuses.
+	gh.AddUser(fakegithub.User{ID: 6001, Login: "mallory", Name: "Mallory"})
 	for i, tm := range teams {
 		gh.AddTeam(org, fakegithub.Team{ID: int64(100 + i), Slug: tm.Slug, Name: tm.Name, Description: tm.Description, ParentSlug: tm.Parent})
 		if len(tm.Members) > 0 {
@@ -183,10 +190,13 @@ GITHUB_APP_ID=%d
 GITHUB_PRIVATE_KEY_FILE=%s
 GITHUB_WEBHOOK_SECRET_FILE=%s
 GITHUB_API_URL=%s/
+GITHUB_URL=%s
+GITHUB_CLIENT_ID=%s
+GITHUB_CLIENT_SECRET=%s
 SCAFFOLD_REPO=%s
 # the demo's Go service template lives in its own repository: trust it
 SCAFFOLD_TEMPLATE_REPOS=%s
-`, appID, keyFile, secretFile, base, requestsRepo, templatesRepo)
+`, appID, keyFile, secretFile, base, base, oauthClientID, oauthClientSecret, requestsRepo, templatesRepo)
 	envFile := filepath.Join(abs, "callboard.env")
 	return envFile, os.WriteFile(envFile, []byte(env), 0o600)
 }

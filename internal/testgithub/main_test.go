@@ -65,7 +65,7 @@ func TestEventsAreSignedAsGitHubSignsThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"GITHUB_APP_ID=1\n", "GITHUB_API_URL=" + base + "/\n", "SCAFFOLD_REPO=acme/service-requests\n", "SCAFFOLD_TEMPLATE_REPOS=acme/service-templates\n", "GITHUB_PRIVATE_KEY_FILE=" + filepath.Join(dir, "github-app.pem")} {
+	for _, want := range []string{"GITHUB_APP_ID=1\n", "GITHUB_API_URL=" + base + "/\n", "SCAFFOLD_REPO=acme/service-requests\n", "SCAFFOLD_TEMPLATE_REPOS=acme/service-templates\n", "GITHUB_URL=" + base + "\n", "GITHUB_CLIENT_ID=Iv1.testgithub\n", "GITHUB_PRIVATE_KEY_FILE=" + filepath.Join(dir, "github-app.pem")} {
 		if !strings.Contains(string(env), want) {
 			t.Errorf("callboard.env lacks %q:\n%s", want, env)
 		}

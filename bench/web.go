@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/internal/benchorg"
+)
+
+// webFigures builds an organisation of n entities as the GitHub sync leaves
+// it (repositories of every catalog status, CODEOWNERS, eight weeks of
+// usage), serves it with "callboard serve" (CALLBOARD_WEB_AUTH=none on
+// loopback) and reads each page of the web view requests times. The figure
+// is the server's own time, from the Server-Timing header each page sends:
+// from the request to the page rendered, before it is written.
+func webFigures(bin, dir string, n, requests int) ([]figure, error) {
+	db := filepath.Join(dir, fmt.Sprintf("web-%d.db", n))
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	org, err := benchorg.Build(ctx, st, n, time.Now())
+	st.Close()
+	if err != nil {
+		return nil, fmt.Errorf("building the organisation: %w", err)
+	}
+	env := append(os.Environ(), "CALLBOARD_DB="+db, "CALLBOARD_WEB_AUTH=none")
+	srv, base, err := startServe(bin, env)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		srv.Process.Signal(syscall.SIGTERM)
+		srv.Wait()
+	}()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}, Timeout: 30 * time.Second}
+	serverTime := func(path string) (time.Duration, error) {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
+		}
+		v, ok := strings.CutPrefix(resp.Header.Get("Server-Timing"), "render;dur=")
+		ms, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil {
+			return 0, fmt.Errorf("GET %s: no Server-Timing in %q", path, resp.Header.Get("Server-Timing"))
+		}
+		return time.Duration(ms * float64(time.Millisecond)), nil
+	}
+	// The first page waits for the first coverage measurement: not timed.
+	if _, err := serverTime("/"); err != nil {
+		return nil, err
+	}
+	target := func(t string) string {
+		if n == 10000 {
+			return t
+		}
+		return ""
+	}
+	var figs []figure
+	for _, p := range []struct{ name, path string }{
+		{"home with coverage and teams", "/"},
+		{"search", "/?q=payments+ledger"},
+		{"entity", "/catalog/component/default/" + org.Services[len(org.Services)/2]},
+		{"team", "/teams/" + org.Teams[len(org.Teams)/3]},
+		{"repositories", "/repositories"},
+		{"repositories, filtered, sorted, page 3", "/repositories?status=none&sort=updated&page=3"},
+		{"digest", "/digest"},
+	} {
+		lat := make([]time.Duration, 0, requests)
+		mark := markCPU()
+		for i := 0; i < requests+requests/10; i++ {
+			d, err := serverTime(p.path)
+			if err != nil {
+				return nil, err
+			}
+			if i >= requests/10 {
+				lat = append(lat, d)
+			}
+		}
+		p50, p99 := percentiles(lat)
+		figs = append(figs, figure{fmt.Sprintf("web page `%s` (%s) at %d entities, server time p50 / p99", p.path, p.name, n),
+			fmt.Sprintf("%s / %s", ms(p50), ms(p99)), target("< 50 ms"), mark.stolen()})
+	}
+	// /digest keeps this week's digest 30 s; building it is what the view
+	// that finds it stale pays. Timed in process, as the page builds it.
+	st, err = store.Open(ctx, db, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	cov, err := st.Coverage(ctx) // the page reads coverage from its background measurement
+	if err != nil {
+		return nil, err
+	}
+	dg, err := digest.New(digest.Config{Catalog: fixedCoverage{st, cov}, Records: digest.NewStore(st)})
+	if err != nil {
+		return nil, err
+	}
+	lat := make([]time.Duration, 0, 50)
+	mark := markCPU()
+	for range 55 {
+		t0 := time.Now()
+		if _, err := dg.Digest(ctx, dg.ThisWeek()); err != nil {
+			return nil, err
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	p50, p99 := percentiles(lat[5:])
+	figs = append(figs, figure{fmt.Sprintf("this week's digest built (what `/digest` pays every 30 s) at %d entities, p50 / p99", n),
+		fmt.Sprintf("%s / %s", ms(p50), ms(p99)), target("< 50 ms"), mark.stolen()})
+	return figs, nil
+}
+
+// fixedCoverage is the store with its coverage already measured.
+type fixedCoverage struct {
+	*store.Store
+	cov catalog.Coverage
+}
+
+func (f fixedCoverage) Coverage(context.Context) (catalog.Coverage, error) { return f.cov, nil }
