@@ -2,8 +2,10 @@
 // in from other tools (POST /api/usage, in callboard's JSON shape or as
 // Backstage analytics events), the week's numbers computed from them and
 // from the catalog (Build, pure), the renderings people read (Text, HTML,
-// Slack), and their delivery by email and to a Slack channel, once per week
-// and recipient, on a cron schedule (Scheduler).
+// Slack; Slack's text is escaped and bounded by the Slack text kit,
+// internal/slacktext, as the bot's is), and their delivery by email and to
+// a Slack channel, once per week and recipient, on a cron schedule
+// (Scheduler).
 //
 // A plugin reports to an owner when a catalog entity carries the annotation
 // callboard.dev/usage-plugin-id: <plugin id>[, <plugin id>...]; the owner of
