@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -41,9 +42,9 @@ var slackTestdata = filepath.Join("..", "..", "shared", "testdata", "slack")
 func demoStore(t testing.TB) *store.Store { return testcatalog.Demo(t) }
 
 // testNow is the bot's fixed clock in the handler tests. It is near the wall
-// clock so requests signed for it also pass slack-go's own window check: the
-// handler tests go through slack-go's verifier, Slack's 2018 example through
-// the injected-clock path.
+// clock so requests signed for it also pass slack-go's own window check:
+// every test goes through slack-go's verifier, Slack's 2018 example in a
+// synctest bubble whose clock is set to 2018 (exampleAt).
 var testNow = time.Now().Truncate(time.Second)
 
 // refuseTransport fails every request: no test may reach the real Slack.
@@ -154,29 +155,44 @@ func TestSlackDocumentedSignatureExample(t *testing.T) {
 		{"malformed timestamp", slackNow, map[string]string{"X-Slack-Request-Timestamp": "15314206l8", "X-Slack-Signature": sig}, body, http.StatusUnauthorized},
 		{"signature without v0=", slackNow, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": strings.TrimPrefix(sig, "v0=")}, body, http.StatusUnauthorized},
 	}
+	st := demoStore(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newTestBot(t, Config{SigningSecret: secret, Catalog: demoStore(t), Now: func() time.Time { return tt.now }})
-			r := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(tt.body))
-			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			for k, v := range tt.header {
-				r.Header.Set(k, v)
-			}
-			w := serve(b, r)
-			if w.Code != tt.want {
-				t.Fatalf("status %d (%q), want %d", w.Code, w.Body.String(), tt.want)
-			}
-			if tt.want == http.StatusUnauthorized {
-				if got := w.Body.String(); len(got) > 80 || strings.Contains(got, secret) {
-					t.Errorf("401 body %q, want a short message without the secret", got)
-				}
-				return
-			}
-			// /webhook-collect is no command of ours: the help.
-			if m := decodeReply(t, w.Body.Bytes()); !strings.Contains(m.Text, "/owner") {
-				t.Errorf("reply %s, want the help", w.Body.String())
-			}
+			synctest.Test(t, func(t *testing.T) {
+				exampleAt(t, tt.now, st, secret, tt.header, tt.body, tt.want)
+			})
 		})
+	}
+}
+
+// exampleAt serves Slack's example at now, inside a synctest bubble: the
+// bubble's clock (it starts in 2000) is moved to now, and it is what both
+// the bot's clock and slack-go's verifier (time.Since) read, so the 2018
+// vector goes through the real verifier as it would have on the day.
+func exampleAt(t *testing.T, now time.Time, st *store.Store, secret string, header map[string]string, body []byte, want int) {
+	time.Sleep(time.Until(now))
+	if got := time.Now(); !got.Equal(now) {
+		t.Fatalf("the bubble's clock is at %s, want %s", got, now)
+	}
+	b := newTestBot(t, Config{SigningSecret: secret, Catalog: st, Now: time.Now})
+	r := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		r.Header.Set(k, v)
+	}
+	w := serve(b, r)
+	if w.Code != want {
+		t.Fatalf("status %d (%q), want %d", w.Code, w.Body.String(), want)
+	}
+	if want == http.StatusUnauthorized {
+		if got := w.Body.String(); len(got) > 80 || strings.Contains(got, secret) {
+			t.Errorf("401 body %q, want a short message without the secret", got)
+		}
+		return
+	}
+	// /webhook-collect is no command of ours: the help.
+	if m := decodeReply(t, w.Body.Bytes()); !strings.Contains(m.Text, "/owner") {
+		t.Errorf("reply %s, want the help", w.Body.String())
 	}
 }
 
