@@ -1,13 +1,9 @@
 package check
 
 import (
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/callboard/callboard/catalog"
 )
 
 // Marker finds callboard's comment on a pull request: one per pull request,
@@ -35,71 +31,6 @@ const (
 	// megabyte-long value from the file.
 	maxCell = 300
 )
-
-// suggestFile writes a catalog file a person can paste: the repository's
-// name and description, and the owner CODEOWNERS gives the root.
-func suggestFile(in Input) string {
-	name := in.Repository
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.ToLower(name)
-	owner := "TODO-your-team"
-	if in.Codeowners != nil {
-		if co, err := catalog.ParseCodeowners(in.Codeowners.Content); err == nil {
-			if rule, ok := co.Match(in.CatalogPath); ok {
-				for _, o := range rule.Owners {
-					if slug := catalog.TeamSlug(o); slug != "" {
-						_, team, _ := strings.Cut(slug, "/")
-						owner = "group:" + strings.ToLower(team)
-						break
-					}
-					if login := catalog.UserLogin(o); login != "" {
-						owner = "user:" + strings.ToLower(login)
-						break
-					}
-				}
-			}
-		}
-	}
-	desc := strings.TrimSpace(in.Description)
-	if desc == "" {
-		desc = "TODO: one line on what " + name + " does"
-	}
-	return fmt.Sprintf(`apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: %s
-  description: %s
-  annotations:
-    github.com/project-slug: %s
-spec:
-  type: service
-  lifecycle: production
-  owner: %s
-`, name, yamlScalar(desc), in.Repository, owner)
-}
-
-// plainScalar is a description YAML reads back as the same string.
-var plainScalar = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ,.()/'_-]*$`)
-
-// yamlScalar quotes a value when YAML would read it as something else: a
-// number, a boolean, a list, a comment.
-func yamlScalar(s string) string {
-	switch strings.ToLower(s) {
-	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
-	default:
-		if plainScalar.MatchString(s) && strings.TrimSpace(s) == s {
-			return s
-		}
-	}
-	// A JSON string is a YAML double-quoted scalar.
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
-}
 
 var icon = map[Severity]string{Error: "❌", Warning: "⚠️", Notice: "ℹ️"}
 
