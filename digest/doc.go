@@ -14,6 +14,11 @@
 // github.pr-check, scaffolder, catalog-api) report to DIGEST_TO, which
 // receives the whole digest.
 //
+// What a digest says is written in templates/: digest.txt.tmpl (the text),
+// digest.html.tmpl (the email's HTML and GET /digest) and slack.md.tmpl
+// (the words of the Slack summary, whose blocks render_slack.go builds);
+// format.go's helpers say the numbers and the phrases they share.
+//
 // Weeks are ISO 8601 weeks (Monday to Sunday) in DIGEST_TIMEZONE. A
 // scheduled run sends the last complete week.
 package digest
