@@ -15,22 +15,7 @@ import (
 //go:embed templates/digest.html.tmpl
 var htmlSource string
 
-var htmlTemplate = template.Must(template.New("digest").Funcs(template.FuncMap{
-	"num":      num,
-	"pct":      pct,
-	"points":   points,
-	"signed":   signed,
-	"day":      day,
-	"plural":   plural,
-	"actions":  actionsLine,
-	"owner":    ownerLine,
-	"rate":     rateLine,
-	"tenth":    tenthLine,
-	"joined":   list,
-	"trunc":    truncate,
-	"newcomer": newcomerLine,
-	"decimal":  decimal,
-}).Parse(htmlSource))
+var htmlTemplate = template.Must(template.New("digest").Funcs(template.FuncMap(phrases)).Parse(htmlSource))
 
 // Colours, as inline CSS wants them.
 const (
