@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/slacktext"
 	"github.com/slack-go/slack"
 )
 
@@ -92,7 +93,7 @@ func (b *Bot) withPage(m message, a *catalog.OwnerAnswer) message {
 		return m
 	}
 	u := b.baseURL + catalog.PagePath(a.Entity.Ref())
-	m.Blocks = append(m.Blocks, contextBlock(link(u, "Open its page in callboard")))
+	m.Blocks = append(m.Blocks, slacktext.Context(slacktext.Link(u, "Open its page in callboard")))
 	return m
 }
 
@@ -125,10 +126,10 @@ func (b *Bot) team(ctx context.Context, q string, ev *catalog.UsageEvent) (messa
 		if len(a.Owners) > 0 {
 			line = subject + " is not a team; it is owned by " + ownerNames(a.Owners, true) + "."
 			if o := a.Owners[0]; o.Known && o.Name != "" {
-				line += " Try `/catalog team " + strings.ReplaceAll(clean(o.Name), "`", "") + "`."
+				line += " Try `/catalog team " + strings.ReplaceAll(slacktext.Clean(o.Name), "`", "") + "`."
 			}
 		}
-		return sectionMessage(line, esc(plain)+" is not a team"), nil
+		return sectionMessage(line, slacktext.Escape(plain)+" is not a team"), nil
 	}
 	recordAnswer(a, ev)
 	return b.withPage(teamMessage(a), a), nil
@@ -178,25 +179,25 @@ func (b *Bot) search(ctx context.Context, q string, ev *catalog.UsageEvent) (mes
 	}
 	ev.Outcome = catalog.OutcomeAnswered
 	owners := map[string]string{} // ref -> display name, looked up once each
-	t := newText(maxSectionText)
+	t := slacktext.NewLines(slacktext.MaxSectionText)
 	noun := "matches"
 	if len(es) == 1 {
 		noun = "match"
 	}
-	t.add(fmt.Sprintf("*%d %s for* %s", len(es), noun, quote(q)))
+	t.Add(fmt.Sprintf("*%d %s for* %s", len(es), noun, quote(q)))
 	for _, e := range es {
 		line := "• " + entityLine(e)
 		if name := b.ownerName(ctx, e, owners); name != "" {
-			line += " · owned by " + bold(name)
+			line += " · owned by " + slacktext.Bold(name)
 		}
-		t.add(line)
+		t.Add(line)
 		if d := e.Metadata.Description; d != "" {
-			t.add("      " + esc(truncate(d, maxDescription)))
+			t.Add("      " + slacktext.Escape(slacktext.Truncate(d, maxDescription)))
 		}
 	}
 	return message{
 		Text:   fmt.Sprintf("%d %s for %s", len(es), noun, quote(q)),
-		Blocks: []slack.Block{section(t), contextBlock("`/owner NAME` says who owns one and how to reach them.")},
+		Blocks: []slack.Block{slacktext.Section(t), slacktext.Context("`/owner NAME` says who owns one and how to reach them.")},
 	}, nil
 }
 
@@ -229,7 +230,7 @@ func (b *Bot) stats(ctx context.Context, ev *catalog.UsageEvent) (message, error
 	ev.Outcome = catalog.OutcomeAnswered
 	head := fmt.Sprintf("*Catalog coverage* of %d repositories (archived ones left out), %d entities", c.Repositories, c.Entities)
 	field := func(name string, n int, what string) *slack.TextBlockObject {
-		return mrkdwn(fmt.Sprintf("*%s*\n%d of %d (%.0f%%) %s", name, n, c.Repositories, catalog.Percent(n, c.Repositories), what))
+		return slacktext.Mrkdwn(fmt.Sprintf("*%s*\n%d of %d (%.0f%%) %s", name, n, c.Repositories, catalog.Percent(n, c.Repositories), what))
 	}
 	fields := []*slack.TextBlockObject{
 		field("Registered", c.Registered, "have a catalog file"),
@@ -240,10 +241,10 @@ func (b *Bot) stats(ctx context.Context, ev *catalog.UsageEvent) (message, error
 		fields = append(fields, field("Invalid", c.Invalid, "have a catalog file that does not validate"))
 	}
 	blocks := []slack.Block{
-		&slack.SectionBlock{Type: slack.MBTSection, Text: mrkdwn(head), Fields: fields},
+		&slack.SectionBlock{Type: slack.MBTSection, Text: slacktext.Mrkdwn(head), Fields: fields},
 	}
 	if b.baseURL != "" {
-		blocks = append(blocks, contextBlock("This week in detail: "+link(b.baseURL+"/digest", b.baseURL+"/digest")))
+		blocks = append(blocks, slacktext.Context("This week in detail: "+slacktext.Link(b.baseURL+"/digest", b.baseURL+"/digest")))
 	}
 	text := fmt.Sprintf("Catalog coverage: %d repositories, %.0f%% registered, %.0f%% owned, %.0f%% documented",
 		c.Repositories, catalog.Percent(c.Registered, c.Repositories), catalog.Percent(c.Owned, c.Repositories), catalog.Percent(c.Documented, c.Repositories))
@@ -253,25 +254,25 @@ func (b *Bot) stats(ctx context.Context, ev *catalog.UsageEvent) (message, error
 // helpMessage explains the commands; unknown is what was typed when it was
 // not a command (shown back, escaped).
 func helpMessage(unknown string) message {
-	t := newText(maxSectionText)
+	t := slacktext.NewLines(slacktext.MaxSectionText)
 	if unknown != "" {
-		t.add(quote(unknown) + " is not something I know. Here is what I do:")
+		t.Add(quote(unknown) + " is not something I know. Here is what I do:")
 	} else {
-		t.add("*callboard* answers “who owns this?” from the software catalog.")
+		t.Add("*callboard* answers “who owns this?” from the software catalog.")
 	}
-	t.add("`/owner payments-api` — who owns a service, and how to reach them. Also takes a repository (`acme/search-service`), a GitHub URL of a file or folder, an entity ref, or a team (then: what it owns).")
-	t.add("`/catalog search TEXT` — find services, APIs and teams by name, title or description.")
-	t.add("`/catalog team TEAM` — a team, how to reach it, and what it owns.")
-	t.add("`/catalog stats` — how much of the organisation the catalog covers.")
-	t.add("`/catalog help` — this message.")
-	blocks := []slack.Block{section(t)}
+	t.Add("`/owner payments-api` — who owns a service, and how to reach them. Also takes a repository (`acme/search-service`), a GitHub URL of a file or folder, an entity ref, or a team (then: what it owns).")
+	t.Add("`/catalog search TEXT` — find services, APIs and teams by name, title or description.")
+	t.Add("`/catalog team TEAM` — a team, how to reach it, and what it owns.")
+	t.Add("`/catalog stats` — how much of the organisation the catalog covers.")
+	t.Add("`/catalog help` — this message.")
+	blocks := []slack.Block{slacktext.Section(t)}
 	share := "Answers are shown only to you. To post one in the channel, end the command with `share` (`/owner payments-api share`) or start it with `!` (`/owner !payments-api`)."
-	blocks = append(blocks, contextBlock(share))
+	blocks = append(blocks, slacktext.Context(share))
 	return message{Text: "callboard: /owner NAME, /catalog search TEXT, /catalog team TEAM, /catalog stats", Blocks: blocks}
 }
 
 func sectionMessage(mrkdwnLine, fallback string) message {
-	return message{Text: fallback, Blocks: []slack.Block{sectionText(mrkdwnLine)}}
+	return message{Text: fallback, Blocks: []slack.Block{slacktext.SectionText(mrkdwnLine)}}
 }
 
 // sorryMessage is the reply when the catalog failed; the cause is logged, not shown.

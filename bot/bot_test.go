@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -30,6 +31,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/internal/slacktext"
 	"github.com/slack-go/slack"
 )
 
@@ -40,9 +42,9 @@ var slackTestdata = filepath.Join("..", "..", "shared", "testdata", "slack")
 func demoStore(t testing.TB) *store.Store { return testcatalog.Demo(t) }
 
 // testNow is the bot's fixed clock in the handler tests. It is near the wall
-// clock so requests signed for it also pass slack-go's own window check: the
-// handler tests go through slack-go's verifier, Slack's 2018 example through
-// the injected-clock path.
+// clock so requests signed for it also pass slack-go's own window check:
+// every test goes through slack-go's verifier, Slack's 2018 example in a
+// synctest bubble whose clock is set to 2018 (exampleAt).
 var testNow = time.Now().Truncate(time.Second)
 
 // refuseTransport fails every request: no test may reach the real Slack.
@@ -153,29 +155,44 @@ func TestSlackDocumentedSignatureExample(t *testing.T) {
 		{"malformed timestamp", slackNow, map[string]string{"X-Slack-Request-Timestamp": "15314206l8", "X-Slack-Signature": sig}, body, http.StatusUnauthorized},
 		{"signature without v0=", slackNow, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": strings.TrimPrefix(sig, "v0=")}, body, http.StatusUnauthorized},
 	}
+	st := demoStore(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newTestBot(t, Config{SigningSecret: secret, Catalog: demoStore(t), Now: func() time.Time { return tt.now }})
-			r := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(tt.body))
-			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			for k, v := range tt.header {
-				r.Header.Set(k, v)
-			}
-			w := serve(b, r)
-			if w.Code != tt.want {
-				t.Fatalf("status %d (%q), want %d", w.Code, w.Body.String(), tt.want)
-			}
-			if tt.want == http.StatusUnauthorized {
-				if got := w.Body.String(); len(got) > 80 || strings.Contains(got, secret) {
-					t.Errorf("401 body %q, want a short message without the secret", got)
-				}
-				return
-			}
-			// /webhook-collect is no command of ours: the help.
-			if m := decodeReply(t, w.Body.Bytes()); !strings.Contains(m.Text, "/owner") {
-				t.Errorf("reply %s, want the help", w.Body.String())
-			}
+			synctest.Test(t, func(t *testing.T) {
+				exampleAt(t, tt.now, st, secret, tt.header, tt.body, tt.want)
+			})
 		})
+	}
+}
+
+// exampleAt serves Slack's example at now, inside a synctest bubble: the
+// bubble's clock (it starts in 2000) is moved to now, and it is what both
+// the bot's clock and slack-go's verifier (time.Since) read, so the 2018
+// vector goes through the real verifier as it would have on the day.
+func exampleAt(t *testing.T, now time.Time, st *store.Store, secret string, header map[string]string, body []byte, want int) {
+	time.Sleep(time.Until(now))
+	if got := time.Now(); !got.Equal(now) {
+		t.Fatalf("the bubble's clock is at %s, want %s", got, now)
+	}
+	b := newTestBot(t, Config{SigningSecret: secret, Catalog: st, Now: time.Now})
+	r := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		r.Header.Set(k, v)
+	}
+	w := serve(b, r)
+	if w.Code != want {
+		t.Fatalf("status %d (%q), want %d", w.Code, w.Body.String(), want)
+	}
+	if want == http.StatusUnauthorized {
+		if got := w.Body.String(); len(got) > 80 || strings.Contains(got, secret) {
+			t.Errorf("401 body %q, want a short message without the secret", got)
+		}
+		return
+	}
+	// /webhook-collect is no command of ours: the help.
+	if m := decodeReply(t, w.Body.Bytes()); !strings.Contains(m.Text, "/owner") {
+		t.Errorf("reply %s, want the help", w.Body.String())
 	}
 }
 
@@ -690,34 +707,10 @@ func TestCatalogFailureApologises(t *testing.T) {
 	}
 }
 
+// TestEscaping: the kit's escaping (internal/slacktext, whose tests hold
+// the cases this test held) as the bot uses it: a channel annotation, as
+// catalog reads it, becomes a link Slack opens.
 func TestEscaping(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"payments-api", "payments-api"},
-		{"payments_api", "payments_api"},
-		{"*bold*", zwsp + "*bold" + zwsp + "*"},
-		{"_it_ ~s~ `c`", zwsp + "_it" + zwsp + "_ " + zwsp + "~s" + zwsp + "~ " + zwsp + "`c" + zwsp + "`"},
-		{"<!channel> & <@U1>", "&lt;!channel&gt; &amp; &lt;@U1&gt;"},
-		{"a\nb\tc\x00d\u202ee", "a b cde"},
-		{"a\u200b*b", "a*b"},                    // a zero-width space from the input is dropped
-		{"\u200b*b*", zwsp + "*b" + zwsp + "*"}, // and cannot stand in for ours
-	}
-	for _, tt := range tests {
-		if got := esc(tt.in); got != tt.want {
-			t.Errorf("esc(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	links := []struct{ url, label, want string }{
-		{"https://a.example/x?y=1&z=2", "A", "<https://a.example/x?y=1&amp;z=2|A>"},
-		{"https://a.example/<x>|y", "*A*", "<https://a.example/%3Cx%3E%7Cy|" + zwsp + "*A" + zwsp + "*>"},
-		{"javascript:alert(1)", "js", "js"},
-		{"mailto:x@example.com", "m", "m"},
-	}
-	for _, tt := range links {
-		if got := link(tt.url, tt.label); got != tt.want {
-			t.Errorf("link(%q, %q) = %q, want %q", tt.url, tt.label, got, tt.want)
-		}
-	}
-	// A channel annotation, as catalog reads it, becomes a link Slack opens.
 	for in, want := range map[string]string{
 		"C0123ABCD":      "<#C0123ABCD>",
 		"#team-payments": "<https://slack.com/app_redirect?channel=team-payments|#team-payments>",
@@ -802,8 +795,8 @@ func checkBlockKit(t *testing.T, body []byte) {
 	if m.Text == "" || utf8.RuneCountInString(m.Text) > 4000 {
 		t.Errorf("fallback text of %d characters, want 1 to 4,000", utf8.RuneCountInString(m.Text))
 	}
-	if len(m.Blocks) > maxBlocks {
-		t.Errorf("%d blocks, want at most %d", len(m.Blocks), maxBlocks)
+	if len(m.Blocks) > slacktext.MaxBlocks {
+		t.Errorf("%d blocks, want at most %d", len(m.Blocks), slacktext.MaxBlocks)
 	}
 	textOf := func(v any) (string, string) {
 		o, _ := v.(map[string]any)
@@ -818,29 +811,29 @@ func checkBlockKit(t *testing.T, body []byte) {
 		switch blk["type"] {
 		case "section":
 			_, s := textOf(blk["text"])
-			if n := utf8.RuneCountInString(s); n > maxSectionText || n == 0 {
-				t.Errorf("block %d: section text of %d characters, want 1 to %d", i, n, maxSectionText)
+			if n := utf8.RuneCountInString(s); n > slacktext.MaxSectionText || n == 0 {
+				t.Errorf("block %d: section text of %d characters, want 1 to %d", i, n, slacktext.MaxSectionText)
 			}
 			fields, _ := blk["fields"].([]any)
-			if len(fields) > maxFields {
-				t.Errorf("block %d: %d fields, want at most %d", i, len(fields), maxFields)
+			if len(fields) > slacktext.MaxFields {
+				t.Errorf("block %d: %d fields, want at most %d", i, len(fields), slacktext.MaxFields)
 			}
 			for _, f := range fields {
-				if _, s := textOf(f); utf8.RuneCountInString(s) > maxFieldText {
+				if _, s := textOf(f); utf8.RuneCountInString(s) > slacktext.MaxFieldText {
 					t.Errorf("block %d: field of %d characters", i, utf8.RuneCountInString(s))
 				}
 			}
 		case "header":
-			if typ, s := textOf(blk["text"]); typ != "plain_text" || utf8.RuneCountInString(s) > maxHeaderText {
+			if typ, s := textOf(blk["text"]); typ != "plain_text" || utf8.RuneCountInString(s) > slacktext.MaxHeaderText {
 				t.Errorf("block %d: header %s of %d characters", i, typ, utf8.RuneCountInString(s))
 			}
 		case "context":
 			els, _ := blk["elements"].([]any)
-			if len(els) == 0 || len(els) > maxContextElements {
-				t.Errorf("block %d: %d context elements, want 1 to %d", i, len(els), maxContextElements)
+			if len(els) == 0 || len(els) > slacktext.MaxContextElements {
+				t.Errorf("block %d: %d context elements, want 1 to %d", i, len(els), slacktext.MaxContextElements)
 			}
 			for _, e := range els {
-				if _, s := textOf(e); utf8.RuneCountInString(s) > maxSectionText {
+				if _, s := textOf(e); utf8.RuneCountInString(s) > slacktext.MaxSectionText {
 					t.Errorf("block %d: context element of %d characters", i, utf8.RuneCountInString(s))
 				}
 			}

@@ -3,6 +3,7 @@ package bot
 import (
 	"strings"
 
+	"github.com/callboard/callboard/internal/slacktext"
 	"github.com/slack-go/slack"
 )
 
@@ -20,9 +21,9 @@ type command struct {
 // characters dropped, a request to share taken off, the rest bounded.
 func parseCommand(sc slack.SlashCommand) command {
 	c := command{name: parseCommandName(sc.Command), user: sc.UserID, team: sc.TeamID, responseURL: sc.ResponseURL}
-	text := strings.TrimSpace(clean(unescapeSlack.Replace(sc.Text)))
+	text := strings.TrimSpace(slacktext.Clean(slacktext.Unescape(sc.Text)))
 	text, c.share = shareRequest(text)
-	c.text = truncate(text, maxQueryEcho)
+	c.text = slacktext.Truncate(text, maxQueryEcho)
 	return c
 }
 

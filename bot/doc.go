@@ -7,5 +7,8 @@
 // response_url.
 //
 // Everything that reaches a reply from a query or a catalog file is escaped
-// for Slack's mrkdwn, so neither can mention, link or format.
+// for Slack's mrkdwn with callboard's Slack text kit (internal/slacktext),
+// so neither can mention, link or format, and every reply keeps to Block
+// Kit's limits. This package owns what the replies say; the kit owns how
+// text is written for Slack.
 package bot

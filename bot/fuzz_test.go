@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callboard/callboard/internal/slacktext"
 	"github.com/slack-go/slack"
 )
 
@@ -17,7 +18,7 @@ func FuzzCommandText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, text string) {
 		cmd := parseCommand(slack.SlashCommand{Command: name, Text: text, UserID: "U1"})
 		_ = cmd
-		for _, out := range []string{esc(text), quote(text), bold(text)} {
+		for _, out := range []string{slacktext.Escape(text), quote(text), slacktext.Bold(text)} {
 			if strings.ContainsAny(out, "<>\n\r\x00") {
 				t.Fatalf("escaped text %q still holds Slack syntax or control characters", out)
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/slacktext"
 	"github.com/slack-go/slack"
 )
 
@@ -27,54 +28,54 @@ func ownerMessage(a *catalog.OwnerAnswer) message {
 		return teamMessage(a)
 	}
 	subject, plainSubject := subjectOf(a)
-	first := newText(maxSectionText)
-	fallback := esc(plainSubject) + " has no owner on record"
+	first := slacktext.NewLines(slacktext.MaxSectionText)
+	fallback := slacktext.Escape(plainSubject) + " has no owner on record"
 	switch {
 	case len(a.Owners) == 0:
-		first.add(subject + " has no owner on record.")
+		first.Add(subject + " has no owner on record.")
 		if a.Archived {
-			first.add("The repository is archived.")
+			first.Add("The repository is archived.")
 		} else {
-			first.add("A catalog-info.yaml with `spec.owner`, or a CODEOWNERS file, would say who owns it.")
+			first.Add("A catalog-info.yaml with `spec.owner`, or a CODEOWNERS file, would say who owns it.")
 		}
 	case a.Archived:
-		until := " " + esc(a.UntilArchived()) + "."
-		first.add(subject + " was owned by " + ownerNames(a.Owners, true) + until)
-		fallback = esc(plainSubject) + " was owned by " + ownerNames(a.Owners, false) + until
+		until := " " + slacktext.Escape(a.UntilArchived()) + "."
+		first.Add(subject + " was owned by " + ownerNames(a.Owners, true) + until)
+		fallback = slacktext.Escape(plainSubject) + " was owned by " + ownerNames(a.Owners, false) + until
 	default:
-		first.add(subject + " is owned by " + ownerNames(a.Owners, true))
-		fallback = esc(plainSubject) + " is owned by " + ownerNames(a.Owners, false)
+		first.Add(subject + " is owned by " + ownerNames(a.Owners, true))
+		fallback = slacktext.Escape(plainSubject) + " is owned by " + ownerNames(a.Owners, false)
 		if c := a.Owners[0].SlackChannel; c != "" && len(a.Owners) == 1 {
-			fallback += " (" + esc(c) + ")" // a notification shows text, not links
+			fallback += " (" + slacktext.Escape(c) + ")" // a notification shows text, not links
 		}
 	}
 	if len(a.Owners) == 1 {
 		reach(first, a.Owners[0], false)
 	}
-	blocks := []slack.Block{section(first)}
+	blocks := []slack.Block{slacktext.Section(first)}
 	if len(a.Owners) > 1 {
 		// One section per owner, so each reads as a card; the answer's first
 		// line already names them all.
 		for i, o := range a.Owners {
 			if i == 5 {
-				blocks = append(blocks, sectionText(fmt.Sprintf("and %d more owners", len(a.Owners)-i)))
+				blocks = append(blocks, slacktext.SectionText(fmt.Sprintf("and %d more owners", len(a.Owners)-i)))
 				break
 			}
-			t := newText(maxSectionText)
+			t := slacktext.NewLines(slacktext.MaxSectionText)
 			reach(t, o, true)
-			if !t.empty() {
-				blocks = append(blocks, section(t))
+			if !t.Empty() {
+				blocks = append(blocks, slacktext.Section(t))
 			}
 		}
 	}
-	if l := linksText(a); !l.empty() {
-		blocks = append(blocks, section(l))
+	if l := linksText(a); !l.Empty() {
+		blocks = append(blocks, slacktext.Section(l))
 	}
 	if a.Entity != nil && a.Entity.Metadata.Description != "" {
-		blocks = append(blocks, contextBlock(esc(truncate(a.Entity.Metadata.Description, 300))))
+		blocks = append(blocks, slacktext.Context(slacktext.Escape(slacktext.Truncate(a.Entity.Metadata.Description, 300))))
 	}
 	if src := sourceText(a); src != "" {
-		blocks = append(blocks, contextBlock(src))
+		blocks = append(blocks, slacktext.Context(src))
 	}
 	return message{Text: fallback, Blocks: blocks}
 }
@@ -92,23 +93,23 @@ func teamMessage(a *catalog.OwnerAnswer) message {
 	} else if t := e.SpecString("type"); t != "" {
 		label = t
 	}
-	first := newText(maxSectionText)
-	first.add(bold(e.DisplayName()) + " (" + esc(label) + ")")
+	first := slacktext.NewLines(slacktext.MaxSectionText)
+	first.Add(slacktext.Bold(e.DisplayName()) + " (" + slacktext.Escape(label) + ")")
 	reach(first, o, false)
-	blocks := []slack.Block{section(first)}
+	blocks := []slack.Block{slacktext.Section(first)}
 	if e.Metadata.Description != "" {
-		blocks = append(blocks, contextBlock(esc(truncate(e.Metadata.Description, 300))))
+		blocks = append(blocks, slacktext.Context(slacktext.Escape(slacktext.Truncate(e.Metadata.Description, 300))))
 	}
 
-	owned := newText(maxSectionText)
+	owned := slacktext.NewLines(slacktext.MaxSectionText)
 	total := len(a.Owned) + a.MoreOwned
 	switch total {
 	case 0:
-		owned.add("Owns nothing in the catalog yet.")
+		owned.Add("Owns nothing in the catalog yet.")
 	case 1:
-		owned.add("*Owns 1 thing*")
+		owned.Add("*Owns 1 thing*")
 	default:
-		owned.add(fmt.Sprintf("*Owns %d things*", total))
+		owned.Add(fmt.Sprintf("*Owns %d things*", total))
 	}
 	es := append([]*catalog.Entity(nil), a.Owned...)
 	sort.SliceStable(es, func(i, j int) bool { return kindOrder(es[i]) < kindOrder(es[j]) })
@@ -116,36 +117,36 @@ func teamMessage(a *catalog.OwnerAnswer) message {
 		if i == maxListed {
 			break
 		}
-		owned.add("• " + entityLine(x))
+		owned.Add("• " + entityLine(x))
 	}
 	if more := total - min(len(es), maxListed); more > 0 {
-		owned.add(fmt.Sprintf("and %d more", more))
+		owned.Add(fmt.Sprintf("and %d more", more))
 	}
-	blocks = append(blocks, section(owned))
-	blocks = append(blocks, contextBlock(sourceText(a)))
+	blocks = append(blocks, slacktext.Section(owned))
+	blocks = append(blocks, slacktext.Context(sourceText(a)))
 	return message{
-		Text:   esc(fmt.Sprintf("%s (%s) owns %d things in the catalog", e.DisplayName(), label, total)),
+		Text:   slacktext.Escape(fmt.Sprintf("%s (%s) owns %d things in the catalog", e.DisplayName(), label, total)),
 		Blocks: blocks,
 	}
 }
 
 // missMessage says kindly that nothing matched and offers close matches.
 func missMessage(a *catalog.OwnerAnswer, command string) message {
-	t := newText(maxSectionText)
-	t.add("Nothing in the catalog matches " + quote(a.Query) + ".")
+	t := slacktext.NewLines(slacktext.MaxSectionText)
+	t.Add("Nothing in the catalog matches " + quote(a.Query) + ".")
 	if len(a.Suggestions) > 0 {
 		var ss []string
 		for _, s := range a.Suggestions {
-			if c := code(s); c != "" {
+			if c := slacktext.Code(s); c != "" {
 				ss = append(ss, c)
 			}
 		}
-		t.add("Did you mean " + joinOr(ss) + "?")
+		t.Add("Did you mean " + joinOr(ss) + "?")
 	}
-	blocks := []slack.Block{section(t)}
+	blocks := []slack.Block{slacktext.Section(t)}
 	hint := "`" + command + "` takes a service or team name, `org/repo`, an entity ref or a GitHub URL. " +
 		"`/catalog search` looks in titles and descriptions too."
-	blocks = append(blocks, contextBlock(hint))
+	blocks = append(blocks, slacktext.Context(hint))
 	fallback := "Nothing in the catalog matches " + quote(a.Query)
 	return message{Text: fallback, Blocks: blocks}
 }
@@ -162,15 +163,15 @@ func subjectOf(a *catalog.OwnerAnswer) (string, string) {
 	var md, plain string
 	switch {
 	case a.Entity != nil:
-		md, plain = bold(a.Entity.DisplayName()), a.Entity.DisplayName()
+		md, plain = slacktext.Bold(a.Entity.DisplayName()), a.Entity.DisplayName()
 		if k := kindLabel(a.Entity); k != "" {
-			md += " (" + esc(k) + ")"
+			md += " (" + slacktext.Escape(k) + ")"
 		}
 	case a.Repository != nil:
-		md, plain = bold(a.Repository.FullName), a.Repository.FullName
+		md, plain = slacktext.Bold(a.Repository.FullName), a.Repository.FullName
 	}
 	if a.Path != "" {
-		md = bold(a.Path) + " in " + md
+		md = slacktext.Bold(a.Path) + " in " + md
 		plain = a.Path + " in " + plain
 	}
 	return md, plain
@@ -216,9 +217,9 @@ func kindOrder(e *catalog.Entity) int {
 
 // entityLine is one thing in a list: title, what it is, and its name to type.
 func entityLine(e *catalog.Entity) string {
-	s := bold(e.DisplayName()) + " — " + esc(kindLabel(e))
+	s := slacktext.Bold(e.DisplayName()) + " — " + slacktext.Escape(kindLabel(e))
 	if e.DisplayName() != e.Metadata.Name {
-		s += " " + code(e.Metadata.Name)
+		s += " " + slacktext.Code(e.Metadata.Name)
 	}
 	return s
 }
@@ -232,34 +233,34 @@ func ownerNames(os []catalog.Owner, md bool) string {
 			n = o.Name
 		}
 		if md {
-			n = bold(n)
+			n = slacktext.Bold(n)
 		} else {
-			n = esc(n)
+			n = slacktext.Escape(n)
 		}
 		if !o.Known {
 			n += " (not in the catalog)"
 		}
 		names = append(names, n)
 	}
-	return joinAnd(names)
+	return slacktext.JoinAnd(names)
 }
 
 // reach adds how to reach an owner: channel, email and GitHub team on one
 // line, then members, on-call and the owner's other links.
-func reach(t *text, o catalog.Owner, named bool) {
+func reach(t *slacktext.Lines, o catalog.Owner, named bool) {
 	var contact []string
 	if o.SlackChannel != "" {
 		contact = append(contact, channel(o))
 	}
 	if o.Email != "" {
-		contact = append(contact, mailto(o.Email, ""))
+		contact = append(contact, slacktext.Mailto(o.Email, ""))
 	}
 	if o.GitHubTeam != "" {
 		org, slug, ok := strings.Cut(o.GitHubTeam, "/")
 		if ok {
-			contact = append(contact, link("https://github.com/orgs/"+url.PathEscape(org)+"/teams/"+url.PathEscape(slug), "@"+o.GitHubTeam))
+			contact = append(contact, slacktext.Link("https://github.com/orgs/"+url.PathEscape(org)+"/teams/"+url.PathEscape(slug), "@"+o.GitHubTeam))
 		} else {
-			contact = append(contact, esc("@"+o.GitHubTeam))
+			contact = append(contact, slacktext.Escape("@"+o.GitHubTeam))
 		}
 	}
 	line := strings.Join(contact, " · ")
@@ -268,7 +269,7 @@ func reach(t *text, o catalog.Owner, named bool) {
 		if name == "" {
 			name = o.Name
 		}
-		prefix := bold(name)
+		prefix := slacktext.Bold(name)
 		if !o.Known {
 			prefix += " (not in the catalog)"
 		}
@@ -278,13 +279,13 @@ func reach(t *text, o catalog.Owner, named bool) {
 			line = prefix
 		}
 	}
-	t.add(line)
+	t.Add(line)
 	if !o.Known && len(o.Suggestions) > 0 {
 		var ss []string
 		for _, s := range o.Suggestions {
-			ss = append(ss, code(s))
+			ss = append(ss, slacktext.Code(s))
 		}
-		t.add(esc(o.Ref) + " is not in the catalog. Did you mean " + joinOr(ss) + "?")
+		t.Add(slacktext.Escape(o.Ref) + " is not in the catalog. Did you mean " + joinOr(ss) + "?")
 	}
 	if len(o.Members) > 0 {
 		var ms []string
@@ -297,21 +298,21 @@ func reach(t *text, o catalog.Owner, named bool) {
 				name = m.Name
 			}
 			if m.Email != "" {
-				ms = append(ms, mailto(m.Email, name))
+				ms = append(ms, slacktext.Mailto(m.Email, name))
 			} else {
-				ms = append(ms, esc(name))
+				ms = append(ms, slacktext.Escape(name))
 			}
 		}
 		if more := len(o.Members) - len(ms) + o.MoreMembers; more > 0 {
 			ms = append(ms, fmt.Sprintf("%d more", more))
 		}
-		t.add("Members: " + joinAnd(ms))
+		t.Add("Members: " + slacktext.JoinAnd(ms))
 	}
 	if l := linkList(o.OnCall); l != "" {
-		t.add("On-call: " + l)
+		t.Add("On-call: " + l)
 	}
 	if l := linkList(o.Links); l != "" {
-		t.add("Links: " + l)
+		t.Add("Links: " + l)
 	}
 }
 
@@ -328,17 +329,17 @@ func linkList(ls []catalog.Link) string {
 			title = l.URL
 		}
 		if l.URL == "" {
-			out = append(out, esc(title))
+			out = append(out, slacktext.Escape(title))
 			continue
 		}
-		out = append(out, link(l.URL, title))
+		out = append(out, slacktext.Link(l.URL, title))
 	}
-	return joinAnd(out)
+	return slacktext.JoinAnd(out)
 }
 
 // linksText is the repository and the docs.
-func linksText(a *catalog.OwnerAnswer) *text {
-	t := newText(maxSectionText)
+func linksText(a *catalog.OwnerAnswer) *slacktext.Lines {
+	t := slacktext.NewLines(slacktext.MaxSectionText)
 	if a.RepoURL != "" {
 		label := a.RepoURL
 		if a.Repository != nil {
@@ -346,10 +347,10 @@ func linksText(a *catalog.OwnerAnswer) *text {
 		} else if u, err := url.Parse(a.RepoURL); err == nil && u.Host == "github.com" {
 			label = strings.Trim(u.Path, "/")
 		}
-		t.add("Repository: " + link(a.RepoURL, label))
+		t.Add("Repository: " + slacktext.Link(a.RepoURL, label))
 	}
 	if l := linkList(a.Docs); l != "" {
-		t.add("Docs: " + l)
+		t.Add("Docs: " + l)
 	}
 	return t
 }
@@ -359,11 +360,11 @@ func linksText(a *catalog.OwnerAnswer) *text {
 func sourceText(a *catalog.OwnerAnswer) string {
 	ref := ""
 	if a.Entity != nil {
-		ref = " · " + code(a.Entity.Ref().String())
+		ref = " · " + slacktext.Code(a.Entity.Ref().String())
 	}
 	switch {
 	case a.Source == catalog.FromArchive:
-		return "From the catalog as it stood when " + link(a.SourceURL, a.Repository.FullName) + " was archived; its entities left the catalog then"
+		return "From the catalog as it stood when " + slacktext.Link(a.SourceURL, a.Repository.FullName) + " was archived; its entities left the catalog then"
 	case a.Source == catalog.FromCodeowners:
 		label := "CODEOWNERS"
 		if a.Repository != nil && a.Repository.CodeownersPath != "" {
@@ -372,7 +373,7 @@ func sourceText(a *catalog.OwnerAnswer) string {
 		if _, line, ok := strings.Cut(a.SourceURL, "#L"); ok {
 			label += " line " + line
 		}
-		src := "From " + link(a.SourceURL, label)
+		src := "From " + slacktext.Link(a.SourceURL, label)
 		if a.Repository == nil {
 			return src
 		}
@@ -382,7 +383,7 @@ func sourceText(a *catalog.OwnerAnswer) string {
 		case catalog.StatusInvalid:
 			return src + " — this repository's catalog file does not validate"
 		}
-		src = "From CODEOWNERS — this repository has no catalog file: " + link(a.SourceURL, label)
+		src = "From CODEOWNERS — this repository has no catalog file: " + slacktext.Link(a.SourceURL, label)
 		if a.Archived {
 			return src
 		}
@@ -392,9 +393,9 @@ func sourceText(a *catalog.OwnerAnswer) string {
 		if label == "" {
 			label = a.Entity.Metadata.Annotations[catalog.AnnotationUserLogin]
 		}
-		return "From GitHub " + link(a.SourceURL, label) + ref
+		return "From GitHub " + slacktext.Link(a.SourceURL, label) + ref
 	case a.SourceURL != "":
-		return "From " + link(a.SourceURL, fileLabel(a.SourceURL)) + ref
+		return "From " + slacktext.Link(a.SourceURL, fileLabel(a.SourceURL)) + ref
 	case a.Entity != nil:
 		return "From the catalog" + ref
 	}

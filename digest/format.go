@@ -8,6 +8,25 @@ import (
 	"time"
 )
 
+// phrases are this file's helpers as every digest template calls them.
+var phrases = map[string]any{
+	"num":       num,
+	"pct":       pct,
+	"points":    points,
+	"signed":    signed,
+	"decimal":   decimal,
+	"day":       day,
+	"plural":    plural,
+	"sparkline": sparkline,
+	"actions":   actionsLine,
+	"owner":     ownerLine,
+	"rate":      rateLine,
+	"tenth":     tenthLine,
+	"joined":    list,
+	"trunc":     truncate,
+	"newcomer":  newcomerLine,
+}
+
 // num writes an integer with thousands separators: 12,345.
 func num(n int) string {
 	s := strconv.Itoa(n)

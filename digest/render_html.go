@@ -12,25 +12,10 @@ import (
 // bars drawn as sized table cells and blocks, no images, fonts, scripts or
 // anything fetched from elsewhere.
 
-//go:embed digest.html.tmpl
+//go:embed templates/digest.html.tmpl
 var htmlSource string
 
-var htmlTemplate = template.Must(template.New("digest").Funcs(template.FuncMap{
-	"num":      num,
-	"pct":      pct,
-	"points":   points,
-	"signed":   signed,
-	"day":      day,
-	"plural":   plural,
-	"actions":  actionsLine,
-	"owner":    ownerLine,
-	"rate":     rateLine,
-	"tenth":    tenthLine,
-	"joined":   list,
-	"trunc":    truncate,
-	"newcomer": newcomerLine,
-	"decimal":  decimal,
-}).Parse(htmlSource))
+var htmlTemplate = template.Must(template.New("digest").Funcs(template.FuncMap(phrases)).Parse(htmlSource))
 
 // Colours, as inline CSS wants them.
 const (
@@ -40,17 +25,9 @@ const (
 )
 
 type htmlView struct {
-	*Digest
-	Title        string
-	Dates        string
-	Summary      string
+	view
 	Rows         []htmlPlugin
 	CoverageRows []htmlCoverage
-	TrendFrom    string
-	TrendTo      string
-	Scaffolded   []string
-	Questions    []Question
-	MoreQs       int
 }
 
 type htmlPlugin struct {
@@ -62,8 +39,9 @@ type htmlPlugin struct {
 }
 
 type htmlBar struct {
+	Week   Week
+	Events int
 	Height int // pixels
-	Label  string
 	Zero   bool
 	Colour string // this week's bar is darker
 }
@@ -89,14 +67,7 @@ func changeColour(c Change) string {
 // HTML renders the digest as an HTML document, the email's second part and
 // the page GET /digest shows.
 func HTML(d *Digest) (string, error) {
-	v := htmlView{Digest: d, Dates: dateRange(d.From, d.To), Summary: summary(d)}
-	v.Title = "callboard weekly digest"
-	if d.Scope != "" {
-		v.Title = "callboard digest for " + d.Scope
-	}
-	if len(d.Trend) > 0 {
-		v.TrendFrom, v.TrendTo = d.Trend[0].String(), d.Trend[len(d.Trend)-1].String()
-	}
+	v := htmlView{view: newView(d)}
 	widest := 0
 	for _, p := range d.Plugins {
 		widest = max(widest, p.Events)
@@ -111,7 +82,7 @@ func HTML(d *Digest) (string, error) {
 			hi = max(hi, n)
 		}
 		for i, n := range p.Trend {
-			b := htmlBar{Label: fmt.Sprintf("%s: %s", d.Trend[i], plural(n, "event", "events")), Zero: n == 0, Colour: "#9cd1ff"}
+			b := htmlBar{Week: d.Trend[i], Events: n, Zero: n == 0, Colour: "#9cd1ff"}
 			if i == len(p.Trend)-1 {
 				b.Colour = "#0969da"
 			}
@@ -134,18 +105,6 @@ func HTML(d *Digest) (string, error) {
 			}
 		}
 		v.CoverageRows = append(v.CoverageRows, hc)
-	}
-	for _, s := range d.Scaffolded {
-		if s.Actor != "" {
-			v.Scaffolded = append(v.Scaffolded, s.What+" by "+s.Actor)
-		} else {
-			v.Scaffolded = append(v.Scaffolded, s.What)
-		}
-	}
-	v.Questions = d.Unanswered
-	if len(v.Questions) > maxQuestions {
-		v.MoreQs = len(v.Questions) - maxQuestions
-		v.Questions = v.Questions[:maxQuestions]
 	}
 	var b bytes.Buffer
 	if err := htmlTemplate.Execute(&b, v); err != nil {

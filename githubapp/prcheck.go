@@ -219,7 +219,7 @@ func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.In
 				if err != nil && !isTooLarge(err) {
 					return err
 				}
-				if dd := docsDir(data); found && dd != "" {
+				if dd := check.DocsDir(data); found && dd != "" {
 					td.DocsPath = path.Join(d, dd)
 					td.DocsDir = hasFileIn(td.DocsPath)
 				}
@@ -228,21 +228,6 @@ func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.In
 		in.TechDocs[d] = td
 	}
 	return nil
-}
-
-// docsDir is the docs_dir a mkdocs.yml sets, "" when it sets none.
-func docsDir(mkdocs []byte) string {
-	for _, line := range strings.Split(string(mkdocs), "\n") {
-		v, ok := strings.CutPrefix(line, "docs_dir:")
-		if !ok {
-			continue
-		}
-		if i := strings.Index(v, " #"); i >= 0 {
-			v = v[:i]
-		}
-		return strings.Trim(strings.TrimSpace(v), `"'`)
-	}
-	return ""
 }
 
 // maxTeamLookups bounds the GitHub teams looked up for owners the catalog

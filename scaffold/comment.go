@@ -1,8 +1,10 @@
 package scaffold
 
 import (
+	"embed"
 	"fmt"
 	"strings"
+	"text/template"
 )
 
 // Markers find callboard's comments on a request: the status comment,
@@ -28,38 +30,7 @@ type Refusal struct {
 
 // Comment renders the refusal.
 func (r Refusal) Comment() string {
-	var b strings.Builder
-	b.WriteString(Marker + "\n")
-	n := len(r.Problems)
-	fmt.Fprintf(&b, "### This request cannot run yet\n\n")
-	if r.Template != "" {
-		fmt.Fprintf(&b, "callboard read this issue as a request for **%s** (`%s`) and found %s:\n\n", mdEscape(r.Template), r.Ref, plural(n, "problem"))
-	} else {
-		fmt.Fprintf(&b, "callboard found %s:\n\n", plural(n, "problem"))
-	}
-	for _, p := range r.Problems {
-		if p.Field != "" {
-			fmt.Fprintf(&b, "- **%s**: %s\n", mdEscape(p.Field), p.Message)
-		} else {
-			fmt.Fprintf(&b, "- %s\n", p.Message)
-		}
-	}
-	if len(r.Templates) > 0 {
-		b.WriteString("\nTemplates in the catalog: ")
-		for i, t := range r.Templates {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "`%s`", t)
-		}
-		b.WriteString(".\n")
-	}
-	if r.NotAllowed {
-		b.WriteString("\nAsk one of them to open the request.\n")
-		return b.String()
-	}
-	b.WriteString("\nNothing was created. Edit the issue to fix the answers, and callboard checks it again.\n")
-	return b.String()
+	return comment("refusal", r)
 }
 
 // Progress is what the status comment says while a request runs, and when it
@@ -77,24 +48,7 @@ type Progress struct {
 
 // Comment renders the progress.
 func (p Progress) Comment() string {
-	var b strings.Builder
-	b.WriteString(Marker + "\n")
-	if p.Failed != "" {
-		fmt.Fprintf(&b, "### Creating %s stopped\n\n", p.Repository)
-		fmt.Fprintf(&b, "At step %s: %s.\n\n", p.Step, strings.TrimSuffix(oneLine(p.Failed), "."))
-		if p.Created != "" {
-			fmt.Fprintf(&b, "What was done stays: %s. ", p.Created)
-		} else {
-			b.WriteString("Nothing was created. ")
-		}
-		b.WriteString("Edit the issue to try again; callboard carries on from where it stopped.\n")
-		return b.String()
-	}
-	fmt.Fprintf(&b, "### Creating %s\n\n", p.Repository)
-	fmt.Fprintf(&b, "callboard accepted this request for **%s** and is creating the repository **%s**, owned by `%s`. ", mdEscape(p.Template), p.Repository, p.Owner)
-	b.WriteString("A comment follows when it is ready.\n\n")
-	fmt.Fprintf(&b, "Steps: %s\n", strings.Join(p.Steps, " → "))
-	return b.String()
+	return comment("progress", p)
 }
 
 // Link is a link of the result comment.
@@ -117,29 +71,33 @@ type Result struct {
 
 // Comment renders the result.
 func (r Result) Comment() string {
+	return comment("result", r)
+}
+
+//go:embed templates/*.md.tmpl
+var commentFiles embed.FS
+
+// commentTemplates write the comments on a request. Template titles and field
+// names are escaped here (md); refs, repository names and messages arrive
+// as the service wrote them.
+var commentTemplates = template.Must(template.New("scaffold").Funcs(template.FuncMap{
+	"marker":       func() string { return Marker },
+	"resultMarker": func() string { return ResultMarker },
+	"md":           mdEscape,
+	"plural":       plural,
+	"join":         strings.Join,
+	// sentence is an error as one line, without its full stop (the
+	// template adds one).
+	"sentence": func(s string) string { return strings.TrimSuffix(oneLine(s), ".") },
+}).ParseFS(commentFiles, "templates/*.md.tmpl"))
+
+// comment runs one of the comment templates. They are fixed and the tests run each;
+// an error here is a bug, and is shown rather than hidden.
+func comment(name string, data any) string {
 	var b strings.Builder
-	b.WriteString(ResultMarker + "\n")
-	fmt.Fprintf(&b, "### %s is ready\n\n", r.Repository)
-	fmt.Fprintf(&b, "- Repository: %s\n", r.RepositoryURL)
-	switch {
-	case r.Entity != "" && r.EntityURL != "":
-		fmt.Fprintf(&b, "- In the catalog: [`%s`](%s)\n", r.Entity, r.EntityURL)
-	case r.Entity != "":
-		fmt.Fprintf(&b, "- In the catalog: `%s`\n", r.Entity)
+	if err := commentTemplates.ExecuteTemplate(&b, name, data); err != nil {
+		fmt.Fprintf(&b, "\n\n(callboard could not finish this comment: %v)\n", err)
 	}
-	fmt.Fprintf(&b, "- Owner: `%s`", r.Owner)
-	if r.TeamAccess != "" {
-		fmt.Fprintf(&b, " (%s)", r.TeamAccess)
-	}
-	b.WriteString("\n")
-	for _, l := range r.Links {
-		fmt.Fprintf(&b, "- [%s](%s)\n", mdEscape(l.Title), l.URL)
-	}
-	fmt.Fprintf(&b, "\nCreated from **%s**", mdEscape(r.Template))
-	if r.Author != "" {
-		fmt.Fprintf(&b, " for @%s", r.Author)
-	}
-	b.WriteString(". callboard closes this issue: the service is in the catalog.\n")
 	return b.String()
 }
 

@@ -10,6 +10,9 @@
 // failure resumes where it stopped and a request never creates two
 // repositories.
 //
+// The comments written on a request (refused, running, stopped, ready) are
+// templates/comments.md.tmpl, run by comment.go.
+//
 // Templates, forms, issue bodies, expressions and validation are pure; GitHub
 // is reached through the small GitHub interface (github.go adapts go-github),
 // and the requests table through Store.

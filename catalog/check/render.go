@@ -1,10 +1,10 @@
 package check
 
 import (
-	"encoding/json"
+	"embed"
 	"fmt"
-	"regexp"
 	"strings"
+	"text/template"
 	"unicode/utf8"
 
 	"github.com/callboard/callboard/catalog"
@@ -36,84 +36,37 @@ const (
 	maxCell = 300
 )
 
-// suggestFile writes a catalog file a person can paste: the repository's
-// name and description, and the owner CODEOWNERS gives the root.
-func suggestFile(in Input) string {
-	name := in.Repository
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.ToLower(name)
-	owner := "TODO-your-team"
-	if in.Codeowners != nil {
-		if co, err := catalog.ParseCodeowners(in.Codeowners.Content); err == nil {
-			if rule, ok := co.Match(in.CatalogPath); ok {
-				for _, o := range rule.Owners {
-					if slug := catalog.TeamSlug(o); slug != "" {
-						_, team, _ := strings.Cut(slug, "/")
-						owner = "group:" + strings.ToLower(team)
-						break
-					}
-					if login := catalog.UserLogin(o); login != "" {
-						owner = "user:" + strings.ToLower(login)
-						break
-					}
-				}
-			}
-		}
-	}
-	desc := strings.TrimSpace(in.Description)
-	if desc == "" {
-		desc = "TODO: one line on what " + name + " does"
-	}
-	return fmt.Sprintf(`apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: %s
-  description: %s
-  annotations:
-    github.com/project-slug: %s
-spec:
-  type: service
-  lifecycle: production
-  owner: %s
-`, name, yamlScalar(desc), in.Repository, owner)
-}
-
-// plainScalar is a description YAML reads back as the same string.
-var plainScalar = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ,.()/'_-]*$`)
-
-// yamlScalar quotes a value when YAML would read it as something else: a
-// number, a boolean, a list, a comment.
-func yamlScalar(s string) string {
-	switch strings.ToLower(s) {
-	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
-	default:
-		if plainScalar.MatchString(s) && strings.TrimSpace(s) == s {
-			return s
-		}
-	}
-	// A JSON string is a YAML double-quoted scalar.
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
 var icon = map[Severity]string{Error: "❌", Warning: "⚠️", Notice: "ℹ️"}
+
+//go:embed templates/*.md.tmpl
+var templateFiles embed.FS
+
+// templates write what a person reads: the comment, the check run's
+// summary and title. Values reach them already written as markdown.
+var templates = template.Must(template.New("check").Funcs(template.FuncMap{"plural": plural}).
+	ParseFS(templateFiles, "templates/*.md.tmpl"))
+
+// render runs one of the templates. They are fixed and the tests run each;
+// an error here is a bug, and is shown rather than hidden.
+func render(name string, data any) string {
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+		fmt.Fprintf(&b, "\n\n(callboard could not finish this text: %v)\n", err)
+	}
+	return b.String()
+}
 
 // Title is the one-line verdict, the most important finding first: the
 // check run's title and the comment's heading.
 func (r *Report) Title() string {
-	if len(r.Findings) == 0 {
-		return "Ownership and docs check passed"
+	v := struct {
+		First string
+		More  int
+	}{}
+	if len(r.Findings) > 0 {
+		v.First, v.More = shorten(r.Findings[0].Message, 140), len(r.Findings)-1
 	}
-	t := shorten(r.Findings[0].Message, 140)
-	if n := len(r.Findings) - 1; n > 0 {
-		t += fmt.Sprintf(" (and %d more)", n)
-	}
-	return t
+	return render("title", v)
 }
 
 func plural(n int, word string) string {
@@ -123,58 +76,85 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// view is what the comment and summary templates read. Every string in it
+// that came from a file is markdown already: code spans, escaped prose.
+type view struct {
+	Marker         string
+	Passed         bool
+	Icon           string
+	Headline       string
+	Changes        changesView
+	Rows           []row
+	More           int    // findings not in the table
+	Link           string // a markdown link to the check run, or ""
+	Annotated      bool   // the check run marks lines
+	Capped         bool   // more findings than annotations
+	MaxAnnotations int
+	CatalogPath    string // a code span
+	Suggested      string // a catalog file, YAML
+	Pages          string // markdown links to the web view's pages, or ""
+}
+
+type changesView struct {
+	Items []changeItem
+	More  int
+}
+
+type changeItem struct{ Kind, Ref, From, To string }
+
+// row is one finding in the table, each cell markdown.
+type row struct{ Icon, Check, Where, What string }
+
+func (r *Report) view(rows int) view {
+	v := view{
+		Marker:         Marker,
+		Passed:         r.Conclusion == Success,
+		Icon:           verdictIcon(r.Conclusion),
+		Changes:        r.changes(rows),
+		More:           max(len(r.Findings)-rows, 0),
+		Capped:         len(r.Findings) > MaxAnnotations,
+		MaxAnnotations: MaxAnnotations,
+		CatalogPath:    codeSpan(r.catalogPath),
+		Suggested:      r.Suggested,
+	}
+	if !v.Passed {
+		v.Headline = r.headline()
+	}
+	for _, f := range r.Findings[:min(rows, len(r.Findings))] {
+		where := f.File
+		if f.Line > 0 {
+			where = fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+		if where != "" {
+			where = mdCell(codeSpan(where))
+		}
+		v.Rows = append(v.Rows, row{icon[f.Severity], f.Check, where, mdCell(markdown(shorten(f.Message, maxCell)))})
+	}
+	return v
+}
+
 // Comment is the pull request comment, its marker first. (A pull request
 // where everything passes gets no comment unless one is there to update:
 // that is the caller's to decide.)
 func (r *Report) Comment(checksURL string) string {
-	var b strings.Builder
-	b.WriteString(Marker + "\n")
-	if r.Conclusion == Success {
-		b.WriteString("### ✅ callboard: ownership and docs check passed\n\n")
-		b.WriteString(passed + "\n\n")
-		r.writeChanges(&b, commentRows)
-		r.writePages(&b)
-		return cut(b.String(), MaxComment)
+	v := r.view(commentRows)
+	if v.Passed {
+		v.Rows, v.More = nil, 0
 	}
-	fmt.Fprintf(&b, "### %s callboard: %s\n\n", verdictIcon(r.Conclusion), r.headline())
-	r.writeChanges(&b, commentRows)
-	b.WriteString(r.findingsTable(commentRows))
-	link := ""
 	if checksURL != "" {
-		link = fmt.Sprintf("[%s](%s)", CheckRunName, checksURL)
+		v.Link = fmt.Sprintf("[%s](%s)", CheckRunName, checksURL)
 	}
-	if n := len(r.Findings) - commentRows; n > 0 {
-		fmt.Fprintf(&b, "\n…and %d more", n)
-		if link != "" {
-			b.WriteString(", each on its line in " + link)
-		}
-		b.WriteString(".\n")
-	} else if link != "" && len(r.Annotations()) > 0 {
-		b.WriteString("\nLines are marked in " + link + ".\n")
-	}
-	r.writePages(&b)
-	if r.Suggested != "" {
-		fmt.Fprintf(&b, "\nAdd this as `%s` to put the repository in the catalog, so `/owner` and the catalog API can answer for it (check the owner and the type):\n\n```yaml\n", r.catalogPath)
-		b.WriteString(r.Suggested)
-		b.WriteString("```\n")
-	}
-	return cut(b.String(), MaxComment)
+	v.Annotated = len(r.Annotations()) > 0
+	v.Pages = r.pagesLine()
+	return cut(render("comment", v), MaxComment)
 }
-
-const passed = "The catalog file is valid, every owner exists, CODEOWNERS agrees with the catalog, and there are docs."
 
 // headline says how many problems there are and what they mean for merging.
 func (r *Report) headline() string {
-	errs, warns := r.Errors(), r.Warnings()
-	switch {
-	case errs > 0 && warns > 0:
-		return fmt.Sprintf("%s to fix before merging, and %s", plural(errs, "error"), plural(warns, "warning"))
-	case errs > 0:
-		return plural(errs, "error") + " to fix before merging"
-	case r.Conclusion == Failure:
-		return plural(warns, "warning") + " to fix before merging (this organisation's checks are strict)"
-	}
-	return plural(warns, "warning") + "; nothing blocks merging"
+	return render("headline", struct {
+		Errors, Warnings int
+		Strict           bool
+	}{r.Errors(), r.Warnings(), r.Conclusion == Failure})
 }
 
 func capitalize(s string) string {
@@ -191,40 +171,27 @@ func verdictIcon(conclusion string) string {
 	return "⚠️"
 }
 
-// writeChanges lists the first max changes, ownership moves first.
-func (r *Report) writeChanges(b *strings.Builder, max int) {
-	if len(r.Changes) == 0 {
-		return
+// changes are the first max changes (ownership moves come first), each
+// value from a file a code span.
+func (r *Report) changes(n int) changesView {
+	var v changesView
+	for _, c := range r.Changes[:min(n, len(r.Changes))] {
+		v.Items = append(v.Items, changeItem{Kind: c.Kind, Ref: codeSpan(c.Ref), From: valueOrNone(c.From), To: valueOrNone(c.To)})
 	}
-	b.WriteString("**What this pull request changes in the catalog**\n\n")
-	for _, c := range r.Changes[:min(max, len(r.Changes))] {
-		from, to := valueOrNone(c.From), valueOrNone(c.To)
-		ref := codeSpan(c.Ref)
-		switch c.Kind {
-		case "owner":
-			fmt.Fprintf(b, "- %s owner: %s → %s\n", ref, from, to)
-		case "lifecycle":
-			fmt.Fprintf(b, "- %s lifecycle: %s → %s\n", ref, from, to)
-		case "added":
-			fmt.Fprintf(b, "- %s added\n", ref)
-		case "removed":
-			fmt.Fprintf(b, "- %s removed\n", ref)
-		}
-	}
-	if n := len(r.Changes) - max; n > 0 {
-		fmt.Fprintf(b, "- …and %d more\n", n)
-	}
-	b.WriteString("\n")
+	v.More = max(len(r.Changes)-n, 0)
+	return v
 }
 
 // maxPages bounds the entity pages a comment links.
 const maxPages = 5
 
-// writePages links the entities the catalog holds for the repository to
-// their pages in the web view, when the check knows callboard's address.
-func (r *Report) writePages(b *strings.Builder) {
+// pagesLine links the entities the catalog holds for the repository to
+// their pages in the web view, when the check knows callboard's address; ""
+// otherwise. Refs come from the catalog (validated names), not from the pull
+// request's files.
+func (r *Report) pagesLine() string {
 	if r.baseURL == "" || len(r.pages) == 0 {
-		return
+		return ""
 	}
 	var links []string
 	for _, ref := range r.pages[:min(maxPages, len(r.pages))] {
@@ -235,16 +202,13 @@ func (r *Report) writePages(b *strings.Builder) {
 		links = append(links, fmt.Sprintf("[`%s`](%s%s)", ref, r.baseURL, catalog.PagePath(rf)))
 	}
 	if len(links) == 0 {
-		return
+		return ""
 	}
-	if !strings.HasSuffix(b.String(), "\n\n") {
-		b.WriteString("\n")
-	}
-	b.WriteString("In callboard today: " + strings.Join(links, ", "))
+	line := "In callboard today: " + strings.Join(links, ", ")
 	if n := len(r.pages) - maxPages; n > 0 {
-		fmt.Fprintf(b, " and %d more", n)
+		line += fmt.Sprintf(" and %d more", n)
 	}
-	b.WriteString(".\n")
+	return line + "."
 }
 
 // valueOrNone shows a value from a file as code, or says there is none.
@@ -253,26 +217,6 @@ func valueOrNone(s string) string {
 		return "(none)"
 	}
 	return codeSpan(shorten(s, 100))
-}
-
-// findingsTable lists the first max findings, most severe first.
-func (r *Report) findingsTable(max int) string {
-	if len(r.Findings) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("| | check | where | what |\n|---|---|---|---|\n")
-	for _, f := range r.Findings[:min(max, len(r.Findings))] {
-		where := f.File
-		if f.Line > 0 {
-			where = fmt.Sprintf("%s:%d", f.File, f.Line)
-		}
-		if where != "" {
-			where = mdCell(codeSpan(where))
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", icon[f.Severity], f.Check, where, mdCell(markdown(shorten(f.Message, maxCell))))
-	}
-	return b.String()
 }
 
 // mdCell keeps markdown inside its table cell (GitHub reads \| as a pipe
@@ -300,27 +244,9 @@ func shorten(s string, n int) string {
 
 // Summary is the check run's markdown summary.
 func (r *Report) Summary() string {
-	var b strings.Builder
-	if r.Conclusion == Success {
-		b.WriteString(passed + "\n\n")
-	} else {
-		b.WriteString(capitalize(r.headline()) + ".\n\n")
-	}
-	r.writeChanges(&b, summaryRows)
-	b.WriteString(r.findingsTable(summaryRows))
-	if n := len(r.Findings) - summaryRows; n > 0 {
-		fmt.Fprintf(&b, "\n…and %d more.", n)
-		if len(r.Findings) > MaxAnnotations {
-			fmt.Fprintf(&b, " The first %d are marked on their lines.", MaxAnnotations)
-		} else {
-			b.WriteString(" Each is marked on its line.")
-		}
-		b.WriteString("\n")
-	}
-	if r.Suggested != "" {
-		fmt.Fprintf(&b, "\nA `%s` to start from:\n\n```yaml\n%s```\n", r.catalogPath, r.Suggested)
-	}
-	return cut(strings.TrimRight(b.String(), "\n")+"\n", MaxComment)
+	v := r.view(summaryRows)
+	v.Headline = capitalize(v.Headline)
+	return cut(strings.TrimRight(render("summary", v), "\n")+"\n", MaxComment)
 }
 
 func cut(s string, n int) string {
