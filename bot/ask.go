@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -46,16 +47,14 @@ func (b *Bot) ask(ctx context.Context, text string, cv convo) (message, catalog.
 	}
 	q := understand(text, ix)
 	ev.Action, ev.Detail = string(q.intent), q.text
-	if q.refused != "" {
+	if q.refused != "" || q.intent == intentHelp {
 		if q.intent == intentHelp && q.refused != refusedUnknown && q.refused != refusedAction {
 			ev.Outcome = catalog.OutcomeAnswered
 		}
-		return conversationHelp(q, ix), ev
+		service, team := b.helpExamples(ctx, ix)
+		return conversationHelp(q, service, team), ev
 	}
 	switch q.intent {
-	case intentHelp:
-		ev.Outcome = catalog.OutcomeAnswered
-		return conversationHelp(q, ix), ev
 	case intentSearch:
 		ev.Detail = q.search
 		m, err := b.search(ctx, q.search, &ev)
@@ -112,6 +111,20 @@ func (b *Bot) ask(ctx context.Context, text string, cv convo) (message, catalog.
 	out.Text = slacktext.Truncate(strings.Join(texts, "; "), 3000)
 	out.Blocks = slacktext.Bounded(out.Blocks)
 	return out, ev
+}
+
+// helpExamples are names for the help's examples, from the catalog: a
+// service, and the team that owns it (else the first team).
+func (b *Bot) helpExamples(ctx context.Context, ix *nameIndex) (service, team string) {
+	service, team = cmp.Or(ix.component, "payments-api"), cmp.Or(ix.team, "payments")
+	if ix.component == "" {
+		return service, team
+	}
+	a, err := catalog.FindOwner(ctx, b.catalog, ix.component)
+	if err == nil && len(a.Owners) > 0 && a.Owners[0].Known && strings.EqualFold(a.Owners[0].Kind, "group") {
+		team = a.Owners[0].Name
+	}
+	return service, team
 }
 
 // index is the catalog's names, for reading questions.

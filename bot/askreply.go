@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"cmp"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -92,16 +91,14 @@ func ownerLine(a *catalog.OwnerAnswer, p *people) string {
 		return "No owner on record."
 	}
 	var parts []string
-	if a.Team {
-		parts = append(parts, "Reach them")
-	} else if a.Archived {
+	if a.Archived {
 		parts = append(parts, "Owned by "+ownerNames(a.Owners, true)+" "+slacktext.Escape(a.UntilArchived()))
-	} else {
+	} else if !a.Team {
 		parts = append(parts, "Owned by "+ownerNames(a.Owners, true))
 	}
 	o := a.Owners[0]
 	if strings.EqualFold(o.Kind, "user") {
-		if s := p.slackOf(o.Email, o.DisplayName); s != "" {
+		if s := p.slackOf(o.Email); s != "" {
 			parts = append(parts, s)
 		}
 	}
@@ -111,16 +108,19 @@ func ownerLine(a *catalog.OwnerAnswer, p *people) string {
 	if o.Email != "" {
 		parts = append(parts, slacktext.Mailto(o.Email, ""))
 	}
-	if len(parts) == 1 && a.Team {
-		return ""
+	if a.Team {
+		if len(parts) == 0 {
+			return ""
+		}
+		return "Reach them: " + strings.Join(parts, " · ")
 	}
 	return strings.Join(parts, " · ")
 }
 
 // conversationHelp is the answer to "help", and to what callboard does not
 // answer, with examples from the catalog itself.
-func conversationHelp(q question, ix *nameIndex) message {
-	service, team := cmp.Or(ix.component, "payments-api"), cmp.Or(ix.team, "payments")
+// service and team are the examples' names (helpExamples).
+func conversationHelp(q question, service, team string) message {
 	t := slacktext.NewLines(slacktext.MaxSectionText)
 	fallback := "callboard answers questions about the software catalog"
 	switch q.refused {

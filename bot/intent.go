@@ -79,8 +79,8 @@ var (
 // grammar), and the names come from the catalog, with typos taken for the
 // closest name when one is clearly closest.
 func understand(text string, ix *nameIndex) question {
-	toks := tokenize(text)
-	q := question{text: questionText(toks)}
+	toks, asked := tokenize(text)
+	q := question{text: slacktext.Truncate(strings.TrimSpace(asked), maxQueryEcho)}
 	if len(toks) == 0 {
 		q.intent, q.refused = intentHelp, refusedEmpty
 		return q
@@ -130,7 +130,7 @@ func allUnknown(ss []subject) bool {
 // tokenize splits a message into words: Slack's markup read (mentions and
 // channels dropped, a link kept as its URL), its escaping undone, control
 // characters dropped, possessives and contractions undone.
-func tokenize(text string) []token {
+func tokenize(text string) ([]token, string) {
 	text = reMarkup.ReplaceAllStringFunc(text, func(m string) string {
 		inner := m[1 : len(m)-1]
 		target, _, _ := strings.Cut(inner, "|")
@@ -144,6 +144,7 @@ func tokenize(text string) []token {
 	if r := []rune(text); len(r) > maxQuestion {
 		text = string(r[:maxQuestion])
 	}
+	asked := text
 	var toks []token
 	for _, f := range strings.Fields(text) {
 		if code, ok := strings.CutPrefix(f, "`"); ok {
@@ -181,7 +182,7 @@ func tokenize(text string) []token {
 			toks = append(toks, token{raw: w, norm: w})
 		}
 	}
-	return toks
+	return toks, asked
 }
 
 // contraction: words whose 's is "is", not a possessive.
@@ -203,16 +204,6 @@ func isPasted(low string) bool {
 		return !vocabulary[a] && !vocabulary[b]
 	}
 	return false
-}
-
-// questionText is the question as it was read, for the usage event and
-// for the reply that did not understand it.
-func questionText(toks []token) string {
-	words := make([]string, len(toks))
-	for i, t := range toks {
-		words[i] = t.raw
-	}
-	return slacktext.Truncate(strings.Join(words, " "), maxQueryEcho)
 }
 
 // fixTypos takes a word that is not a catalog name but one edit away from

@@ -262,7 +262,7 @@ func ownerNames(os []catalog.Owner, md bool) string {
 func reach(t *slacktext.Lines, o catalog.Owner, named bool, p *people) {
 	var contact []string
 	if strings.EqualFold(o.Kind, "user") {
-		if s := p.slackOf(o.Email, cmp.Or(o.DisplayName, o.Name)); s != "" {
+		if s := p.slackOf(o.Email); s != "" {
 			contact = append(contact, s)
 		}
 	}

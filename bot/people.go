@@ -232,12 +232,14 @@ func (p *people) person(email, name string) string {
 	return slacktext.Escape(name)
 }
 
-// slackOf is a person's Slack account as a link or mention, "" when none matches.
-func (p *people) slackOf(email, name string) string {
+// slackOf is a person's Slack account, beside their name: a link that
+// opens a conversation with them, or (shared) a mention; "" when none
+// matches.
+func (p *people) slackOf(email string) string {
 	if p == nil || p.slack[strings.ToLower(email)] == "" {
 		return ""
 	}
-	return p.person(email, name)
+	return p.person(email, "message on Slack")
 }
 
 // peopleIn are the emails of the people an answer names: owners that are
