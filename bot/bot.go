@@ -64,7 +64,12 @@ type Config struct {
 
 // Limits of a request and of the work behind it.
 const (
-	maxBody       = 64 << 10 // a slash command is well under 1 KB
+	maxBody = 64 << 10 // a slash command is well under 1 KB
+	// maxEventBody bounds an event or an interaction: Slack sends the whole
+	// message a button is on (up to 50 blocks of 3,000 characters), and an
+	// event the message that mentioned callboard (up to 40,000 characters,
+	// and its blocks).
+	maxEventBody  = 1 << 20
 	defaultAnswer = 2 * time.Second
 	workTimeout   = 20 * time.Second // a catalog answer slower than this is broken
 	postTimeout   = 10 * time.Second
@@ -160,7 +165,7 @@ func slackHook(u string) bool {
 // the catalog gives it within Config.Answer; otherwise the request is
 // acknowledged and the answer posted to response_url when it is ready.
 func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, ok := b.readSigned(w, r)
+	body, ok := b.readSigned(w, r, maxBody)
 	if !ok {
 		return
 	}
@@ -182,7 +187,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // signature over the raw body (v0, 5-minute window, each signature taken
 // once) before anything in it is read. When it refuses, it has written the
 // answer, and ok is false.
-func (b *Bot) readSigned(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+func (b *Bot) readSigned(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, ok bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -192,7 +197,7 @@ func (b *Bot) readSigned(w http.ResponseWriter, r *http.Request) (body []byte, o
 		http.Error(w, "Slack is not configured on this server (SLACK_SIGNING_SECRET)", http.StatusServiceUnavailable)
 		return nil, false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -82,6 +82,15 @@ func TestURLVerification(t *testing.T) {
 		if w.Code != http.StatusBadRequest {
 			t.Errorf("malformed: status %d, want 400", w.Code)
 		}
+		// A message a button is on may hold 150 KB of blocks; past 1 MB, refused.
+		big := `{"type":"event_callback","pad":"` + strings.Repeat("x", 200<<10+i) + `"}`
+		if w := serve(h, signedJSON(t, "/slack/x", []byte(big))); w.Code == http.StatusRequestEntityTooLarge {
+			t.Errorf("a 200 KB body: status %d", w.Code)
+		}
+		huge := strings.Repeat("x", 2<<20+i)
+		if w := serve(h, signedJSON(t, "/slack/x", []byte(huge))); w.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("a 2 MB body: status %d, want 413", w.Code)
+		}
 	}
 }
 

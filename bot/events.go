@@ -26,7 +26,7 @@ const answerTimeout = 30 * time.Second
 // the same event_id) is acknowledged and not answered twice.
 func (b *Bot) Events() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := b.readSigned(w, r)
+		body, ok := b.readSigned(w, r, maxEventBody)
 		if !ok {
 			return
 		}

@@ -20,7 +20,7 @@ import (
 // background.
 func (b *Bot) Interactions() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := b.readSigned(w, r)
+		body, ok := b.readSigned(w, r, maxEventBody)
 		if !ok {
 			return
 		}
