@@ -59,8 +59,9 @@ func cmdImport(ctx context.Context, c *cli, verbose bool) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %d files, %d entities (%d added, %d updated, %d unchanged, %d removed)",
-			dir, rep.Files, rep.Entities, rep.Added, rep.Updated, rep.Unchanged, rep.Removed)
+		fmt.Fprintf(stdout, "%s: %d %s, %d %s (%d added, %d updated, %d unchanged, %d removed)",
+			dir, rep.Files, plural(rep.Files, "file", "files"), rep.Entities, plural(rep.Entities, "entity", "entities"),
+			rep.Added, rep.Updated, rep.Unchanged, rep.Removed)
 		if len(rep.Skipped) > 0 {
 			fmt.Fprintf(stdout, "; %d YAML files without entities skipped", len(rep.Skipped))
 			if !verbose {

@@ -56,8 +56,8 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 		n, err := demo.Seed(ctx, st)
 		var mixed *demo.NotOnlyDemoError
 		if errors.As(err, &mixed) {
-			return fmt.Errorf("serve --demo adds the sample organisation only to a new database or one that holds nothing else, and %s holds %d entities and %d repositories of its own; set CALLBOARD_DB to another file (CALLBOARD_DB=demo.db callboard serve --demo)",
-				cfg.DB, mixed.Entities, mixed.Repositories)
+			return fmt.Errorf("serve --demo adds the sample organisation only to a new database or one that holds nothing else, and %s holds %d %s and %d %s of its own; set CALLBOARD_DB to another file (CALLBOARD_DB=demo.db callboard serve --demo)",
+				cfg.DB, mixed.Entities, plural(mixed.Entities, "entity", "entities"), mixed.Repositories, plural(mixed.Repositories, "repository", "repositories"))
 		}
 		if err != nil {
 			return fmt.Errorf("seeding the demo catalog: %w", err)
