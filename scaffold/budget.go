@@ -125,7 +125,7 @@ func size(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// toString is toString within the budget: a list turns into its items
+// toString is jsString within the budget: a list turns into its items
 // joined by commas, however deeply nested, and that text is bounded.
 func (m *meter) toString(v any) (string, error) {
 	switch v.(type) {
@@ -138,7 +138,7 @@ func (m *meter) toString(v any) (string, error) {
 	case string:
 		return v.(string), nil
 	}
-	return toString(v), nil
+	return jsString(v), nil
 }
 
 func (m *meter) appendString(b *strings.Builder, v any, depth int) error {
@@ -150,7 +150,7 @@ func (m *meter) appendString(b *strings.Builder, v any, depth int) error {
 	}
 	l, ok := v.([]any)
 	if !ok {
-		s := toString(v)
+		s := toString(v) // an undefined or null item joins as nothing
 		if err := m.str(b.Len() + len(s)); err != nil {
 			return err
 		}

@@ -172,14 +172,15 @@ func userVars(login string) map[string]any {
 	return map[string]any{"ref": ref, "entity": map[string]any{"kind": "User", "metadata": map[string]any{"name": login}}}
 }
 
-// condition evaluates a step's if: (a boolean, or a ${{ }} expression).
+// condition evaluates a step's if: (a boolean, or a ${{ }} expression), as
+// Backstage's runner reads it.
 func condition(m *meter, v any, vars map[string]any) (bool, error) {
 	r, err := renderValue(m, v, vars)
 	if err != nil {
 		return false, err
 	}
-	if s, ok := r.(string); ok {
-		return s != "" && s != "false", nil
+	if l, ok := r.([]any); ok {
+		return len(l) > 0, nil // as Backstage's isTruthy: an empty list is false
 	}
 	return truthy(r), nil
 }

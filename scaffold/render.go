@@ -2,9 +2,11 @@ package scaffold
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"maps"
-	"slices"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -61,7 +63,7 @@ func (n textNode) render(s *scope, b *strings.Builder) error {
 
 func (n outNode) render(s *scope, b *strings.Builder) error {
 	v, err := n.x.eval(s)
-	if err != nil {
+	if err != nil || nullish(v) { // undefined and null print nothing
 		return err
 	}
 	out, err := s.m.toString(v)
@@ -95,23 +97,9 @@ func (n forNode) render(s *scope, b *strings.Builder) error {
 	if err != nil {
 		return err
 	}
-	type pair struct{ k, v any }
-	var items []pair
-	switch v := v.(type) {
-	case []any:
-		if err := s.m.step(len(v)); err != nil {
-			return err
-		}
-		for _, x := range v {
-			items = append(items, pair{nil, x})
-		}
-	case map[string]any:
-		if err := s.m.step(len(v)); err != nil {
-			return err
-		}
-		for _, k := range slices.Sorted(maps.Keys(v)) {
-			items = append(items, pair{k, v[k]})
-		}
+	items, err := loopItems(s.m, v, len(n.vars) == 2)
+	if err != nil {
+		return err
 	}
 	if len(items) == 0 {
 		return renderAll(n.els, s, b)
@@ -126,19 +114,9 @@ func (n forNode) render(s *scope, b *strings.Builder) error {
 			"index": float64(i + 1), "index0": float64(i), "first": i == 0, "last": i == len(items)-1,
 			"length": float64(len(items)), "revindex": float64(len(items) - i), "revindex0": float64(len(items) - i - 1),
 		}}, parent: s, m: s.m}
-		switch {
-		case len(n.vars) == 2 && it.k != nil:
+		if len(n.vars) == 2 {
 			inner.vars[n.vars[0]], inner.vars[n.vars[1]] = it.k, it.v
-		case len(n.vars) == 2:
-			l := anyList(it.v)
-			for j, name := range n.vars {
-				if j < len(l) {
-					inner.vars[name] = l[j]
-				}
-			}
-		case it.k != nil:
-			inner.vars[n.vars[0]] = it.k
-		default:
+		} else {
 			inner.vars[n.vars[0]] = it.v
 		}
 		if err := renderAll(n.body, inner, b); err != nil {
@@ -148,12 +126,64 @@ func (n forNode) render(s *scope, b *strings.Builder) error {
 	return nil
 }
 
+type loopItem struct{ k, v any }
+
+// loopItems are what {% for %} goes through, as the JavaScript Nunjucks
+// compiles it to: a list's items, a string's characters; with two names,
+// each item taken apart as [a, b], or an object's keys and values. A value
+// that is false, or has no length, gives none (and the else part renders).
+func loopItems(m *meter, v any, pairs bool) ([]loopItem, error) {
+	if !truthy(v) {
+		return nil, nil
+	}
+	var items []loopItem
+	switch x := v.(type) {
+	case []any:
+		if err := m.step(len(x)); err != nil {
+			return nil, err
+		}
+		for i, it := range x {
+			it = stored(it)
+			if !pairs {
+				items = append(items, loopItem{v: it})
+				continue
+			}
+			if nullish(it) {
+				return nil, fmt.Errorf("{%% for a, b %%}: item %d is %s, not a pair", i, kindOf(it))
+			}
+			items = append(items, loopItem{k: member(it, 0.0), v: member(it, 1.0)})
+		}
+	case string:
+		if err := m.step(length16(x)); err != nil {
+			return nil, err
+		}
+		for i, c := range chars16(x) {
+			if pairs {
+				items = append(items, loopItem{k: strconv.Itoa(i), v: c})
+			} else {
+				items = append(items, loopItem{v: c})
+			}
+		}
+	case map[string]any:
+		if !pairs {
+			return nil, nil // an object has no length
+		}
+		if err := m.step(len(x)); err != nil {
+			return nil, err
+		}
+		for _, k := range objectKeys(x) {
+			items = append(items, loopItem{k: k, v: stored(x[k])})
+		}
+	}
+	return items, nil
+}
+
 func (n setNode) render(s *scope, _ *strings.Builder) error {
 	v, err := n.x.eval(s)
 	if err != nil {
 		return err
 	}
-	s.vars[n.name] = v
+	s.set(n.name, v)
 	return nil
 }
 
@@ -164,289 +194,6 @@ func renderAll(ns []tmplNode, s *scope, b *strings.Builder) error {
 		}
 	}
 	return nil
-}
-
-// tag is one ${{ }}, {% %} or {# #} of a template's text.
-type tag struct {
-	kind         byte // '$', '%', '#'
-	body         string
-	trimL, trimR bool
-}
-
-// lexTemplate splits text into literal text and tags.
-func lexTemplate(src string) ([]any, error) {
-	var out []any
-	for {
-		i, kind := nextOpen(src)
-		if i < 0 {
-			out = append(out, src)
-			return out, nil
-		}
-		out = append(out, src[:i])
-		open := map[byte]int{'$': 3, '%': 2, '#': 2}[kind]
-		rest := src[i+open:]
-		end := findClose(rest, kind)
-		if end < 0 {
-			return nil, fmt.Errorf("unclosed %s", src[i:i+open])
-		}
-		t := tag{kind: kind, body: rest[:end]}
-		if strings.HasPrefix(t.body, "-") {
-			t.trimL, t.body = true, t.body[1:]
-		}
-		if strings.HasSuffix(t.body, "-") {
-			t.trimR, t.body = true, t.body[:len(t.body)-1]
-		}
-		t.body = strings.TrimSpace(t.body)
-		out = append(out, t)
-		src = rest[end+2:]
-		if kind == '%' && (t.body == "raw" || t.body == "verbatim") {
-			endTag := "end" + t.body
-			j := indexEndRaw(src, endTag)
-			if j < 0 {
-				return nil, fmt.Errorf("{%% %s %%} without {%% %s %%}", t.body, endTag)
-			}
-			out = append(out, rawText(src[:j]))
-			src = src[j:]
-		}
-	}
-}
-
-type rawText string
-
-// nextOpen finds the first ${{, {% or {#. It looks at each brace once, so
-// a text of many tags is read in one pass.
-func nextOpen(s string) (int, byte) {
-	for off := 0; ; {
-		i := strings.IndexByte(s[off:], '{')
-		if i < 0 || off+i+1 >= len(s) {
-			return -1, 0
-		}
-		i += off
-		switch s[i+1] {
-		case '%':
-			return i, '%'
-		case '#':
-			return i, '#'
-		case '{':
-			if i > 0 && s[i-1] == '$' {
-				return i - 1, '$'
-			}
-		}
-		off = i + 1
-	}
-}
-
-// findClose finds the end of a tag, skipping string literals in expressions.
-func findClose(s string, kind byte) int {
-	closer := map[byte]string{'$': "}}", '%': "%}", '#': "#}"}[kind]
-	if kind == '#' {
-		return strings.Index(s, closer)
-	}
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case strings.HasPrefix(s[i:], closer):
-			return i
-		}
-	}
-	return -1
-}
-
-func indexEndRaw(s, endTag string) int {
-	for off := 0; ; {
-		i := strings.Index(s[off:], "{%")
-		if i < 0 {
-			return -1
-		}
-		i += off
-		// The tag's inside starts after "{%": in "{%}" the "%" is not a close.
-		j := strings.Index(s[i+2:], "%}")
-		if j < 0 {
-			return -1
-		}
-		if strings.TrimSpace(strings.Trim(strings.TrimSpace(s[i+2:i+2+j]), "-")) == endTag {
-			return i
-		}
-		off = i + 2
-	}
-}
-
-// compileTemplate parses a template's text.
-func compileTemplate(src string) ([]tmplNode, error) {
-	parts, err := lexTemplate(src)
-	if err != nil {
-		return nil, err
-	}
-	// Whitespace control: a "-" trims the text on that side of the tag.
-	for i, p := range parts {
-		t, ok := p.(tag)
-		if !ok {
-			continue
-		}
-		if t.trimL && i > 0 {
-			if s, ok := parts[i-1].(string); ok {
-				parts[i-1] = strings.TrimRight(s, " \t\r\n")
-			}
-		}
-		if t.trimR && i+1 < len(parts) {
-			if s, ok := parts[i+1].(string); ok {
-				parts[i+1] = strings.TrimLeft(s, " \t\r\n")
-			}
-		}
-	}
-	c := &compiler{parts: parts}
-	nodes, end, err := c.block()
-	if err != nil {
-		return nil, err
-	}
-	if end != "" {
-		return nil, fmt.Errorf("{%% %s %%} without its opening tag", end)
-	}
-	return nodes, nil
-}
-
-type compiler struct {
-	parts []any
-	pos   int
-	depth int
-}
-
-// block compiles nodes until a closing or middle tag (endif, else, ...),
-// which it returns.
-func (c *compiler) block() ([]tmplNode, string, error) {
-	if c.depth++; c.depth > maxBlockDepth {
-		return nil, "", fmt.Errorf("{%% if %%} and {%% for %%} nested more than %d deep", maxBlockDepth)
-	}
-	defer func() { c.depth-- }()
-	var out []tmplNode
-	for c.pos < len(c.parts) {
-		p := c.parts[c.pos]
-		c.pos++
-		switch p := p.(type) {
-		case string:
-			if p != "" {
-				out = append(out, textNode(p))
-			}
-		case rawText:
-			out = append(out, textNode(p))
-		case tag:
-			switch p.kind {
-			case '#':
-			case '$':
-				x, err := parseExpr(p.body)
-				if err != nil {
-					return nil, "", err
-				}
-				out = append(out, outNode{x})
-			case '%':
-				word, rest, _ := strings.Cut(p.body, " ")
-				rest = strings.TrimSpace(rest)
-				switch word {
-				case "if":
-					n, err := c.ifBlock(rest)
-					if err != nil {
-						return nil, "", err
-					}
-					out = append(out, n)
-				case "for":
-					n, err := c.forBlock(rest)
-					if err != nil {
-						return nil, "", err
-					}
-					out = append(out, n)
-				case "set":
-					name, expr, ok := strings.Cut(rest, "=")
-					if !ok {
-						return nil, "", fmt.Errorf("{%% set %s %%}: want {%% set name = value %%}", rest)
-					}
-					x, err := parseExpr(expr)
-					if err != nil {
-						return nil, "", err
-					}
-					out = append(out, setNode{name: strings.TrimSpace(name), x: x})
-				case "raw", "verbatim", "endraw", "endverbatim":
-				case "endif", "else", "elif", "elseif", "endfor":
-					return out, p.body, nil
-				default:
-					return nil, "", fmt.Errorf("{%% %s %%} is not a tag callboard renders (it renders if, for, set, raw)", word)
-				}
-			}
-		}
-	}
-	return out, "", nil
-}
-
-func (c *compiler) ifBlock(cond string) (tmplNode, error) {
-	var n ifNode
-	for {
-		x, err := parseExpr(cond)
-		if err != nil {
-			return nil, err
-		}
-		body, end, err := c.block()
-		if err != nil {
-			return nil, err
-		}
-		n.conds, n.bodies = append(n.conds, x), append(n.bodies, body)
-		word, rest, _ := strings.Cut(end, " ")
-		switch word {
-		case "endif":
-			return n, nil
-		case "elif", "elseif":
-			cond = rest
-		case "else":
-			body, end, err := c.block()
-			if err != nil {
-				return nil, err
-			}
-			if end != "endif" {
-				return nil, fmt.Errorf("{%% else %%} without {%% endif %%}")
-			}
-			n.bodies = append(n.bodies, body)
-			return n, nil
-		default:
-			return nil, fmt.Errorf("{%% if %s %%} without {%% endif %%}", cond)
-		}
-	}
-}
-
-func (c *compiler) forBlock(head string) (tmplNode, error) {
-	vars, iter, ok := strings.Cut(head, " in ")
-	if !ok {
-		return nil, fmt.Errorf("{%% for %s %%}: want {%% for x in list %%}", head)
-	}
-	var n forNode
-	for _, v := range strings.Split(vars, ",") {
-		n.vars = append(n.vars, strings.TrimSpace(v))
-	}
-	x, err := parseExpr(iter)
-	if err != nil {
-		return nil, err
-	}
-	n.iter = x
-	body, end, err := c.block()
-	if err != nil {
-		return nil, err
-	}
-	n.body = body
-	if end == "else" {
-		if n.els, end, err = c.block(); err != nil {
-			return nil, err
-		}
-	}
-	if end != "endfor" {
-		return nil, fmt.Errorf("{%% for %s %%} without {%% endfor %%}", head)
-	}
-	return n, nil
 }
 
 // RenderString renders a template's text against vars, within
@@ -484,10 +231,12 @@ func copyVars(vars map[string]any) map[string]any {
 	return out
 }
 
-// RenderValue evaluates a step input: a string that is one ${{ }} keeps the
-// expression's value (an object, a number); other strings are rendered as
-// text; lists and objects are rendered item by item. It spends
-// DefaultBudget.
+// RenderValue evaluates a step input as Backstage's workflow runner does:
+// a string that is one ${{ }} (or one {% %} block) and nothing else keeps
+// the value it makes (an object, a number) when that reads as JSON; other
+// strings are rendered as text; a string that renders to nothing is
+// undefined (nil, and left out of an object); lists and objects are
+// rendered item by item. It spends DefaultBudget.
 func RenderValue(v any, vars map[string]any) (any, error) {
 	return renderValue(newMeter(context.Background(), DefaultBudget), v, vars)
 }
@@ -498,10 +247,7 @@ func renderValue(m *meter, v any, vars map[string]any) (any, error) {
 	}
 	switch v := v.(type) {
 	case string:
-		if x, ok := soleExpression(v); ok {
-			return evaluate(m, x, vars)
-		}
-		return renderString(m, v, vars)
+		return renderInput(m, v, vars)
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {
@@ -519,22 +265,56 @@ func renderValue(m *meter, v any, vars map[string]any) (any, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
-			out[k] = r
+			if r != nil {
+				out[k] = r
+			}
 		}
 		return out, nil
 	}
 	return v, nil
 }
 
-// soleExpression reports whether s is exactly one ${{ }}, and its inside.
-func soleExpression(s string) (string, bool) {
-	t := strings.TrimSpace(s)
-	if !strings.HasPrefix(t, "${{") {
-		return "", false
+var reSoleOutput = regexp.MustCompile(`\$\{\{(.+)\}\}`)
+
+// renderInput renders one string of a step's input.
+func renderInput(m *meter, s string, vars map[string]any) (any, error) {
+	if single(s) {
+		// As the runner does: dump what the expression makes, and read
+		// that back as JSON; if it does not read, render the text.
+		wrapped := reSoleOutput.ReplaceAllString(s, "$${{ ( $1 ) | dump }}")
+		out, err := renderString(m, wrapped, vars)
+		if interrupted(err) || isBudget(err) {
+			return nil, err
+		}
+		if err == nil {
+			if out == "" {
+				return nil, nil
+			}
+			var v any
+			if json.Unmarshal([]byte(out), &v) == nil {
+				return stored(v), nil // a JSON null is null, kept in an object
+			}
+		}
 	}
-	end := findClose(t[3:], '$')
-	if end < 0 || 3+end+2 != len(t) {
-		return "", false
+	out, err := renderString(m, s, vars)
+	if err != nil || out == "" {
+		return nil, err
 	}
-	return strings.TrimSpace(t[3 : 3+end]), true
+	return out, nil
+}
+
+func isBudget(err error) bool {
+	var be *BudgetError
+	return errors.As(err, &be)
+}
+
+// single reports whether s is one ${{ }}, or one {% %} block, and nothing
+// else: what the runner renders as a value rather than as text.
+func single(s string) bool {
+	nodes, err := compileTemplate(s)
+	if err != nil || len(nodes) != 1 {
+		return false
+	}
+	_, text := nodes[0].(textNode)
+	return !text
 }
