@@ -39,8 +39,8 @@ type Page struct {
 	Params      []*Param
 }
 
-// Param is one property of a page, with the JSON Schema keywords and ui:
-// options callboard reads.
+// Param is one property of a page: the JSON Schema keywords and ui: options
+// the form is made from, and the whole schema answers are checked against.
 type Param struct {
 	Name        string
 	Title       string
@@ -49,20 +49,17 @@ type Param struct {
 	Enum        []any
 	EnumNames   []string
 	Items       *Param // for arrays
-	UniqueItems bool
 	Default     any
 	Const       any
 	Required    bool
-	Pattern     string
-	MinLength   *int
-	MaxLength   *int
-	Minimum     *float64
-	Maximum     *float64
 	UIField     string
 	UIWidget    string
 	UIHelp      string
 	Placeholder string
 	UIOptions   map[string]any
+	// Schema is the property's JSON Schema as the template wrote it, which
+	// answers are checked against.
+	Schema map[string]any
 }
 
 // Step is one step of the template.
@@ -169,8 +166,6 @@ func parseParam(name string, m map[string]any) *Param {
 	p := &Param{
 		Name: name, Title: str(m["title"]), Description: str(m["description"]), Type: str(m["type"]),
 		Enum: anyList(m["enum"]), EnumNames: stringsOf(m["enumNames"]), Default: m["default"], Const: m["const"],
-		Pattern: str(m["pattern"]), MinLength: intPtr(m["minLength"]), MaxLength: intPtr(m["maxLength"]),
-		Minimum: floatPtr(m["minimum"]), Maximum: floatPtr(m["maximum"]), UniqueItems: m["uniqueItems"] == true,
 		UIField: str(m["ui:field"]), UIWidget: str(m["ui:widget"]), UIHelp: str(m["ui:help"]), Placeholder: str(m["ui:placeholder"]),
 	}
 	if tl, ok := m["type"].([]any); ok {
@@ -183,6 +178,7 @@ func parseParam(name string, m map[string]any) *Param {
 		}
 	}
 	p.UIOptions, _ = m["ui:options"].(map[string]any)
+	p.Schema = m
 	if items, ok := m["items"].(map[string]any); ok {
 		p.Items = parseParam(name, items)
 	}
@@ -251,28 +247,6 @@ func anyList(v any) []any {
 			out[i] = s
 		}
 		return out
-	}
-	return nil
-}
-
-func intPtr(v any) *int {
-	if f, ok := v.(float64); ok {
-		n := int(f)
-		return &n
-	}
-	if n, ok := v.(int); ok {
-		return &n
-	}
-	return nil
-}
-
-func floatPtr(v any) *float64 {
-	switch n := v.(type) {
-	case float64:
-		return &n
-	case int:
-		f := float64(n)
-		return &f
 	}
 	return nil
 }

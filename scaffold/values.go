@@ -47,9 +47,9 @@ func ValidRepoName(s string) bool {
 }
 
 // Read turns a submission into the template's parameters and checks them
-// against the template's JSON Schema (required, type, enum, pattern,
-// minLength/maxLength, minimum/maximum) and the pickers' rules (catalog
-// names, repository names). Whether the owner exists and the repository
+// against the template's JSON Schema (every keyword of draft-07, as
+// Backstage's form checks them) and the pickers' rules (catalog names,
+// repository names). Whether the owner exists and the repository
 // name is free is for the caller, who can ask the catalog and GitHub.
 func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 	ans := Answers{Params: map[string]any{}}
@@ -188,54 +188,6 @@ func convert(f Field, p *Param, a *Answer) (any, string) {
 		return a.Text, ""
 	}
 	return text, ""
-}
-
-// checkSchema applies the JSON Schema keywords callboard reads.
-func checkSchema(p *Param, v any) string {
-	switch v := v.(type) {
-	case string:
-		n := utf8.RuneCountInString(v)
-		if p.MinLength != nil && n < *p.MinLength {
-			return fmt.Sprintf("is %d characters long; the least is %d.", n, *p.MinLength)
-		}
-		if p.MaxLength != nil && n > *p.MaxLength {
-			return fmt.Sprintf("is %d characters long; the most is %d.", n, *p.MaxLength)
-		}
-		if p.Pattern != "" {
-			// JSON Schema patterns are ECMAScript regexps; those Go cannot read are not checked.
-			if re, err := regexp.Compile(p.Pattern); err == nil && !re.MatchString(v) {
-				return fmt.Sprintf("`%s` does not match the pattern `%s`.", code(v), p.Pattern)
-			}
-		}
-	case float64:
-		if p.Minimum != nil && v < *p.Minimum {
-			return fmt.Sprintf("must be at least %s.", formatNumber(*p.Minimum))
-		}
-		if p.Maximum != nil && v > *p.Maximum {
-			return fmt.Sprintf("must be at most %s.", formatNumber(*p.Maximum))
-		}
-	case []any:
-		if p.UniqueItems {
-			for i := range v {
-				for j := i + 1; j < len(v); j++ {
-					if looseEqual(v[i], v[j]) {
-						return fmt.Sprintf("lists `%s` twice.", code(toString(v[i])))
-					}
-				}
-			}
-		}
-		if p.Items != nil {
-			for _, x := range v {
-				if msg := checkSchema(p.Items, x); msg != "" {
-					return msg
-				}
-			}
-		}
-	}
-	if len(p.Enum) > 0 && !slices.ContainsFunc(p.Enum, func(e any) bool { return looseEqual(e, v) }) {
-		return fmt.Sprintf("`%s` is not one of the choices.", code(toString(v)))
-	}
-	return ""
 }
 
 // jsonValue turns YAML-decoded values into JSON ones (string keys, float64 numbers).
