@@ -127,11 +127,6 @@ func unescapeForm(s string) string {
 	return string(b)
 }
 
-// RepoURL is the value a RepoUrlPicker gives: host?owner=org&repo=name.
-func RepoURL(host, org, name string) string {
-	return host + "?" + url.Values{"owner": {org}, "repo": {name}}.Encode()
-}
-
 // parseEntityRefFilter is @backstage/catalog-model's parseEntityRef:
 // [kind:][namespace/]name, with the defaults of its second argument
 // (defaultKind, defaultNamespace, itself "default" by default); case is

@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -91,7 +92,16 @@ func readSpec(t *testing.T, file string) map[string]any {
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
-	spec, _ := jsonValue(doc).(map[string]any)["spec"].(map[string]any)
+	// As the catalog keeps it: JSON.
+	js, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data map[string]any
+	if err := json.Unmarshal(js, &data); err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := data["spec"].(map[string]any)
 	if spec == nil {
 		t.Fatalf("%s has no spec", file)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/issueform"
 )
 
 // Plan is what running a template will do, worked out from the template and
@@ -298,7 +299,7 @@ func publishStep(id string, in map[string]any, opts PlanOptions) (Publish, strin
 	switch {
 	case opts.Org != "" && !strings.EqualFold(p.Org, opts.Org):
 		return p, fmt.Sprintf("the repository would be created in `%s`, but callboard creates repositories in `%s`.", code(p.Org), opts.Org)
-	case !ValidRepoName(p.Name):
+	case !issueform.ValidRepoName(p.Name):
 		return p, fmt.Sprintf("`%s` is not a repository name GitHub takes.", code(p.Name))
 	}
 	p.Org = cmp.Or(opts.Org, p.Org)

@@ -1,4 +1,4 @@
-package scaffold
+package issueform
 
 import (
 	"strings"
@@ -32,11 +32,11 @@ func schemaForm(t *testing.T) *RequestForm {
 	if len(probs) > 0 || len(ps) != 1 {
 		t.Fatalf("%d entities, problems %v", len(ps), probs)
 	}
-	tmpl, err := ParseTemplate(ps[0].Entity)
+	pages, err := ParsePages(ps[0].Entity.Spec["parameters"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	return FormFor(tmpl, formOpts)
+	return FormFor(&Template{Ref: ps[0].Entity.Ref(), Title: "Schemas", Pages: pages}, formOpts)
 }
 
 // TestAnswersCheckedAgainstTheSchema: each answer is checked against its

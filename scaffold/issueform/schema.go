@@ -1,6 +1,7 @@
-package scaffold
+package issueform
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -99,7 +100,7 @@ func instancePath(loc []string) string {
 		if n, err := strconv.Atoi(l); err == nil {
 			parts[i] = fmt.Sprintf("item %d", n+1)
 		} else {
-			parts[i] = "`" + code(l) + "`"
+			parts[i] = "`" + Code(l) + "`"
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -115,7 +116,7 @@ func schemaMessage(e *jsonschema.ValidationError, v any) string {
 	case *kind.MaxLength:
 		return fmt.Sprintf("is %d characters long; the most is %d.", k.Got, k.Want)
 	case *kind.Pattern:
-		return fmt.Sprintf("`%s` does not match the pattern `%s`.", code(k.Got), k.Want)
+		return fmt.Sprintf("`%s` does not match the pattern `%s`.", Code(k.Got), k.Want)
 	case *kind.Minimum:
 		return fmt.Sprintf("must be at least %s.", ratText(k.Want))
 	case *kind.Maximum:
@@ -131,13 +132,13 @@ func schemaMessage(e *jsonschema.ValidationError, v any) string {
 	case *kind.MaxItems:
 		return fmt.Sprintf("lists %d; the most is %d.", k.Got, k.Want)
 	case *kind.UniqueItems:
-		return fmt.Sprintf("lists `%s` twice.", code(toString(member(at(v, e.InstanceLocation), float64(k.Duplicates[0])))))
+		return fmt.Sprintf("lists `%s` twice.", Code(display(itemAt(v, e.InstanceLocation, k.Duplicates[0]))))
 	case *kind.Enum:
-		return fmt.Sprintf("`%s` is not one of the choices.", code(toString(k.Got)))
+		return fmt.Sprintf("`%s` is not one of the choices.", Code(display(k.Got)))
 	case *kind.Const:
-		return fmt.Sprintf("must be `%s`.", code(toString(k.Want)))
+		return fmt.Sprintf("must be `%s`.", Code(display(k.Want)))
 	case *kind.Format:
-		return fmt.Sprintf("`%s` is not a valid %s.", code(toString(k.Got)), k.Want)
+		return fmt.Sprintf("`%s` is not a valid %s.", Code(display(k.Got)), k.Want)
 	case *kind.Type:
 		return fmt.Sprintf("is %s; it must be %s.", k.Got, strings.Join(k.Want, " or "))
 	case *kind.Required:
@@ -146,15 +147,41 @@ func schemaMessage(e *jsonschema.ValidationError, v any) string {
 	return strings.TrimSuffix(e.ErrorKind.LocalizedString(printer), ".") + "."
 }
 
-// at is the part of v at loc.
-func at(v any, loc []string) any {
+// itemAt is item i of the list at loc in v.
+func itemAt(v any, loc []string, i int) any {
 	for _, k := range loc {
-		v = member(v, k)
+		switch x := v.(type) {
+		case []any:
+			n, _ := strconv.Atoi(k)
+			v = x[n]
+		case map[string]any:
+			v = x[k]
+		}
 	}
-	return v
+	l, _ := v.([]any)
+	if i < 0 || i >= len(l) {
+		return nil
+	}
+	return l[i]
+}
+
+// display is a value as a problem quotes it.
+func display(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func ratText(r *big.Rat) string {
 	f, _ := r.Float64()
-	return formatNumber(f)
+	return display(f)
 }
