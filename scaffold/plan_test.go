@@ -9,6 +9,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/scaffold/issueform"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 func TestMakePlan(t *testing.T) {
@@ -157,4 +158,6 @@ func TestStoreRoundTrip(t *testing.T) {
 	}
 }
 
-func testMeter() *meter { return newMeter(context.Background(), DefaultBudget) }
+func testMeter() *nunjucks.Meter {
+	return nunjucks.NewMeter(context.Background(), nunjucks.DefaultBudget)
+}

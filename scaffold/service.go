@@ -13,6 +13,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/scaffold/issueform"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // Catalog is what the scaffolder reads of the catalog; the SQLite store
@@ -437,7 +438,7 @@ func (s *Service) files(ctx context.Context, gh GitHub, plan *Plan) ([]File, err
 	// Always the request's client: the installation of the organisation
 	// being scaffolded into, never another organisation's.
 	read := func(src Source) ([]File, error) { return gh.Files(ctx, src) }
-	files, err := plan.Files(ctx, DefaultBudget, read)
+	files, err := plan.Files(ctx, nunjucks.DefaultBudget, read)
 	if err != nil {
 		return nil, err
 	}

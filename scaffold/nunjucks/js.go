@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"math"
@@ -47,9 +47,9 @@ func truthy(v any) bool {
 	return true
 }
 
-// toString is what ${{ }} prints of a value: JavaScript's String(v), and
+// ToString is what ${{ }} prints of a value: JavaScript's String(v), and
 // nothing for undefined and null.
-func toString(v any) string {
+func ToString(v any) string {
 	if nullish(v) {
 		return ""
 	}
@@ -74,7 +74,7 @@ func jsString(v any) string {
 	case []any:
 		parts := make([]string, len(v))
 		for i, x := range v {
-			parts[i] = toString(x)
+			parts[i] = ToString(x)
 		}
 		return strings.Join(parts, ",")
 	case map[string]any:
@@ -83,7 +83,7 @@ func jsString(v any) string {
 	return "[object Object]"
 }
 
-// formatNumber is JavaScript's Number.prototype.toString().
+// formatNumber is JavaScript's Number.prototype.ToString().
 func formatNumber(f float64) string {
 	switch {
 	case math.IsNaN(f):

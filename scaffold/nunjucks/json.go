@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 // JSON.stringify, as the dump filter writes it.
 
-func dumpFilter(m *meter, v any, args []any) (any, error) {
+func dumpFilter(m *Meter, v any, args []any) (any, error) {
 	indent := ""
 	switch n := arg(args, 0).(type) {
 	case float64:

@@ -1,6 +1,7 @@
-package scaffold
+package nunjucks
 
 import (
+	"bytes"
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -9,19 +10,40 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // The corpus of TestRenderMatchesNunjucks.
 
+var backstageTemplates = filepath.Join("..", "..", "..", "shared", "testdata", "backstage-templates")
+
+// templateFiles are the Backstage templates of the corpus: the shared real
+// ones, the create-app example, and callboard's kitchen sink.
+func templateFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(backstageTemplates, "*", "*", "template.yaml"))
+	if err != nil || len(files) != 5 {
+		t.Fatalf("templates %v (%v), want 5", files, err)
+	}
+	return append(files,
+		filepath.Join("..", "..", "..", "shared", "testdata", "backstage", "packages", "create-app", "templates", "default-app", "examples", "template", "template.yaml"),
+		filepath.Join("..", "testdata", "kitchen-sink", "template.yaml"))
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
 // skeletonDirs are the skeletons rendered whole: the shared ones and
 // callboard's kitchen sink.
 var skeletonDirs = []string{
 	filepath.Join(backstageTemplates, "software-templates", "docs-template", "skeleton"),
-	filepath.Join("..", "..", "shared", "testdata", "backstage", "packages", "create-app", "templates", "default-app", "examples", "template", "content"),
-	filepath.Join("testdata", "kitchen-sink", "skeleton"),
-	filepath.Join("testdata", "kitchen-sink", "docs-skeleton"),
+	filepath.Join("..", "..", "..", "shared", "testdata", "backstage", "packages", "create-app", "templates", "default-app", "examples", "template", "content"),
+	filepath.Join("..", "testdata", "kitchen-sink", "skeleton"),
+	filepath.Join("..", "testdata", "kitchen-sink", "docs-skeleton"),
 }
 
 // sharedTemplateCases renders, for every template of templateFiles, each
@@ -36,7 +58,7 @@ func sharedTemplateCases(t *testing.T) []renderCase {
 		spec := readSpec(t, file)
 		name := filepath.Base(filepath.Dir(file))
 		for _, full := range []bool{true, false} {
-			vars := map[string]any{"parameters": sampleParameters(spec, full), "steps": sampleStepOutputs(), "user": userVars("Alice")}
+			vars := map[string]any{"parameters": sampleParameters(spec, full), "steps": sampleStepOutputs(), "user": sampleUser}
 			label := name + map[bool]string{true: " (all answers)", false: " (required answers)"}[full]
 			steps, _ := spec["steps"].([]any)
 			for _, s := range steps {
@@ -64,7 +86,7 @@ func sharedTemplateCases(t *testing.T) []renderCase {
 				return err
 			}
 			b, err := os.ReadFile(p)
-			if err != nil || binary(b) {
+			if err != nil || bytes.IndexByte(b, 0) >= 0 || !utf8.Valid(b) {
 				return err
 			}
 			rel, _ := filepath.Rel(dir, p)
@@ -146,14 +168,18 @@ func eachString(v any, f func(string)) {
 // required ones unless full) with a value of its type.
 func sampleParameters(spec map[string]any, full bool) map[string]any {
 	params := map[string]any{}
-	pages := anyList(spec["parameters"])
+	pages, _ := spec["parameters"].([]any)
 	if m, ok := spec["parameters"].(map[string]any); ok {
 		pages = []any{m}
 	}
 	for _, pg := range pages {
 		page, _ := pg.(map[string]any)
 		props, _ := page["properties"].(map[string]any)
-		required := stringsOf(page["required"])
+		var required []string
+		list, _ := page["required"].([]any)
+		for _, r := range list {
+			required = append(required, str(r))
+		}
 		for name, p := range props {
 			if !full && !contains(required, name) {
 				continue
@@ -198,6 +224,9 @@ func sampleOf(name string, prop map[string]any) any {
 	}
 	return `A "quoted" description: with # and {braces}`
 }
+
+// sampleUser is the user variable of a request Alice made.
+var sampleUser = map[string]any{"ref": "user:default/alice", "entity": map[string]any{"kind": "User", "metadata": map[string]any{"name": "Alice"}}}
 
 func sampleStepOutputs() map[string]any {
 	return map[string]any{

@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"context"
@@ -29,13 +29,13 @@ func FuzzRender(f *testing.F) {
 		"repoUrl": "github.com?owner=acme&repo=payments-api", "obj": map[string]any{"k": "v", "list": []any{float64(1), true, nil}},
 	}}
 	f.Fuzz(func(t *testing.T, src string) {
-		m := newMeter(context.Background(), budget)
+		m := NewMeter(context.Background(), budget)
 		out, err := renderString(m, src, vars)
 		if err != nil {
 			return
 		}
 		if len(out) > budget.Output || m.output > budget.Output {
-			t.Fatalf("rendered %d bytes (meter %d), over the budget of %d", len(out), m.output, budget.Output)
+			t.Fatalf("rendered %d bytes (Meter %d), over the budget of %d", len(out), m.output, budget.Output)
 		}
 		if m.steps > budget.Steps {
 			t.Fatalf("took %d steps, over the budget of %d", m.steps, budget.Steps)

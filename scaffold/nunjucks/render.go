@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"context"
@@ -132,7 +132,7 @@ type loopItem struct{ k, v any }
 // compiles it to: a list's items, a string's characters; with two names,
 // each item taken apart as [a, b], or an object's keys and values. A value
 // that is false, or has no length, gives none (and the else part renders).
-func loopItems(m *meter, v any, pairs bool) ([]loopItem, error) {
+func loopItems(m *Meter, v any, pairs bool) ([]loopItem, error) {
 	if !truthy(v) {
 		return nil, nil
 	}
@@ -196,13 +196,39 @@ func renderAll(ns []tmplNode, s *scope, b *strings.Builder) error {
 	return nil
 }
 
+// RenderString renders a template's text against vars, as fetch:template
+// renders a skeleton's file or path, within m's budget.
+func (m *Meter) RenderString(src string, vars map[string]any) (string, error) {
+	return renderString(m, src, vars)
+}
+
+// RenderValue renders a step input (see the function RenderValue), within
+// m's budget.
+func (m *Meter) RenderValue(v any, vars map[string]any) (any, error) {
+	return renderValue(m, v, vars)
+}
+
+// Condition evaluates a step's if: (a boolean, or a ${{ }} expression), as
+// Backstage's runner reads it: rendered as a step input, then an empty
+// list is false and anything else as JavaScript has it.
+func (m *Meter) Condition(v any, vars map[string]any) (bool, error) {
+	r, err := renderValue(m, v, vars)
+	if err != nil {
+		return false, err
+	}
+	if l, ok := r.([]any); ok {
+		return len(l) > 0, nil
+	}
+	return truthy(r), nil
+}
+
 // RenderString renders a template's text against vars, within
 // DefaultBudget.
 func RenderString(src string, vars map[string]any) (string, error) {
-	return renderString(newMeter(context.Background(), DefaultBudget), src, vars)
+	return renderString(NewMeter(context.Background(), DefaultBudget), src, vars)
 }
 
-func renderString(m *meter, src string, vars map[string]any) (string, error) {
+func renderString(m *Meter, src string, vars map[string]any) (string, error) {
 	if !strings.Contains(src, "${{") && !strings.Contains(src, "{%") && !strings.Contains(src, "{#") {
 		if err := m.write(len(src)); err != nil {
 			return "", err
@@ -238,10 +264,10 @@ func copyVars(vars map[string]any) map[string]any {
 // undefined (nil, and left out of an object); lists and objects are
 // rendered item by item. It spends DefaultBudget.
 func RenderValue(v any, vars map[string]any) (any, error) {
-	return renderValue(newMeter(context.Background(), DefaultBudget), v, vars)
+	return renderValue(NewMeter(context.Background(), DefaultBudget), v, vars)
 }
 
-func renderValue(m *meter, v any, vars map[string]any) (any, error) {
+func renderValue(m *Meter, v any, vars map[string]any) (any, error) {
 	if err := m.step(1); err != nil {
 		return nil, err
 	}
@@ -277,13 +303,13 @@ func renderValue(m *meter, v any, vars map[string]any) (any, error) {
 var reSoleOutput = regexp.MustCompile(`\$\{\{(.+)\}\}`)
 
 // renderInput renders one string of a step's input.
-func renderInput(m *meter, s string, vars map[string]any) (any, error) {
+func renderInput(m *Meter, s string, vars map[string]any) (any, error) {
 	if single(s) {
 		// As the runner does: dump what the expression makes, and read
 		// that back as JSON; if it does not read, render the text.
 		wrapped := reSoleOutput.ReplaceAllString(s, "$${{ ( $1 ) | dump }}")
 		out, err := renderString(m, wrapped, vars)
-		if interrupted(err) || isBudget(err) {
+		if Interrupted(err) || isBudget(err) {
 			return nil, err
 		}
 		if err == nil {

@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 // nothing (pick of a missing key) fails the render, and numbers JSON
 // cannot hold become null.
 func backstage(f filter) filter {
-	return func(m *meter, v any, args []any) (any, error) {
+	return func(m *Meter, v any, args []any) (any, error) {
 		out, err := f(m, v, args)
 		if err != nil {
 			return nil, err
@@ -49,31 +49,31 @@ func jsonClean(v any) any {
 	return v
 }
 
-func parseRepoURLFilter(m *meter, v any, _ []any) (any, error) {
+func parseRepoURLFilter(m *Meter, v any, _ []any) (any, error) {
 	s, err := m.toString(v)
 	if err != nil {
 		return nil, err
 	}
-	return parseRepoURL(s)
+	return ParseRepoURL(s)
 }
 
-func projectSlugFilter(m *meter, v any, _ []any) (any, error) {
+func projectSlugFilter(m *Meter, v any, _ []any) (any, error) {
 	s, err := m.toString(v)
 	if err != nil {
 		return nil, err
 	}
-	r, err := parseRepoURL(s)
+	r, err := ParseRepoURL(s)
 	if err != nil {
 		return nil, err
 	}
 	return jsString(r["owner"]) + "/" + jsString(r["repo"]), nil
 }
 
-// parseRepoURL reads a RepoUrlPicker value, "github.com?owner=o&repo=r", as
+// ParseRepoURL reads a RepoUrlPicker value, "github.com?owner=o&repo=r", as
 // Backstage's parseRepoUrl does for a GitHub host: the host as a URL has
 // it, and owner, repo (both required), organization, workspace and project
 // from the query, each trimmed of "/".
-func parseRepoURL(s string) (map[string]any, error) {
+func ParseRepoURL(s string) (map[string]any, error) {
 	u, err := url.Parse("https://" + s)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("%q is not a repository URL (want github.com?owner=ORG&repo=NAME)", s)
@@ -131,7 +131,7 @@ func unescapeForm(s string) string {
 // [kind:][namespace/]name, with the defaults of its second argument
 // (defaultKind, defaultNamespace, itself "default" by default); case is
 // kept as written.
-func parseEntityRefFilter(_ *meter, v any, args []any) (any, error) {
+func parseEntityRefFilter(_ *Meter, v any, args []any) (any, error) {
 	if !truthy(v) {
 		return nil, fmt.Errorf("an entity reference must not be empty")
 	}
@@ -185,7 +185,7 @@ var (
 
 // pickFilter is lodash's get(obj, path): a key, or a path such as
 // "a.b[0]".
-func pickFilter(_ *meter, v any, args []any) (any, error) {
+func pickFilter(_ *Meter, v any, args []any) (any, error) {
 	key := arg(args, 0)
 	var path []string
 	s, isString := key.(string)

@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"context"
@@ -23,7 +23,7 @@ type exprNode interface {
 type scope struct {
 	vars   map[string]any
 	parent *scope
-	m      *meter
+	m      *Meter
 }
 
 func (s *scope) lookup(name string) any {
@@ -211,8 +211,8 @@ func (n binaryNode) eval(s *scope) (any, error) {
 
 // binaryOps are the operators that take both operands' values, as
 // JavaScript computes them.
-var binaryOps = map[string]func(m *meter, l, r any) (any, error){
-	"~":   func(m *meter, l, r any) (any, error) { return m.concat(l, r) },
+var binaryOps = map[string]func(m *Meter, l, r any) (any, error){
+	"~":   func(m *Meter, l, r any) (any, error) { return m.concat(l, r) },
 	"+":   plus,
 	"-":   arithmetic(func(x, y float64) float64 { return x - y }),
 	"*":   arithmetic(func(x, y float64) float64 { return x * y }),
@@ -228,11 +228,11 @@ var binaryOps = map[string]func(m *meter, l, r any) (any, error){
 	"<=":  comparison(func(l, r any) bool { return relational("<=", l, r) }),
 	">":   comparison(func(l, r any) bool { return relational(">", l, r) }),
 	">=":  comparison(func(l, r any) bool { return relational(">=", l, r) }),
-	"in":  func(m *meter, l, r any) (any, error) { return m.in(l, r) },
+	"in":  func(m *Meter, l, r any) (any, error) { return m.in(l, r) },
 }
 
 // plus adds numbers and joins text: if either side is a string, both are.
-func plus(m *meter, l, r any) (any, error) {
+func plus(m *Meter, l, r any) (any, error) {
 	_, ls := l.(string)
 	_, rs := r.(string)
 	if ls || rs {
@@ -241,18 +241,18 @@ func plus(m *meter, l, r any) (any, error) {
 	return toNumber(l) + toNumber(r), nil
 }
 
-func arithmetic(f func(x, y float64) float64) func(*meter, any, any) (any, error) {
-	return func(_ *meter, l, r any) (any, error) { return f(toNumber(l), toNumber(r)), nil }
+func arithmetic(f func(x, y float64) float64) func(*Meter, any, any) (any, error) {
+	return func(_ *Meter, l, r any) (any, error) { return f(toNumber(l), toNumber(r)), nil }
 }
 
-func comparison(f func(l, r any) bool) func(*meter, any, any) (any, error) {
-	return func(_ *meter, l, r any) (any, error) { return f(l, r), nil }
+func comparison(f func(l, r any) bool) func(*Meter, any, any) (any, error) {
+	return func(_ *Meter, l, r any) (any, error) { return f(l, r), nil }
 }
 
 // primitives turns the lists of an operation that reads them as text into
 // text, within the budget: == compares a list with a list as it is, and
 // with anything else as its text; in and === never convert.
-func (m *meter) primitives(op string, l, r any) (any, any, error) {
+func (m *Meter) primitives(op string, l, r any) (any, any, error) {
 	switch op {
 	case "in", "===", "!==":
 		return l, r, nil
@@ -280,7 +280,7 @@ func (m *meter) primitives(op string, l, r any) (any, any, error) {
 
 // in is Nunjucks' "in": an item of a list, a part of a string, a key of an
 // object; anything else is an error.
-func (m *meter) in(key, in any) (any, error) {
+func (m *Meter) in(key, in any) (any, error) {
 	switch in := in.(type) {
 	case []any:
 		if err := m.step(len(in)); err != nil {
@@ -305,7 +305,7 @@ func (m *meter) in(key, in any) (any, error) {
 }
 
 // concat joins two values as text, within the budget.
-func (m *meter) concat(l, r any) (any, error) {
+func (m *Meter) concat(l, r any) (any, error) {
 	ls, err := m.toString(l)
 	if err != nil {
 		return nil, err
@@ -378,10 +378,10 @@ func (n dictNode) eval(s *scope) (any, error) {
 // Evaluate evaluates one expression (the inside of ${{ }}) against vars,
 // within DefaultBudget.
 func Evaluate(src string, vars map[string]any) (any, error) {
-	return evaluate(newMeter(context.Background(), DefaultBudget), src, vars)
+	return evaluate(NewMeter(context.Background(), DefaultBudget), src, vars)
 }
 
-func evaluate(m *meter, src string, vars map[string]any) (any, error) {
+func evaluate(m *Meter, src string, vars map[string]any) (any, error) {
 	n, err := parseExpr(src)
 	if err != nil {
 		return nil, err

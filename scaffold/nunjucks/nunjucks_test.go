@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"bytes"
@@ -184,7 +184,7 @@ func renderWithCallboard(c renderCase) renderResult {
 		}
 		json.Unmarshal(b, &r.Value)
 	case "if":
-		ran, err := condition(newMeter(context.Background(), DefaultBudget), c.Src, c.Vars)
+		ran, err := NewMeter(context.Background(), DefaultBudget).Condition(c.Src, c.Vars)
 		if err != nil {
 			r.Error = err.Error()
 			return r

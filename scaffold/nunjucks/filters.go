@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 // A filter gets the value it filters and its arguments (nil where a
 // template gave fewer); m bounds what it may make. Each does what the
 // nunjucks filter of its name does, failing where that one throws.
-type filter func(m *meter, v any, args []any) (any, error)
+type filter func(m *Meter, v any, args []any) (any, error)
 
 func arg(args []any, i int) any {
 	if i < len(args) {
@@ -64,7 +64,7 @@ func normalize(v any) any {
 // textFilter is a filter of one string (after normalize); anything else
 // fails, as its JavaScript string method would be missing.
 func textFilter(name string, f func(string) string) filter {
-	return func(m *meter, v any, _ []any) (any, error) {
+	return func(m *Meter, v any, _ []any) (any, error) {
 		s, ok := normalize(v).(string)
 		if !ok {
 			return nil, fmt.Errorf("%s: %s is not text", name, kindOf(v))
@@ -104,21 +104,21 @@ func title(s string) string {
 	return strings.Join(words, " ")
 }
 
-func safeFilter(m *meter, v any, _ []any) (any, error) {
+func safeFilter(m *Meter, v any, _ []any) (any, error) {
 	if nullish(v) {
 		return "", nil
 	}
 	return m.toString(v)
 }
 
-func stringFilter(m *meter, v any, _ []any) (any, error) {
+func stringFilter(m *Meter, v any, _ []any) (any, error) {
 	if nullish(v) {
 		return nil, fmt.Errorf("string: the value is %s", kindOf(v))
 	}
 	return m.toString(v)
 }
 
-func trimFilter(m *meter, v any, _ []any) (any, error) {
+func trimFilter(m *Meter, v any, _ []any) (any, error) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Errorf("trim: %s is not text", kindOf(v))
@@ -129,7 +129,7 @@ func trimFilter(m *meter, v any, _ []any) (any, error) {
 	return strings.TrimFunc(s, isSpace), nil
 }
 
-func replaceFilter(m *meter, v any, args []any) (any, error) {
+func replaceFilter(m *Meter, v any, args []any) (any, error) {
 	old, repl, count := arg(args, 0), arg(args, 1), arg(args, 2)
 	switch o := old.(type) {
 	case float64:
@@ -182,7 +182,7 @@ func replaceFilter(m *meter, v any, args []any) (any, error) {
 	return strings.Replace(s, from, with, n), nil
 }
 
-func defaultFilter(_ *meter, v any, args []any) (any, error) {
+func defaultFilter(_ *Meter, v any, args []any) (any, error) {
 	def, always := arg(args, 0), truthy(arg(args, 1))
 	if always && !truthy(v) || !always && v == nil {
 		return def, nil
@@ -190,7 +190,7 @@ func defaultFilter(_ *meter, v any, args []any) (any, error) {
 	return v, nil
 }
 
-func joinFilter(m *meter, v any, args []any) (any, error) {
+func joinFilter(m *Meter, v any, args []any) (any, error) {
 	l, ok := v.([]any)
 	if !ok {
 		return nil, fmt.Errorf("join: %s is not a list", kindOf(v))
@@ -235,7 +235,7 @@ func encodeURIComponent(s string) string {
 	return strings.NewReplacer("%21", "!", "%27", "'", "%28", "(", "%29", ")", "%2A", "*", "+", "%20").Replace(url.QueryEscape(s))
 }
 
-func urlencodeFilter(m *meter, v any, _ []any) (any, error) {
+func urlencodeFilter(m *Meter, v any, _ []any) (any, error) {
 	var pairs [][2]any
 	switch v := v.(type) {
 	case string:
@@ -278,7 +278,7 @@ func urlencodeFilter(m *meter, v any, _ []any) (any, error) {
 	return b.String(), nil
 }
 
-func lengthFilter(_ *meter, v any, _ []any) (any, error) {
+func lengthFilter(_ *Meter, v any, _ []any) (any, error) {
 	switch v := normalize(v).(type) {
 	case []any:
 		return float64(len(v)), nil
@@ -290,14 +290,14 @@ func lengthFilter(_ *meter, v any, _ []any) (any, error) {
 	return nil, nil // a number's or true's .length: undefined
 }
 
-func firstFilter(_ *meter, v any, _ []any) (any, error) {
+func firstFilter(_ *Meter, v any, _ []any) (any, error) {
 	if nullish(v) {
 		return nil, fmt.Errorf("first: the value is %s", kindOf(v))
 	}
 	return member(v, 0.0), nil
 }
 
-func lastFilter(_ *meter, v any, _ []any) (any, error) {
+func lastFilter(_ *Meter, v any, _ []any) (any, error) {
 	switch x := v.(type) {
 	case nil, nullValue:
 		return nil, fmt.Errorf("last: the value is %s", kindOf(v))
@@ -312,7 +312,7 @@ func lastFilter(_ *meter, v any, _ []any) (any, error) {
 }
 
 // intFilter is parseInt(String(v), 10), or the default.
-func intFilter(m *meter, v any, args []any) (any, error) {
+func intFilter(m *Meter, v any, args []any) (any, error) {
 	s, err := m.toString(v)
 	if err != nil {
 		return nil, err
@@ -333,7 +333,7 @@ func intFilter(m *meter, v any, args []any) (any, error) {
 }
 
 // floatFilter is parseFloat(String(v)), or the default.
-func floatFilter(m *meter, v any, args []any) (any, error) {
+func floatFilter(m *Meter, v any, args []any) (any, error) {
 	s, err := m.toString(v)
 	if err != nil {
 		return nil, err
