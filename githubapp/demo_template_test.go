@@ -9,6 +9,7 @@ import (
 	"github.com/callboard/callboard/catalog/demo"
 	"github.com/callboard/callboard/internal/fakegithub"
 	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/scaffold/issueform"
 )
 
 // TestDemoTemplateScaffolds runs the demo organisation's Go service template
@@ -60,7 +61,7 @@ func TestDemoTemplateScaffolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := scaffold.FormFor(tmpl, scaffold.FormOptions{Org: "acme", Owners: owners}).Form
+	form := scaffold.FormFor(tmpl, issueform.FormOptions{Org: "acme", Owners: owners}).Form
 	body := renderIssue(form, map[string]any{"name": "inventory-api", "description": "Stock levels per warehouse.",
 		"owner": "payments", "repoUrl": "https://github.com/acme/inventory-api.git"})
 	guid = h.deliver("issues", issuePayload(t, "opened", 1, body))

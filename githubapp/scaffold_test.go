@@ -16,6 +16,7 @@ import (
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/internal/fakegithub"
 	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/scaffold/issueform"
 )
 
 const (
@@ -121,7 +122,7 @@ type roundTripper func(*http.Request) (*http.Response, error)
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // form is the issue form for the example template, as scaffold-form prints it.
-func (sh *scaffoldHarness) form(ref string) *scaffold.Form {
+func (sh *scaffoldHarness) form(ref string) *issueform.Form {
 	sh.t.Helper()
 	ctx := context.Background()
 	e := sh.entity(ref)
@@ -136,21 +137,21 @@ func (sh *scaffoldHarness) form(ref string) *scaffold.Form {
 	if err != nil {
 		sh.t.Fatal(err)
 	}
-	return scaffold.FormFor(tmpl, scaffold.FormOptions{Org: "acme", Owners: owners}).Form
+	return scaffold.FormFor(tmpl, issueform.FormOptions{Org: "acme", Owners: owners}).Form
 }
 
 // renderIssue renders answers (by field id) as GitHub renders a form
 // submission: "### Label", a blank line, the value or _No response_, with
 // CRLF line ends; a dropdown left alone takes its default.
-func renderIssue(f *scaffold.Form, answers map[string]any) string {
+func renderIssue(f *issueform.Form, answers map[string]any) string {
 	var parts []string
 	for _, it := range f.Body {
-		if it.Type == scaffold.KindMarkdown {
+		if it.Type == issueform.KindMarkdown {
 			continue
 		}
 		var text string
 		switch it.Type {
-		case scaffold.KindCheckboxes:
+		case issueform.KindCheckboxes:
 			ticked, _ := answers[it.ID].([]string)
 			var lines []string
 			for _, o := range it.Attributes.Options {
@@ -166,7 +167,7 @@ func renderIssue(f *scaffold.Form, answers map[string]any) string {
 			text = strings.Join(lines, "\n")
 		default:
 			s, ok := answers[it.ID].(string)
-			if !ok && it.Type == scaffold.KindDropdown && it.Attributes.Default != nil {
+			if !ok && it.Type == issueform.KindDropdown && it.Attributes.Default != nil {
 				s = it.Attributes.Options[*it.Attributes.Default].(string)
 			} else if !ok {
 				s = it.Attributes.Value

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/callboard/callboard/scaffold/nunjucks"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -108,7 +109,7 @@ func accessLevel(a string) int {
 // in callboard's log.
 func Reason(err error) string {
 	var pe permanentError
-	var be *BudgetError
+	var be *nunjucks.BudgetError
 	var re refusalError
 	switch {
 	case errors.As(err, &re):

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/issueform"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // Catalog is what the scaffolder reads of the catalog; the SQLite store
@@ -163,8 +165,8 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	if err != nil {
 		return nil, err
 	}
-	rf := FormFor(t, FormOptions{Org: is.org(), Host: s.Host, Owners: owners})
-	ans, readProblems := rf.Read(ParseIssue(is.Body, rf.Fields))
+	rf := FormFor(t, issueform.FormOptions{Org: is.org(), Host: s.Host, Owners: owners})
+	ans, readProblems := rf.Read(issueform.ParseIssue(is.Body, rf.Fields))
 	var problems []Problem
 	unsupported := len(t.Unsupported()) > 0
 	if unsupported {
@@ -206,7 +208,7 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	}
 	repoLabel := ""
 	for _, f := range rf.Fields {
-		if f.role == roleRepoName {
+		if f.Role == issueform.RoleRepoName {
 			repoLabel = f.Label
 		}
 	}
@@ -256,7 +258,7 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 
 // inFormOrder sorts problems as the form lists its fields, those of the
 // request as a whole first.
-func inFormOrder(problems []Problem, rf *RequestForm) []Problem {
+func inFormOrder(problems []Problem, rf *issueform.RequestForm) []Problem {
 	pos := func(label string) int {
 		if label == "" {
 			return -1
@@ -272,9 +274,9 @@ func inFormOrder(problems []Problem, rf *RequestForm) []Problem {
 	return problems
 }
 
-func ownerLabel(rf *RequestForm) string {
+func ownerLabel(rf *issueform.RequestForm) string {
 	for _, f := range rf.Fields {
-		if f.role == roleOwner {
+		if f.Role == issueform.RoleOwner {
 			return f.Label
 		}
 	}
@@ -284,15 +286,8 @@ func ownerLabel(rf *RequestForm) string {
 // templateOf finds the template an issue names in its Template field. When
 // it names none that exists, it says why.
 func (s *Service) templateOf(ctx context.Context, body string) (*Template, string, error) {
-	var named string
-	found := false
-	for _, sec := range Sections(body) {
-		if normLabel(sec.Heading) == "template" {
-			named, found = strings.TrimSpace(sec.Text), true
-			break
-		}
-	}
-	if !found || named == "" || named == NoResponse {
+	named := issueform.TemplateAnswer(body)
+	if named == "" {
 		return nil, "This issue does not say which template to run (its **Template** field is missing). Open it from one of the scaffold forms (`callboard scaffold-form TEMPLATE` prints them).", nil
 	}
 	ref, err := catalog.ParseRef(named, catalog.RefDefaults{Kind: "template"})
@@ -443,7 +438,7 @@ func (s *Service) files(ctx context.Context, gh GitHub, plan *Plan) ([]File, err
 	// Always the request's client: the installation of the organisation
 	// being scaffolded into, never another organisation's.
 	read := func(src Source) ([]File, error) { return gh.Files(ctx, src) }
-	files, err := plan.Files(ctx, DefaultBudget, read)
+	files, err := plan.Files(ctx, nunjucks.DefaultBudget, read)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/internal/testcatalog"
+	"github.com/callboard/callboard/scaffold/issueform"
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
@@ -207,7 +208,7 @@ func (f *fakeGitHub) bodies() []string {
 
 // serviceSetup is a Service over a real SQLite file with the demo
 // organisation and the create-app example template in the catalog.
-func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestForm) {
+func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *issueform.RequestForm) {
 	t.Helper()
 	ctx := context.Background()
 	st := testcatalog.Demo(t)
@@ -247,10 +248,10 @@ func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestFo
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, gh, st, FormFor(tmpl, FormOptions{Org: "acme", Owners: owners})
+	return s, gh, st, FormFor(tmpl, issueform.FormOptions{Org: "acme", Owners: owners})
 }
 
-func issueFor(rf *RequestForm, number int, name string) Issue {
+func issueFor(rf *issueform.RequestForm, number int, name string) Issue {
 	body := renderBody(rf.Form, map[string]any{"name": name, "repoUrl": name, "owner": "payments"})
 	return Issue{Installation: 7, RepoID: 300, Repository: "acme/requests", Number: number, Body: body, Author: "alice", URL: fmt.Sprintf("https://github.com/acme/requests/issues/%d", number)}
 }

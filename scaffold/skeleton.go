@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // Limits on a skeleton: what one request may read and write.
@@ -49,7 +51,7 @@ type fetchOptions struct {
 // renderSkeleton renders a skeleton's files: their contents (unless binary,
 // or matched by copyWithoutTemplating) and their paths. A file whose path
 // renders to an empty segment is left out, as in Backstage.
-func renderSkeleton(m *meter, files []File, vars map[string]any, opts fetchOptions) ([]File, error) {
+func renderSkeleton(m *nunjucks.Meter, files []File, vars map[string]any, opts fetchOptions) ([]File, error) {
 	var globs []*regexp.Regexp
 	for _, g := range opts.copyWithout {
 		re, err := globRegexp(g)
@@ -60,7 +62,7 @@ func renderSkeleton(m *meter, files []File, vars map[string]any, opts fetchOptio
 	}
 	var out []File
 	for _, f := range files {
-		p, err := renderString(m, f.Path, vars)
+		p, err := m.RenderString(f.Path, vars)
 		if err != nil {
 			return nil, fmt.Errorf("rendering the path %s: %w", f.Path, err)
 		}
@@ -81,7 +83,7 @@ func renderSkeleton(m *meter, files []File, vars map[string]any, opts fetchOptio
 		}
 		content := f.Content
 		if render {
-			s, err := renderString(m, string(f.Content), vars)
+			s, err := m.RenderString(string(f.Content), vars)
 			if err != nil {
 				return nil, fmt.Errorf("rendering %s: %w", f.Path, err)
 			}

@@ -1,4 +1,4 @@
-package scaffold
+package issueform
 
 import (
 	"fmt"
@@ -21,7 +21,7 @@ func readRepoField(text, host, org string) (string, string, string) {
 		h, query, _ := strings.Cut(s, "?")
 		q, err := url.ParseQuery(query)
 		if err != nil || q.Get("repo") == "" {
-			return "", "", fmt.Sprintf("`%s` is not a repository: write a name such as `my-service`.", code(s))
+			return "", "", fmt.Sprintf("`%s` is not a repository: write a name such as `my-service`.", Code(s))
 		}
 		gotHost, gotOrg, name = strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://"), q.Get("owner"), q.Get("repo")
 	default:
@@ -48,21 +48,26 @@ func readRepoField(text, host, org string) (string, string, string) {
 		case len(parts) == 2:
 			gotOrg, name = parts[0], parts[1]
 		default:
-			return "", "", fmt.Sprintf("`%s` is not a repository: write its name, such as `my-service`, or `org/my-service`.", code(s))
+			return "", "", fmt.Sprintf("`%s` is not a repository: write its name, such as `my-service`, or `org/my-service`.", Code(s))
 		}
 	}
 	if gotHost != "" && host != "" && !strings.EqualFold(gotHost, host) {
-		return "", "", fmt.Sprintf("`%s` is not on %s: write the new repository's name, such as `%s`.", code(s), host, code(name))
+		return "", "", fmt.Sprintf("`%s` is not on %s: write the new repository's name, such as `%s`.", Code(s), host, Code(name))
 	}
 	if gotOrg != "" && org != "" && !strings.EqualFold(gotOrg, org) {
 		return "", "", fmt.Sprintf("`%s` would be in `%s`, but this form creates repositories in **%s** only: write `%s` or `%s/%s`.",
-			code(s), code(gotOrg), org, code(name), org, code(name))
+			Code(s), Code(gotOrg), org, Code(name), org, Code(name))
 	}
 	if !ValidRepoName(name) {
-		return "", "", fmt.Sprintf("`%s` is not a repository name GitHub takes: use up to 100 letters, digits, `-`, `_` and `.`.", code(name))
+		return "", "", fmt.Sprintf("`%s` is not a repository name GitHub takes: use up to 100 letters, digits, `-`, `_` and `.`.", Code(name))
 	}
 	if org == "" {
 		org = gotOrg
 	}
 	return org, name, ""
+}
+
+// RepoURL is the value a RepoUrlPicker gives: host?owner=org&repo=name.
+func RepoURL(host, org, name string) string {
+	return host + "?" + url.Values{"owner": {org}, "repo": {name}}.Encode()
 }

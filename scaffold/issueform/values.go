@@ -1,4 +1,4 @@
-package scaffold
+package issueform
 
 import (
 	"fmt"
@@ -47,9 +47,9 @@ func ValidRepoName(s string) bool {
 }
 
 // Read turns a submission into the template's parameters and checks them
-// against the template's JSON Schema (required, type, enum, pattern,
-// minLength/maxLength, minimum/maximum) and the pickers' rules (catalog
-// names, repository names). Whether the owner exists and the repository
+// against the template's JSON Schema (every keyword of draft-07, as
+// Backstage's form checks them) and the pickers' rules (catalog names,
+// repository names). Whether the owner exists and the repository
 // name is free is for the caller, who can ask the catalog and GitHub.
 func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 	ans := Answers{Params: map[string]any{}}
@@ -68,7 +68,7 @@ func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 	}
 	for _, f := range rf.Fields {
 		a := sub.Answers[f.ID]
-		if f.role == roleTemplate {
+		if f.Role == RoleTemplate {
 			continue
 		}
 		empty := a == nil || a.Empty
@@ -79,18 +79,18 @@ func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 				text = a.Selected[0]
 			}
 		}
-		switch f.role {
-		case roleOwner:
+		switch f.Role {
+		case RoleOwner:
 			ans.Owner = text
-			if f.param != nil {
-				ans.OwnerParam = f.param.Name
+			if f.Param != nil {
+				ans.OwnerParam = f.Param.Name
 			}
 			if empty {
 				add(f, "is required: every service needs an owner.")
 			}
 			continue
-		case roleRepoName:
-			ans.RepoName, ans.RepoParam = text, f.param.Name
+		case RoleRepoName:
+			ans.RepoName, ans.RepoParam = text, f.Param.Name
 			if empty {
 				add(f, "is required.")
 				continue
@@ -100,10 +100,10 @@ func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 				add(f, "%s", msg)
 				continue
 			}
-			ans.RepoName, ans.Params[f.param.Name] = name, RepoURL(rf.opts.Host, org, name)
+			ans.RepoName, ans.Params[f.Param.Name] = name, RepoURL(rf.opts.Host, org, name)
 			continue
 		}
-		p := f.param
+		p := f.Param
 		if f.Kind == KindCheckboxes {
 			ticked := a != nil && slices.Contains(a.Selected, f.Options[0])
 			if p.Const == true && !ticked {
@@ -129,8 +129,8 @@ func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 			add(f, "%s", msg)
 			continue
 		}
-		if p.UIField == "EntityNamePicker" && !catalog.ValidName(toString(v)) {
-			add(f, "`%s` is not a valid catalog name: use 1–63 characters `a-z`, `A-Z`, `0-9`, separated by `-`, `_` or `.` (for example `%s`).", code(toString(v)), suggestName(toString(v)))
+		if p.UIField == "EntityNamePicker" && !catalog.ValidName(display(v)) {
+			add(f, "`%s` is not a valid catalog name: use 1–63 characters `a-z`, `A-Z`, `0-9`, separated by `-`, `_` or `.` (for example `%s`).", Code(display(v)), SuggestName(display(v)))
 			continue
 		}
 		ans.Params[p.Name] = v
@@ -147,7 +147,7 @@ func convert(f Field, p *Param, a *Answer) (any, string) {
 		for _, s := range a.Selected {
 			i := slices.Index(f.Options, s)
 			if i < 0 {
-				return nil, fmt.Sprintf("`%s` is not one of the choices (%s).", code(s), choices(f.Options))
+				return nil, fmt.Sprintf("`%s` is not one of the choices (%s).", Code(s), choices(f.Options))
 			}
 			out = append(out, f.values[i])
 		}
@@ -158,10 +158,10 @@ func convert(f Field, p *Param, a *Answer) (any, string) {
 	case p.Type == "number" || p.Type == "integer":
 		n, err := strconv.ParseFloat(text, 64)
 		if err != nil {
-			return nil, fmt.Sprintf("`%s` is not a number.", code(text))
+			return nil, fmt.Sprintf("`%s` is not a number.", Code(text))
 		}
 		if p.Type == "integer" && n != float64(int64(n)) {
-			return nil, fmt.Sprintf("`%s` is not a whole number.", code(text))
+			return nil, fmt.Sprintf("`%s` is not a whole number.", Code(text))
 		}
 		return n, ""
 	case p.Type == "array":
@@ -188,54 +188,6 @@ func convert(f Field, p *Param, a *Answer) (any, string) {
 		return a.Text, ""
 	}
 	return text, ""
-}
-
-// checkSchema applies the JSON Schema keywords callboard reads.
-func checkSchema(p *Param, v any) string {
-	switch v := v.(type) {
-	case string:
-		n := utf8.RuneCountInString(v)
-		if p.MinLength != nil && n < *p.MinLength {
-			return fmt.Sprintf("is %d characters long; the least is %d.", n, *p.MinLength)
-		}
-		if p.MaxLength != nil && n > *p.MaxLength {
-			return fmt.Sprintf("is %d characters long; the most is %d.", n, *p.MaxLength)
-		}
-		if p.Pattern != "" {
-			// JSON Schema patterns are ECMAScript regexps; those Go cannot read are not checked.
-			if re, err := regexp.Compile(p.Pattern); err == nil && !re.MatchString(v) {
-				return fmt.Sprintf("`%s` does not match the pattern `%s`.", code(v), p.Pattern)
-			}
-		}
-	case float64:
-		if p.Minimum != nil && v < *p.Minimum {
-			return fmt.Sprintf("must be at least %s.", formatNumber(*p.Minimum))
-		}
-		if p.Maximum != nil && v > *p.Maximum {
-			return fmt.Sprintf("must be at most %s.", formatNumber(*p.Maximum))
-		}
-	case []any:
-		if p.UniqueItems {
-			for i := range v {
-				for j := i + 1; j < len(v); j++ {
-					if looseEqual(v[i], v[j]) {
-						return fmt.Sprintf("lists `%s` twice.", code(toString(v[i])))
-					}
-				}
-			}
-		}
-		if p.Items != nil {
-			for _, x := range v {
-				if msg := checkSchema(p.Items, x); msg != "" {
-					return msg
-				}
-			}
-		}
-	}
-	if len(p.Enum) > 0 && !slices.ContainsFunc(p.Enum, func(e any) bool { return looseEqual(e, v) }) {
-		return fmt.Sprintf("`%s` is not one of the choices.", code(toString(v)))
-	}
-	return ""
 }
 
 // jsonValue turns YAML-decoded values into JSON ones (string keys, float64 numbers).
@@ -269,8 +221,8 @@ func jsonValue(v any) any {
 
 var reNameJunk = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
-// suggestName is a valid catalog name close to s.
-func suggestName(s string) string {
+// SuggestName is a valid catalog name close to s.
+func SuggestName(s string) string {
 	n := strings.Trim(reNameJunk.ReplaceAllString(strings.ToLower(s), "-"), "-")
 	if len(n) > 63 {
 		n = strings.Trim(n[:63], "-")
@@ -288,13 +240,13 @@ func choices(opts []string) string {
 			quoted = append(quoted, "…")
 			break
 		}
-		quoted = append(quoted, "`"+code(o)+"`")
+		quoted = append(quoted, "`"+Code(o)+"`")
 	}
 	return strings.Join(quoted, ", ")
 }
 
-// code keeps a value readable inside `backticks`: one line, no backticks.
-func code(s string) string {
+// Code keeps a value readable inside `backticks`: one line, no backticks.
+func Code(s string) string {
 	s = strings.ReplaceAll(s, "`", "'")
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i] + "…"

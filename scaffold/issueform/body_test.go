@@ -1,4 +1,4 @@
-package scaffold
+package issueform
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 )
 
 // issueForms is the shared folder of real issue forms and parser fixtures.
-var issueForms = filepath.Join("..", "..", "shared", "testdata", "issue-forms")
+var issueForms = filepath.Join("..", "..", "..", "shared", "testdata", "issue-forms")
 
 func readFixture(t *testing.T, parts ...string) []byte {
 	t.Helper()

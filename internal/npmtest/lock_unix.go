@@ -1,6 +1,6 @@
 //go:build unix
 
-package catalogclient
+package npmtest
 
 import (
 	"os"

@@ -1,4 +1,4 @@
-package scaffold
+package issueform
 
 import (
 	"regexp"
@@ -180,6 +180,20 @@ func ParseIssue(body string, fields []Field) *Submission {
 	}
 	flush()
 	return sub
+}
+
+// TemplateAnswer is what an issue body says in its Template field: the
+// template to run; "" when the field is missing or left empty.
+func TemplateAnswer(body string) string {
+	for _, sec := range Sections(body) {
+		if normLabel(sec.Heading) == TemplateFieldID {
+			if named := strings.TrimSpace(sec.Text); named != NoResponse {
+				return named
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 func normLabel(s string) string {

@@ -1,6 +1,7 @@
-package scaffold
+package issueform
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var backstageTemplates = filepath.Join("..", "..", "shared", "testdata", "backstage-templates")
+var backstageTemplates = filepath.Join("..", "..", "..", "shared", "testdata", "backstage-templates")
 
 // templateFiles are the Backstage templates the form must handle: the
 // shared real ones, the create-app example, and the kitchen sink.
@@ -27,8 +28,8 @@ func templateFiles(t *testing.T) []string {
 		t.Fatalf("templates %v (%v), want 5", files, err)
 	}
 	files = append(files,
-		filepath.Join("..", "..", "shared", "testdata", "backstage", "packages", "create-app", "templates", "default-app", "examples", "template", "template.yaml"),
-		filepath.Join("testdata", "kitchen-sink", "template.yaml"))
+		filepath.Join("..", "..", "..", "shared", "testdata", "backstage", "packages", "create-app", "templates", "default-app", "examples", "template", "template.yaml"),
+		filepath.Join("..", "testdata", "kitchen-sink", "template.yaml"))
 	return files
 }
 
@@ -43,12 +44,11 @@ func loadTemplate(t *testing.T, file string) *Template {
 		t.Fatalf("%s: %d entities, problems %v", file, len(ps), probs)
 	}
 	e := ps[0].Entity
-	catalog.StampRepoEntity(e, &catalog.Repository{FullName: "acme/templates", DefaultBranch: "main"}, "templates/"+e.Metadata.Name+"/template.yaml")
-	tmpl, err := ParseTemplate(e)
+	pages, err := ParsePages(e.Spec["parameters"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tmpl
+	return &Template{Ref: e.Ref(), Title: cmp.Or(e.Metadata.Title, e.Metadata.Name), Description: e.Metadata.Description, Pages: pages}
 }
 
 var formOpts = FormOptions{Org: "acme", Owners: []string{"payments", "platform", "search"}}
@@ -67,7 +67,7 @@ func TestFormsGitHubAccepts(t *testing.T) {
 }
 
 func TestFormLabelsAndIdentifiesItsTemplate(t *testing.T) {
-	tmpl := loadTemplate(t, filepath.Join("testdata", "kitchen-sink", "template.yaml"))
+	tmpl := loadTemplate(t, filepath.Join("..", "testdata", "kitchen-sink", "template.yaml"))
 	f := FormFor(tmpl, formOpts).Form
 	if !slices.Equal(f.Labels, []string{Label}) {
 		t.Errorf("labels %v, want [scaffold]", f.Labels)
@@ -132,12 +132,12 @@ func sampleAnswers(rf *RequestForm) (map[string]any, map[string]any) {
 		}
 	}
 	for _, f := range rf.Fields {
-		p := f.param
+		p := f.Param
 		switch {
-		case f.role == roleTemplate:
-		case f.role == roleOwner:
+		case f.Role == RoleTemplate:
+		case f.Role == RoleOwner:
 			answers[f.ID] = "platform"
-		case f.role == roleRepoName:
+		case f.Role == RoleRepoName:
 			answers[f.ID] = "new-service"
 			want[p.Name] = "github.com?owner=acme&repo=new-service"
 		case f.Kind == KindCheckboxes:

@@ -1,41 +1,10 @@
-package scaffold
+package nunjucks
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
-
-// FuzzParseIssue: any issue body, against a form with every kind of field,
-// parses without panicking, and a field's value never holds another field's
-// heading line.
-func FuzzParseIssue(f *testing.F) {
-	filepath.WalkDir(filepath.Join("..", "..", "shared", "testdata", "issue-forms"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".md") || strings.HasSuffix(p, ".txt")) {
-			if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
-				f.Add(string(b))
-			}
-		}
-		return nil
-	})
-	f.Add("### Name\r\n\r\npayments-api\r\n\r\n### Owner\r\n\r\npayments\r\n")
-	f.Add("### Name\n\n```\n### not a heading\n```\n\n### Options\n\n- [X] a\n- [ ] b\n")
-	fields := []Field{
-		{ID: "name", Label: "Name", Kind: "input", Required: true},
-		{ID: "owner", Label: "Owner", Kind: "dropdown", Options: []string{"payments", "search"}},
-		{ID: "description", Label: "Description", Kind: "textarea"},
-		{ID: "options", Label: "Options", Kind: "checkboxes", Options: []string{"a", "b"}},
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		s := ParseIssue(body, fields)
-		if s == nil {
-			t.Fatalf("nil submission")
-		}
-	})
-}
 
 // FuzzRender: any template text renders, or fails, within a small budget:
 // no panic, no output over the budget, no more steps than it allows (the
@@ -60,13 +29,13 @@ func FuzzRender(f *testing.F) {
 		"repoUrl": "github.com?owner=acme&repo=payments-api", "obj": map[string]any{"k": "v", "list": []any{float64(1), true, nil}},
 	}}
 	f.Fuzz(func(t *testing.T, src string) {
-		m := newMeter(context.Background(), budget)
+		m := NewMeter(context.Background(), budget)
 		out, err := renderString(m, src, vars)
 		if err != nil {
 			return
 		}
 		if len(out) > budget.Output || m.output > budget.Output {
-			t.Fatalf("rendered %d bytes (meter %d), over the budget of %d", len(out), m.output, budget.Output)
+			t.Fatalf("rendered %d bytes (Meter %d), over the budget of %d", len(out), m.output, budget.Output)
 		}
 		if m.steps > budget.Steps {
 			t.Fatalf("took %d steps, over the budget of %d", m.steps, budget.Steps)

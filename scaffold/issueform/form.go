@@ -1,4 +1,4 @@
-package scaffold
+package issueform
 
 import (
 	"bytes"
@@ -12,7 +12,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Label is the label that marks an issue as a scaffold request.
+// Label is the label that marks an issue as a scaffold request; every form
+// sets it.
 const Label = "scaffold"
 
 // TemplateFieldID is the id of the form field that names the template.
@@ -98,7 +99,7 @@ func (f *Form) YAML() []byte {
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(f); err != nil {
-		panic("scaffold: form does not encode: " + err.Error())
+		panic("issueform: form does not encode: " + err.Error())
 	}
 	enc.Close()
 	return b.Bytes()
@@ -115,18 +116,21 @@ type Field struct {
 	Render   string   // textarea: the value is a code block of this language
 
 	// What the field stands for in a template's form.
-	role   fieldRole
-	param  *Param
-	values []any // per option, the parameter value it stands for (enums)
+	Role   Role
+	Param  *Param // the parameter it fills, if any
+	values []any  // per option, the parameter value it stands for (enums)
 }
 
-type fieldRole int
+// Role is what a field stands for in a template's form.
+type Role int
 
+// The roles: a template parameter, the dropdown naming the template, the
+// new service's owner, the new repository's name.
 const (
-	roleParam fieldRole = iota
-	roleTemplate
-	roleOwner
-	roleRepoName
+	RoleParam Role = iota
+	RoleTemplate
+	RoleOwner
+	RoleRepoName
 )
 
 // Fields returns the items that take an answer.
@@ -216,7 +220,7 @@ func FormFor(t *Template, opts FormOptions) *RequestForm {
 		"This request runs the Backstage template **%s** (`%s`). When you submit it, callboard checks the answers, "+
 			"creates the repository in %s with the files the template writes, registers it in the catalog, "+
 			"and closes this issue with the links. If an answer needs fixing, callboard says so in a comment: edit the issue and it tries again.",
-		mdEscape(t.Title), t.Ref, org)}})
+		MDEscape(t.Title), t.Ref, org)}})
 
 	ids := map[string]bool{}
 	labels := map[string]bool{}
@@ -235,7 +239,7 @@ func FormFor(t *Template, opts FormOptions) *RequestForm {
 		rf.Fields = append(rf.Fields, fd)
 	}
 	zero := 0
-	add(Field{ID: TemplateFieldID, Label: "Template", Kind: KindDropdown, Required: true, Options: []string{t.Ref.String()}, role: roleTemplate},
+	add(Field{ID: TemplateFieldID, Label: "Template", Kind: KindDropdown, Required: true, Options: []string{t.Ref.String()}, Role: RoleTemplate},
 		Item{Attributes: Attributes{Description: "The template this request runs. Leave it as it is.", Options: []any{t.Ref.String()}, Default: &zero}})
 
 	owner := ownerParam(t)
@@ -287,7 +291,7 @@ func ownerParam(t *Template) *Param {
 }
 
 func (rf *RequestForm) ownerField(p *Param) (Field, Item) {
-	fd := Field{ID: "owner", Label: "Owner", Required: true, role: roleOwner, param: p}
+	fd := Field{ID: "owner", Label: "Owner", Required: true, Role: RoleOwner, Param: p}
 	desc := "The team that owns the new service: it gets write access to the repository and is its owner in the catalog."
 	if p != nil {
 		fd.ID, fd.Label = p.Name, cmp.Or(p.Title, p.Name)
@@ -319,7 +323,7 @@ func (rf *RequestForm) paramField(p *Param, isOwner bool) (Field, Item) {
 	if isOwner {
 		return rf.ownerField(p)
 	}
-	fd := Field{ID: p.Name, Label: cmp.Or(p.Title, p.Name), Kind: KindInput, Required: p.Required, role: roleParam, param: p}
+	fd := Field{ID: p.Name, Label: cmp.Or(p.Title, p.Name), Kind: KindInput, Required: p.Required, Role: RoleParam, Param: p}
 	desc := p.Description
 	if p.UIHelp != "" {
 		desc = strings.TrimSpace(desc + "\n\n" + p.UIHelp)
@@ -330,7 +334,7 @@ func (rf *RequestForm) paramField(p *Param, isOwner bool) (Field, Item) {
 	}
 	switch {
 	case p.UIField == "RepoUrlPicker":
-		fd.role, fd.Required = roleRepoName, true
+		fd.Role, fd.Required = RoleRepoName, true
 		where := "in the organisation"
 		if rf.opts.Org != "" {
 			where = "in **" + rf.opts.Org + "**"
@@ -464,7 +468,7 @@ func scalarText(v any) (string, bool) {
 
 func textsOf(v any) []string {
 	var out []string
-	for _, x := range anyList(v) {
+	for _, x := range list(v) {
 		if s, ok := scalarText(x); ok {
 			out = append(out, s)
 		}
@@ -477,7 +481,7 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// mdEscape keeps text from being read as Markdown formatting.
-func mdEscape(s string) string {
+// MDEscape keeps text from being read as Markdown formatting.
+func MDEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;").Replace(s)
 }

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package catalogclient
+package npmtest
 
 // lock does nothing where flock is missing: there, test packages running at
 // once may each run npm ci.

@@ -1,4 +1,4 @@
-package scaffold
+package nunjucks
 
 import (
 	"context"
@@ -28,8 +28,9 @@ type Budget struct {
 	Time time.Duration
 }
 
-// DefaultBudget is what a render job may cost unless told otherwise.
-var DefaultBudget = Budget{Output: maxSkeletonBytes, String: 1 << 20, Steps: 2_000_000, Time: 10 * time.Second}
+// DefaultBudget is what a render job may cost unless told otherwise: as
+// much output as a skeleton may hold (scaffold's limit, 50 MB).
+var DefaultBudget = Budget{Output: 50 << 20, String: 1 << 20, Steps: 2_000_000, Time: 10 * time.Second}
 
 // Limits of the template syntax itself.
 const (
@@ -52,8 +53,9 @@ func overBudget(format string, args ...any) error {
 	return &BudgetError{fmt.Sprintf(format, args...)}
 }
 
-// meter counts what one render job has spent.
-type meter struct {
+// Meter is one render job (a request's step inputs, or all the files of
+// its skeleton) and what it has spent of its Budget.
+type Meter struct {
 	ctx       context.Context
 	b         Budget
 	deadline  time.Time
@@ -62,7 +64,8 @@ type meter struct {
 	output    int
 }
 
-func newMeter(ctx context.Context, b Budget) *meter {
+// NewMeter starts a render job of budget b; ctx stops it.
+func NewMeter(ctx context.Context, b Budget) *Meter {
 	if b.Output <= 0 {
 		b.Output = DefaultBudget.Output
 	}
@@ -75,11 +78,11 @@ func newMeter(ctx context.Context, b Budget) *meter {
 	if b.Time <= 0 {
 		b.Time = DefaultBudget.Time
 	}
-	return &meter{ctx: ctx, b: b, deadline: time.Now().Add(b.Time)}
+	return &Meter{ctx: ctx, b: b, deadline: time.Now().Add(b.Time)}
 }
 
 // step spends n steps; now and then it looks at the clock and the context.
-func (m *meter) step(n int) error {
+func (m *Meter) step(n int) error {
 	m.steps += n
 	if m.steps > m.b.Steps {
 		return overBudget("the template takes more than %d steps to render (loop iterations and evaluations)", m.b.Steps)
@@ -99,7 +102,7 @@ func (m *meter) step(n int) error {
 }
 
 // str checks the size of a value about to be made.
-func (m *meter) str(n int) error {
+func (m *Meter) str(n int) error {
 	if n > m.b.String || n < 0 {
 		return overBudget("the template makes a value of more than %s (the limit of one value)", size(m.b.String))
 	}
@@ -107,7 +110,7 @@ func (m *meter) str(n int) error {
 }
 
 // write spends n bytes of output.
-func (m *meter) write(n int) error {
+func (m *Meter) write(n int) error {
 	m.output += n
 	if m.output > m.b.Output {
 		return overBudget("the template renders to more than %s", size(m.b.Output))
@@ -125,9 +128,9 @@ func size(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// toString is toString within the budget: a list turns into its items
+// toString is jsString within the budget: a list turns into its items
 // joined by commas, however deeply nested, and that text is bounded.
-func (m *meter) toString(v any) (string, error) {
+func (m *Meter) toString(v any) (string, error) {
 	switch v.(type) {
 	case []any:
 		var b strings.Builder
@@ -138,10 +141,10 @@ func (m *meter) toString(v any) (string, error) {
 	case string:
 		return v.(string), nil
 	}
-	return toString(v), nil
+	return jsString(v), nil
 }
 
-func (m *meter) appendString(b *strings.Builder, v any, depth int) error {
+func (m *Meter) appendString(b *strings.Builder, v any, depth int) error {
 	if depth > maxValueDepth {
 		return overBudget("the template makes a list nested more than %d deep", maxValueDepth)
 	}
@@ -150,7 +153,7 @@ func (m *meter) appendString(b *strings.Builder, v any, depth int) error {
 	}
 	l, ok := v.([]any)
 	if !ok {
-		s := toString(v)
+		s := ToString(v) // an undefined or null item joins as nothing
 		if err := m.str(b.Len() + len(s)); err != nil {
 			return err
 		}
@@ -174,7 +177,7 @@ func (m *meter) appendString(b *strings.Builder, v any, depth int) error {
 // jsonSize is an upper bound of the bytes JSON.stringify(v, null, indent)
 // writes, found within the budget: a list that holds itself twice, set
 // after set, is small in memory and enormous in print.
-func (m *meter) jsonSize(v any, indent, depth int) (int, error) {
+func (m *Meter) jsonSize(v any, indent, depth int) (int, error) {
 	if depth > maxValueDepth {
 		return 0, overBudget("the template makes a value nested more than %d deep", maxValueDepth)
 	}
@@ -241,8 +244,8 @@ func replaceSize(s, old, new string, n int) int {
 	return len(s) + count*grow
 }
 
-// interrupted reports a render stopped because its request was (shutdown,
+// Interrupted reports a render stopped because its request was (shutdown,
 // a timeout): worth retrying, unlike a template over its budget.
-func interrupted(err error) bool {
+func Interrupted(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
