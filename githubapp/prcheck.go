@@ -12,7 +12,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/check"
-	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -340,36 +340,27 @@ func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, 
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("reading the comment of %s#%d: %w", t.repo.FullName, t.number, err)
 	}
+	sticky := ghapi.Sticky{GH: gh, AppID: c.app.clients.appID, FullName: t.repo.FullName, Number: t.number, Marker: check.Marker}
 	if id == 0 {
 		// Not recorded (first run, or a database restored from backup): look for the marker.
-		// Only the App's own: a comment by a person, or by another App or
-		// workflow, quoting the marker is not ours to edit.
-		if id, err = scaffold.FindOwnComment(ctx, gh, t.repo.FullName, t.number, check.Marker, c.app.clients.appID); err != nil {
+		if id, err = sticky.Find(ctx); err != nil {
 			return err
 		}
 	}
-	body := r.Comment(checksURL)
-	if id != 0 {
-		_, resp, err := gh.Issues.EditComment(ctx, owner, name, id, &github.IssueComment{Body: github.String(body)})
-		if err == nil {
-			return c.rememberComment(ctx, t, id)
-		}
-		if resp == nil || resp.StatusCode != http.StatusNotFound {
-			return fmt.Errorf("editing the comment on %s#%d: %w", t.repo.FullName, t.number, err)
-		}
-		// Someone deleted it: forget it, and write a new one if there is something to say.
-		if _, err := db.ExecContext(ctx, `DELETE FROM pr_comments WHERE repository_id = ? AND number = ?`, t.repo.ID, t.number); err != nil {
-			return fmt.Errorf("forgetting the deleted comment on %s#%d: %w", t.repo.FullName, t.number, err)
-		}
+	written, err := sticky.Write(ctx, id, r.Comment(checksURL), r.Conclusion != check.Success)
+	if err != nil {
+		return err
 	}
-	if r.Conclusion == check.Success {
+	if written == 0 {
+		if id != 0 {
+			// Someone deleted it: forget it.
+			if _, err := db.ExecContext(ctx, `DELETE FROM pr_comments WHERE repository_id = ? AND number = ?`, t.repo.ID, t.number); err != nil {
+				return fmt.Errorf("forgetting the deleted comment on %s#%d: %w", t.repo.FullName, t.number, err)
+			}
+		}
 		return nil
 	}
-	cm, _, err := gh.Issues.CreateComment(ctx, owner, name, t.number, &github.IssueComment{Body: github.String(body)})
-	if err != nil {
-		return fmt.Errorf("commenting on %s#%d: %w", t.repo.FullName, t.number, err)
-	}
-	return c.rememberComment(ctx, t, cm.GetID())
+	return c.rememberComment(ctx, t, written)
 }
 
 func (c *prChecker) rememberComment(ctx context.Context, t prTarget, id int64) error {

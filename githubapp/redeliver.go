@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -224,10 +225,11 @@ func (r *redeliverer) retry(ctx context.Context, call func() error) error {
 		if err = call(); err == nil {
 			return nil
 		}
-		wait, ok := retryAfter(err, r.app.cfg.Now())
-		if !ok {
+		f := ghapi.Classify(err, r.app.cfg.Now())
+		if !f.Transient() {
 			return err
 		}
+		wait := f.After
 		if i == redeliverTries-1 {
 			break
 		}

@@ -1,24 +1,16 @@
 package githubapp
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
-	"net"
-	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/bradleyfalzon/ghinstallation/v2"
-	"github.com/google/go-github/v62/github"
+	"github.com/callboard/callboard/internal/ghapi"
 )
 
 // ackQuiet is how long after the last acknowledgement workers wait before
@@ -29,14 +21,9 @@ const ackQuiet = 3 * time.Millisecond
 // does not need): acknowledged, counted, done.
 var errIgnored = errors.New("ignored")
 
-// permanentError is a failure that retrying cannot fix (a payload that does
+// permanent marks a failure that retrying cannot fix (a payload that does
 // not parse, say): the delivery is parked as failed at once.
-type permanentError struct{ err error }
-
-func (p permanentError) Error() string { return p.err.Error() }
-func (p permanentError) Unwrap() error { return p.err }
-
-func permanent(err error) error { return permanentError{err} }
+func permanent(err error) error { return ghapi.Permanent(err) }
 
 // workers process stored deliveries: concurrently across ordering keys, in
 // order within one, retrying transient failures with backoff.
@@ -261,20 +248,21 @@ func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryA
 		}
 		return StateIgnored, reason, time.Time{}
 	}
-	if park, reason := w.tokenRefused(err); park {
+	f := ghapi.Classify(err, w.now())
+	if park, reason := w.tokenRefused(f, err); park {
 		return StateFailed, reason, time.Time{}
 	}
-	var p permanentError
-	if errors.As(err, &p) {
+	if ghapi.IsPermanent(err) {
 		return StateFailed, err.Error(), time.Time{}
 	}
 	if d.Attempts >= w.maxAttempts {
 		return StateFailed, fmt.Sprintf("gave up after %d attempts: %v", d.Attempts, err), time.Time{}
 	}
-	wait, ok := retryAfter(err, w.now())
-	if !ok {
-		// Unknown errors are retried too: losing a change is worse than trying again.
-		wait = 0
+	// Whatever the failure, it is tried again: losing a change is worse
+	// than trying again. GitHub's rate limits say when.
+	var wait time.Duration
+	if f.Kind == ghapi.Wait {
+		wait = f.After
 	}
 	backoff := w.retryBase << min(d.Attempts-1, 10)
 	backoff += time.Duration(rand.Int64N(int64(backoff)/4 + 1))
@@ -292,71 +280,21 @@ const clockSkew = 30 * time.Second
 // of GitHub's, a 5xx) is retried with backoff like any failure, because
 // GitHub counts the delivery as delivered and would not send it again. A
 // clock GitHub's Date header disagrees with is logged.
-func (w *workers) tokenRefused(err error) (park bool, reason string) {
-	var he *ghinstallation.HTTPError
-	if !errors.As(err, &he) || he.Response == nil {
+func (w *workers) tokenRefused(f ghapi.Failure, err error) (park bool, reason string) {
+	if !f.Token {
 		return false, ""
 	}
-	resp := he.Response
-	var body []byte
-	if resp.Body != nil {
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	var msg struct {
-		Message string `json:"message"`
-	}
-	_ = json.Unmarshal(body, &msg)
-	if date, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
-		if skew := w.now().Sub(date); skew > clockSkew || skew < -clockSkew {
+	if !f.Date.IsZero() {
+		if skew := w.now().Sub(f.Date); skew > clockSkew || skew < -clockSkew {
 			w.log.Warn("this machine's clock is off from GitHub's: the App's tokens are refused until it is set right (NTP)",
-				"installation", he.InstallationID, "github_date", date.UTC().Format(time.RFC3339), "skew", skew.Round(time.Second).String())
+				"installation", f.Installation, "github_date", f.Date.UTC().Format(time.RFC3339), "skew", skew.Round(time.Second).String())
 		}
 	}
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		return true, fmt.Sprintf("parked: GitHub knows no installation %d any more (the App was uninstalled): %v", he.InstallationID, err)
-	case resp.StatusCode == http.StatusForbidden && strings.Contains(strings.ToLower(msg.Message), "suspended"):
-		return true, fmt.Sprintf("parked: the App's installation %d is suspended (%s)", he.InstallationID, msg.Message)
+	switch f.Kind {
+	case ghapi.NotFound:
+		return true, fmt.Sprintf("parked: GitHub knows no installation %d any more (the App was uninstalled): %v", f.Installation, err)
+	case ghapi.GiveUp:
+		return true, fmt.Sprintf("parked: the App's installation %d is suspended (%s)", f.Installation, f.Message)
 	}
 	return false, ""
-}
-
-// retryAfter says how long GitHub asked us to wait, when it did.
-func retryAfter(err error, now time.Time) (time.Duration, bool) {
-	var abuse *github.AbuseRateLimitError
-	if errors.As(err, &abuse) {
-		if abuse.RetryAfter != nil {
-			return *abuse.RetryAfter, true
-		}
-		return time.Minute, true
-	}
-	var rl *github.RateLimitError
-	if errors.As(err, &rl) {
-		return max(rl.Rate.Reset.Time.Sub(now), time.Second), true
-	}
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		resp := er.Response
-		// A 403 or 429 that go-github did not recognise still says how long to wait.
-		if s := resp.Header.Get("Retry-After"); s != "" {
-			if secs, err := strconv.Atoi(s); err == nil && secs >= 0 {
-				return time.Duration(secs) * time.Second, true
-			}
-		}
-		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
-			if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-				return max(time.Unix(reset, 0).Sub(now), time.Second), true
-			}
-		}
-		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-			return 0, true
-		}
-	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return 0, true
-	}
-	return 0, false
 }

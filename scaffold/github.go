@@ -6,13 +6,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -302,60 +302,11 @@ func (c ghClient) GrantTeam(ctx context.Context, org, slug, fullName, permission
 }
 
 func (c ghClient) Comment(ctx context.Context, fullName string, number int, id int64, body string) (int64, error) {
-	o, n := split(fullName)
-	if id != 0 {
-		cm, resp, err := c.gh.Issues.EditComment(ctx, o, n, id, &github.IssueComment{Body: github.String(body)})
-		if err == nil {
-			return cm.GetID(), nil
-		}
-		if status(resp) != http.StatusNotFound {
-			return 0, fmt.Errorf("editing the comment on %s#%d: %w", fullName, number, err)
-		}
-		// Someone deleted it: write a new one.
-	}
-	cm, _, err := c.gh.Issues.CreateComment(ctx, o, n, number, &github.IssueComment{Body: github.String(body)})
-	if err != nil {
-		return 0, fmt.Errorf("commenting on %s#%d: %w", fullName, number, err)
-	}
-	return cm.GetID(), nil
+	return ghapi.Sticky{GH: c.gh, AppID: c.appID, FullName: fullName, Number: number}.Write(ctx, id, body, true)
 }
 
 func (c ghClient) FindComment(ctx context.Context, fullName string, number int, marker string) (int64, error) {
-	return FindOwnComment(ctx, c.gh, fullName, number, marker, c.appID)
-}
-
-// FindOwnComment returns the id of the first comment on an issue (or pull
-// request) that starts with marker and that the App appID wrote, or 0.
-// Anyone can write a comment that starts with the marker; only the App's
-// own is callboard's to edit. GitHub says which App wrote a comment in
-// performed_via_github_app, which go-github does not read, so the list is
-// decoded here.
-func FindOwnComment(ctx context.Context, gh *github.Client, fullName string, number int, marker string, appID int64) (int64, error) {
-	type comment struct {
-		ID   int64  `json:"id"`
-		Body string `json:"body"`
-		App  *struct {
-			ID int64 `json:"id"`
-		} `json:"performed_via_github_app"`
-	}
-	for page := 1; page != 0; {
-		req, err := gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/issues/%d/comments?per_page=100&page=%d", fullName, number, page), nil)
-		if err != nil {
-			return 0, err
-		}
-		var cs []comment
-		resp, err := gh.Do(ctx, req, &cs)
-		if err != nil {
-			return 0, fmt.Errorf("listing comments on %s#%d: %w", fullName, number, err)
-		}
-		for _, cm := range cs {
-			if strings.HasPrefix(cm.Body, marker) && cm.App != nil && cm.App.ID == appID && appID != 0 {
-				return cm.ID, nil
-			}
-		}
-		page = resp.NextPage
-	}
-	return 0, nil
+	return ghapi.Sticky{GH: c.gh, AppID: c.appID, FullName: fullName, Number: number, Marker: marker}.Find(ctx)
 }
 
 func (c ghClient) IsMember(ctx context.Context, org, login string) (bool, error) {
@@ -415,9 +366,11 @@ func notThereYet(err error) bool {
 		(er.Response.StatusCode == http.StatusNotFound || er.Response.StatusCode == http.StatusConflict)
 }
 
-// Transient reports an error worth retrying: GitHub's 5xx, rate limits and
-// network failures, and anything that is not GitHub saying no (the
-// database, say). A 4xx from GitHub, or a problem with the template, is not.
+// Transient reports an error worth retrying: GitHub's 5xx, rate limits, a
+// refused installation token (the delivery's worker decides whether it is
+// final) and network failures, and anything that is not GitHub saying no
+// (the database, say). A 4xx from GitHub, or a problem with the template,
+// is not.
 func Transient(err error) bool {
 	if err == nil {
 		return false
@@ -430,21 +383,9 @@ func Transient(err error) bool {
 	if errors.As(err, &re) {
 		return true
 	}
-	var rl *github.RateLimitError
-	var abuse *github.AbuseRateLimitError
-	if errors.As(err, &rl) || errors.As(err, &abuse) {
-		return true
+	f := ghapi.Classify(err, time.Now())
+	if f.Kind == ghapi.Other {
+		return !errors.Is(err, catalog.ErrNotFound)
 	}
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		s := er.Response.StatusCode
-		h := er.Response.Header
-		return s >= 500 || s == http.StatusTooManyRequests ||
-			s == http.StatusForbidden && (h.Get("Retry-After") != "" || h.Get("X-RateLimit-Remaining") == "0")
-	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
-	}
-	return !errors.Is(err, catalog.ErrNotFound)
+	return f.Transient() || f.Token
 }
