@@ -2,7 +2,6 @@ package githubapp
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/google/go-github/v62/github"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -73,12 +73,6 @@ type Config struct {
 	Metrics     prometheus.Registerer
 }
 
-// DB is the database the App keeps its deliveries in: the catalog's file.
-type DB interface {
-	DB() *sql.DB
-	ReadDB() *sql.DB
-}
-
 // App is callboard's GitHub App.
 type App struct {
 	cfg        Config
@@ -117,7 +111,7 @@ type Reader interface {
 func New(cfg Config, st interface {
 	Store
 	Reader
-}, db DB) (*App, error) {
+}, db *sqlite.DB) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -155,7 +149,7 @@ func New(cfg Config, st interface {
 		cfg.ScaffoldTemplateRepos = []string{cfg.ScaffoldRepo}
 	}
 	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
-	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
+	a.deliveries = &deliveryStore{db: db, now: cfg.Now}
 	a.inserter = newInserter(a.deliveries)
 	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile, now: cfg.Now}
 	if !cfg.RESTOnly {
@@ -177,7 +171,7 @@ func New(cfg Config, st interface {
 	}
 	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery, asked: map[string]asked{}}
 	a.pruner = &pruner{store: a.deliveries, keepPayload: cfg.PayloadRetention, log: a.log}
-	a.checks = &prChecker{app: a, strict: cfg.StrictChecks}
+	a.checks = &prChecker{app: a, strict: cfg.StrictChecks, comments: prComments{db}}
 	a.reader = st
 	return a, nil
 }

@@ -26,7 +26,7 @@ const clientTimeout = 500 * time.Millisecond
 func (h *harness) attempts(guid string) int {
 	h.t.Helper()
 	var n int
-	if err := h.st.ReadDB().QueryRow(`SELECT attempts FROM deliveries WHERE delivery_id = ?`, guid).Scan(&n); err != nil {
+	if err := h.st.db.QueryRow(context.Background(), `SELECT attempts FROM deliveries WHERE delivery_id = ?`, guid).Scan(&n); err != nil {
 		h.t.Fatal(err)
 	}
 	return n
@@ -61,7 +61,7 @@ func TestGitHubTimeoutsAreRetried(t *testing.T) {
 			}
 		}
 		var n int
-		h.st.ReadDB().QueryRow(`SELECT count(*) FROM entities WHERE ref = 'component:default/payments-api'`).Scan(&n)
+		h.st.db.QueryRow(context.Background(), `SELECT count(*) FROM entities WHERE ref = 'component:default/payments-api'`).Scan(&n)
 		if n != 1 {
 			t.Errorf("%d rows for payments-api after the retries, want 1", n)
 		}
@@ -133,7 +133,7 @@ func (h *harness) dbPath() string {
 	h.t.Helper()
 	var seq int
 	var name, file string
-	if err := h.st.ReadDB().QueryRow(`PRAGMA database_list`).Scan(&seq, &name, &file); err != nil || file == "" {
+	if err := h.st.db.QueryRow(context.Background(), `PRAGMA database_list`).Scan(&seq, &name, &file); err != nil || file == "" {
 		h.t.Fatalf("finding the database file: %q, %v", file, err)
 	}
 	return file

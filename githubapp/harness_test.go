@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/internal/fakegithub"
 )
 
@@ -32,7 +31,7 @@ var testKey = func() []byte {
 type harness struct {
 	t    *testing.T
 	gh   *fakegithub.Server
-	st   *store.Store
+	st   *testStore
 	app  *App
 	seq  atomic.Int64
 	stop func()
@@ -52,7 +51,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		cfg.RedeliverEvery = -1
 	}
 	cfg.Usage = h.st
-	app, err := New(cfg, h.st, h.st)
+	app, err := New(cfg, h.st, h.st.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +104,7 @@ func (h *harness) settle() {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	ds, _ := ListDeliveries(context.Background(), h.st.ReadDB(), 20)
+	ds, _ := ListDeliveries(context.Background(), h.st.db, 20)
 	h.t.Fatalf("deliveries did not settle in 20 s: %+v", ds)
 }
 
@@ -113,7 +112,7 @@ func (h *harness) settle() {
 func (h *harness) state(guid string) (string, string) {
 	h.t.Helper()
 	var state, lastErr string
-	err := h.st.ReadDB().QueryRow(`SELECT state, last_error FROM deliveries WHERE delivery_id = ?`, guid).Scan(&state, &lastErr)
+	err := h.st.db.QueryRow(context.Background(), `SELECT state, last_error FROM deliveries WHERE delivery_id = ?`, guid).Scan(&state, &lastErr)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -295,7 +295,7 @@ func TestRateLimitAndServerErrorsAreRetried(t *testing.T) {
 		t.Errorf("finished in %s: Retry-After 1 s was not honoured", d)
 	}
 	var attempts int
-	h.st.ReadDB().QueryRow(`SELECT attempts FROM deliveries WHERE delivery_id = ?`, guid).Scan(&attempts)
+	h.st.db.QueryRow(context.Background(), `SELECT attempts FROM deliveries WHERE delivery_id = ?`, guid).Scan(&attempts)
 	if attempts != 4 {
 		t.Errorf("%d attempts, want 4 (403, 502, 502, success)", attempts)
 	}
@@ -304,7 +304,7 @@ func TestRateLimitAndServerErrorsAreRetried(t *testing.T) {
 	}
 	// Nothing done twice: one row per entity, and the unchanged retry wrote nothing.
 	var n int
-	h.st.ReadDB().QueryRow(`SELECT count(*) FROM entities WHERE ref = 'component:default/payments-api'`).Scan(&n)
+	h.st.db.QueryRow(context.Background(), `SELECT count(*) FROM entities WHERE ref = 'component:default/payments-api'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d rows for payments-api", n)
 	}
@@ -320,7 +320,7 @@ func TestFailingDeliveryIsParked(t *testing.T) {
 	if state != StateFailed || !strings.Contains(lastErr, "gave up after 3 attempts") {
 		t.Errorf("state %s (%s), want failed after 3 attempts", state, lastErr)
 	}
-	ds, err := ListDeliveries(context.Background(), h.st.ReadDB(), 10)
+	ds, err := ListDeliveries(context.Background(), h.st.db, 10)
 	if err != nil || len(ds) == 0 || ds[0].DeliveryID != guid {
 		t.Errorf("the failed delivery is not listed first: %+v %v", ds, err)
 	}
@@ -337,7 +337,7 @@ func TestAcknowledgedDeliveriesSurviveACrash(t *testing.T) {
 
 	// First life: receives and acknowledges, never processes (killed).
 	st1 := openStoreAt(t, db)
-	first, err := New(cfg, st1, st1)
+	first, err := New(cfg, st1, st1.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +355,7 @@ func TestAcknowledgedDeliveriesSurviveACrash(t *testing.T) {
 		guids = append(guids, guid)
 	}
 	// Simulate a death mid-processing too: one delivery left "processing".
-	if _, err := st1.DB().Exec(`UPDATE deliveries SET state = 'processing', attempts = 1 WHERE delivery_id = ?`, guids[1]); err != nil {
+	if _, err := st1.db.Exec(context.Background(), `UPDATE deliveries SET state = 'processing', attempts = 1 WHERE delivery_id = ?`, guids[1]); err != nil {
 		t.Fatal(err)
 	}
 	st1.Close()
@@ -363,7 +363,7 @@ func TestAcknowledgedDeliveriesSurviveACrash(t *testing.T) {
 	// Second life: resumes.
 	st2 := openStoreAt(t, db)
 	h := &harness{t: t, gh: gh, st: st2}
-	if h.app, err = New(cfg, st2, st2); err != nil {
+	if h.app, err = New(cfg, st2, st2.db); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.app.Start(context.Background()); err != nil {
@@ -441,7 +441,7 @@ func TestEveryExamplePayloadIsProcessedWithoutError(t *testing.T) {
 		h.deliverRaw(event, body)
 	}
 	h.settle()
-	rows, err := h.st.ReadDB().Query(`SELECT event, action, state, last_error FROM deliveries WHERE state NOT IN ('done', 'ignored')`)
+	rows, err := h.st.db.Query(context.Background(), `SELECT event, action, state, last_error FROM deliveries WHERE state NOT IN ('done', 'ignored')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,6 +452,6 @@ func TestEveryExamplePayloadIsProcessedWithoutError(t *testing.T) {
 		t.Errorf("%s.%s ended %s: %s", event, action, state, lastErr)
 	}
 	var done, ignored int
-	h.st.ReadDB().QueryRow(`SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'ignored') FROM deliveries`).Scan(&done, &ignored)
+	h.st.db.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'ignored') FROM deliveries`).Scan(&done, &ignored)
 	t.Logf("%d example deliveries handled, %d ignored", done, ignored)
 }

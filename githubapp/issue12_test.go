@@ -25,7 +25,7 @@ func TestIssue12_03_CrashedTwiceIsParked(t *testing.T) {
 	cfg := Config{AppID: "4242", PrivateKey: testKey, WebhookSecret: []byte(testSecret), APIURL: gh.URL + "/", RedeliverEvery: -1, RetryBase: 20 * time.Millisecond}
 
 	st := openStoreAt(t, db)
-	app, err := New(cfg, st, st)
+	app, err := New(cfg, st, st.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestIssue12_03_CrashedTwiceIsParked(t *testing.T) {
 		}
 		var attempts int
 		var state string
-		if err := st.ReadDB().QueryRow(`SELECT attempts, state FROM deliveries WHERE delivery_id = 'crashy'`).Scan(&attempts, &state); err != nil {
+		if err := st.db.QueryRow(context.Background(), `SELECT attempts, state FROM deliveries WHERE delivery_id = 'crashy'`).Scan(&attempts, &state); err != nil {
 			t.Fatal(err)
 		}
 		if attempts != lives || state != StateProcessing {
@@ -83,7 +83,7 @@ func TestIssue12_03_CrashedTwiceIsParked(t *testing.T) {
 	if n := gh.CallCount("GET /installation/repositories"); n != 0 {
 		t.Errorf("the parked delivery ran: %d repository listings", n)
 	}
-	ds, err := ListDeliveries(ctx, st.ReadDB(), 5)
+	ds, err := ListDeliveries(ctx, st.db, 5)
 	if err != nil || len(ds) == 0 || ds[0].DeliveryID != "crashy" || ds[0].State != StateFailed {
 		t.Errorf("callboard deliveries does not list the parked delivery first: %+v %v", ds, err)
 	}
@@ -93,7 +93,7 @@ func TestIssue12_03_CrashedTwiceIsParked(t *testing.T) {
 // limit is cut off (its context ends), tried once more, then parked.
 func TestIssue12_03_TimedOutTwiceIsParked(t *testing.T) {
 	st := openStore(t)
-	ds := &deliveryStore{w: st.DB(), r: st.ReadDB(), now: time.Now}
+	ds := &deliveryStore{db: st.db, now: time.Now}
 	if _, err := ds.insert(context.Background(), &Delivery{DeliveryID: "slow", Event: "issues", OrderingKey: "acme/x", Payload: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestIssue12_03_TimedOutTwiceIsParked(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	var state, lastErr string
 	for time.Now().Before(deadline) {
-		if err := st.ReadDB().QueryRow(`SELECT state, last_error FROM deliveries WHERE delivery_id = 'slow'`).Scan(&state, &lastErr); err != nil {
+		if err := st.db.QueryRow(context.Background(), `SELECT state, last_error FROM deliveries WHERE delivery_id = 'slow'`).Scan(&state, &lastErr); err != nil {
 			t.Fatal(err)
 		}
 		if state == StateFailed {
@@ -196,7 +196,7 @@ func TestIssue12_14_GitHubBodyReplayIgnored(t *testing.T) {
 	}
 	h.settle()
 	var n int
-	if err := h.st.ReadDB().QueryRow(`SELECT count(*) FROM deliveries`).Scan(&n); err != nil || n != 1 {
+	if err := h.st.db.QueryRow(context.Background(), `SELECT count(*) FROM deliveries`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d deliveries stored (%v), want 1", n, err)
 	}
 	if c := h.gh.CallCount("GET /installation/repositories"); c != 1 {

@@ -74,7 +74,7 @@ func hasLabel(issue *github.Issue, name string) bool {
 func (a *App) scaffolder() *scaffold.Service {
 	a.scaffoldOnce.Do(func() {
 		a.scaffold = &scaffold.Service{
-			Store:    scaffold.NewStore(a.deliveries.w, a.cfg.Now),
+			Store:    scaffold.NewStore(a.deliveries.db, a.cfg.Now),
 			Catalog:  a.reader,
 			Register: a.registerScaffolded,
 			Policy: scaffold.Policy{

@@ -2,7 +2,6 @@ package githubapp
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,8 +35,9 @@ type prTarget struct {
 
 // prChecker runs the ownership and docs check on pull requests.
 type prChecker struct {
-	app    *App
-	strict bool
+	app      *App
+	strict   bool
+	comments prComments
 }
 
 // evaluate reads what the checks need at the head, judges, and writes the
@@ -334,10 +334,8 @@ func (c *prChecker) writeCheckRun(ctx context.Context, gh *github.Client, owner,
 // writeComment keeps one comment per pull request, found by its marker and
 // edited in place; a pull request that passes gets none unless one exists.
 func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, name string, t prTarget, r *check.Report, checksURL string) error {
-	db := c.app.deliveries.w
-	var id int64
-	err := db.QueryRowContext(ctx, `SELECT comment_id FROM pr_comments WHERE repository_id = ? AND number = ?`, t.repo.ID, t.number).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	id, err := c.comments.get(ctx, t.repo.ID, t.number)
+	if err != nil {
 		return fmt.Errorf("reading the comment of %s#%d: %w", t.repo.FullName, t.number, err)
 	}
 	sticky := ghapi.Sticky{GH: gh, AppID: c.app.clients.appID, FullName: t.repo.FullName, Number: t.number, Marker: check.Marker}
@@ -354,17 +352,11 @@ func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, 
 	if written == 0 {
 		if id != 0 {
 			// Someone deleted it: forget it.
-			if _, err := db.ExecContext(ctx, `DELETE FROM pr_comments WHERE repository_id = ? AND number = ?`, t.repo.ID, t.number); err != nil {
+			if err := c.comments.forget(ctx, t.repo.ID, t.number); err != nil {
 				return fmt.Errorf("forgetting the deleted comment on %s#%d: %w", t.repo.FullName, t.number, err)
 			}
 		}
 		return nil
 	}
-	return c.rememberComment(ctx, t, written)
-}
-
-func (c *prChecker) rememberComment(ctx context.Context, t prTarget, id int64) error {
-	_, err := c.app.deliveries.w.ExecContext(ctx, `INSERT INTO pr_comments (repository_id, number, comment_id) VALUES (?, ?, ?)
-		ON CONFLICT (repository_id, number) DO UPDATE SET comment_id = excluded.comment_id`, t.repo.ID, t.number, id)
-	return err
+	return c.comments.remember(ctx, t.repo.ID, t.number, written)
 }

@@ -57,7 +57,7 @@ func TestIssue13_6_MissedDeliveriesFound(t *testing.T) {
 	for _, guid := range []string{"push-a", "push-b"} {
 		var state string
 		var attempts, rows int
-		if err := h.st.ReadDB().QueryRow(`SELECT state, attempts, (SELECT count(*) FROM deliveries WHERE delivery_id = ?1) FROM deliveries WHERE delivery_id = ?1`, guid).Scan(&state, &attempts, &rows); err != nil {
+		if err := h.st.db.QueryRow(context.Background(), `SELECT state, attempts, (SELECT count(*) FROM deliveries WHERE delivery_id = ?1) FROM deliveries WHERE delivery_id = ?1`, guid).Scan(&state, &attempts, &rows); err != nil {
 			t.Fatal(err)
 		}
 		if state != StateDone || attempts != 1 || rows != 1 {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/callboard/callboard/sqlite"
 )
 
 // Retention of stored deliveries: the payload for PayloadRetention
@@ -127,7 +129,7 @@ const unfinished = `('pending', 'processing')`
 // first, up to the first one received at or after before (young: none of
 // the rest is old either, as ids grow with the time received).
 func (s *deliveryStore) oldRows(ctx context.Context, before time.Time, after int64) (rows []oldRow, young bool, err error) {
-	rs, err := s.r.QueryContext(ctx, `SELECT id, received_at, state FROM deliveries WHERE id > ? ORDER BY id LIMIT ?`, after, pruneBatch)
+	rs, err := s.db.Query(ctx, `SELECT id, received_at, state FROM deliveries WHERE id > ? ORDER BY id LIMIT ?`, after, pruneBatch)
 	if err != nil {
 		return nil, false, fmt.Errorf("reading old deliveries: %w", err)
 	}
@@ -181,7 +183,7 @@ func (s *deliveryStore) emptyPayloads(ctx context.Context, before time.Time, aft
 	if len(ids) == 0 {
 		return 0, scanned, upTo, done, nil
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE deliveries SET payload = x'' WHERE length(payload) > 0 AND state NOT IN `+unfinished+
+	res, err := s.db.Exec(ctx, `UPDATE deliveries SET payload = x'' WHERE length(payload) > 0 AND state NOT IN `+unfinished+
 		` AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, ids...)
 	if err != nil {
 		return 0, scanned, mark, true, fmt.Errorf("emptying old delivery payloads: %w", err)
@@ -210,7 +212,7 @@ func (s *deliveryStore) deleteRows(ctx context.Context, before time.Time, after 
 	if len(ids) == 0 {
 		return 0, last, done, nil
 	}
-	res, err := s.w.ExecContext(ctx, `DELETE FROM deliveries WHERE state NOT IN `+unfinished+` AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, ids...)
+	res, err := s.db.Exec(ctx, `DELETE FROM deliveries WHERE state NOT IN `+unfinished+` AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, ids...)
 	if err != nil {
 		return 0, last, true, fmt.Errorf("deleting old deliveries: %w", err)
 	}
@@ -227,7 +229,7 @@ const (
 // mark returns how far a piece of background work has got (0 before it started).
 func (s *deliveryStore) mark(ctx context.Context, name string) (int64, error) {
 	var id int64
-	err := s.r.QueryRowContext(ctx, `SELECT last_id FROM delivery_marks WHERE name = ?`, name).Scan(&id)
+	err := s.db.QueryRow(ctx, `SELECT last_id FROM delivery_marks WHERE name = ?`, name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -238,7 +240,7 @@ func (s *deliveryStore) mark(ctx context.Context, name string) (int64, error) {
 }
 
 func (s *deliveryStore) setMark(ctx context.Context, name string, id int64) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO delivery_marks (name, last_id, updated_at) VALUES (?, ?, ?)
+	_, err := s.db.Exec(ctx, `INSERT INTO delivery_marks (name, last_id, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at`, name, id, s.now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("recording the %s mark: %w", name, err)
@@ -252,10 +254,10 @@ var ErrRetry = errors.New("cannot run the delivery again")
 // RetryDelivery makes a finished delivery (failed, parked, ignored or
 // done) pending again with its attempts counted afresh; the workers of
 // callboard serve run it at their next look at the queue (within a minute).
-func RetryDelivery(ctx context.Context, db *sql.DB, guid string) (*Delivery, error) {
+func RetryDelivery(ctx context.Context, db *sqlite.DB, guid string) (*Delivery, error) {
 	d := &Delivery{DeliveryID: guid}
 	var kept bool
-	err := db.QueryRowContext(ctx, `SELECT event, action, repository, state, length(payload) > 0 FROM deliveries WHERE delivery_id = ?`, guid).
+	err := db.QueryRow(ctx, `SELECT event, action, repository, state, length(payload) > 0 FROM deliveries WHERE delivery_id = ?`, guid).
 		Scan(&d.Event, &d.Action, &d.Repository, &d.State, &kept)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -267,7 +269,7 @@ func RetryDelivery(ctx context.Context, db *sql.DB, guid string) (*Delivery, err
 	case !kept:
 		return nil, fmt.Errorf("%w: the payload of delivery %s was removed after CALLBOARD_DELIVERY_RETENTION; if GitHub still has it (3 days), redeliver it from the App's advanced settings", ErrRetry, guid)
 	}
-	res, err := db.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, finished_at = 0, last_error = ''
+	res, err := db.Exec(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, finished_at = 0, last_error = ''
 		WHERE delivery_id = ? AND state = ?`, guid, d.State)
 	if err != nil {
 		return nil, fmt.Errorf("queueing delivery %s again: %w", guid, err)

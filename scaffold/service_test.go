@@ -16,7 +16,7 @@ import (
 	"github.com/callboard/callboard/internal/testcatalog"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -207,10 +207,10 @@ func (f *fakeGitHub) bodies() []string {
 
 // serviceSetup is a Service over a real SQLite file with the demo
 // organisation and the create-app example template in the catalog.
-func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestForm) {
+func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *sqlite.DB, *RequestForm) {
 	t.Helper()
 	ctx := context.Background()
-	st := testcatalog.Demo(t)
+	db, st := testcatalog.DemoDB(t)
 	tmpl := loadTemplate(t, templateFiles(t)[5])
 	src, _ := os.ReadFile(templateFiles(t)[5])
 	ps, _ := catalog.ParseFile("template.yaml", src, nil)
@@ -226,7 +226,7 @@ func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestFo
 	}
 	gh := newFakeGitHub([]File{{Path: "catalog-info.yaml", Content: skel, Mode: ModeFile}})
 	s := &Service{
-		Store: NewStore(st.DB(), nil), Catalog: st, BaseURL: "https://callboard.example",
+		Store: NewStore(db, nil), Catalog: st, BaseURL: "https://callboard.example",
 		Policy: Policy{TemplateRepos: []string{"acme/templates"}},
 		Register: func(_ context.Context, _ int64, r *Repo, _ string) (Registered, error) {
 			gh.mu.Lock()
@@ -247,7 +247,7 @@ func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestFo
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, gh, st, FormFor(tmpl, FormOptions{Org: "acme", Owners: owners})
+	return s, gh, db, FormFor(tmpl, FormOptions{Org: "acme", Owners: owners})
 }
 
 func issueFor(rf *RequestForm, number int, name string) Issue {
@@ -292,12 +292,12 @@ func TestServiceRunsOnceAndResumes(t *testing.T) {
 // repository and the row recording it): the repository is recognised as
 // this request's and the request carries on, still with one repository.
 func TestServiceAdoptsTheRepositoryItCreated(t *testing.T) {
-	s, gh, st, rf := serviceSetup(t)
+	s, gh, db, rf := serviceSetup(t)
 	ctx := context.Background()
 	is := issueFor(rf, 2, "ledger")
 	gh.fail["Publish"] = errBadGateway
 	s.Handle(ctx, gh, is)
-	if _, err := st.DB().Exec(`UPDATE scaffold_requests SET created_repo_id = 0, step = 'started' WHERE issue_number = 2`); err != nil {
+	if _, err := db.Exec(ctx, `UPDATE scaffold_requests SET created_repo_id = 0, step = 'started' WHERE issue_number = 2`); err != nil {
 		t.Fatal(err)
 	}
 	out, err := s.Handle(ctx, gh, is)
@@ -310,12 +310,12 @@ func TestServiceAdoptsTheRepositoryItCreated(t *testing.T) {
 }
 
 func TestServiceRefusesARepositoryItDidNotCreate(t *testing.T) {
-	s, gh, st, rf := serviceSetup(t)
+	s, gh, db, rf := serviceSetup(t)
 	ctx := context.Background()
 	is := issueFor(rf, 3, "ledger")
 	gh.fail["Publish"] = errBadGateway
 	s.Handle(ctx, gh, is)
-	st.DB().Exec(`UPDATE scaffold_requests SET created_repo_id = 0, step = 'started' WHERE issue_number = 3`)
+	db.Exec(ctx, `UPDATE scaffold_requests SET created_repo_id = 0, step = 'started' WHERE issue_number = 3`)
 	gh.repos["acme/ledger"].Description = "Someone else's"
 	out, err := s.Handle(ctx, gh, is)
 	if err != nil || out.State != StateRefused {

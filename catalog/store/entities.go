@@ -61,27 +61,43 @@ func (s *Store) ReplacePrepared(ctx context.Context, ps catalog.PreparedSources)
 	if !ok {
 		return nil, fmt.Errorf("replacing entities: %T was not prepared by this store", ps)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("replacing entities: %w", err)
-	}
-	defer tx.Rollback()
-	st, err := prepare(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("replacing entities: %w", err)
-	}
-	defer st.close()
 	out := make([]catalog.ReplaceResult, len(p.batches))
-	for i, b := range p.batches {
-		if out[i], err = s.replace(ctx, st, b.Source, p.encoded[i], b.Options); err != nil {
-			return nil, fmt.Errorf("replacing %s: %w", b.Source, err)
+	err := s.replacing(ctx, "replacing entities", func(_ *sql.Tx, st *statements) error {
+		for i, b := range p.batches {
+			var err error
+			if out[i], err = s.replace(ctx, st, b.Source, p.encoded[i], b.Options); err != nil {
+				return fmt.Errorf("replacing %s: %w", b.Source, err)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := st.commit(ctx); err != nil {
-		return nil, fmt.Errorf("replacing entities: %w", err)
-	}
-	s.wrote()
 	return out, nil
+}
+
+// replacing runs fn in a write transaction with the statements that
+// replace entities, and writes what they leave waiting before it commits.
+// An error of the transaction itself is wrapped in fail; fn's are not.
+func (s *Store) replacing(ctx context.Context, fail string, fn func(tx *sql.Tx, st *statements) error) error {
+	var inner error
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		st, err := prepare(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		if inner = fn(tx, st); inner != nil {
+			return inner
+		}
+		return st.flush(ctx)
+	})
+	s.wrote() // even when it failed: a cache that refreshes once too often is harmless
+	if err != nil && err != inner && fail != "" {
+		return fmt.Errorf("%s: %w", fail, err)
+	}
+	return err
 }
 
 // encoded is an entity made ready for the database before the transaction
@@ -389,15 +405,6 @@ func (st *statements) index(id int64, search [][]any, d *encoded) {
 		st.waitingFor = map[int64]bool{}
 	}
 	st.waitingFor[id] = true
-}
-
-// commit writes what is waiting and commits the transaction; every
-// transaction that replaces entities ends here.
-func (st *statements) commit(ctx context.Context) error {
-	if err := st.flush(ctx); err != nil {
-		return err
-	}
-	return st.tx.Commit()
 }
 
 // flush writes the index rows waiting, with as few statements as it can.

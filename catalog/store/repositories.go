@@ -18,16 +18,13 @@ const repoColumns = `github_id, full_name, description, html_url, default_branch
 // PutRepository inserts or updates a repository, keyed by its GitHub id when
 // it has one (so a rename updates the row), else by its full name.
 func (s *Store) PutRepository(ctx context.Context, r *catalog.Repository) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := s.putRepository(ctx, tx, r); err != nil {
-		return fmt.Errorf("storing repository %s: %w", r.FullName, err)
-	}
 	defer s.wrote()
-	return tx.Commit()
+	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if err := s.putRepository(ctx, tx, r); err != nil {
+			return fmt.Errorf("storing repository %s: %w", r.FullName, err)
+		}
+		return nil
+	})
 }
 
 func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Repository) error {
@@ -151,25 +148,17 @@ func (s *Store) DeleteRepository(ctx context.Context, fullName string) ([]string
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	st, err := prepare(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	defer st.close()
-	res, err := s.replace(ctx, st, r.Source, nil, catalog.ReplaceOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("removing entities of %s: %w", fullName, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ?`, fullName); err != nil {
-		return nil, fmt.Errorf("removing repository %s: %w", fullName, err)
-	}
-	defer s.wrote()
-	return res.Removed, st.commit(ctx)
+	var res catalog.ReplaceResult
+	err = s.replacing(ctx, "", func(tx *sql.Tx, st *statements) error {
+		if res, err = s.replace(ctx, st, r.Source, nil, catalog.ReplaceOptions{}); err != nil {
+			return fmt.Errorf("removing entities of %s: %w", fullName, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ?`, fullName); err != nil {
+			return fmt.Errorf("removing repository %s: %w", fullName, err)
+		}
+		return nil
+	})
+	return res.Removed, err
 }
 
 // SyncRepository stores a repository and replaces the entities its catalog
@@ -179,29 +168,24 @@ func (s *Store) SyncRepository(ctx context.Context, r *catalog.Repository, decl 
 	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	var res catalog.ReplaceResult
+	err = s.replacing(ctx, "", func(tx *sql.Tx, st *statements) error {
+		if err := s.putRepository(ctx, tx, r); err != nil {
+			return fmt.Errorf("storing repository %s: %w", r.FullName, err)
+		}
+		if res, err = s.replace(ctx, st, r.Source, enc[0], opts); err != nil {
+			return fmt.Errorf("replacing entities of %s: %w", r.FullName, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
-	defer tx.Rollback()
-	if err := s.putRepository(ctx, tx, r); err != nil {
-		return catalog.ReplaceResult{}, fmt.Errorf("storing repository %s: %w", r.FullName, err)
-	}
-	st, err := prepare(ctx, tx)
-	if err != nil {
-		return catalog.ReplaceResult{}, err
-	}
-	defer st.close()
-	res, err := s.replace(ctx, st, r.Source, enc[0], opts)
-	if err != nil {
-		return catalog.ReplaceResult{}, fmt.Errorf("replacing entities of %s: %w", r.FullName, err)
-	}
-	defer s.wrote()
-	return res, st.commit(ctx)
+	return res, nil
 }
 
 func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalog.Repository, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+repoColumns+` FROM repositories `+where, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+repoColumns+` FROM repositories `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading repositories: %w", err)
 	}

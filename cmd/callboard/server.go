@@ -18,6 +18,7 @@ import (
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/githubapp"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -43,9 +44,9 @@ func (s *server) stop(ctx context.Context) {
 	}
 }
 
-func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger, draining *atomic.Bool) (*server, error) {
+func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, draining *atomic.Bool) (*server, error) {
 	srv := &server{}
-	srv.stops = append(srv.stops, checkDatabase(ctx, st, cfg.DB, logger))
+	srv.stops = append(srv.stops, checkDatabase(ctx, db, cfg.DB, logger))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -86,7 +87,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 		}
 		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 		defer cancel()
-		if err := st.Ready(ctx); err != nil {
+		if err := db.Ready(ctx); err != nil {
 			logger.Warn("not ready", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
 			return
@@ -106,7 +107,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	})
 	var names apiNames
 	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger,
-		OnError: func(err error) { st.Observe(err) },
+		OnError: func(err error) { db.Observe(err) },
 		OnRequest: func(req *http.Request, _ string) {
 			apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: names.route(req), Actor: names.client(req), At: time.Now()})
 		}})
@@ -120,7 +121,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 		}
 	})
 
-	gh, err := newGitHubApp(cfg, st, logger, reg)
+	gh, err := newGitHubApp(cfg, db, st, logger, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +133,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	srv.listening = gh.Listening
 
 	// POST /api/usage, GET /digest and the weekly schedule.
-	stopDigest, err := registerDigest(ctx, r, cfg, st, logger)
+	stopDigest, err := registerDigest(ctx, r, cfg, db, st, logger)
 	if err != nil {
 		srv.stop(context.WithoutCancel(ctx))
 		return nil, err
@@ -154,15 +155,15 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 // healthy): readiness fails from the moment it finds damage. It is bounded
 // in time, so a large file is checked as far as that allows; the returned
 // stop ends it before the database closes.
-func checkDatabase(ctx context.Context, st *store.Store, db string, logger *slog.Logger) func(context.Context) {
+func checkDatabase(ctx context.Context, db *sqlite.DB, path string, logger *slog.Logger) func(context.Context) {
 	qctx, cancel := context.WithTimeout(ctx, quickCheckTime)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		err := st.QuickCheck(qctx)
+		err := db.QuickCheck(qctx)
 		switch {
 		case errors.Is(err, catalog.ErrDamaged):
-			logger.Error("the database is damaged: /readyz fails until it is restored from a backup", "db", db, "err", err)
+			logger.Error("the database is damaged: /readyz fails until it is restored from a backup", "db", path, "err", err)
 		case err != nil && qctx.Err() != nil:
 			logger.Warn("the start-up check of the database did not finish in time", "within", quickCheckTime)
 		case err != nil:
@@ -175,7 +176,7 @@ func checkDatabase(ctx context.Context, st *store.Store, db string, logger *slog
 	}
 }
 
-func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg prometheus.Registerer) (*githubapp.App, error) {
+func newGitHubApp(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, reg prometheus.Registerer) (*githubapp.App, error) {
 	return githubapp.New(githubapp.Config{
 		AppID:         cfg.GitHubAppID,
 		PrivateKey:    []byte(cfg.GitHubPrivateKey),
@@ -184,7 +185,7 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		CatalogFile:   cfg.CatalogFile,
 		StrictChecks:  cfg.StrictChecks,
 		Usage:         st,
-		Merges:        digest.NewStore(st),
+		Merges:        digest.NewStore(db),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
 
 		ScaffoldTemplateRepos: cfg.ScaffoldTemplateRepos,
@@ -195,7 +196,7 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		BaseURL:               cfg.BaseURL,
 		Logger:                logger.With("component", "github"),
 		Metrics:               reg,
-	}, st, st)
+	}, st, db)
 }
 
 type statusWriter struct {
