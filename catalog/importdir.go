@@ -20,17 +20,16 @@ import (
 type Replacer interface {
 	ReplaceSource(ctx context.Context, source string, decl []Declared, opts ReplaceOptions) (ReplaceResult, error)
 	ReplaceSources(ctx context.Context, batches []SourceBatch) ([]ReplaceResult, error)
-	// PrepareSources and ReplacePrepared are ReplaceSources in two steps:
-	// the first needs no database, so an import prepares one group while
-	// the previous one is written.
-	PrepareSources(batches []SourceBatch) (PreparedSources, error)
-	ReplacePrepared(ctx context.Context, p PreparedSources) ([]ReplaceResult, error)
 }
 
 // ImportStore is what an import writes to: sources replaced, and the
 // sources an earlier import of the same folder left behind found and removed.
 type ImportStore interface {
 	Replacer
+	// PrepareSources is ReplaceSources in two steps: it readies batches
+	// without the database, and returns the write that replaces them, so
+	// an import readies one group while the one before is written.
+	PrepareSources(batches []SourceBatch) (PreparedWrite, error)
 	// SourcesWithPrefix lists the sources whose name starts with prefix.
 	SourcesWithPrefix(ctx context.Context, prefix string) ([]string, error)
 	// RemoveSources removes every entity of sources in one transaction and
@@ -136,7 +135,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 	// reader stops when ctx ends or the writer fails.
 	type group struct {
 		batches  []SourceBatch
-		prepared PreparedSources
+		write    PreparedWrite
 		err      error // preparing failed
 		displays []string
 		seen     []seenFile   // the files looked at
@@ -166,7 +165,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 				continue
 			}
 			if len(g.batches) > 0 {
-				g.prepared, g.err = r.PrepareSources(g.batches)
+				g.write, g.err = r.PrepareSources(g.batches)
 			}
 			select {
 			case ch <- g:
@@ -195,7 +194,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 		if g.err != nil {
 			return rep, fmt.Errorf("importing %s: %w", dir, g.err)
 		}
-		results, err := r.ReplacePrepared(ctx, g.prepared)
+		results, err := g.write(ctx)
 		if err != nil {
 			return rep, fmt.Errorf("importing %s: %w", dir, err)
 		}

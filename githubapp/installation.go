@@ -73,20 +73,16 @@ func (a *App) backfill(ctx context.Context, instID int64, account, accountType s
 }
 
 func (a *App) removeInstallation(ctx context.Context, instID int64, account, accountType string) error {
-	repos, err := a.sync.store.Repositories(ctx)
+	repos, err := a.sync.store.InstalledRepositories(ctx, instID)
 	if err != nil {
 		return err
 	}
-	removed := 0
 	for _, r := range repos {
-		if r.InstallationID != instID {
-			continue
-		}
-		if _, err := a.sync.store.DeleteRepository(ctx, r.FullName); err != nil {
+		if _, err := a.sync.store.DeleteRepository(ctx, r); err != nil {
 			return err
 		}
-		removed++
 	}
+	removed := len(repos)
 	if strings.EqualFold(accountType, "Organization") && account != "" {
 		if _, err := a.sync.store.ReplaceSource(ctx, orgSource(account), nil, catalog.ReplaceOptions{}); err != nil {
 			return err

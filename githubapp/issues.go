@@ -117,11 +117,11 @@ func (a *App) registerScaffolded(ctx context.Context, inst int64, r *scaffold.Re
 		s = &syncer{store: a.sync.store, catalogFile: catalogPath, graphql: a.sync.graphql}
 	}
 	ri := repoInfo{ID: r.ID, FullName: r.FullName, DefaultBranch: r.DefaultBranch, Description: r.Description, HTMLURL: r.HTMLURL, Private: r.Private}
-	row, err := s.repoRow(ctx, ri, inst)
+	row, err := s.repoRow(ctx, ri)
 	if err != nil {
 		return scaffold.Registered{}, err
 	}
-	res, err := s.syncRow(ctx, gh, ri, row, readAll)
+	res, err := s.syncRow(ctx, gh, inst, ri, row, readAll)
 	if err != nil {
 		return scaffold.Registered{}, err
 	}

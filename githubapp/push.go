@@ -56,7 +56,7 @@ func (a *App) onPush(ctx context.Context, d *Delivery, ev *github.PushEvent) err
 	if err != nil {
 		return err
 	}
-	applyInfo(row, ri, d.InstallationID)
-	_, err = a.sync.syncRow(ctx, gh, ri, row, parts)
+	applyInfo(row, ri)
+	_, err = a.sync.syncRow(ctx, gh, d.InstallationID, ri, row, parts)
 	return err
 }

@@ -35,11 +35,11 @@ func (a *App) onRepository(ctx context.Context, d *Delivery, ev *github.Reposito
 		if ev.GetChanges().GetDefaultBranch() != nil {
 			return a.resync(ctx, d, ri) // a new default branch may hold other files
 		}
-		row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
+		row, err := a.sync.repoRow(ctx, ri)
 		if err != nil {
 			return err
 		}
-		return a.sync.store.PutRepository(ctx, row)
+		return a.sync.store.PutInstalledRepository(ctx, d.InstallationID, row)
 	}
 	return ignoredAction("repository", ev.GetAction())
 }
@@ -64,7 +64,7 @@ func (a *App) rename(ctx context.Context, d *Delivery, ri repoInfo) error {
 		return err
 	}
 	row := *old
-	applyInfo(&row, ri, d.InstallationID)
+	applyInfo(&row, ri)
 	es, err := a.sync.store.EntitiesOfSource(ctx, row.Source)
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func (a *App) rename(ctx context.Context, d *Delivery, ri repoInfo) error {
 		catalog.StampRepoEntity(e, &row, path)
 		decl = append(decl, catalog.Declared{Entity: e, Location: catalog.RepoLocation(&row, path)})
 	}
-	_, err = a.sync.store.SyncRepository(ctx, &row, decl, catalog.ReplaceOptions{KeepMissing: false})
+	_, err = a.sync.store.SyncInstalledRepository(ctx, d.InstallationID, &row, decl, catalog.ReplaceOptions{KeepMissing: false})
 	if err == nil {
 		a.log.Info("repository renamed", "from", old.FullName, "to", row.FullName, "entities", len(decl))
 	}

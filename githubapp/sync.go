@@ -16,8 +16,11 @@ import (
 // Store is what the GitHub handlers write to; the SQLite store satisfies it.
 type Store interface {
 	catalog.Replacer
-	SyncRepository(ctx context.Context, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error)
-	PutRepository(ctx context.Context, r *catalog.Repository) error
+	// SyncInstalledRepository and PutInstalledRepository record the
+	// installation a repository was seen through (0: as stored).
+	SyncInstalledRepository(ctx context.Context, inst int64, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error)
+	PutInstalledRepository(ctx context.Context, inst int64, r *catalog.Repository) error
+	InstalledRepositories(ctx context.Context, inst int64) ([]string, error)
 	Repository(ctx context.Context, fullName string) (*catalog.Repository, error)
 	RepositoryByID(ctx context.Context, id int64) (*catalog.Repository, error)
 	Repositories(ctx context.Context) ([]*catalog.Repository, error)
@@ -90,14 +93,14 @@ func (s *syncer) readAhead(ctx context.Context, gh *github.Client, ref repoRef, 
 
 // repoRow returns the stored row for a repository, or a new one, updated
 // with what the event says about it.
-func (s *syncer) repoRow(ctx context.Context, ri repoInfo, inst int64) (*catalog.Repository, error) {
+func (s *syncer) repoRow(ctx context.Context, ri repoInfo) (*catalog.Repository, error) {
 	r, err := s.store.RepositoryByID(ctx, ri.ID)
 	if errors.Is(err, catalog.ErrNotFound) {
 		r = newRepoRow(ri)
 	} else if err != nil {
 		return nil, err
 	}
-	applyInfo(r, ri, inst)
+	applyInfo(r, ri)
 	return r, nil
 }
 
@@ -107,7 +110,7 @@ func newRepoRow(ri repoInfo) *catalog.Repository {
 }
 
 // applyInfo updates a repository's row with what an event says about it.
-func applyInfo(r *catalog.Repository, ri repoInfo, inst int64) {
+func applyInfo(r *catalog.Repository, ri repoInfo) {
 	r.FullName = ri.FullName
 	r.Source = sourceOf(ri.ID)
 	r.Private = ri.Private
@@ -120,9 +123,6 @@ func applyInfo(r *catalog.Repository, ri repoInfo, inst int64) {
 	}
 	if ri.HTMLURL != "" {
 		r.HTMLURL = ri.HTMLURL
-	}
-	if inst != 0 {
-		r.InstallationID = inst
 	}
 }
 
@@ -137,16 +137,16 @@ var readAll = readParts{catalog: true, codeowners: true}
 // asked for) and stores what they say, in one transaction. An archived
 // repository is recorded without reading anything, and leaves the catalog.
 func (s *syncer) syncRepo(ctx context.Context, gh *github.Client, inst int64, ri repoInfo, parts readParts) (catalog.ReplaceResult, error) {
-	row, err := s.repoRow(ctx, ri, inst)
+	row, err := s.repoRow(ctx, ri)
 	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
-	return s.syncRow(ctx, gh, ri, row, parts)
+	return s.syncRow(ctx, gh, inst, ri, row, parts)
 }
 
 // syncRow is syncRepo for a row already read and updated (repoRow); the
 // row ends as stored, with its catalog status and problems.
-func (s *syncer) syncRow(ctx context.Context, gh *github.Client, ri repoInfo, row *catalog.Repository, parts readParts) (catalog.ReplaceResult, error) {
+func (s *syncer) syncRow(ctx context.Context, gh *github.Client, inst int64, ri repoInfo, row *catalog.Repository, parts readParts) (catalog.ReplaceResult, error) {
 	if row.Archived {
 		// Its entities leave the catalog; who owned them stays on the row.
 		es, err := s.store.EntitiesOfSource(ctx, row.Source)
@@ -160,7 +160,7 @@ func (s *syncer) syncRow(ctx context.Context, gh *github.Client, ri repoInfo, ro
 		row.RecordArchive(at, es)
 		row.CatalogStatus = catalog.StatusMissing
 		row.CatalogProblems, row.CatalogFiles = nil, nil
-		return s.store.SyncRepository(ctx, row, nil, catalog.ReplaceOptions{})
+		return s.store.SyncInstalledRepository(ctx, inst, row, nil, catalog.ReplaceOptions{})
 	}
 	row.RecordArchive(time.Time{}, nil)
 	ref := ri.ref()
@@ -181,13 +181,13 @@ func (s *syncer) syncRow(ctx context.Context, gh *github.Client, ri repoInfo, ro
 		}
 	}
 	if !parts.catalog {
-		return catalog.ReplaceResult{}, s.store.PutRepository(ctx, row)
+		return catalog.ReplaceResult{}, s.store.PutInstalledRepository(ctx, inst, row)
 	}
 	decl, _, err := s.readCatalog(ctx, gh, ref, row)
 	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
-	return s.store.SyncRepository(ctx, row, decl, catalog.ReplaceOptions{KeepMissing: row.CatalogStatus == catalog.StatusInvalid})
+	return s.store.SyncInstalledRepository(ctx, inst, row, decl, catalog.ReplaceOptions{KeepMissing: row.CatalogStatus == catalog.StatusInvalid})
 }
 
 func (s *syncer) readCodeowners(ctx context.Context, gh *github.Client, ref repoRef, row *catalog.Repository) error {
