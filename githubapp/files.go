@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -62,7 +63,7 @@ func getFile(ctx context.Context, gh *github.Client, r repoRef, p string, limit 
 	}
 	s, err := fc.GetContent()
 	if err != nil {
-		return nil, branch, true, permanent(fmt.Errorf("decoding %s in %s/%s: %w", p, r.owner, r.name, err))
+		return nil, branch, true, ghapi.Permanent(fmt.Errorf("decoding %s in %s/%s: %w", p, r.owner, r.name, err))
 	}
 	return []byte(s), branch, true, nil
 }

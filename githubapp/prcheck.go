@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path"
 	"slices"
@@ -35,42 +36,75 @@ type prTarget struct {
 
 // prChecker runs the ownership and docs check on pull requests.
 type prChecker struct {
-	app      *App
-	strict   bool
+	clients  *clients
+	sync     *syncer // reads the repository's files, and what the catalog holds of it
+	reader   Reader  // the catalog's owners
 	comments prComments
+	strict   bool
+	usage    usageLog
+}
+
+// run checks one pull request (or commit) and records the use.
+func (c *prChecker) run(ctx context.Context, log *slog.Logger, t prTarget) error {
+	r, err := c.evaluate(ctx, t)
+	if err != nil {
+		return err
+	}
+	c.usage.record(ctx, log, catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: t.author,
+		Entity: t.repo.FullName, Outcome: r.Conclusion})
+	log.Info("pull request checked", "repository", t.repo.FullName, "pr", t.number, "sha", t.headSHA, "conclusion", r.Conclusion, "findings", len(r.Findings))
+	return nil
+}
+
+// recheck evaluates a commit again, for each pull request it belongs to
+// (or once, without a comment, when it belongs to none).
+func (c *prChecker) recheck(ctx context.Context, log *slog.Logger, inst int64, repo *github.Repository, sha string, prs []*github.PullRequest, actor string) error {
+	ri := infoOf(repo)
+	if len(prs) == 0 {
+		// A commit of no pull request GitHub names here: it may be a fork's.
+		return c.run(ctx, log, prTarget{repo: ri, headSHA: sha, installID: inst, author: actor, untrusted: true})
+	}
+	for _, pr := range prs {
+		t := prTarget{repo: ri, number: pr.GetNumber(), headSHA: sha, baseRef: pr.GetBase().GetRef(),
+			installID: inst, author: actor, commentable: true,
+			untrusted: pr.GetHead().GetRepo().GetID() != repo.GetID()}
+		if err := c.run(ctx, log, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // evaluate reads what the checks need at the head, judges, and writes the
 // check run and the comment.
 func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, error) {
-	a := c.app
-	gh, err := a.installationClient(t.installID)
+	gh, err := c.clients.Installation(t.installID)
 	if err != nil {
 		return nil, err
 	}
 	owner, name, _ := strings.Cut(t.repo.FullName, "/")
 	head := repoRef{owner: owner, name: name, branch: t.headSHA, tree: &treeListing{}}
 
-	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: strings.TrimPrefix(a.cfg.CatalogFile, "/"), Strict: c.strict}
+	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: strings.TrimPrefix(c.sync.catalogFile, "/"), Strict: c.strict}
 	// The row is a scratch copy: a pull request is checked, never ingested.
 	// Its branch is the head commit, so that Location targets and
 	// placeholders are read there too, not on the default branch.
 	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA}
 	// The catalog file, the CODEOWNERS places and the README in one call.
-	if head, err = a.sync.readAhead(ctx, gh, head, readAll, "README.md"); err != nil {
+	if head, err = c.sync.readAhead(ctx, gh, head, readAll, "README.md"); err != nil {
 		return nil, err
 	}
 	walk := newWalk()
 	if t.untrusted {
 		var known []string
-		if stored, err := a.sync.store.RepositoryByID(ctx, t.repo.ID); err == nil {
+		if stored, err := c.sync.store.RepositoryByID(ctx, t.repo.ID); err == nil {
 			known = stored.CatalogFiles
 		} else if !errors.Is(err, catalog.ErrNotFound) {
 			return nil, err
 		}
 		walk = untrustedWalk(known)
 	}
-	_, parsed, err := a.sync.walkCatalog(ctx, gh, head, row, walk)
+	_, parsed, err := c.sync.walkCatalog(ctx, gh, head, row, walk)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +160,7 @@ func readme(ctx context.Context, gh *github.Client, head repoRef) (*check.File, 
 	}
 	body, err := fc.GetContent()
 	if err != nil {
-		return nil, permanent(fmt.Errorf("decoding the README of %s/%s: %w", head.owner, head.name, err))
+		return nil, ghapi.Permanent(fmt.Errorf("decoding the README of %s/%s: %w", head.owner, head.name, err))
 	}
 	return &check.File{Path: fc.GetPath(), Content: []byte(body)}, nil
 }
@@ -136,7 +170,7 @@ func readme(ctx context.Context, gh *github.Client, head repoRef) (*check.File, 
 // catalog follows) and the repository is known, else what the base branch
 // declares.
 func (c *prChecker) base(ctx context.Context, gh *github.Client, t prTarget) ([]*catalog.Entity, error) {
-	st := c.app.sync.store
+	st := c.sync.store
 	ref := t.baseRef
 	if ref == "" || ref == t.repo.DefaultBranch {
 		_, err := st.RepositoryByID(ctx, t.repo.ID)
@@ -153,7 +187,7 @@ func (c *prChecker) base(ctx context.Context, gh *github.Client, t prTarget) ([]
 	}
 	owner, name, _ := strings.Cut(t.repo.FullName, "/")
 	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: ref}
-	decl, _, err := c.app.sync.readCatalog(ctx, gh, repoRef{owner: owner, name: name, branch: ref}, row)
+	decl, _, err := c.sync.readCatalog(ctx, gh, repoRef{owner: owner, name: name, branch: ref}, row)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +286,7 @@ const maxTeamLookups = 5
 // their GitHub team, or else the organisation's GitHub teams) and the names
 // for suggestions.
 func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in *check.Input) error {
-	st := c.app.reader
+	st := c.reader
 	in.KnownOwners = map[string]string{}
 	missed := map[string]bool{}
 	for _, p := range in.Parsed {
@@ -338,7 +372,7 @@ func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, 
 	if err != nil {
 		return fmt.Errorf("reading the comment of %s#%d: %w", t.repo.FullName, t.number, err)
 	}
-	sticky := ghapi.Sticky{GH: gh, AppID: c.app.clients.appID, FullName: t.repo.FullName, Number: t.number, Marker: check.Marker}
+	sticky := ghapi.Sticky{GH: gh, AppID: c.clients.AppID(), FullName: t.repo.FullName, Number: t.number, Marker: check.Marker}
 	if id == 0 {
 		// Not recorded (first run, or a database restored from backup): look for the marker.
 		if id, err = sticky.Find(ctx); err != nil {

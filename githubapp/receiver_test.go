@@ -155,7 +155,7 @@ func TestEveryExamplePayloadIsAccepted(t *testing.T) {
 			t.Errorf("%s again: status %d (%s), want 202 duplicate", name, w.Code, w.Body)
 		}
 	}
-	n, err := a.deliveries.depth(context.Background())
+	n, err := a.queue.Depth(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestReceiverRefuses(t *testing.T) {
 			}
 		})
 	}
-	if n, _ := a.deliveries.depth(context.Background()); n != 0 {
+	if n, _ := a.queue.Depth(context.Background()); n != 0 {
 		t.Errorf("%d refused deliveries were stored", n)
 	}
 }

@@ -23,7 +23,6 @@ type Store interface {
 	InstalledRepositories(ctx context.Context, inst int64) ([]string, error)
 	Repository(ctx context.Context, fullName string) (*catalog.Repository, error)
 	RepositoryByID(ctx context.Context, id int64) (*catalog.Repository, error)
-	Repositories(ctx context.Context) ([]*catalog.Repository, error)
 	DeleteRepository(ctx context.Context, fullName string) ([]string, error)
 	EntitiesOfSource(ctx context.Context, source string) ([]*catalog.Entity, error)
 }

@@ -28,6 +28,16 @@ type Policy struct {
 	MaxVisibility string
 }
 
+// WithDefaults fills in what the operator left unset: with no
+// SCAFFOLD_TEMPLATE_REPOS, only the templates of the requests' own
+// repository (SCAFFOLD_REPO, requestsRepo) run.
+func (p Policy) WithDefaults(requestsRepo string) Policy {
+	if len(p.TemplateRepos) == 0 && requestsRepo != "" {
+		p.TemplateRepos = []string{requestsRepo}
+	}
+	return p
+}
+
 // Visibilities, least visible first.
 var visibilities = []string{"private", "internal", "public"}
 

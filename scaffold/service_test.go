@@ -195,6 +195,26 @@ func (f *fakeGitHub) InTeam(_ context.Context, _, slug, login string) (bool, err
 	return slices.Contains(f.teams[slug], login), nil
 }
 
+// Permissions answers nil: not known, so not checked.
+func (f *fakeGitHub) Permissions(context.Context) (map[string]string, error) { return nil, nil }
+
+// Register ingests the new repository's catalog-info.yaml, as callboard's
+// GitHub App does.
+func (f *fakeGitHub) Register(_ context.Context, r *Repo, _ string) (Registered, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, file := range f.files[r.FullName] {
+		if file.Path == "catalog-info.yaml" {
+			ps, probs := catalog.ParseFile(file.Path, file.Content, nil)
+			if len(probs) > 0 {
+				return Registered{Problems: []string{probs[0].Error()}}, nil
+			}
+			return Registered{Refs: []string{ps[0].Entity.Ref().String()}}, nil
+		}
+	}
+	return Registered{}, nil
+}
+
 func (f *fakeGitHub) bodies() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -228,20 +248,6 @@ func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *sqlite.DB, *RequestForm
 	s := &Service{
 		Store: NewStore(db, nil), Catalog: st, BaseURL: "https://callboard.example",
 		Policy: Policy{TemplateRepos: []string{"acme/templates"}},
-		Register: func(_ context.Context, _ int64, r *Repo, _ string) (Registered, error) {
-			gh.mu.Lock()
-			defer gh.mu.Unlock()
-			for _, f := range gh.files[r.FullName] {
-				if f.Path == "catalog-info.yaml" {
-					ps, probs := catalog.ParseFile(f.Path, f.Content, nil)
-					if len(probs) > 0 {
-						return Registered{Problems: []string{probs[0].Error()}}, nil
-					}
-					return Registered{Refs: []string{ps[0].Entity.Ref().String()}}, nil
-				}
-			}
-			return Registered{}, nil
-		},
 	}
 	owners, err := Owners(ctx, st)
 	if err != nil {

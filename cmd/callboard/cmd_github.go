@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/callboard/callboard/githubapp"
+	"github.com/callboard/callboard/githubapp/queue"
 )
 
 func syncCmd(*flag.FlagSet) action { return cmdSync }
@@ -60,7 +60,7 @@ func cmdDeliveries(ctx context.Context, c *cli, limit int, retry string) error {
 	}
 	defer done()
 	if retry != "" {
-		d, err := githubapp.RetryDelivery(ctx, db, retry)
+		d, err := queue.Retry(ctx, db, retry)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func cmdDeliveries(ctx context.Context, c *cli, limit int, retry string) error {
 		fmt.Fprintf(stdout, "delivery %s (%s, was %s) is queued again; %s\n", d.DeliveryID, what, d.State, when)
 		return nil
 	}
-	ds, err := githubapp.ListDeliveries(ctx, db, limit)
+	ds, err := queue.List(ctx, db, limit)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/githubapp"
+	"github.com/callboard/callboard/scaffold"
 	"github.com/callboard/callboard/sqlite"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -177,6 +179,10 @@ func checkDatabase(ctx context.Context, db *sqlite.DB, path string, logger *slog
 }
 
 func newGitHubApp(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, reg prometheus.Registerer) (*githubapp.App, error) {
+	var scaffolder githubapp.Scaffolder
+	if cfg.ScaffoldRepo != "" {
+		scaffolder = newScaffolder(cfg, db, st, logger)
+	}
 	return githubapp.New(githubapp.Config{
 		AppID:         cfg.GitHubAppID,
 		PrivateKey:    []byte(cfg.GitHubPrivateKey),
@@ -187,16 +193,37 @@ func newGitHubApp(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logge
 		Usage:         st,
 		Merges:        digest.NewStore(db),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
+		Scaffolder:    scaffolder,
 
-		ScaffoldTemplateRepos: cfg.ScaffoldTemplateRepos,
-		ScaffoldSources:       cfg.ScaffoldSources,
-		ScaffoldAllowedTeams:  cfg.ScaffoldAllowedTeams,
-		ScaffoldMaxVisibility: cfg.ScaffoldMaxVisibility,
-		PayloadRetention:      cfg.DeliveryRetention,
-		BaseURL:               cfg.BaseURL,
-		Logger:                logger.With("component", "github"),
-		Metrics:               reg,
+		PayloadRetention: cfg.DeliveryRetention,
+		Logger:           logger.With("component", "github"),
+		Metrics:          reg,
 	}, st, db)
+}
+
+// newScaffolder is the service that runs SCAFFOLD_REPO's requests.
+func newScaffolder(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger) *scaffold.Service {
+	return &scaffold.Service{
+		Store:   scaffold.NewStore(db, time.Now),
+		Catalog: st,
+		Policy: scaffold.Policy{
+			TemplateRepos: cfg.ScaffoldTemplateRepos, Sources: cfg.ScaffoldSources,
+			AllowedTeams: cfg.ScaffoldAllowedTeams, MaxVisibility: cfg.ScaffoldMaxVisibility,
+		}.WithDefaults(cfg.ScaffoldRepo),
+		BaseURL: cfg.BaseURL,
+		Host:    webHost(cfg.GitHubAPIURL),
+		Log:     logger.With("component", "scaffold"),
+	}
+}
+
+// webHost is the web host of the GitHub that GITHUB_API_URL names:
+// github.com, or a GitHub Enterprise Server's host (https://HOST/api/v3/).
+func webHost(apiURL string) string {
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Host == "" || u.Host == "api.github.com" || !strings.HasPrefix(u.Path, "/api/v3") {
+		return "github.com"
+	}
+	return u.Host
 }
 
 type statusWriter struct {

@@ -1,126 +1,15 @@
-package githubapp
+package queue
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/callboard/callboard/sqlite"
 )
-
-// Retention of stored deliveries: the payload for PayloadRetention
-// (CALLBOARD_DELIVERY_RETENTION), the row, which says what happened, for
-// RowRetention.
-const (
-	DefaultPayloadRetention = 14 * 24 * time.Hour
-	RowRetention            = 90 * 24 * time.Hour
-)
-
-// Pruning works in small transactions, so webhook intake on the same
-// writing connection never waits for more than one of them.
-const (
-	pruneBatch = 200
-	pruneEvery = time.Hour
-	pruneGap   = 20 * time.Millisecond // between batches: intake goes first
-)
-
-// pruner empties old payloads and deletes old rows, in the background.
-type pruner struct {
-	store       *deliveryStore
-	keepPayload time.Duration
-	log         *slog.Logger
-	cancel      context.CancelFunc
-	wg          sync.WaitGroup
-}
-
-func (p *pruner) start(ctx context.Context) {
-	ctx, p.cancel = context.WithCancel(ctx)
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			payloads, rows, err := p.prune(ctx)
-			switch {
-			case ctx.Err() != nil:
-				return
-			case err != nil:
-				p.log.Warn("pruning stored deliveries", "payloads_emptied", payloads, "rows_deleted", rows, "err", err)
-			case payloads+rows > 0:
-				p.log.Info("pruned stored deliveries", "payloads_emptied", payloads, "rows_deleted", rows)
-			}
-			t := time.NewTimer(pruneEvery)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-		}
-	}()
-}
-
-// stop ends pruning; a batch in progress is rolled back.
-func (p *pruner) stop() {
-	if p.cancel != nil {
-		p.cancel()
-		p.wg.Wait()
-	}
-}
-
-// prune runs until nothing is left to prune (or ctx ends).
-func (p *pruner) prune(ctx context.Context) (payloads, rows int64, err error) {
-	now := p.store.now()
-	mark, err := p.store.mark(ctx, markPayloads)
-	if err != nil {
-		return 0, 0, err
-	}
-	for after := mark; ; {
-		n, scanned, upTo, done, err := p.store.emptyPayloads(ctx, now.Add(-p.keepPayload), after, mark)
-		payloads += n
-		if err == nil && upTo > mark {
-			mark = upTo
-			err = p.store.setMark(ctx, markPayloads, mark)
-		}
-		if err != nil || done {
-			if err != nil {
-				return payloads, rows, err
-			}
-			break
-		}
-		after = scanned
-		if err := pause(ctx); err != nil {
-			return payloads, rows, err
-		}
-	}
-	for after := int64(0); ; {
-		n, last, done, err := p.store.deleteRows(ctx, now.Add(-RowRetention), after)
-		rows += n
-		if err != nil || done {
-			return payloads, rows, err
-		}
-		after = last
-		if err := pause(ctx); err != nil {
-			return payloads, rows, err
-		}
-	}
-}
-
-// pause lets intake have the writing connection between two batches.
-func pause(ctx context.Context) error {
-	t := time.NewTimer(pruneGap)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // unfinished are the states whose work is not over: pruning leaves them alone.
 const unfinished = `('pending', 'processing')`
@@ -128,7 +17,7 @@ const unfinished = `('pending', 'processing')`
 // oldRows reads the next pruneBatch deliveries after id after, oldest
 // first, up to the first one received at or after before (young: none of
 // the rest is old either, as ids grow with the time received).
-func (s *deliveryStore) oldRows(ctx context.Context, before time.Time, after int64) (rows []oldRow, young bool, err error) {
+func (s *store) oldRows(ctx context.Context, before time.Time, after int64) (rows []oldRow, young bool, err error) {
 	rs, err := s.db.Query(ctx, `SELECT id, received_at, state FROM deliveries WHERE id > ? ORDER BY id LIMIT ?`, after, pruneBatch)
 	if err != nil {
 		return nil, false, fmt.Errorf("reading old deliveries: %w", err)
@@ -160,7 +49,7 @@ type oldRow struct {
 // up to which every old payload is now emptied (it stops before an
 // unfinished delivery, which keeps its payload until it is done), scanned
 // the last id read, and done is true when nothing old is left to read.
-func (s *deliveryStore) emptyPayloads(ctx context.Context, before time.Time, after, mark int64) (emptied, scanned, upTo int64, done bool, err error) {
+func (s *store) emptyPayloads(ctx context.Context, before time.Time, after, mark int64) (emptied, scanned, upTo int64, done bool, err error) {
 	rows, young, err := s.oldRows(ctx, before, after)
 	if err != nil {
 		return 0, after, mark, true, err
@@ -195,7 +84,7 @@ func (s *deliveryStore) emptyPayloads(ctx context.Context, before time.Time, aft
 // deleteRows deletes the finished deliveries received before before among
 // the next pruneBatch after id after; done is true when nothing old is
 // left to read.
-func (s *deliveryStore) deleteRows(ctx context.Context, before time.Time, after int64) (deleted, last int64, done bool, err error) {
+func (s *store) deleteRows(ctx context.Context, before time.Time, after int64) (deleted, last int64, done bool, err error) {
 	rows, young, err := s.oldRows(ctx, before, after)
 	if err != nil {
 		return 0, after, true, err
@@ -227,7 +116,7 @@ const (
 )
 
 // mark returns how far a piece of background work has got (0 before it started).
-func (s *deliveryStore) mark(ctx context.Context, name string) (int64, error) {
+func (s *store) mark(ctx context.Context, name string) (int64, error) {
 	var id int64
 	err := s.db.QueryRow(ctx, `SELECT last_id FROM delivery_marks WHERE name = ?`, name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -239,7 +128,7 @@ func (s *deliveryStore) mark(ctx context.Context, name string) (int64, error) {
 	return id, nil
 }
 
-func (s *deliveryStore) setMark(ctx context.Context, name string, id int64) error {
+func (s *store) setMark(ctx context.Context, name string, id int64) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO delivery_marks (name, last_id, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at`, name, id, s.now().UnixMilli())
 	if err != nil {
@@ -251,10 +140,11 @@ func (s *deliveryStore) setMark(ctx context.Context, name string, id int64) erro
 // ErrRetry explains why a delivery cannot be run again.
 var ErrRetry = errors.New("cannot run the delivery again")
 
-// RetryDelivery makes a finished delivery (failed, parked, ignored or
-// done) pending again with its attempts counted afresh; the workers of
-// callboard serve run it at their next look at the queue (within a minute).
-func RetryDelivery(ctx context.Context, db *sqlite.DB, guid string) (*Delivery, error) {
+// Retry makes a finished delivery (failed, parked, ignored or done)
+// pending again with its attempts counted afresh (callboard deliveries
+// --retry); the workers of callboard serve run it at their next look at
+// the queue (within a minute).
+func Retry(ctx context.Context, db *sqlite.DB, guid string) (*Delivery, error) {
 	d := &Delivery{DeliveryID: guid}
 	var kept bool
 	err := db.QueryRow(ctx, `SELECT event, action, repository, state, length(payload) > 0 FROM deliveries WHERE delivery_id = ?`, guid).
@@ -278,4 +168,14 @@ func RetryDelivery(ctx context.Context, db *sqlite.DB, guid string) (*Delivery, 
 		return nil, fmt.Errorf("%w: delivery %s changed meanwhile; look again", ErrRetry, guid)
 	}
 	return d, nil
+}
+
+// redeliveryMark is the newest GitHub hook delivery id the missed-delivery
+// check has looked at (0 before the first check).
+func (s *store) redeliveryMark(ctx context.Context) (int64, error) {
+	return s.mark(ctx, markRedelivery)
+}
+
+func (s *store) setRedeliveryMark(ctx context.Context, id int64) error {
+	return s.setMark(ctx, markRedelivery, id)
 }

@@ -1,4 +1,4 @@
-package githubapp
+package queue
 
 import (
 	"context"
@@ -6,14 +6,16 @@ import (
 	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/callboard/callboard/sqlite"
 )
 
 // Pruning goes through more than one batch, leaves unfinished deliveries
 // and young ones alone, and the next pass starts where this one ended.
 func TestPruneInBatches(t *testing.T) {
-	st := openStore(t)
+	st := struct{ db *sqlite.DB }{openDB(t)}
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	ds := &deliveryStore{db: st.db, now: func() time.Time { return now }}
+	ds := &store{db: st.db, now: func() time.Time { return now }}
 	insert := func(n int, prefix, state string, age time.Duration) {
 		t.Helper()
 		for i := range n {

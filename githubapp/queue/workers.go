@@ -1,4 +1,4 @@
-package githubapp
+package queue
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -17,18 +16,10 @@ import (
 // claiming work, so that a burst of webhooks is acknowledged first.
 const ackQuiet = 3 * time.Millisecond
 
-// errIgnored marks a delivery no handler acts on (ping, an action callboard
-// does not need): acknowledged, counted, done.
-var errIgnored = errors.New("ignored")
-
-// permanent marks a failure that retrying cannot fix (a payload that does
-// not parse, say): the delivery is parked as failed at once.
-func permanent(err error) error { return ghapi.Permanent(err) }
-
 // workers process stored deliveries: concurrently across ordering keys, in
 // order within one, retrying transient failures with backoff.
 type workers struct {
-	store       *deliveryStore
+	store       *store
 	handle      func(ctx context.Context, d *Delivery) error
 	log         *slog.Logger
 	metrics     *metrics
@@ -221,80 +212,8 @@ func (w *workers) record(log *slog.Logger, d *Delivery, state, lastErr string, r
 func (w *workers) safeHandle(ctx context.Context, d *Delivery) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = permanent(fmt.Errorf("handler panicked: %v", p))
+			err = ghapi.Permanent(fmt.Errorf("handler panicked: %v", p))
 		}
 	}()
 	return w.handle(ctx, d)
-}
-
-// timedOut is the outcome of an attempt that ran past its time limit: tried
-// again later, and parked when it happens again.
-func (w *workers) timedOut(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
-	d.Interruptions++
-	if d.Interruptions >= maxInterruptions {
-		return StateFailed, fmt.Sprintf("parked: handling it ran past its time limit of %s %d times (last: %v)", w.timeout, d.Interruptions, err), time.Time{}
-	}
-	return StatePending, fmt.Sprintf("ran past its time limit of %s: %v", w.timeout, err), w.now().Add(w.retryBase << min(d.Attempts-1, 10))
-}
-
-func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
-	switch {
-	case err == nil:
-		return StateDone, "", time.Time{}
-	case errors.Is(err, errIgnored):
-		reason := ""
-		if err != errIgnored {
-			reason = err.Error()
-		}
-		return StateIgnored, reason, time.Time{}
-	}
-	f := ghapi.Classify(err, w.now())
-	if park, reason := w.tokenRefused(f, err); park {
-		return StateFailed, reason, time.Time{}
-	}
-	if ghapi.IsPermanent(err) {
-		return StateFailed, err.Error(), time.Time{}
-	}
-	if d.Attempts >= w.maxAttempts {
-		return StateFailed, fmt.Sprintf("gave up after %d attempts: %v", d.Attempts, err), time.Time{}
-	}
-	// Whatever the failure, it is tried again: losing a change is worse
-	// than trying again. GitHub's rate limits say when.
-	var wait time.Duration
-	if f.Kind == ghapi.Wait {
-		wait = f.After
-	}
-	backoff := w.retryBase << min(d.Attempts-1, 10)
-	backoff += time.Duration(rand.Int64N(int64(backoff)/4 + 1))
-	return StatePending, err.Error(), w.now().Add(max(wait, backoff))
-}
-
-// clockSkew is how far GitHub's clock may be from ours before a token
-// failure says so in the log: the App's JWT is refused when its issue time
-// is in GitHub's future.
-const clockSkew = 30 * time.Second
-
-// tokenRefused reads a failure to get an installation token. Only an
-// installation that is gone (404) or suspended (403 saying so) parks the
-// delivery: retrying cannot help. Anything else (a 401 from a clock ahead
-// of GitHub's, a 5xx) is retried with backoff like any failure, because
-// GitHub counts the delivery as delivered and would not send it again. A
-// clock GitHub's Date header disagrees with is logged.
-func (w *workers) tokenRefused(f ghapi.Failure, err error) (park bool, reason string) {
-	if !f.Token {
-		return false, ""
-	}
-	if !f.Date.IsZero() {
-		if skew := w.now().Sub(f.Date); skew > clockSkew || skew < -clockSkew {
-			w.log.Warn("this machine's clock is off from GitHub's: the App's tokens are refused until it is set right (NTP)",
-				"installation", f.Installation, "github_date", f.Date.UTC().Format(time.RFC3339), "skew", skew.Round(time.Second).String())
-		}
-	}
-	switch f.Kind {
-	case ghapi.NotFound:
-		return true, fmt.Sprintf("parked: GitHub knows no installation %d any more (the App was uninstalled): %v", f.Installation, err)
-	case ghapi.GiveUp:
-		return true, fmt.Sprintf("parked: the App's installation %d is suspended (%s)", f.Installation, f.Message)
-	}
-	return false, ""
 }

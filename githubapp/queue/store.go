@@ -1,4 +1,4 @@
-package githubapp
+package queue
 
 import (
 	"context"
@@ -41,14 +41,14 @@ type Delivery struct {
 	FinishedAt    time.Time
 }
 
-// deliveryStore keeps deliveries in the catalog's SQLite file.
-type deliveryStore struct {
+// store keeps deliveries (migrations 0003 and 0007) in callboard's database.
+type store struct {
 	db  *sqlite.DB
 	now func() time.Time
 }
 
 // insert stores a delivery; dup is true when its delivery id was seen before.
-func (s *deliveryStore) insert(ctx context.Context, d *Delivery) (dup bool, err error) {
+func (s *store) insert(ctx context.Context, d *Delivery) (dup bool, err error) {
 	dups, err := s.insertMany(ctx, []*Delivery{d})
 	if err != nil {
 		return false, err
@@ -72,7 +72,7 @@ func bodyHash(d *Delivery) []byte {
 
 // insertMany stores deliveries in one transaction; dups says which were
 // seen before: by delivery id, or by content within replayWindow.
-func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool, error) {
+func (s *store) insertMany(ctx context.Context, ds []*Delivery) ([]bool, error) {
 	hashes := make([][]byte, len(ds))
 	for i, d := range ds {
 		hashes[i] = bodyHash(d)
@@ -120,7 +120,7 @@ const maxInterruptions = 2
 // resume makes deliveries that were being processed when the process died
 // pending again: acknowledged work is never lost. One that was being
 // processed at the last deaths too is parked as failed, with the reason.
-func (s *deliveryStore) resume(ctx context.Context) (resumed int64, parked []string, err error) {
+func (s *store) resume(ctx context.Context) (resumed int64, parked []string, err error) {
 	reason := fmt.Sprintf("parked: callboard stopped %d times while handling this delivery (a crash, running out of memory, or a kill); "+
 		"it is not tried again, so that it cannot stop the server again", maxInterruptions)
 	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
@@ -165,7 +165,7 @@ const claimScan = 512
 // not yet due keeps the deliveries after it waiting, so order holds), and
 // marks them processing. busy lists keys already running; claim adds to it. The scan reads
 // outside the write lock, so webhook acknowledgements are not held up.
-func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) ([]*Delivery, error) {
+func (s *store) claim(ctx context.Context, n int, busy map[string]bool) ([]*Delivery, error) {
 	now := s.now().UnixMilli()
 	rows, err := s.db.Query(ctx, `SELECT id, ordering_key, next_attempt_at FROM deliveries WHERE state = 'pending' ORDER BY id LIMIT ?`, claimScan)
 	if err != nil {
@@ -223,7 +223,7 @@ func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) 
 }
 
 // finish records how processing ended.
-func (s *deliveryStore) finish(ctx context.Context, d *Delivery, state, lastErr string, retryAt time.Time) error {
+func (s *store) finish(ctx context.Context, d *Delivery, state, lastErr string, retryAt time.Time) error {
 	var next, finished int64
 	if state == StatePending {
 		next = retryAt.UnixMilli()
@@ -239,7 +239,7 @@ func (s *deliveryStore) finish(ctx context.Context, d *Delivery, state, lastErr 
 }
 
 // nextDue returns when the earliest waiting retry is due, or zero when none waits.
-func (s *deliveryStore) nextDue(ctx context.Context) (time.Time, error) {
+func (s *store) nextDue(ctx context.Context) (time.Time, error) {
 	var at sql.NullInt64
 	err := s.db.QueryRow(ctx, `SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'`).Scan(&at)
 	if err != nil || !at.Valid {
@@ -249,21 +249,22 @@ func (s *deliveryStore) nextDue(ctx context.Context) (time.Time, error) {
 }
 
 // depth counts deliveries not yet finished.
-func (s *deliveryStore) depth(ctx context.Context) (int, error) {
+func (s *store) depth(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE state IN ('pending', 'processing')`).Scan(&n)
 	return n, err
 }
 
 // known reports whether a delivery id was received.
-func (s *deliveryStore) known(ctx context.Context, guid string) (bool, error) {
+func (s *store) known(ctx context.Context, guid string) (bool, error) {
 	var n int
 	err := s.db.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE delivery_id = ?`, guid).Scan(&n)
 	return n > 0, err
 }
 
-// ListDeliveries returns recent deliveries, failed ones first, for people.
-func ListDeliveries(ctx context.Context, db *sqlite.DB, limit int) ([]Delivery, error) {
+// List returns recent deliveries, failed ones first, for people
+// (callboard deliveries).
+func List(ctx context.Context, db *sqlite.DB, limit int) ([]Delivery, error) {
 	rows, err := db.Query(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, received_at, state, attempts, last_error, next_attempt_at, finished_at
 		FROM deliveries ORDER BY CASE state WHEN 'failed' THEN 0 WHEN 'pending' THEN 1 WHEN 'processing' THEN 1 ELSE 2 END, id DESC LIMIT ?`, limit)
 	if err != nil {
