@@ -10,6 +10,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/githubapp/queue"
+	"github.com/callboard/callboard/githubapp/repofs"
 	"github.com/callboard/callboard/scaffold"
 	"github.com/callboard/callboard/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
@@ -125,7 +126,7 @@ func New(cfg Config, st interface {
 	}
 	sync := &syncer{store: st, catalogFile: cfg.CatalogFile, now: cfg.Now}
 	if !cfg.RESTOnly {
-		sync.graphql = graphqlURL(cfg.APIURL)
+		sync.graphql = repofs.GraphQLURL(cfg.APIURL)
 	}
 	a.backfill = &backfiller{clients: a.clients, sync: sync}
 	a.handlers = a.eventHandlers(st, st, db, sync)

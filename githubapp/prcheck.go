@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"path"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/check"
+	"github.com/callboard/callboard/githubapp/repofs"
 	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
@@ -83,45 +85,9 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 		return nil, err
 	}
 	owner, name, _ := strings.Cut(t.repo.FullName, "/")
-	head := repoRef{owner: owner, name: name, branch: t.headSHA, tree: &treeListing{}}
-
-	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: strings.TrimPrefix(c.sync.catalogFile, "/"), Strict: c.strict}
-	// The row is a scratch copy: a pull request is checked, never ingested.
-	// Its branch is the head commit, so that Location targets and
-	// placeholders are read there too, not on the default branch.
-	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA}
-	// The catalog file, the CODEOWNERS places and the README in one call.
-	if head, err = c.sync.readAhead(ctx, gh, head, readAll, "README.md"); err != nil {
-		return nil, err
-	}
-	walk := newWalk()
-	if t.untrusted {
-		var known []string
-		if stored, err := c.sync.store.RepositoryByID(ctx, t.repo.ID); err == nil {
-			known = stored.CatalogFiles
-		} else if !errors.Is(err, catalog.ErrNotFound) {
-			return nil, err
-		}
-		walk = untrustedWalk(known)
-	}
-	_, parsed, err := c.sync.walkCatalog(ctx, gh, head, row, walk)
-	if err != nil {
-		return nil, err
-	}
-	in.CatalogFound = row.CatalogStatus != catalog.StatusMissing
-	in.Parsed, in.Problems = parsed, row.CatalogProblems
-
-	p, data, _, tooLarge, err := firstCodeowners(ctx, gh, head)
-	if err != nil {
-		return nil, err
-	}
-	if p != "" && !tooLarge { // GitHub ignores one over the limit
-		in.Codeowners = &check.File{Path: p, Content: data}
-	}
-	if in.Readme, err = readme(ctx, gh, head); err != nil {
-		return nil, err
-	}
-	if err := techDocs(ctx, gh, head, &in); err != nil {
+	head := repofs.New(ctx, gh, t.repo.FullName, t.headSHA)
+	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: c.sync.root(), Strict: c.strict}
+	if err := c.readHead(ctx, head, t, &in); err != nil {
 		return nil, err
 	}
 	if err := c.known(ctx, gh, owner, &in); err != nil {
@@ -143,24 +109,63 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 	return report, nil
 }
 
-// readme is the README GitHub shows at head, nil when there is none.
-func readme(ctx context.Context, gh *github.Client, head repoRef) (*check.File, error) {
-	if head.cache != nil {
-		if f := head.cache.files["README.md"]; f.found {
-			return &check.File{Path: "README.md", Content: f.content}, nil
+// readHead reads what the check looks at in the head: its catalog files
+// (a fork's head only where the default branch has them), CODEOWNERS, the
+// README and the TechDocs folders.
+func (c *prChecker) readHead(ctx context.Context, head *repofs.FS, t prTarget, in *check.Input) error {
+	// The catalog file, the CODEOWNERS places and the README in one call.
+	if err := c.sync.readAhead(head, readAll, "README.md"); err != nil {
+		return err
+	}
+	opts := catalog.TreeOptions{Untrusted: t.untrusted}
+	if t.untrusted {
+		if stored, err := c.sync.store.RepositoryByID(ctx, t.repo.ID); err == nil {
+			opts.Known = stored.CatalogFiles
+		} else if !errors.Is(err, catalog.ErrNotFound) {
+			return err
 		}
 	}
+	// The row is a scratch copy: a pull request is checked, never ingested.
+	// Its branch is the head commit, so that Location targets and
+	// placeholders are read there too, not on the default branch.
+	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA}
+	_, parsed, err := c.sync.readCatalog(ctx, head, row, opts)
+	if err != nil {
+		return err
+	}
+	in.CatalogFound = row.CatalogStatus != catalog.StatusMissing
+	in.Parsed, in.Problems = parsed, row.CatalogProblems
+
+	p, data, tooLarge, err := catalog.FindCodeowners(head)
+	if err != nil {
+		return err
+	}
+	if p != "" && !tooLarge { // GitHub ignores one over the limit
+		in.Codeowners = &check.File{Path: p, Content: data}
+	}
+	if in.Readme, err = readme(ctx, head, t.repo.FullName); err != nil {
+		return err
+	}
+	return techDocs(head, in)
+}
+
+// readme is the README GitHub shows at head, nil when there is none.
+func readme(ctx context.Context, head *repofs.FS, fullName string) (*check.File, error) {
+	if data, ok := head.Prefetched("README.md"); ok {
+		return &check.File{Path: "README.md", Content: data}, nil
+	}
 	// README.rst, docs/README.md, …: GitHub knows where it looks.
-	fc, resp, err := gh.Repositories.GetReadme(ctx, head.owner, head.name, &github.RepositoryContentGetOptions{Ref: head.branch})
+	owner, name, _ := strings.Cut(fullName, "/")
+	fc, resp, err := head.Client().Repositories.GetReadme(ctx, owner, name, &github.RepositoryContentGetOptions{Ref: head.Branch()})
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the README of %s/%s: %w", head.owner, head.name, err)
+		return nil, fmt.Errorf("reading the README of %s: %w", fullName, err)
 	}
 	body, err := fc.GetContent()
 	if err != nil {
-		return nil, ghapi.Permanent(fmt.Errorf("decoding the README of %s/%s: %w", head.owner, head.name, err))
+		return nil, ghapi.Permanent(fmt.Errorf("decoding the README of %s: %w", fullName, err))
 	}
 	return &check.File{Path: fc.GetPath(), Content: []byte(body)}, nil
 }
@@ -185,9 +190,8 @@ func (c *prChecker) base(ctx context.Context, gh *github.Client, t prTarget) ([]
 	if ref == "" {
 		return nil, nil
 	}
-	owner, name, _ := strings.Cut(t.repo.FullName, "/")
 	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: ref}
-	decl, _, err := c.sync.readCatalog(ctx, gh, repoRef{owner: owner, name: name, branch: ref}, row)
+	decl, _, err := c.sync.readCatalog(ctx, repofs.New(ctx, gh, t.repo.FullName, ref), row, catalog.TreeOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -202,9 +206,10 @@ func (c *prChecker) base(ctx context.Context, gh *github.Client, t prTarget) ([]
 const maxMkdocsReads = 5
 
 // techDocs fills what the head has in each folder a techdocs-ref points
-// to. One tree listing answers for every folder; a mkdocs.yml is read only
-// where the default docs folder is absent, for the docs_dir it may name.
-func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.Input) error {
+// to. One listing of its files answers for every folder; a mkdocs.yml is
+// read only where the default docs folder is absent, for the docs_dir it
+// may name.
+func techDocs(head fs.FS, in *check.Input) error {
 	var dirs []string
 	for _, p := range in.Parsed {
 		if d, ok := check.TechDocsDir(p, in.CatalogPath); ok && !slices.Contains(dirs, d) {
@@ -214,12 +219,12 @@ func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.In
 	if len(dirs) == 0 {
 		return nil
 	}
-	paths, truncated, err := listTree(ctx, gh, head)
+	paths, err := catalog.Files(head)
 	if err != nil {
 		return err
 	}
 	in.TechDocs = map[string]check.TechDocs{}
-	if truncated {
+	if t, ok := head.(interface{ Truncated() bool }); ok && t.Truncated() {
 		return nil // too large to list: the docs are not judged
 	}
 	files := map[string]bool{}
@@ -248,10 +253,12 @@ func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.In
 			td.DocsDir = hasFileIn(td.DocsPath)
 			if !td.DocsDir && reads < maxMkdocsReads {
 				reads++
-				data, _, found, err := getFile(ctx, gh, head, mkdocs, 1<<20)
-				if err != nil && !isTooLarge(err) {
+				data, err := catalog.ReadFile(head, mkdocs, 1<<20)
+				var tl *catalog.TooLargeError
+				if err != nil && !errors.As(err, &tl) && !errors.Is(err, fs.ErrNotExist) {
 					return err
 				}
+				found := err == nil
 				if dd := docsDir(data); found && dd != "" {
 					td.DocsPath = path.Join(d, dd)
 					td.DocsDir = hasFileIn(td.DocsPath)
