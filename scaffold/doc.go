@@ -11,6 +11,8 @@
 // repositories.
 //
 // Templates, forms, issue bodies, expressions and validation are pure; GitHub
-// is reached through the small GitHub interface (github.go adapts go-github),
-// and the requests table through Store.
+// is reached through the small GitHub interface, given with each request
+// (Client adapts go-github; githubapp adds what only the App can do:
+// installation permissions, registering the new repository), and the
+// requests table through Store.
 package scaffold
