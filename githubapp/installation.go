@@ -48,7 +48,7 @@ func (h installationHandler) remove(ctx context.Context, log *slog.Logger, instI
 		}
 	}
 	h.clients.Forget(instID)
-	log.Info("installation removed", "installation", instID, "account", account, "repositories", len(repos))
+	log.Info("installation removed", "account", account, "repositories", len(repos))
 	return nil
 }
 
@@ -69,7 +69,8 @@ type backfiller struct {
 }
 
 // run reads every repository of an installation (its catalog files and
-// CODEOWNERS) and, for an organisation, its teams and members.
+// CODEOWNERS) and, for an organisation, its teams and members; log names
+// the installation.
 func (b *backfiller) run(ctx context.Context, log *slog.Logger, instID int64, account, accountType string) (BackfillReport, error) {
 	rep := BackfillReport{Installation: instID, Account: account}
 	gh, err := b.clients.Installation(instID)
@@ -104,7 +105,7 @@ func (b *backfiller) run(ctx context.Context, log *slog.Logger, instID int64, ac
 		rep.Entities += len(res.Added) + len(res.Updated)
 	}
 	rep.APICalls = b.clients.Calls() - before
-	log.Info("installation backfilled", "installation", instID, "account", account, "repositories", rep.Repositories, "entities_changed", rep.Entities, "api_calls", rep.APICalls)
+	log.Info("installation backfilled", "account", account, "repositories", rep.Repositories, "entities_changed", rep.Entities, "api_calls", rep.APICalls)
 	return rep, nil
 }
 
@@ -122,7 +123,7 @@ func (a *App) SyncAll(ctx context.Context) ([]BackfillReport, error) {
 			return reports, fmt.Errorf("listing installations: %w", err)
 		}
 		for _, inst := range insts {
-			rep, err := a.backfill.run(ctx, a.log, inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
+			rep, err := a.backfill.run(ctx, a.log.With("installation", inst.GetID()), inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
 			if err != nil {
 				return reports, err
 			}
