@@ -22,7 +22,6 @@ type Store interface {
 	SyncInstalledRepository(ctx context.Context, inst int64, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error)
 	PutInstalledRepository(ctx context.Context, inst int64, r *catalog.Repository) error
 	InstalledRepositories(ctx context.Context, inst int64) ([]string, error)
-	Repository(ctx context.Context, fullName string) (*catalog.Repository, error)
 	RepositoryByID(ctx context.Context, id int64) (*catalog.Repository, error)
 	DeleteRepository(ctx context.Context, fullName string) ([]string, error)
 	EntitiesOfSource(ctx context.Context, source string) ([]*catalog.Entity, error)
