@@ -76,7 +76,7 @@ func ReadTree(ctx context.Context, fsys fs.FS, root string, opts TreeOptions) (*
 	}
 	w := &treeWalk{
 		fsys: fsys, opts: opts, root: root, rootData: data, reads: MaxTreeFiles, bytes: maxTreeBytes,
-		cache: map[string]treeRead{}, seen: map[string]bool{}, queue: []string{root}, tree: &Tree{Found: true},
+		seen: map[string]bool{}, queue: []string{root}, tree: &Tree{Found: true},
 	}
 	for len(w.queue) > 0 {
 		if err := ctx.Err(); err != nil {
@@ -97,8 +97,8 @@ type treeWalk struct {
 	rootData []byte
 	reads    int
 	bytes    int
-	over     string // why the budget ran out, once it did
-	cache    map[string]treeRead
+	over     string              // why the budget ran out, once it did
+	cache    map[string]treeRead // made on the first read past the root
 	seen     map[string]bool
 	queue    []string
 	tree     *Tree
@@ -225,6 +225,9 @@ func (w *treeWalk) read(p string, limit int64) ([]byte, error) {
 	data, err := ReadFile(w.fsys, p, limit)
 	var tl *TooLargeError
 	if err == nil || errors.As(err, &tl) || errors.Is(err, fs.ErrNotExist) {
+		if w.cache == nil {
+			w.cache = map[string]treeRead{}
+		}
 		w.cache[p] = treeRead{data: data, err: err}
 	}
 	return data, err
