@@ -7,6 +7,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/demo"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 	"github.com/callboard/callboard/scaffold"
 	"github.com/callboard/callboard/scaffold/issueform"
@@ -17,7 +18,7 @@ import (
 // it) end to end: installed, requested through its own issue form with the
 // repository given as a URL, created, and in the catalog.
 func TestDemoTemplateScaffolds(t *testing.T) {
-	h := newHarness(t, Config{ScaffoldRepo: requestsRepo, ScaffoldTemplateRepos: []string{"acme/service-templates"}, BaseURL: "https://callboard.example"})
+	h := newHarnessWith(t, Config{ScaffoldRepo: requestsRepo}, &scaffold.Policy{TemplateRepos: []string{"acme/service-templates"}})
 	h.gh.AddInstallation(7, "acme")
 	teams, users, err := demo.GitHubOrg()
 	if err != nil {
@@ -43,7 +44,7 @@ func TestDemoTemplateScaffolds(t *testing.T) {
 	h.gh.AddRepo(7, fakegithub.Repo{ID: requestsRepoID, FullName: requestsRepo})
 	guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 
 	const ref = "template:default/go-service"
 	e := h.entity(ref)
@@ -66,7 +67,7 @@ func TestDemoTemplateScaffolds(t *testing.T) {
 		"owner": "payments", "repoUrl": "https://github.com/acme/inventory-api.git"})
 	guid = h.deliver("issues", issuePayload(t, "opened", 1, body))
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 
 	files := h.gh.Files("acme/inventory-api", "")
 	want := map[string][]string{

@@ -14,6 +14,8 @@
 //
 // Step inputs and skeleton files are rendered by package nunjucks, as
 // Backstage's scaffolder renders them, within a budget. Planning is pure;
-// GitHub is reached through the small GitHub interface (github.go adapts
-// go-github), and the requests table through Store.
+// GitHub is reached through the small GitHub interface, given with each
+// request (Client adapts go-github; githubapp adds what only the App can do:
+// installation permissions, registering the new repository), and the
+// requests table through Store.
 package scaffold

@@ -274,14 +274,11 @@ func (r *runner) repo() *Repo {
 // register ingests the new catalog file, so the service is in the catalog
 // before the issue says it is ready.
 func (r *runner) register(ctx context.Context) error {
-	if r.s.Register == nil {
-		return nil
-	}
 	path := r.plan.CatalogPath
 	if path == "" {
 		path = "catalog-info.yaml"
 	}
-	got, err := r.s.Register(ctx, r.is.Installation, r.repo(), path)
+	got, err := r.gh.Register(ctx, r.repo(), path)
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,11 @@ func cmdScaffoldForm(ctx context.Context, c *cli, org string) error {
 	if org == "" {
 		org, _, _ = strings.Cut(cfg.ScaffoldRepo, "/")
 	}
-	st, err := openExisting(ctx, cfg)
+	_, st, done, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	templates, err := scaffold.Templates(ctx, st)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog/demo"
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/sqlite"
 )
 
 // shutdownGrace bounds how long serve drains in-flight work after SIGTERM.
@@ -47,11 +47,11 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 		return fmt.Errorf("listening on CALLBOARD_ADDR %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	db, st, done, err := openCatalog(ctx, cfg.DB, sqlite.Options{})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	if demoFlag {
 		n, err := demo.Seed(ctx, st)
 		var mixed *demo.NotOnlyDemoError
@@ -77,7 +77,7 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 	}
 
 	var draining atomic.Bool
-	srv, err := newServer(ctx, cfg, st, logger, &draining)
+	srv, err := newServer(ctx, cfg, db, st, logger, &draining)
 	if err != nil {
 		return err
 	}

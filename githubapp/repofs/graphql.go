@@ -1,4 +1,4 @@
-package githubapp
+package repofs
 
 import (
 	"bytes"
@@ -26,10 +26,10 @@ type prefetched struct {
 	size    int
 }
 
-// graphqlURL is GitHub's GraphQL endpoint beside the REST base URL:
+// GraphQLURL is GitHub's GraphQL endpoint beside the REST base URL:
 // https://api.github.com/graphql, or https://HOST/api/graphql on GitHub
 // Enterprise Server (whose REST base is https://HOST/api/v3/).
-func graphqlURL(apiURL string) string {
+func GraphQLURL(apiURL string) string {
 	if strings.HasSuffix(apiURL, "/api/v3/") {
 		return strings.TrimSuffix(apiURL, "v3/") + "graphql"
 	}
@@ -43,13 +43,12 @@ const maxGraphQLText = 1 << 20
 // prefetchFiles reads paths at rev ("" = the default branch) in one call.
 // It returns nil, nil when GraphQL cannot answer (an old GitHub Enterprise
 // Server, say): the caller then reads through REST as usual.
-func prefetchFiles(ctx context.Context, gh *github.Client, endpoint string, r repoRef, paths []string) (*prefetch, error) {
-	rev := r.branch
+func prefetchFiles(ctx context.Context, gh *github.Client, endpoint, owner, name, rev string, paths []string) (*prefetch, error) {
 	if rev == "" {
 		rev = "HEAD"
 	}
 	var decl, fields strings.Builder
-	vars := map[string]any{"owner": r.owner, "name": r.name}
+	vars := map[string]any{"owner": owner, "name": name}
 	for i, p := range paths {
 		fmt.Fprintf(&decl, ",$e%d:String!", i)
 		fmt.Fprintf(&fields, " f%d:object(expression:$e%d){...on Blob{text byteSize isBinary}}", i, i)
@@ -67,7 +66,7 @@ func prefetchFiles(ctx context.Context, gh *github.Client, endpoint string, r re
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := gh.Client().Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s/%s through GraphQL: %w", r.owner, r.name, err)
+		return nil, fmt.Errorf("reading %s/%s through GraphQL: %w", owner, name, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, int64(len(paths)+1)*(2*maxGraphQLText)))

@@ -1,4 +1,4 @@
-package githubapp
+package queue
 
 import (
 	"context"
@@ -6,19 +6,21 @@ import (
 	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/callboard/callboard/sqlite"
 )
 
 // Pruning goes through more than one batch, leaves unfinished deliveries
 // and young ones alone, and the next pass starts where this one ended.
 func TestPruneInBatches(t *testing.T) {
-	st := openStore(t)
+	st := struct{ db *sqlite.DB }{openDB(t)}
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	ds := &deliveryStore{w: st.DB(), r: st.ReadDB(), now: func() time.Time { return now }}
+	ds := &store{db: st.db, now: func() time.Time { return now }}
 	insert := func(n int, prefix, state string, age time.Duration) {
 		t.Helper()
 		for i := range n {
 			at := now.Add(-age).UnixMilli()
-			if _, err := st.DB().Exec(`INSERT INTO deliveries (delivery_id, event, ordering_key, payload, received_at, state)
+			if _, err := st.db.Exec(context.Background(), `INSERT INTO deliveries (delivery_id, event, ordering_key, payload, received_at, state)
 				VALUES (?, 'push', 'k', '{"x":1}', ?, ?)`, fmt.Sprintf("%s-%d", prefix, i), at, state); err != nil {
 				t.Fatal(err)
 			}
@@ -40,7 +42,7 @@ func TestPruneInBatches(t *testing.T) {
 	}
 	count := func(q string) int {
 		var n int
-		if err := st.ReadDB().QueryRow(q).Scan(&n); err != nil {
+		if err := st.db.QueryRow(context.Background(), q).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -1,47 +1,25 @@
-package githubapp
+package queue
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
-	"math/rand/v2"
-	"net"
-	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/bradleyfalzon/ghinstallation/v2"
-	"github.com/google/go-github/v62/github"
+	"github.com/callboard/callboard/internal/ghapi"
 )
 
 // ackQuiet is how long after the last acknowledgement workers wait before
 // claiming work, so that a burst of webhooks is acknowledged first.
 const ackQuiet = 3 * time.Millisecond
 
-// errIgnored marks a delivery no handler acts on (ping, an action callboard
-// does not need): acknowledged, counted, done.
-var errIgnored = errors.New("ignored")
-
-// permanentError is a failure that retrying cannot fix (a payload that does
-// not parse, say): the delivery is parked as failed at once.
-type permanentError struct{ err error }
-
-func (p permanentError) Error() string { return p.err.Error() }
-func (p permanentError) Unwrap() error { return p.err }
-
-func permanent(err error) error { return permanentError{err} }
-
 // workers process stored deliveries: concurrently across ordering keys, in
 // order within one, retrying transient failures with backoff.
 type workers struct {
-	store       *deliveryStore
+	store       *store
 	handle      func(ctx context.Context, d *Delivery) error
 	log         *slog.Logger
 	metrics     *metrics
@@ -234,129 +212,8 @@ func (w *workers) record(log *slog.Logger, d *Delivery, state, lastErr string, r
 func (w *workers) safeHandle(ctx context.Context, d *Delivery) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = permanent(fmt.Errorf("handler panicked: %v", p))
+			err = ghapi.Permanent(fmt.Errorf("handler panicked: %v", p))
 		}
 	}()
 	return w.handle(ctx, d)
-}
-
-// timedOut is the outcome of an attempt that ran past its time limit: tried
-// again later, and parked when it happens again.
-func (w *workers) timedOut(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
-	d.Interruptions++
-	if d.Interruptions >= maxInterruptions {
-		return StateFailed, fmt.Sprintf("parked: handling it ran past its time limit of %s %d times (last: %v)", w.timeout, d.Interruptions, err), time.Time{}
-	}
-	return StatePending, fmt.Sprintf("ran past its time limit of %s: %v", w.timeout, err), w.now().Add(w.retryBase << min(d.Attempts-1, 10))
-}
-
-func (w *workers) outcome(d *Delivery, err error) (state, lastErr string, retryAt time.Time) {
-	switch {
-	case err == nil:
-		return StateDone, "", time.Time{}
-	case errors.Is(err, errIgnored):
-		reason := ""
-		if err != errIgnored {
-			reason = err.Error()
-		}
-		return StateIgnored, reason, time.Time{}
-	}
-	if park, reason := w.tokenRefused(err); park {
-		return StateFailed, reason, time.Time{}
-	}
-	var p permanentError
-	if errors.As(err, &p) {
-		return StateFailed, err.Error(), time.Time{}
-	}
-	if d.Attempts >= w.maxAttempts {
-		return StateFailed, fmt.Sprintf("gave up after %d attempts: %v", d.Attempts, err), time.Time{}
-	}
-	wait, ok := retryAfter(err, w.now())
-	if !ok {
-		// Unknown errors are retried too: losing a change is worse than trying again.
-		wait = 0
-	}
-	backoff := w.retryBase << min(d.Attempts-1, 10)
-	backoff += time.Duration(rand.Int64N(int64(backoff)/4 + 1))
-	return StatePending, err.Error(), w.now().Add(max(wait, backoff))
-}
-
-// clockSkew is how far GitHub's clock may be from ours before a token
-// failure says so in the log: the App's JWT is refused when its issue time
-// is in GitHub's future.
-const clockSkew = 30 * time.Second
-
-// tokenRefused reads a failure to get an installation token. Only an
-// installation that is gone (404) or suspended (403 saying so) parks the
-// delivery: retrying cannot help. Anything else (a 401 from a clock ahead
-// of GitHub's, a 5xx) is retried with backoff like any failure, because
-// GitHub counts the delivery as delivered and would not send it again. A
-// clock GitHub's Date header disagrees with is logged.
-func (w *workers) tokenRefused(err error) (park bool, reason string) {
-	var he *ghinstallation.HTTPError
-	if !errors.As(err, &he) || he.Response == nil {
-		return false, ""
-	}
-	resp := he.Response
-	var body []byte
-	if resp.Body != nil {
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	var msg struct {
-		Message string `json:"message"`
-	}
-	_ = json.Unmarshal(body, &msg)
-	if date, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
-		if skew := w.now().Sub(date); skew > clockSkew || skew < -clockSkew {
-			w.log.Warn("this machine's clock is off from GitHub's: the App's tokens are refused until it is set right (NTP)",
-				"installation", he.InstallationID, "github_date", date.UTC().Format(time.RFC3339), "skew", skew.Round(time.Second).String())
-		}
-	}
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		return true, fmt.Sprintf("parked: GitHub knows no installation %d any more (the App was uninstalled): %v", he.InstallationID, err)
-	case resp.StatusCode == http.StatusForbidden && strings.Contains(strings.ToLower(msg.Message), "suspended"):
-		return true, fmt.Sprintf("parked: the App's installation %d is suspended (%s)", he.InstallationID, msg.Message)
-	}
-	return false, ""
-}
-
-// retryAfter says how long GitHub asked us to wait, when it did.
-func retryAfter(err error, now time.Time) (time.Duration, bool) {
-	var abuse *github.AbuseRateLimitError
-	if errors.As(err, &abuse) {
-		if abuse.RetryAfter != nil {
-			return *abuse.RetryAfter, true
-		}
-		return time.Minute, true
-	}
-	var rl *github.RateLimitError
-	if errors.As(err, &rl) {
-		return max(rl.Rate.Reset.Time.Sub(now), time.Second), true
-	}
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		resp := er.Response
-		// A 403 or 429 that go-github did not recognise still says how long to wait.
-		if s := resp.Header.Get("Retry-After"); s != "" {
-			if secs, err := strconv.Atoi(s); err == nil && secs >= 0 {
-				return time.Duration(secs) * time.Second, true
-			}
-		}
-		if resp.Header.Get("X-RateLimit-Remaining") == "0" {
-			if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-				return max(time.Unix(reset, 0).Sub(now), time.Second), true
-			}
-		}
-		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-			return 0, true
-		}
-	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return 0, true
-	}
-	return 0, false
 }

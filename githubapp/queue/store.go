@@ -1,4 +1,4 @@
-package githubapp
+package queue
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/callboard/callboard/sqlite"
 )
 
 // Delivery states.
@@ -39,14 +41,14 @@ type Delivery struct {
 	FinishedAt    time.Time
 }
 
-// deliveryStore keeps deliveries in the catalog's SQLite file.
-type deliveryStore struct {
-	w, r *sql.DB
-	now  func() time.Time
+// store keeps deliveries (migrations 0003 and 0007) in callboard's database.
+type store struct {
+	db  *sqlite.DB
+	now func() time.Time
 }
 
 // insert stores a delivery; dup is true when its delivery id was seen before.
-func (s *deliveryStore) insert(ctx context.Context, d *Delivery) (dup bool, err error) {
+func (s *store) insert(ctx context.Context, d *Delivery) (dup bool, err error) {
 	dups, err := s.insertMany(ctx, []*Delivery{d})
 	if err != nil {
 		return false, err
@@ -70,39 +72,42 @@ func bodyHash(d *Delivery) []byte {
 
 // insertMany stores deliveries in one transaction; dups says which were
 // seen before: by delivery id, or by content within replayWindow.
-func (s *deliveryStore) insertMany(ctx context.Context, ds []*Delivery) ([]bool, error) {
+func (s *store) insertMany(ctx context.Context, ds []*Delivery) ([]bool, error) {
 	hashes := make([][]byte, len(ds))
 	for i, d := range ds {
 		hashes[i] = bodyHash(d)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("storing deliveries: %w", err)
-	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, body_hash)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?9 WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE body_hash = ?9 AND received_at > ?10)
-		ON CONFLICT (delivery_id) DO NOTHING`)
-	if err != nil {
-		return nil, fmt.Errorf("storing deliveries: %w", err)
-	}
-	defer stmt.Close()
 	dups := make([]bool, len(ds))
 	now := s.now().UnixMilli()
-	for i, d := range ds {
-		res, err := stmt.ExecContext(ctx, d.DeliveryID, d.Event, d.Action, d.InstallationID, d.Repository, d.OrderingKey, d.Payload, now,
-			hashes[i], now-replayWindow.Milliseconds())
+	var inner error
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, body_hash)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?9 WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE body_hash = ?9 AND received_at > ?10)
+		ON CONFLICT (delivery_id) DO NOTHING`)
 		if err != nil {
-			return nil, fmt.Errorf("storing delivery %s: %w", d.DeliveryID, err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			dups[i] = true
-			continue
+		defer stmt.Close()
+		for i, d := range ds {
+			res, err := stmt.ExecContext(ctx, d.DeliveryID, d.Event, d.Action, d.InstallationID, d.Repository, d.OrderingKey, d.Payload, now,
+				hashes[i], now-replayWindow.Milliseconds())
+			if err != nil {
+				inner = fmt.Errorf("storing delivery %s: %w", d.DeliveryID, err)
+				return inner
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				dups[i] = true
+				continue
+			}
+			d.ID, _ = res.LastInsertId()
 		}
-		d.ID, _ = res.LastInsertId()
+		return nil
+	})
+	if err != nil && err != inner {
+		err = fmt.Errorf("storing deliveries: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("storing deliveries: %w", err)
+	if err != nil {
+		return nil, err
 	}
 	return dups, nil
 }
@@ -115,40 +120,41 @@ const maxInterruptions = 2
 // resume makes deliveries that were being processed when the process died
 // pending again: acknowledged work is never lost. One that was being
 // processed at the last deaths too is parked as failed, with the reason.
-func (s *deliveryStore) resume(ctx context.Context) (resumed int64, parked []string, err error) {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT delivery_id FROM deliveries WHERE state = 'processing' AND interruptions + 1 >= ? ORDER BY id`, maxInterruptions)
-	if err != nil {
-		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
-		}
-		parked = append(parked, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
-	}
+func (s *store) resume(ctx context.Context) (resumed int64, parked []string, err error) {
 	reason := fmt.Sprintf("parked: callboard stopped %d times while handling this delivery (a crash, running out of memory, or a kill); "+
 		"it is not tried again, so that it cannot stop the server again", maxInterruptions)
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET interruptions = interruptions + 1, state = 'failed', last_error = ?, finished_at = ?
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT delivery_id FROM deliveries WHERE state = 'processing' AND interruptions + 1 >= ? ORDER BY id`, maxInterruptions)
+		if err != nil {
+			return fmt.Errorf("resuming deliveries: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("resuming deliveries: %w", err)
+			}
+			parked = append(parked, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("resuming deliveries: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET interruptions = interruptions + 1, state = 'failed', last_error = ?, finished_at = ?
 		WHERE state = 'processing' AND interruptions + 1 >= ?`, reason, s.now().UnixMilli(), maxInterruptions); err != nil {
-		return 0, nil, fmt.Errorf("parking deliveries: %w", err)
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET interruptions = interruptions + 1, state = 'pending' WHERE state = 'processing'`)
+			return fmt.Errorf("parking deliveries: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET interruptions = interruptions + 1, state = 'pending' WHERE state = 'processing'`)
+		if err != nil {
+			return fmt.Errorf("resuming deliveries: %w", err)
+		}
+		resumed, _ = res.RowsAffected()
+		return nil
+	})
 	if err != nil {
-		return 0, nil, fmt.Errorf("resuming deliveries: %w", err)
+		return 0, nil, err
 	}
-	resumed, _ = res.RowsAffected()
-	return resumed, parked, tx.Commit()
+	return resumed, parked, nil
 }
 
 // claimScan is how many of the oldest pending deliveries one claim looks at.
@@ -159,9 +165,9 @@ const claimScan = 512
 // not yet due keeps the deliveries after it waiting, so order holds), and
 // marks them processing. busy lists keys already running; claim adds to it. The scan reads
 // outside the write lock, so webhook acknowledgements are not held up.
-func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) ([]*Delivery, error) {
+func (s *store) claim(ctx context.Context, n int, busy map[string]bool) ([]*Delivery, error) {
 	now := s.now().UnixMilli()
-	rows, err := s.r.QueryContext(ctx, `SELECT id, ordering_key, next_attempt_at FROM deliveries WHERE state = 'pending' ORDER BY id LIMIT ?`, claimScan)
+	rows, err := s.db.Query(ctx, `SELECT id, ordering_key, next_attempt_at FROM deliveries WHERE state = 'pending' ORDER BY id LIMIT ?`, claimScan)
 	if err != nil {
 		return nil, err
 	}
@@ -187,47 +193,44 @@ func (s *deliveryStore) claim(ctx context.Context, n int, busy map[string]bool) 
 		return nil, err
 	}
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// The state check makes a claim safe even if two claimers raced.
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'processing', attempts = attempts + 1 WHERE state = 'pending' AND id IN `+in, ids...); err != nil {
-		return nil, err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, attempts, interruptions
-		FROM deliveries WHERE state = 'processing' AND id IN `+in+` ORDER BY id`, ids...)
-	if err != nil {
-		return nil, err
-	}
 	var out []*Delivery
-	for rows.Next() {
-		d := &Delivery{State: StateProcessing}
-		var received int64
-		if err := rows.Scan(&d.ID, &d.DeliveryID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.OrderingKey, &d.Payload, &received, &d.Attempts, &d.Interruptions); err != nil {
-			rows.Close()
-			return nil, err
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		// The state check makes a claim safe even if two claimers raced.
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'processing', attempts = attempts + 1 WHERE state = 'pending' AND id IN `+in, ids...); err != nil {
+			return err
 		}
-		d.ReceivedAt = time.UnixMilli(received)
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		rows, err := tx.QueryContext(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, ordering_key, payload, received_at, attempts, interruptions
+		FROM deliveries WHERE state = 'processing' AND id IN `+in+` ORDER BY id`, ids...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			d := &Delivery{State: StateProcessing}
+			var received int64
+			if err := rows.Scan(&d.ID, &d.DeliveryID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.OrderingKey, &d.Payload, &received, &d.Attempts, &d.Interruptions); err != nil {
+				return err
+			}
+			d.ReceivedAt = time.UnixMilli(received)
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, err
 	}
-	return out, tx.Commit()
+	return out, nil
 }
 
 // finish records how processing ended.
-func (s *deliveryStore) finish(ctx context.Context, d *Delivery, state, lastErr string, retryAt time.Time) error {
+func (s *store) finish(ctx context.Context, d *Delivery, state, lastErr string, retryAt time.Time) error {
 	var next, finished int64
 	if state == StatePending {
 		next = retryAt.UnixMilli()
 	} else {
 		finished = s.now().UnixMilli()
 	}
-	_, err := s.w.ExecContext(ctx, `UPDATE deliveries SET state = ?, last_error = ?, next_attempt_at = ?, finished_at = ?, interruptions = ? WHERE id = ?`,
+	_, err := s.db.Exec(ctx, `UPDATE deliveries SET state = ?, last_error = ?, next_attempt_at = ?, finished_at = ?, interruptions = ? WHERE id = ?`,
 		state, lastErr, next, finished, d.Interruptions, d.ID)
 	if err != nil {
 		return fmt.Errorf("recording delivery %s as %s: %w", d.DeliveryID, state, err)
@@ -236,9 +239,9 @@ func (s *deliveryStore) finish(ctx context.Context, d *Delivery, state, lastErr 
 }
 
 // nextDue returns when the earliest waiting retry is due, or zero when none waits.
-func (s *deliveryStore) nextDue(ctx context.Context) (time.Time, error) {
+func (s *store) nextDue(ctx context.Context) (time.Time, error) {
 	var at sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'`).Scan(&at)
+	err := s.db.QueryRow(ctx, `SELECT min(next_attempt_at) FROM deliveries WHERE state = 'pending'`).Scan(&at)
 	if err != nil || !at.Valid {
 		return time.Time{}, err
 	}
@@ -246,22 +249,23 @@ func (s *deliveryStore) nextDue(ctx context.Context) (time.Time, error) {
 }
 
 // depth counts deliveries not yet finished.
-func (s *deliveryStore) depth(ctx context.Context) (int, error) {
+func (s *store) depth(ctx context.Context) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE state IN ('pending', 'processing')`).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE state IN ('pending', 'processing')`).Scan(&n)
 	return n, err
 }
 
 // known reports whether a delivery id was received.
-func (s *deliveryStore) known(ctx context.Context, guid string) (bool, error) {
+func (s *store) known(ctx context.Context, guid string) (bool, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE delivery_id = ?`, guid).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE delivery_id = ?`, guid).Scan(&n)
 	return n > 0, err
 }
 
-// ListDeliveries returns recent deliveries, failed ones first, for people.
-func ListDeliveries(ctx context.Context, db *sql.DB, limit int) ([]Delivery, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, received_at, state, attempts, last_error, next_attempt_at, finished_at
+// List returns recent deliveries, failed ones first, for people
+// (callboard deliveries).
+func List(ctx context.Context, db *sqlite.DB, limit int) ([]Delivery, error) {
+	rows, err := db.Query(ctx, `SELECT id, delivery_id, event, action, installation_id, repository, received_at, state, attempts, last_error, next_attempt_at, finished_at
 		FROM deliveries ORDER BY CASE state WHEN 'failed' THEN 0 WHEN 'pending' THEN 1 WHEN 'processing' THEN 1 ELSE 2 END, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing deliveries: %w", err)

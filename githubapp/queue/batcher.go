@@ -1,4 +1,4 @@
-package githubapp
+package queue
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 type inserter struct {
 	running atomic.Bool
 	last    atomic.Int64 // unix nanoseconds of the latest stored delivery
-	store   *deliveryStore
+	store   *store
 	reqs    chan *insertReq
 	wg      sync.WaitGroup
 	stopC   chan struct{}
@@ -29,7 +29,7 @@ type insertReq struct {
 // maxGroup bounds how many deliveries one transaction stores.
 const maxGroup = 64
 
-func newInserter(s *deliveryStore) *inserter {
+func newInserter(s *store) *inserter {
 	return &inserter{store: s, reqs: make(chan *insertReq), stopC: make(chan struct{})}
 }
 

@@ -1,13 +1,15 @@
-package githubapp
+package queue
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -16,8 +18,12 @@ import (
 // periodically. What it has looked at is kept by GitHub's delivery id,
 // which only grows, so each check reads only what is new since the last.
 type redeliverer struct {
-	app   *App
-	every time.Duration
+	app       func() (*github.Client, error) // the App's own client (JWT)
+	store     *store
+	every     time.Duration
+	retryBase time.Duration
+	now       func() time.Time
+	log       *slog.Logger
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -64,12 +70,12 @@ func (r *redeliverer) start(ctx context.Context) {
 			case err != nil:
 				// Not an hour: the next look comes sooner, then less often.
 				failures++
-				wait = min(r.every, r.app.cfg.RetryBase<<min(failures+3, 20))
-				r.app.log.Warn("checking for missed deliveries; trying again", "in", wait.Round(time.Millisecond), "redelivered", n, "err", err)
+				wait = min(r.every, r.retryBase<<min(failures+3, 20))
+				r.log.Warn("checking for missed deliveries; trying again", "in", wait.Round(time.Millisecond), "redelivered", n, "err", err)
 			default:
 				failures = 0
 				if n > 0 {
-					r.app.log.Info("asked GitHub to redeliver missed deliveries", "count", n)
+					r.log.Info("asked GitHub to redeliver missed deliveries", "count", n)
 				}
 			}
 			t := time.NewTimer(wait)
@@ -102,16 +108,16 @@ type attempt struct {
 // never stored. A failed call is retried with backoff; a delivery that
 // still cannot be redelivered is looked at again by the next check.
 func (r *redeliverer) check(ctx context.Context) (int, error) {
-	gh, err := r.app.clients.App()
+	gh, err := r.app()
 	if err != nil {
 		return 0, err
 	}
-	mark, err := r.app.deliveries.redeliveryMark(ctx)
+	mark, err := r.store.redeliveryMark(ctx)
 	if err != nil {
 		return 0, err
 	}
-	r.app.log.Debug("checking for missed deliveries", "after_id", mark)
-	oldest := r.app.cfg.Now().Add(-redeliverWindow)
+	r.log.Debug("checking for missed deliveries", "after_id", mark)
+	oldest := r.now().Add(-redeliverWindow)
 	byGUID := map[string][]attempt{}
 	var order []string // GUIDs, newest first
 	var newest int64
@@ -119,7 +125,7 @@ func (r *redeliverer) check(ctx context.Context) (int, error) {
 	pages := 0
 	for done := false; !done; {
 		if pages == maxRedeliverPages {
-			r.app.log.Warn("missed-delivery check stopped at its page limit", "pages", pages, "looked_back_to_id", mark)
+			r.log.Warn("missed-delivery check stopped at its page limit", "pages", pages, "looked_back_to_id", mark)
 			break
 		}
 		pages++
@@ -183,11 +189,11 @@ func (r *redeliverer) check(ctx context.Context) (int, error) {
 			continue
 		}
 		a := r.asked[guid]
-		r.asked[guid] = asked{attempt: latest.id, times: a.times + 1, at: r.app.cfg.Now()}
+		r.asked[guid] = asked{attempt: latest.id, times: a.times + 1, at: r.now()}
 		n++
 	}
 	if newest > 0 {
-		if err := r.app.deliveries.setRedeliveryMark(ctx, max(keep, mark)); err != nil {
+		if err := r.store.setRedeliveryMark(ctx, max(keep, mark)); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -211,7 +217,7 @@ func (r *redeliverer) missed(ctx context.Context, guid string, attempts []attemp
 	if a, ok := r.asked[guid]; ok && (a.attempt == latest.id || a.times >= maxRedeliverAttempts) {
 		return false, latest, nil // asked already, or asked enough: a person should look
 	}
-	known, err := r.app.deliveries.known(ctx, guid)
+	known, err := r.store.known(ctx, guid)
 	return !known, latest, err
 }
 
@@ -224,14 +230,15 @@ func (r *redeliverer) retry(ctx context.Context, call func() error) error {
 		if err = call(); err == nil {
 			return nil
 		}
-		wait, ok := retryAfter(err, r.app.cfg.Now())
-		if !ok {
+		f := ghapi.Classify(err, r.now())
+		if !f.Transient() {
 			return err
 		}
+		wait := f.After
 		if i == redeliverTries-1 {
 			break
 		}
-		backoff := r.app.cfg.RetryBase << i
+		backoff := r.retryBase << i
 		backoff += time.Duration(rand.Int64N(int64(backoff)/4 + 1))
 		t := time.NewTimer(min(max(wait, backoff), time.Minute))
 		select {
@@ -251,14 +258,4 @@ func (r *redeliverer) forgetAsked(before time.Time) {
 			delete(r.asked, guid)
 		}
 	}
-}
-
-// redeliveryMark is the newest GitHub hook delivery id the missed-delivery
-// check has looked at (0 before the first check).
-func (s *deliveryStore) redeliveryMark(ctx context.Context) (int64, error) {
-	return s.mark(ctx, markRedelivery)
-}
-
-func (s *deliveryStore) setRedeliveryMark(ctx context.Context, id int64) error {
-	return s.setMark(ctx, markRedelivery, id)
 }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"sync"
 
 	"github.com/callboard/callboard/catalog"
-	"modernc.org/sqlite"
+	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// health is what the store has learned of its file: damaged (sticky until
+// health is what the database has learned of its file: damaged (sticky until
 // restart) or full (until a write fits again).
 type health struct {
 	mu      sync.Mutex
@@ -21,60 +21,60 @@ type health struct {
 }
 
 // Observe reads an error the database gave: a damaged file (SQLITE_CORRUPT,
-// SQLITE_NOTADB) makes the store unready for good, a full disk
+// SQLITE_NOTADB) makes the database unready for good, a full disk
 // (SQLITE_FULL) until there is room again. The error comes back wrapped in
 // catalog.ErrDamaged or catalog.ErrStorageFull when it is one of those.
-func (s *Store) Observe(err error) error {
-	var se *sqlite.Error
+func (db *DB) Observe(err error) error {
+	var se *msqlite.Error
 	if err == nil || !errors.As(err, &se) {
 		return err
 	}
-	s.health.mu.Lock()
-	defer s.health.mu.Unlock()
+	db.health.mu.Lock()
+	defer db.health.mu.Unlock()
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		if s.health.damaged == "" {
-			s.health.damaged = se.Error()
+		if db.health.damaged == "" {
+			db.health.damaged = se.Error()
 		}
 		return fmt.Errorf("%w: %w", catalog.ErrDamaged, err)
 	case sqlite3.SQLITE_FULL:
-		s.health.full = true
+		db.health.full = true
 		return fmt.Errorf("%w: %w", catalog.ErrStorageFull, err)
 	}
 	return err
 }
 
 // QuickCheck runs SQLite's quick_check (the structure of every page, not
-// the indexes' contents) and marks the store damaged when it finds
+// the indexes' contents) and marks the database damaged when it finds
 // anything. ctx bounds it: on a large file it is cut short and says
 // nothing.
-func (s *Store) QuickCheck(ctx context.Context) error {
-	rows, err := s.r.QueryContext(ctx, `PRAGMA quick_check(10)`)
+func (db *DB) QuickCheck(ctx context.Context) error {
+	rows, err := db.r.QueryContext(ctx, `PRAGMA quick_check(10)`)
 	if err != nil {
-		return s.Observe(fmt.Errorf("checking the database: %w", err))
+		return db.Observe(fmt.Errorf("checking the database: %w", err))
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return s.Observe(fmt.Errorf("checking the database: %w", err))
+			return db.Observe(fmt.Errorf("checking the database: %w", err))
 		}
 		if line != "ok" {
 			problems = append(problems, line)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s.Observe(fmt.Errorf("checking the database: %w", err))
+		return db.Observe(fmt.Errorf("checking the database: %w", err))
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	s.health.mu.Lock()
-	if s.health.damaged == "" {
-		s.health.damaged = "quick_check: " + strings.Join(problems, "; ")
+	db.health.mu.Lock()
+	if db.health.damaged == "" {
+		db.health.damaged = "quick_check: " + strings.Join(problems, "; ")
 	}
-	s.health.mu.Unlock()
+	db.health.mu.Unlock()
 	return fmt.Errorf("%w: quick_check: %s", catalog.ErrDamaged, strings.Join(problems, "; "))
 }
 
@@ -83,28 +83,28 @@ func (s *Store) QuickCheck(ctx context.Context) error {
 const roomProbe = 8 << 10
 
 // healthy reports a damaged file, or a disk that was full and still is.
-func (s *Store) healthy(ctx context.Context) error {
-	s.health.mu.Lock()
-	damaged, full := s.health.damaged, s.health.full
-	s.health.mu.Unlock()
+func (db *DB) healthy(ctx context.Context) error {
+	db.health.mu.Lock()
+	damaged, full := db.health.damaged, db.health.full
+	db.health.mu.Unlock()
 	if damaged != "" {
 		return fmt.Errorf("%w (%s): restore it from a backup (callboard backup)", catalog.ErrDamaged, damaged)
 	}
 	if !full {
 		return nil
 	}
-	err := s.probeRoom(ctx)
+	err := db.probeRoom(ctx)
 	if err == nil {
-		s.health.mu.Lock()
-		s.health.full = false
-		s.health.mu.Unlock()
+		db.health.mu.Lock()
+		db.health.full = false
+		db.health.mu.Unlock()
 		return nil
 	}
-	return s.Observe(err)
+	return db.Observe(err)
 }
 
-func (s *Store) probeRoom(ctx context.Context) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+func (db *DB) probeRoom(ctx context.Context) error {
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
