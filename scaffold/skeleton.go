@@ -8,8 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/callboard/callboard/scaffold/nunjucks"
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // Limits on a skeleton: what one request may read and write.
