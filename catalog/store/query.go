@@ -123,7 +123,7 @@ func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error
 		where += " AND (" + strings.Join(ors, " OR ") + ")"
 	}
 	var page catalog.Page
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+where, args...).Scan(&page.TotalItems); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM entities e WHERE `+where, args...).Scan(&page.TotalItems); err != nil {
 		return page, fmt.Errorf("counting entities: %w", err)
 	}
 	var order []string
@@ -192,7 +192,7 @@ func (s *Store) Facets(ctx context.Context, filter catalog.Filter, facets []stri
 			args = append(args, k)
 		}
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("counting facets: %w", err)
 	}
