@@ -364,6 +364,9 @@ func TestAppHome(t *testing.T) {
 	if strings.Contains(text, "search-service") {
 		t.Errorf("the App Home shows another team's failure:\n%s", text)
 	}
+	if strings.Contains(text, "Onboarding") {
+		t.Errorf("the App Home shows an onboarding section with no proposals:\n%s", text)
+	}
 	checkGolden(t, "app-home", conversationGolden(t, "Bob opens callboard's Home tab", c))
 	if got := f.methods(); !slices.Equal(got[:2], []string{"users.info", "views.publish"}) {
 		t.Errorf("calls %v, want users.info then views.publish", got)
@@ -483,5 +486,53 @@ func checkUsage(t testing.TB, st *store.Store, want ...catalog.UsageEvent) {
 	slices.SortFunc(want, func(x, y catalog.UsageEvent) int { return strings.Compare(key(x), key(y)) })
 	if !slices.Equal(mine, want) {
 		t.Errorf("usage events\n got %+v\nwant %+v", mine, want)
+	}
+}
+
+// proposalsOf is an onboarding hook with fixed proposals per team.
+type proposalsOf map[string][]Proposal
+
+func (p proposalsOf) OpenProposals(_ context.Context, team catalog.Ref) ([]Proposal, error) {
+	return p[team.String()], nil
+}
+
+// TestAppHomeProposalsAndNames: the App Home lists a team's open
+// onboarding proposals when the hook has some (the section is absent
+// otherwise, see TestAppHome), and finds a pull-request check recorded
+// under GitHub's spelling of a repository the catalog spells otherwise.
+func TestAppHomeProposalsAndNames(t *testing.T) {
+	ctx := context.Background()
+	st := demoStore(t)
+	r, err := st.Repository(ctx, "acme/payments-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.FullName, r.HTMLURL = "Acme/Payments-API", "https://ghe.acme.example/Acme/Payments-API"
+	if err := st.PutRepository(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordUsage(ctx, catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: "bob",
+		Entity: "Acme/Payments-API", Outcome: catalog.OutcomeFailure, At: testNow.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeSlack(t)
+	b := newTestBot(t, Config{Catalog: st, BotToken: testBotToken, APIURL: f.apiURL(), Proposals: proposalsOf{
+		"group:default/payments": {{Repository: "acme/ledger-tools", Title: "Add catalog-info.yaml (owned by payments)",
+			URL: "https://github.com/acme/ledger-tools/pull/7", Opened: testNow.Add(-26 * time.Hour)}},
+		"group:default/search": {{Repository: "acme/not-bobs", URL: "https://github.com/acme/not-bobs/pull/1"}},
+	}})
+	event(t, b, "app_home_opened.json", nil)
+	text := transcript(f.wait("views.publish").blocks(t), slackNames)
+	for _, want := range []string{
+		"[Acme/Payments-API] — the latest check failed 1 hour ago, on your pull request",
+		"== Onboarding proposals ==",
+		"[Add catalog-info.yaml (owned by payments)] — `acme/ledger-tools`, opened 26 hours ago",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the App Home does not say %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "not-bobs") {
+		t.Errorf("the App Home shows another team's proposal:\n%s", text)
 	}
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,24 +15,26 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Proposals lists the open onboarding proposals — pull requests that add a
-// catalog file to a repository — of some teams (group refs), for the App
-// Home. Onboarding does not exist yet (issue 17): the default, noProposals,
-// lists none, and the App Home shows the section only when there are some.
+// Proposals lists a team's open onboarding proposals — pull requests that
+// add a catalog file to one of its repositories — for the App Home. It has
+// the shape of the web view's hook (web.Onboarding), so one implementation
+// serves both. Onboarding is not built yet (issue 17): the default lists
+// none, and the App Home shows the section only when there are some.
 type Proposals interface {
-	OpenProposals(ctx context.Context, teams []string) ([]Proposal, error)
+	OpenProposals(ctx context.Context, team catalog.Ref) ([]Proposal, error)
 }
 
 // Proposal is one open onboarding pull request.
 type Proposal struct {
 	Repository string // org/repo
+	Title      string
 	URL        string // the pull request
-	Team       string // the group ref it proposes as owner
+	Opened     time.Time
 }
 
 type noProposals struct{}
 
-func (noProposals) OpenProposals(context.Context, []string) ([]Proposal, error) { return nil, nil }
+func (noProposals) OpenProposals(context.Context, catalog.Ref) ([]Proposal, error) { return nil, nil }
 
 // What the App Home lists.
 const (
@@ -39,6 +42,7 @@ const (
 	maxHomeOwned    = 25
 	maxHomeRepos    = 50 // repositories whose latest check is read
 	maxHomeFailures = 10
+	maxHomeProps    = 10
 	maxUsers        = 100_000 // catalog users indexed by email
 )
 
@@ -57,6 +61,7 @@ type home struct {
 
 type failure struct {
 	repo   string
+	url    string // the repository's pull requests
 	author string
 	at     time.Time
 }
@@ -145,10 +150,31 @@ func (b *Bot) homeOf(ctx context.Context, userID string) (*home, error) {
 	if h.failing, err = b.failingChecks(ctx, h.owned); err != nil {
 		return nil, err
 	}
-	if h.props, err = b.proposals.OpenProposals(ctx, teams); err != nil {
-		b.log.Warn("listing onboarding proposals for the App Home", "err", err)
-	}
+	h.props = b.openProposals(ctx, h.teams)
 	return h, nil
+}
+
+// openProposals are the open onboarding proposals of teams, newest first.
+// They are a courtesy: a failure to list them is logged, and the App Home
+// is drawn without them.
+func (b *Bot) openProposals(ctx context.Context, teams []*catalog.Entity) []Proposal {
+	var out []Proposal
+	seen := map[string]bool{}
+	for _, t := range teams {
+		ps, err := b.proposals.OpenProposals(ctx, t.Ref())
+		if err != nil {
+			b.log.Warn("listing onboarding proposals for the App Home", "team", t.Ref().String(), "err", err)
+			continue
+		}
+		for _, p := range ps {
+			if !seen[p.URL] {
+				seen[p.URL] = true
+				out = append(out, p)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Opened.After(out[j].Opened) })
+	return out
 }
 
 func (b *Bot) entities(ctx context.Context, refs []string) ([]*catalog.Entity, error) {
@@ -174,20 +200,32 @@ func (b *Bot) failingChecks(ctx context.Context, owned []*catalog.Entity) ([]fai
 	var out []failure
 	seen := map[string]bool{}
 	for _, e := range owned {
-		repo := strings.ToLower(e.Metadata.Annotations[catalog.AnnotationProjectSlug])
-		if repo == "" || seen[repo] {
+		slug := e.Metadata.Annotations[catalog.AnnotationProjectSlug]
+		if slug == "" || seen[strings.ToLower(slug)] {
 			continue
 		}
-		seen[repo] = true
+		seen[strings.ToLower(slug)] = true
 		if len(seen) > maxHomeRepos {
 			break
+		}
+		// The check is recorded under GitHub's spelling of the name
+		// (Acme/Payments-API), the catalog file may spell it otherwise.
+		repo, web := slug, "https://github.com/"+slug
+		switch r, err := b.catalog.Repository(ctx, slug); {
+		case err == nil:
+			repo = r.FullName
+			if r.HTMLURL != "" {
+				web = r.HTMLURL // GitHub Enterprise Server's host
+			}
+		case !errors.Is(err, catalog.ErrNotFound):
+			return nil, err
 		}
 		last, err := b.catalog.LatestUsage(ctx, catalog.PluginPRCheck, repo)
 		if err != nil {
 			return nil, err
 		}
 		if last != nil && last.Outcome == catalog.OutcomeFailure {
-			out = append(out, failure{repo: repo, author: last.Actor, at: last.At})
+			out = append(out, failure{repo: repo, url: strings.TrimRight(web, "/") + "/pulls", author: last.Actor, at: last.At})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].at.After(out[j].at) })
@@ -247,15 +285,23 @@ func (b *Bot) homeBlocks(h *home, team string) []slack.Block {
 			if strings.EqualFold(f.author, h.login) {
 				by = "on your pull request"
 			}
-			checks.Add("• " + slacktext.Link("https://github.com/"+f.repo+"/pulls", f.repo) + " — the latest check failed " +
+			checks.Add("• " + slacktext.Link(f.url, f.repo) + " — the latest check failed " +
 				slacktext.Escape(ago(b.now(), f.at)+", "+by))
 		}
 		blocks = append(blocks, slacktext.Section(checks))
 		if len(h.props) > 0 {
 			blocks = append(blocks, slacktext.Header("Onboarding proposals"))
 			props := slacktext.NewLines(slacktext.MaxSectionText)
-			for _, p := range h.props {
-				props.Add("• " + slacktext.Link(p.URL, p.Repository) + " — a catalog file proposed, owned by " + slacktext.Code(p.Team))
+			for i, p := range h.props {
+				if i == maxHomeProps {
+					props.Add(fmt.Sprintf("and %d more", len(h.props)-i))
+					break
+				}
+				line := "• " + slacktext.Link(p.URL, cmp.Or(p.Title, "a catalog file")) + " — " + slacktext.Code(p.Repository)
+				if !p.Opened.IsZero() {
+					line += slacktext.Escape(", opened " + ago(b.now(), p.Opened))
+				}
+				props.Add(line)
 			}
 			blocks = append(blocks, slacktext.Section(props))
 		}

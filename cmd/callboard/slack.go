@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
 
 	"github.com/callboard/callboard/bot"
+	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/web"
 	"github.com/gorilla/mux"
 )
 
@@ -18,7 +21,9 @@ import (
 func registerSlack(ctx context.Context, r *mux.Router, cfg config, st *store.Store, logger *slog.Logger) (ready func() error, stop func(context.Context)) {
 	log := logger.With("component", "slack")
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st, Logger: log,
-		BaseURL: cfg.BaseURL, BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL})
+		BaseURL: webBase(cfg), BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL,
+		// Onboarding (issue 17) plugs in here as it does into the web view.
+		Proposals: proposals{web.NoOnboarding{}}})
 	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
 	r.Handle("/slack/events", sb.Events()).Methods(http.MethodPost)
 	r.Handle("/slack/interactions", sb.Interactions()).Methods(http.MethodPost)
@@ -42,4 +47,27 @@ func registerSlack(ctx context.Context, r *mux.Router, cfg config, st *store.Sto
 		<-done
 		closeBot(ctx)
 	}
+}
+
+// webBase is the web view's address for the links in Slack's answers
+// ("Open in catalog", a team's page, the digest page), "" while the web
+// view signs nobody in (GitHub sign-in without GITHUB_CLIENT_ID): such a
+// link would lead to a page no one can open.
+func webBase(cfg config) string {
+	if web.Mode(cmp.Or(cfg.WebAuth, string(web.ModeGitHub))) == web.ModeGitHub && cfg.GitHubClientID == "" {
+		return ""
+	}
+	return cfg.BaseURL
+}
+
+// proposals gives the App Home the web view's onboarding hook.
+type proposals struct{ web.Onboarding }
+
+func (p proposals) OpenProposals(ctx context.Context, team catalog.Ref) ([]bot.Proposal, error) {
+	ps, err := p.Onboarding.OpenProposals(ctx, team)
+	out := make([]bot.Proposal, 0, len(ps))
+	for _, x := range ps {
+		out = append(out, bot.Proposal{Repository: x.Repository, Title: x.Title, URL: x.URL, Opened: x.Opened})
+	}
+	return out, err
 }

@@ -144,3 +144,23 @@ func TestServeSlackSocketMode(t *testing.T) {
 		t.Errorf("unsigned /slack/interactions: %d, want 401", resp.StatusCode)
 	}
 }
+
+// TestSlackLinksOnlyWhereTheWebViewOpens: "Open in catalog" and the other
+// links of Slack's answers go to the web view only when it can sign
+// someone in.
+func TestSlackLinksOnlyWhereTheWebViewOpens(t *testing.T) {
+	const base = "https://callboard.acme.example"
+	for _, tt := range []struct {
+		auth, clientID, want string
+	}{
+		{"github", "", ""},
+		{"", "", ""},
+		{"github", "Iv1.abc", base},
+		{"token", "", base},
+		{"none", "", base},
+	} {
+		if got := webBase(config{BaseURL: base, WebAuth: tt.auth, GitHubClientID: tt.clientID}); got != tt.want {
+			t.Errorf("CALLBOARD_WEB_AUTH=%q GITHUB_CLIENT_ID=%q: links to %q, want %q", tt.auth, tt.clientID, got, tt.want)
+		}
+	}
+}
