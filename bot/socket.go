@@ -23,6 +23,9 @@ type Socket struct {
 	client *socketmode.Client
 	log    *slog.Logger
 
+	// work is the slash commands being answered: Run waits for them.
+	work sync.WaitGroup
+
 	mu        sync.Mutex
 	connected bool
 	why       string // why not connected, for /readyz
@@ -74,10 +77,14 @@ func (s *Socket) set(connected bool, why string) {
 	s.connected, s.why = connected, why
 }
 
-// Run connects and serves until ctx ends. A connection that cannot be made
-// at all (a revoked token) is tried again after a growing wait.
+// Run connects and serves until ctx ends, and returns once what it
+// started has finished. A connection that cannot be made at all (a
+// revoked token) is tried again after a growing wait.
 func (s *Socket) Run(ctx context.Context) {
-	go s.serve(ctx)
+	var served sync.WaitGroup
+	served.Go(func() { s.serve(ctx) })
+	defer s.work.Wait()
+	defer served.Wait()
 	wait := 5 * time.Second
 	for {
 		err := s.client.RunContext(ctx)
@@ -141,7 +148,7 @@ func (s *Socket) serve(ctx context.Context) {
 			}
 			// The answer may take up to Config.Answer: the next envelope
 			// does not wait for it.
-			go s.command(ctx, evt.Request, sc)
+			s.work.Go(func() { s.command(ctx, evt.Request, sc) })
 		case socketmode.EventTypeErrorBadMessage:
 			// An envelope slack-go could not read (an event callboard did
 			// not subscribe to): acknowledged, so Slack does not send it again.
