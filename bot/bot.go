@@ -23,11 +23,10 @@ type Catalog interface {
 	catalog.OwnerReader
 	Search(ctx context.Context, text string, limit int) ([]*catalog.Entity, error)
 	Coverage(ctx context.Context) (catalog.Coverage, error)
-	// For the App Home: the catalog's people (to find who opened it by
-	// email), and the latest pull-request check of a repository.
+	// For the App Home: the catalog's people, to find who opened it by
+	// email.
 	EntitiesOfKind(ctx context.Context, kind string, limit int) ([]*catalog.Entity, int, error)
 	CatalogVersion(ctx context.Context) (string, error)
-	LatestUsage(ctx context.Context, plugin, entity string) (*catalog.UsageEvent, error)
 }
 
 // Config is what New needs.
@@ -60,6 +59,16 @@ type Config struct {
 	// Proposals lists a team's open onboarding proposals for the App
 	// Home; nil lists none.
 	Proposals Proposals
+	// Checks lists the open pull requests whose latest check failed, for
+	// the App Home; nil leaves that section out.
+	Checks Checks
+}
+
+// Checks lists the open pull requests of some repositories (org/repo, any
+// case) whose latest check failed, newest first; githubapp.CheckResults
+// is it.
+type Checks interface {
+	FailingPullRequests(ctx context.Context, repos []string, limit int) ([]catalog.PullRequestCheck, error)
 }
 
 // Limits of a request and of the work behind it.
@@ -96,6 +105,7 @@ type Bot struct {
 	dir       *directory
 	names     names
 	proposals Proposals
+	checks    Checks
 	users     userIndex
 	// busy bounds the mentions, DMs and button presses worked on at once.
 	busy chan struct{}
@@ -142,6 +152,7 @@ func New(cfg Config) *Bot {
 	}
 	b.dir = newDirectory(b.api, cfg.PeopleTTL, b.now, b.log)
 	b.proposals = cfg.Proposals
+	b.checks = cfg.Checks
 	if b.proposals == nil {
 		b.proposals = noProposals{}
 	}

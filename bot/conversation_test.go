@@ -342,13 +342,13 @@ func TestShowCodeowners(t *testing.T) {
 // what it owns, and the pull-request check failing in its repository.
 func TestAppHome(t *testing.T) {
 	st := demoStore(t)
-	if err := st.RecordUsage(context.Background(),
-		catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: "bob", Entity: "acme/payments-api", Outcome: catalog.OutcomeFailure, At: testNow.Add(-3 * time.Hour)},
-		catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: "carol", Entity: "acme/search-service", Outcome: catalog.OutcomeFailure, At: testNow.Add(-2 * time.Hour)},
-	); err != nil {
-		t.Fatal(err)
-	}
-	b, f := talkingBot(t, st)
+	checks := &fakeChecks{open: []catalog.PullRequestCheck{
+		{Repository: "acme/payments-api", Number: 12, URL: "https://github.com/acme/payments-api/pull/12", Author: "bob", Conclusion: "failure", At: testNow.Add(-3 * time.Hour)},
+		{Repository: "acme/payments-api", Number: 14, URL: "https://github.com/acme/payments-api/pull/14", Author: "alice", Conclusion: "failure", At: testNow.Add(-5 * time.Hour)},
+		{Repository: "acme/search-service", Number: 3, URL: "https://github.com/acme/search-service/pull/3", Author: "carol", Conclusion: "failure", At: testNow.Add(-2 * time.Hour)},
+	}}
+	f := newFakeSlack(t)
+	b := newTestBot(t, Config{Catalog: st, Usage: st, BotToken: testBotToken, APIURL: f.apiURL(), Checks: checks})
 	event(t, b, "app_home_opened.json", nil)
 	c := f.wait("views.publish")
 	if c.body["user_id"] != "U0BOB" || c.body["view"].(map[string]any)["type"] != "home" {
@@ -356,13 +356,17 @@ func TestAppHome(t *testing.T) {
 	}
 	text := transcript(c.blocks(t), slackNames)
 	for _, want := range []string{"You are *Bob Okafor* `user:default/bob` in the catalog.", "*Payments* `payments` · [#team-payments]",
-		"• *Payments API* — service `payments-api`", "[acme/payments-api] — the latest check failed 3 hours ago, on your pull request"} {
+		"• *Payments API* — service `payments-api`",
+		"• [acme/payments-api#12] — failed 3 hours ago, your pull request\n• [acme/payments-api#14] — failed 5 hours ago, by @alice"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the App Home does not say %q:\n%s", want, text)
 		}
 	}
 	if strings.Contains(text, "search-service") {
 		t.Errorf("the App Home shows another team's failure:\n%s", text)
+	}
+	if want := []string{"acme/payments-api"}; !slices.Equal(checks.asked, want) {
+		t.Errorf("checks asked for %v, want %v (the repositories of what Bob's team owns)", checks.asked, want)
 	}
 	if strings.Contains(text, "Onboarding") {
 		t.Errorf("the App Home shows an onboarding section with no proposals:\n%s", text)
@@ -496,27 +500,12 @@ func (p proposalsOf) OpenProposals(_ context.Context, team catalog.Ref) ([]Propo
 	return p[team.String()], nil
 }
 
-// TestAppHomeProposalsAndNames: the App Home lists a team's open
-// onboarding proposals when the hook has some (the section is absent
-// otherwise, see TestAppHome), and finds a pull-request check recorded
-// under GitHub's spelling of a repository the catalog spells otherwise.
-func TestAppHomeProposalsAndNames(t *testing.T) {
-	ctx := context.Background()
-	st := demoStore(t)
-	r, err := st.Repository(ctx, "acme/payments-api")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.FullName, r.HTMLURL = "Acme/Payments-API", "https://ghe.acme.example/Acme/Payments-API"
-	if err := st.PutRepository(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.RecordUsage(ctx, catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: "bob",
-		Entity: "Acme/Payments-API", Outcome: catalog.OutcomeFailure, At: testNow.Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
+// TestAppHomeProposals: the App Home lists a team's open onboarding
+// proposals when the hook has some (the section is absent otherwise, see
+// TestAppHome); without Config.Checks it leaves the checks out.
+func TestAppHomeProposals(t *testing.T) {
 	f := newFakeSlack(t)
-	b := newTestBot(t, Config{Catalog: st, BotToken: testBotToken, APIURL: f.apiURL(), Proposals: proposalsOf{
+	b := newTestBot(t, Config{Catalog: demoStore(t), BotToken: testBotToken, APIURL: f.apiURL(), Proposals: proposalsOf{
 		"group:default/payments": {{Repository: "acme/ledger-tools", Title: "Add catalog-info.yaml (owned by payments)",
 			URL: "https://github.com/acme/ledger-tools/pull/7", Opened: testNow.Add(-26 * time.Hour)}},
 		"group:default/search": {{Repository: "acme/not-bobs", URL: "https://github.com/acme/not-bobs/pull/1"}},
@@ -524,7 +513,6 @@ func TestAppHomeProposalsAndNames(t *testing.T) {
 	event(t, b, "app_home_opened.json", nil)
 	text := transcript(f.wait("views.publish").blocks(t), slackNames)
 	for _, want := range []string{
-		"[Acme/Payments-API] — the latest check failed 1 hour ago, on your pull request",
 		"== Onboarding proposals ==",
 		"[Add catalog-info.yaml (owned by payments)] — `acme/ledger-tools`, opened 26 hours ago",
 	} {
@@ -535,4 +523,27 @@ func TestAppHomeProposalsAndNames(t *testing.T) {
 	if strings.Contains(text, "not-bobs") {
 		t.Errorf("the App Home shows another team's proposal:\n%s", text)
 	}
+	if strings.Contains(text, "checks failing") {
+		t.Errorf("the App Home shows checks it was given no source for:\n%s", text)
+	}
+}
+
+// fakeChecks is the open pull requests' checks, answering for the
+// repositories asked (any case), and remembering them.
+type fakeChecks struct {
+	open  []catalog.PullRequestCheck
+	asked []string
+}
+
+func (f *fakeChecks) FailingPullRequests(_ context.Context, repos []string, limit int) ([]catalog.PullRequestCheck, error) {
+	f.asked = append(f.asked, repos...)
+	var out []catalog.PullRequestCheck
+	for _, c := range f.open {
+		for _, r := range repos {
+			if strings.EqualFold(r, c.Repository) && c.Conclusion == "failure" && len(out) < limit {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
 }

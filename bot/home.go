@@ -42,28 +42,24 @@ const (
 	maxHomeOwned    = 25
 	maxHomeRepos    = 50 // repositories whose latest check is read
 	maxHomeFailures = 10
-	maxHomeProps    = 10
-	maxUsers        = 100_000 // catalog users indexed by email
+	// maxHomeFailingPRs are read, to say how many more there are.
+	maxHomeFailingPRs = 100
+	maxHomeProps      = 10
+	maxUsers          = 100_000 // catalog users indexed by email
 )
 
 // home is what the App Home says to one person.
 type home struct {
-	name    string            // their name in the catalog
-	ref     string            // their user ref
-	login   string            // their GitHub login
-	teams   []*catalog.Entity // their groups
-	owned   []*catalog.Entity // what they and their teams own
-	mine    map[string]bool   // refs of what they own themselves
-	failing []failure         // repositories whose latest pull-request check failed
+	name    string                     // their name in the catalog
+	ref     string                     // their user ref
+	login   string                     // their GitHub login
+	teams   []*catalog.Entity          // their groups
+	owned   []*catalog.Entity          // what they and their teams own
+	mine    map[string]bool            // refs of what they own themselves
+	failing []catalog.PullRequestCheck // open pull requests whose latest check failed
 	props   []Proposal
+	checks  bool   // pull-request checks are known (Config.Checks)
 	why     string // why they were not found in the catalog ("" when they were)
-}
-
-type failure struct {
-	repo   string
-	url    string // the repository's pull requests
-	author string
-	at     time.Time
 }
 
 // publishHome draws the App Home for the user who opened it
@@ -147,8 +143,11 @@ func (b *Bot) homeOf(ctx context.Context, userID string) (*home, error) {
 		}
 	}
 	sort.SliceStable(h.owned, func(i, j int) bool { return kindOrder(h.owned[i]) < kindOrder(h.owned[j]) })
-	if h.failing, err = b.failingChecks(ctx, h.owned); err != nil {
-		return nil, err
+	if b.checks != nil {
+		h.checks = true
+		if h.failing, err = b.failingChecks(ctx, h.owned); err != nil {
+			return nil, err
+		}
 	}
 	h.props = b.openProposals(ctx, h.teams)
 	return h, nil
@@ -194,10 +193,11 @@ func (b *Bot) entities(ctx context.Context, refs []string) ([]*catalog.Entity, e
 	return out, nil
 }
 
-// failingChecks are the repositories of what someone owns whose latest
-// pull-request check failed (a later pass means it was fixed), newest first.
-func (b *Bot) failingChecks(ctx context.Context, owned []*catalog.Entity) ([]failure, error) {
-	var out []failure
+// failingChecks are the open pull requests of what someone owns whose
+// latest check failed, newest first (a later pass, or the pull request
+// closing, takes one off).
+func (b *Bot) failingChecks(ctx context.Context, owned []*catalog.Entity) ([]catalog.PullRequestCheck, error) {
+	var repos []string
 	seen := map[string]bool{}
 	for _, e := range owned {
 		slug := e.Metadata.Annotations[catalog.AnnotationProjectSlug]
@@ -205,31 +205,12 @@ func (b *Bot) failingChecks(ctx context.Context, owned []*catalog.Entity) ([]fai
 			continue
 		}
 		seen[strings.ToLower(slug)] = true
-		if len(seen) > maxHomeRepos {
+		if len(repos) == maxHomeRepos {
 			break
 		}
-		// The check is recorded under GitHub's spelling of the name
-		// (Acme/Payments-API), the catalog file may spell it otherwise.
-		repo, web := slug, "https://github.com/"+slug
-		switch r, err := b.catalog.Repository(ctx, slug); {
-		case err == nil:
-			repo = r.FullName
-			if r.HTMLURL != "" {
-				web = r.HTMLURL // GitHub Enterprise Server's host
-			}
-		case !errors.Is(err, catalog.ErrNotFound):
-			return nil, err
-		}
-		last, err := b.catalog.LatestUsage(ctx, catalog.PluginPRCheck, repo)
-		if err != nil {
-			return nil, err
-		}
-		if last != nil && last.Outcome == catalog.OutcomeFailure {
-			out = append(out, failure{repo: repo, url: strings.TrimRight(web, "/") + "/pulls", author: last.Actor, at: last.At})
-		}
+		repos = append(repos, slug)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].at.After(out[j].at) })
-	return out, nil
+	return b.checks.FailingPullRequests(ctx, repos, maxHomeFailingPRs)
 }
 
 // homeBlocks is the App Home: who you are in the catalog, your teams, what
@@ -271,24 +252,32 @@ func (b *Bot) homeBlocks(h *home, team string) []slack.Block {
 			owned.Add(line)
 		}
 		blocks = append(blocks, slacktext.Section(owned))
-		blocks = append(blocks, slacktext.Header("Pull-request checks failing"))
-		checks := slacktext.NewLines(slacktext.MaxSectionText)
-		if len(h.failing) == 0 {
-			checks.Add("None: the latest check of every repository you own passed, or none ran yet.")
-		}
-		for i, f := range h.failing {
-			if i == maxHomeFailures {
-				checks.Add(fmt.Sprintf("and %d more", len(h.failing)-i))
-				break
+		if h.checks {
+			blocks = append(blocks, slacktext.Header("Pull-request checks failing"))
+			checks := slacktext.NewLines(slacktext.MaxSectionText)
+			if len(h.failing) == 0 {
+				checks.Add("None: callboard's check passes on every open pull request of what you own.")
 			}
-			by := "by @" + f.author
-			if strings.EqualFold(f.author, h.login) {
-				by = "on your pull request"
+			for i, f := range h.failing {
+				if i == maxHomeFailures {
+					more := fmt.Sprintf("and %d more", len(h.failing)-i)
+					if len(h.failing) == maxHomeFailingPRs {
+						more = fmt.Sprintf("and more than %d more", len(h.failing)-i-1)
+					}
+					checks.Add(more)
+					break
+				}
+				line := "• " + slacktext.Link(f.URL, fmt.Sprintf("%s#%d", f.Repository, f.Number)) + " — " + slacktext.Escape("failed "+ago(b.now(), f.At))
+				switch {
+				case f.Author != "" && strings.EqualFold(f.Author, h.login):
+					line += ", your pull request"
+				case f.Author != "":
+					line += slacktext.Escape(", by @" + f.Author)
+				}
+				checks.Add(line)
 			}
-			checks.Add("• " + slacktext.Link(f.url, f.repo) + " — the latest check failed " +
-				slacktext.Escape(ago(b.now(), f.at)+", "+by))
+			blocks = append(blocks, slacktext.Section(checks))
 		}
-		blocks = append(blocks, slacktext.Section(checks))
 		if len(h.props) > 0 {
 			blocks = append(blocks, slacktext.Header("Onboarding proposals"))
 			props := slacktext.NewLines(slacktext.MaxSectionText)

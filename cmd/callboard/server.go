@@ -123,7 +123,7 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 		}})
 	// /slack/commands, /slack/events, /slack/interactions, and Socket Mode.
 	var stopSlack func(context.Context)
-	slackReady, stopSlack = registerSlack(ctx, r, cfg, st, logger)
+	slackReady, stopSlack = registerSlack(ctx, r, cfg, db, st, logger)
 	srv.stops = append(srv.stops, stopSlack)
 
 	gh, err := newGitHubApp(cfg, db, st, logger, reg)

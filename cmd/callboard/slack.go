@@ -9,6 +9,8 @@ import (
 	"github.com/callboard/callboard/bot"
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/githubapp"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/callboard/callboard/web"
 	"github.com/gorilla/mux"
 )
@@ -18,12 +20,12 @@ import (
 // SLACK_SIGNING_SECRET is unset), and, when SLACK_APP_TOKEN is set, the
 // same over Socket Mode. ready reports the Socket Mode connection (nil
 // without Socket Mode); stop drains the answers in flight.
-func registerSlack(ctx context.Context, r *mux.Router, cfg config, st *store.Store, logger *slog.Logger) (ready func() error, stop func(context.Context)) {
+func registerSlack(ctx context.Context, r *mux.Router, cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger) (ready func() error, stop func(context.Context)) {
 	log := logger.With("component", "slack")
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st, Logger: log,
 		BaseURL: webBase(cfg), BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL,
 		// Onboarding (issue 17) plugs in here as it does into the web view.
-		Proposals: proposals{web.NoOnboarding{}}})
+		Proposals: proposals{web.NoOnboarding{}}, Checks: githubapp.NewCheckResults(db)})
 	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
 	r.Handle("/slack/events", sb.Events()).Methods(http.MethodPost)
 	r.Handle("/slack/interactions", sb.Interactions()).Methods(http.MethodPost)
