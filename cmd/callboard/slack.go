@@ -22,10 +22,16 @@ import (
 // without Socket Mode); stop drains the answers in flight.
 func registerSlack(ctx context.Context, r *mux.Router, cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger) (ready func() error, stop func(context.Context)) {
 	log := logger.With("component", "slack")
+	// The App Home lists failing pull-request checks where pull requests
+	// are checked: with the GitHub App.
+	var checks bot.Checks
+	if cfg.GitHubAppID != "" && cfg.GitHubPrivateKey != "" && cfg.GitHubWebhookSecret != "" {
+		checks = githubapp.NewCheckResults(db)
+	}
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st, Logger: log,
 		BaseURL: webBase(cfg), BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL,
 		// Onboarding (issue 17) plugs in here as it does into the web view.
-		Proposals: proposals{web.NoOnboarding{}}, Checks: githubapp.NewCheckResults(db)})
+		Proposals: proposals{web.NoOnboarding{}}, Checks: checks})
 	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
 	r.Handle("/slack/events", sb.Events()).Methods(http.MethodPost)
 	r.Handle("/slack/interactions", sb.Interactions()).Methods(http.MethodPost)
