@@ -1,14 +1,13 @@
-package main
+package catalog
 
 import (
 	"fmt"
 	"strings"
-
-	"github.com/callboard/callboard/catalog"
 )
 
-// formatOwnerText renders an owner answer for a terminal.
-func formatOwnerText(a *catalog.OwnerAnswer) string {
+// Text renders the answer for a terminal (callboard owner); bot renders
+// the same answer for Slack.
+func (a *OwnerAnswer) Text() string {
 	var b strings.Builder
 	if !a.Found() {
 		fmt.Fprintf(&b, "Nothing in the catalog matches %q.\n", a.Query)
@@ -114,17 +113,17 @@ func formatOwnerText(a *catalog.OwnerAnswer) string {
 	case a.SourceURL == "":
 	case a.Team && a.Entity.FromGitHubOrg():
 		fmt.Fprintf(&b, "Source:     GitHub %s\n", a.SourceURL)
-	case a.Source == catalog.FromCatalog:
+	case a.Source == FromCatalog:
 		fmt.Fprintf(&b, "Source:     catalog file %s\n", a.SourceURL)
-	case a.Source == catalog.FromCodeowners:
+	case a.Source == FromCodeowners:
 		fmt.Fprintf(&b, "Source:     CODEOWNERS (no catalog file) %s\n", a.SourceURL)
-	case a.Source == catalog.FromArchive:
+	case a.Source == FromArchive:
 		fmt.Fprintf(&b, "Source:     the catalog when the repository was archived %s\n", a.SourceURL)
 	}
 	return b.String()
 }
 
-func linkText(l catalog.Link) string {
+func linkText(l Link) string {
 	switch {
 	case l.Title != "" && l.URL != "":
 		return l.Title + " " + l.URL
