@@ -6,7 +6,8 @@ import (
 )
 
 // Text renders the answer for a terminal (callboard owner); bot renders
-// the same answer for Slack.
+// the same answer for Slack. Who owns it and how to reach them come first,
+// then links, then where the answer came from.
 func (a *OwnerAnswer) Text() string {
 	var b strings.Builder
 	if !a.Found() {
@@ -16,6 +17,29 @@ func (a *OwnerAnswer) Text() string {
 		}
 		return b.String()
 	}
+	a.writeHeadline(&b)
+	for _, o := range a.Owners {
+		if len(a.Owners) > 1 || a.Team {
+			fmt.Fprintf(&b, "\n%s\n", o.DisplayName)
+		}
+		writeOwnerText(&b, o)
+	}
+	a.writeOwned(&b)
+	b.WriteString("\n")
+	if a.RepoURL != "" {
+		fmt.Fprintf(&b, "Repository: %s\n", a.RepoURL)
+	}
+	for _, l := range a.Docs {
+		fmt.Fprintf(&b, "Docs:       %s\n", linkText(l))
+	}
+	if src := a.sourceText(); src != "" {
+		fmt.Fprintf(&b, "Source:     %s %s\n", src, a.SourceURL)
+	}
+	return b.String()
+}
+
+// subjectText names what the answer is about.
+func (a *OwnerAnswer) subjectText() string {
 	subject := a.Query
 	switch {
 	case a.Entity != nil:
@@ -26,101 +50,112 @@ func (a *OwnerAnswer) Text() string {
 	if a.Path != "" {
 		subject += " " + a.Path
 	}
+	return subject
+}
+
+// writeHeadline writes the first line: what the answer is about, and who
+// owns it.
+func (a *OwnerAnswer) writeHeadline(b *strings.Builder) {
+	subject := a.subjectText()
 	switch {
 	case a.Team && a.Entity != nil:
-		fmt.Fprintf(&b, "%s\n", subject)
+		fmt.Fprintf(b, "%s\n", subject)
 	case len(a.Owners) == 0 && a.Archived:
-		fmt.Fprintf(&b, "%s has no owner on record; the repository is archived.\n", subject)
+		fmt.Fprintf(b, "%s has no owner on record; the repository is archived.\n", subject)
 	case len(a.Owners) == 0:
-		fmt.Fprintf(&b, "%s has no owner on record.\n", subject)
+		fmt.Fprintf(b, "%s has no owner on record.\n", subject)
+	case a.Archived:
+		fmt.Fprintf(b, "%s was owned by %s %s\n", subject, ownerNamesText(a.Owners), a.UntilArchived())
 	default:
-		names := make([]string, len(a.Owners))
-		for i, o := range a.Owners {
-			names[i] = o.DisplayName
-			if o.Known {
-				names[i] += " (" + o.Ref + ")"
-			}
-		}
-		if a.Archived {
-			fmt.Fprintf(&b, "%s was owned by %s %s\n", subject, strings.Join(names, ", "), a.UntilArchived())
-		} else {
-			fmt.Fprintf(&b, "%s is owned by %s\n", subject, strings.Join(names, ", "))
+		fmt.Fprintf(b, "%s is owned by %s\n", subject, ownerNamesText(a.Owners))
+	}
+}
+
+// ownerNamesText lists owners by name, with the ref of those in the catalog.
+func ownerNamesText(owners []Owner) string {
+	names := make([]string, len(owners))
+	for i, o := range owners {
+		names[i] = o.DisplayName
+		if o.Known {
+			names[i] += " (" + o.Ref + ")"
 		}
 	}
-	for _, o := range a.Owners {
-		if len(a.Owners) > 1 || a.Team {
-			fmt.Fprintf(&b, "\n%s\n", o.DisplayName)
+	return strings.Join(names, ", ")
+}
+
+// writeOwnerText writes how to reach one owner, a line a way.
+func writeOwnerText(b *strings.Builder, o Owner) {
+	if !o.Known {
+		fmt.Fprintf(b, "  %s is not in the catalog", o.Ref)
+		if len(o.Suggestions) > 0 {
+			fmt.Fprintf(b, "; did you mean %s?", strings.Join(o.Suggestions, ", "))
 		}
-		if !o.Known {
-			fmt.Fprintf(&b, "  %s is not in the catalog", o.Ref)
-			if len(o.Suggestions) > 0 {
-				fmt.Fprintf(&b, "; did you mean %s?", strings.Join(o.Suggestions, ", "))
-			}
-			b.WriteString("\n")
-		}
-		if o.SlackChannel != "" {
-			fmt.Fprintf(&b, "  Slack:   %s", o.SlackChannel)
-			if o.SlackChannelID != "" && o.SlackChannelID != o.SlackChannel {
-				fmt.Fprintf(&b, " (%s)", o.SlackChannelID)
-			}
-			b.WriteString("\n")
-		}
-		if o.Email != "" {
-			fmt.Fprintf(&b, "  Email:   %s\n", o.Email)
-		}
-		if o.GitHubTeam != "" {
-			fmt.Fprintf(&b, "  GitHub:  @%s\n", o.GitHubTeam)
-		}
-		if len(o.Members) > 0 {
-			ms := make([]string, len(o.Members))
-			for i, m := range o.Members {
-				ms[i] = m.DisplayName
-				if m.Email != "" {
-					ms[i] += " <" + m.Email + ">"
-				}
-			}
-			fmt.Fprintf(&b, "  Members: %s", strings.Join(ms, ", "))
-			if o.MoreMembers > 0 {
-				fmt.Fprintf(&b, " and %d more", o.MoreMembers)
-			}
-			b.WriteString("\n")
-		}
-		for _, l := range o.OnCall {
-			fmt.Fprintf(&b, "  On-call: %s\n", linkText(l))
-		}
+		b.WriteString("\n")
 	}
-	if len(a.Owned) > 0 {
-		b.WriteString("\nOwns:\n")
-		for _, e := range a.Owned {
-			fmt.Fprintf(&b, "  %-12s %s", strings.ToLower(e.Kind), e.Metadata.Name)
-			if t := e.SpecString("type"); t != "" {
-				fmt.Fprintf(&b, " (%s)", t)
+	if o.SlackChannel != "" {
+		fmt.Fprintf(b, "  Slack:   %s", o.SlackChannel)
+		if o.SlackChannelID != "" && o.SlackChannelID != o.SlackChannel {
+			fmt.Fprintf(b, " (%s)", o.SlackChannelID)
+		}
+		b.WriteString("\n")
+	}
+	if o.Email != "" {
+		fmt.Fprintf(b, "  Email:   %s\n", o.Email)
+	}
+	if o.GitHubTeam != "" {
+		fmt.Fprintf(b, "  GitHub:  @%s\n", o.GitHubTeam)
+	}
+	if len(o.Members) > 0 {
+		ms := make([]string, len(o.Members))
+		for i, m := range o.Members {
+			ms[i] = m.DisplayName
+			if m.Email != "" {
+				ms[i] += " <" + m.Email + ">"
 			}
-			b.WriteString("\n")
 		}
-		if a.MoreOwned > 0 {
-			fmt.Fprintf(&b, "  and %d more\n", a.MoreOwned)
+		fmt.Fprintf(b, "  Members: %s", strings.Join(ms, ", "))
+		if o.MoreMembers > 0 {
+			fmt.Fprintf(b, " and %d more", o.MoreMembers)
 		}
+		b.WriteString("\n")
 	}
-	b.WriteString("\n")
-	if a.RepoURL != "" {
-		fmt.Fprintf(&b, "Repository: %s\n", a.RepoURL)
+	for _, l := range o.OnCall {
+		fmt.Fprintf(b, "  On-call: %s\n", linkText(l))
 	}
-	for _, l := range a.Docs {
-		fmt.Fprintf(&b, "Docs:       %s\n", linkText(l))
+}
+
+// writeOwned lists what a team owns.
+func (a *OwnerAnswer) writeOwned(b *strings.Builder) {
+	if len(a.Owned) == 0 {
+		return
 	}
+	b.WriteString("\nOwns:\n")
+	for _, e := range a.Owned {
+		fmt.Fprintf(b, "  %-12s %s", strings.ToLower(e.Kind), e.Metadata.Name)
+		if t := e.SpecString("type"); t != "" {
+			fmt.Fprintf(b, " (%s)", t)
+		}
+		b.WriteString("\n")
+	}
+	if a.MoreOwned > 0 {
+		fmt.Fprintf(b, "  and %d more\n", a.MoreOwned)
+	}
+}
+
+// sourceText says where the answer came from; "" when it links nowhere.
+func (a *OwnerAnswer) sourceText() string {
 	switch {
 	case a.SourceURL == "":
 	case a.Team && a.Entity.FromGitHubOrg():
-		fmt.Fprintf(&b, "Source:     GitHub %s\n", a.SourceURL)
+		return "GitHub"
 	case a.Source == FromCatalog:
-		fmt.Fprintf(&b, "Source:     catalog file %s\n", a.SourceURL)
+		return "catalog file"
 	case a.Source == FromCodeowners:
-		fmt.Fprintf(&b, "Source:     CODEOWNERS (no catalog file) %s\n", a.SourceURL)
+		return "CODEOWNERS (no catalog file)"
 	case a.Source == FromArchive:
-		fmt.Fprintf(&b, "Source:     the catalog when the repository was archived %s\n", a.SourceURL)
+		return "the catalog when the repository was archived"
 	}
-	return b.String()
+	return ""
 }
 
 func linkText(l Link) string {
