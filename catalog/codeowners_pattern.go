@@ -57,13 +57,7 @@ func compileCodeownersPattern(pattern string) (*codeownersPattern, error) {
 	}
 	rooted := raw[0] == ""
 	dirOnly := len(raw) > 1 && raw[len(raw)-1] == ""
-	segs := raw[:0]
-	for _, s := range raw {
-		if s == "" || s == "**" && len(segs) > 0 && segs[len(segs)-1] == "**" {
-			continue // "a//b" is "a/b", and "**/**" is "**"
-		}
-		segs = append(segs, s)
-	}
+	segs := cleanCodeownersSegments(raw)
 	if len(segs) == 0 {
 		return nil, fmt.Errorf("pattern %q matches no path", pattern)
 	}
@@ -104,6 +98,19 @@ func splitCodeownersPattern(pattern string) ([]string, error) {
 		}
 	}
 	return append(raw, pattern[start:]), nil
+}
+
+// cleanCodeownersSegments drops empty segments and repeats of "**", in
+// place: "a//b" is "a/b", and "**/**" is "**".
+func cleanCodeownersSegments(raw []string) []string {
+	segs := raw[:0]
+	for _, s := range raw {
+		if s == "" || s == "**" && len(segs) > 0 && segs[len(segs)-1] == "**" {
+			continue
+		}
+		segs = append(segs, s)
+	}
+	return segs
 }
 
 // codeownersModeOf says what a pattern's last segment makes it match, and
