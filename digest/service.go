@@ -92,8 +92,21 @@ func New(cfg Config) (*Service, error) {
 			return nil, errors.New("DIGEST_TO is empty: the platform team's address is needed to send the digest")
 		}
 	}
-	to := make([]string, 0, len(cfg.To))
-	for _, addr := range cfg.To {
+	var err error
+	if cfg.To, err = recipients(cfg.To); err != nil {
+		return nil, err
+	}
+	cfg.AllowedDomains = allowedDomains(cfg.AllowedDomains, cfg.To)
+	if cfg.Slack != nil && cfg.SlackChannel == "" {
+		return nil, errors.New("DIGEST_SLACK_CHANNEL is empty: the channel for the digest summary is needed")
+	}
+	return &Service{cfg: cfg, log: log}, nil
+}
+
+// recipients checks DIGEST_TO's addresses: lower-cased, sorted, each once.
+func recipients(addrs []string) ([]string, error) {
+	to := make([]string, 0, len(addrs))
+	for _, addr := range addrs {
 		a, err := mail.ParseAddress(strings.TrimSpace(addr))
 		if err != nil {
 			return nil, fmt.Errorf("DIGEST_TO %q is not an address: %v", addr, err)
@@ -101,20 +114,22 @@ func New(cfg Config) (*Service, error) {
 		to = append(to, strings.ToLower(a.Address))
 	}
 	slices.Sort(to)
-	cfg.To = slices.Compact(to)
-	if len(cfg.AllowedDomains) == 0 {
-		for _, addr := range cfg.To {
+	return slices.Compact(to), nil
+}
+
+// allowedDomains are the domains owners' digests may go to: those given,
+// else the domains of the recipients to.
+func allowedDomains(given, to []string) []string {
+	if len(given) == 0 {
+		for _, addr := range to {
 			_, d, _ := strings.Cut(addr, "@")
-			cfg.AllowedDomains = append(cfg.AllowedDomains, d)
+			given = append(given, d)
 		}
 	}
-	for i, d := range cfg.AllowedDomains {
-		cfg.AllowedDomains[i] = strings.ToLower(strings.Trim(strings.TrimSpace(d), "."))
+	for i, d := range given {
+		given[i] = strings.ToLower(strings.Trim(strings.TrimSpace(d), "."))
 	}
-	if cfg.Slack != nil && cfg.SlackChannel == "" {
-		return nil, errors.New("DIGEST_SLACK_CHANNEL is empty: the channel for the digest summary is needed")
-	}
-	return &Service{cfg: cfg, log: log}, nil
+	return given
 }
 
 // ParseAddresses splits DIGEST_TO ("a@x.example, b@x.example").
@@ -161,15 +176,9 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 	if in.PrevEvents, err = s.cfg.Catalog.UsageBetween(ctx, prev.Start(loc), from); err != nil {
 		return nil, err
 	}
-	for i := TrendWeeks - 1; i >= 1; i-- {
-		wk := w.Add(-i)
-		counts, err := s.cfg.Catalog.UsageCounts(ctx, wk.Start(loc), wk.End(loc))
-		if err != nil {
-			return nil, err
-		}
-		in.Weekly = append(in.Weekly, counts)
+	if in.Weekly, err = s.weekly(ctx, w); err != nil {
+		return nil, err
 	}
-	in.Weekly = append(in.Weekly, nil) // this week's counts come from the events
 	if in.Owners, err = s.owners(ctx); err != nil {
 		return nil, err
 	}
@@ -182,23 +191,8 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 	if in.PrevCoverage, err = s.cfg.Records.SnapshotBefore(ctx, w); err != nil {
 		return nil, err
 	}
-	if current := WeekOf(now, loc); w == current || w == current.Add(-1) {
-		if in.Coverage, err = s.cfg.Catalog.Coverage(ctx); err != nil {
-			return nil, fmt.Errorf("measuring coverage: %w", err)
-		}
-		if err := s.cfg.Records.SaveSnapshot(ctx, Snapshot{Week: w, TakenAt: now, Coverage: in.Coverage}); err != nil {
-			return nil, err
-		}
-	} else {
-		own, err := s.cfg.Records.SnapshotBefore(ctx, w.Add(1))
-		if err != nil {
-			return nil, err
-		}
-		if own != nil && own.Week == w {
-			in.Coverage = own.Coverage
-		} else if in.Coverage, err = s.cfg.Catalog.Coverage(ctx); err != nil {
-			return nil, fmt.Errorf("measuring coverage: %w", err)
-		}
+	if in.Coverage, err = s.coverage(ctx, w, now); err != nil {
+		return nil, err
 	}
 	d := Build(in)
 	d.URL = s.URL(w)
@@ -209,6 +203,49 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 		}
 	}
 	return d, nil
+}
+
+// weekly counts each plugin's events in the trend's weeks before w, oldest
+// first; w's own counts, last, come from its events.
+func (s *Service) weekly(ctx context.Context, w Week) ([]map[string]int, error) {
+	loc := s.cfg.Location
+	var out []map[string]int
+	for i := TrendWeeks - 1; i >= 1; i-- {
+		wk := w.Add(-i)
+		counts, err := s.cfg.Catalog.UsageCounts(ctx, wk.Start(loc), wk.End(loc))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, counts)
+	}
+	return append(out, nil), nil
+}
+
+// coverage is the catalog coverage w's digest shows. For this week and the
+// last one it is measured now and recorded as w's snapshot; an older week
+// shows its own snapshot, or today's coverage when it has none.
+func (s *Service) coverage(ctx context.Context, w Week, now time.Time) (catalog.Coverage, error) {
+	current := WeekOf(now, s.cfg.Location)
+	recent := w == current || w == current.Add(-1)
+	if !recent {
+		own, err := s.cfg.Records.SnapshotBefore(ctx, w.Add(1))
+		if err != nil {
+			return catalog.Coverage{}, err
+		}
+		if own != nil && own.Week == w {
+			return own.Coverage, nil
+		}
+	}
+	c, err := s.cfg.Catalog.Coverage(ctx)
+	if err != nil {
+		return c, fmt.Errorf("measuring coverage: %w", err)
+	}
+	if recent {
+		if err := s.cfg.Records.SaveSnapshot(ctx, Snapshot{Week: w, TakenAt: now, Coverage: c}); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 // owners maps plugin ids to the owners of the entities that carry
