@@ -73,19 +73,12 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 		return nil, err
 	}
 	problems = append(problems, tp...)
-	files, err := s.files(ctx, gh, plan)
+	files, msg, err := s.prepare(ctx, gh, is, t, plan)
 	if err != nil {
-		if Transient(err) {
-			return nil, err
-		}
-		s.log(is).Warn("scaffold request: the template's files cannot be prepared", "repository", is.Repository, "issue", is.Number, "template", t.Ref.String(), "err", err)
-		ev.problems = inFormOrder(append(problems, Problem{Message: "The template's files cannot be prepared: " + strings.TrimSuffix(Reason(err), ".") + "."}), rf)
-		return ev, nil
+		return nil, err
 	}
 	ev.files = files
-	if msg, err := s.writable(ctx, gh, is, files); err != nil {
-		return nil, err
-	} else if msg != "" {
+	if msg != "" {
 		ev.problems = inFormOrder(append(problems, Problem{Message: msg}), rf)
 		return ev, nil
 	}
@@ -98,6 +91,25 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	}
 	ev.problems = inFormOrder(problems, rf)
 	return ev, nil
+}
+
+// prepare renders the template's files and checks the new repository may
+// hold them. msg says why they cannot be prepared or written; an error is
+// one a retry may get past.
+func (s *Service) prepare(ctx context.Context, gh GitHub, is Issue, t *Template, plan *Plan) ([]File, string, error) {
+	files, err := s.files(ctx, gh, plan)
+	if err != nil {
+		if Transient(err) {
+			return nil, "", err
+		}
+		s.log(is).Warn("scaffold request: the template's files cannot be prepared", "repository", is.Repository, "issue", is.Number, "template", t.Ref.String(), "err", err)
+		return nil, "The template's files cannot be prepared: " + strings.TrimSuffix(Reason(err), ".") + ".", nil
+	}
+	msg, err := s.writable(ctx, gh, is, files)
+	if err != nil {
+		return nil, "", err
+	}
+	return files, msg, nil
 }
 
 // answers are an issue's answers, read by its template's form.
