@@ -163,16 +163,7 @@ func (s *Store) InstalledRepositories(ctx context.Context, inst int64) ([]string
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		out = append(out, name)
-	}
-	return out, rows.Err()
+	return scanStrings(rows)
 }
 
 // DeleteRepository removes a repository row and every entity its files declared.
