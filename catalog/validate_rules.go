@@ -216,18 +216,25 @@ func checkSpecString(ps *problems, p string, v any, f specField) {
 }
 
 func checkSpecStrings(ps *problems, p string, v any, f specField) {
-	items, ok := v.([]any)
-	if !ok {
-		ps.add(p, "must be a list of strings")
-		return
-	}
-	for i, it := range items {
-		ip := fmt.Sprintf("%s[%d]", p, i)
+	eachItem(ps, p, v, "must be a list of strings", func(ip string, it any) {
 		if s, ok := it.(string); !ok || s == "" {
 			ps.add(ip, "must be a non-empty string")
 		} else {
 			checkRefField(ps, ip, s, f.refKind)
 		}
+	})
+}
+
+// eachItem calls check with each item of the list v and its path; when v
+// is not a list, that is the problem notList.
+func eachItem(ps *problems, p string, v any, notList string, check func(ip string, it any)) {
+	items, ok := v.([]any)
+	if !ok {
+		ps.add(p, "%s", notList)
+		return
+	}
+	for i, it := range items {
+		check(fmt.Sprintf("%s[%d]", p, i), it)
 	}
 }
 
@@ -249,14 +256,7 @@ func checkMapping(ps *problems, p string, v any) {
 }
 
 func checkSpecObjects(ps *problems, p string, v any, _ specField) {
-	items, ok := v.([]any)
-	if !ok {
-		ps.add(p, "must be a list of mappings")
-		return
-	}
-	for i, it := range items {
-		checkMapping(ps, fmt.Sprintf("%s[%d]", p, i), it)
-	}
+	eachItem(ps, p, v, "must be a list of mappings", func(ip string, it any) { checkMapping(ps, ip, it) })
 }
 
 func checkSpecObjectOrObjects(ps *problems, p string, v any, f specField) {
