@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/humanize"
 	"github.com/callboard/callboard/internal/slacktext"
 	"github.com/slack-go/slack"
 )
@@ -267,7 +268,7 @@ func (b *Bot) homeBlocks(h *home, team string) []slack.Block {
 					checks.Add(more)
 					break
 				}
-				line := "• " + slacktext.Link(f.URL, fmt.Sprintf("%s#%d", f.Repository, f.Number)) + " — " + slacktext.Escape("failed "+ago(b.now(), f.At))
+				line := "• " + slacktext.Link(f.URL, fmt.Sprintf("%s#%d", f.Repository, f.Number)) + " — " + slacktext.Escape("failed "+humanize.Ago(b.now(), f.At))
 				switch {
 				case f.Author != "" && strings.EqualFold(f.Author, h.login):
 					line += ", your pull request"
@@ -288,7 +289,7 @@ func (b *Bot) homeBlocks(h *home, team string) []slack.Block {
 				}
 				line := "• " + slacktext.Link(p.URL, cmp.Or(p.Title, "a catalog file")) + " — " + slacktext.Code(p.Repository)
 				if !p.Opened.IsZero() {
-					line += slacktext.Escape(", opened " + ago(b.now(), p.Opened))
+					line += slacktext.Escape(", opened " + humanize.Ago(b.now(), p.Opened))
 				}
 				props.Add(line)
 			}
@@ -302,26 +303,6 @@ func (b *Bot) homeBlocks(h *home, team string) []slack.Block {
 		}
 	}
 	return slacktext.Bounded(blocks)
-}
-
-// ago says how long ago t was, in words.
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	plural := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	}
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute", "minutes") + " ago"
-	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour", "hours") + " ago"
-	}
-	return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
 }
 
 // userIndex finds the catalog's User by email, from an index rebuilt when

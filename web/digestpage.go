@@ -12,6 +12,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/internal/humanize"
 )
 
 type digestView struct {
@@ -78,7 +79,7 @@ func (s *Site) digest(w http.ResponseWriter, r *http.Request, sess *Session) err
 		}
 		var acts []string
 		for _, a := range p.TopActions {
-			acts = append(acts, fmt.Sprintf("%s %s", a.Name, num(a.Count)))
+			acts = append(acts, fmt.Sprintf("%s %s", a.Name, humanize.Int(a.Count)))
 		}
 		row.Actions = strings.Join(acts, " · ")
 		v.Plugins = append(v.Plugins, row)
@@ -142,18 +143,18 @@ func headline(d *digest.Digest) string {
 	t := d.Total
 	if t.Events == 0 {
 		if t.Prev > 0 {
-			return fmt.Sprintf("No usage yet this week (last week: %s).", plural(t.Prev, "event", "events"))
+			return fmt.Sprintf("No usage yet this week (last week: %s).", humanize.Plural(t.Prev, "event", "events"))
 		}
 		return "No usage recorded this week."
 	}
-	s := fmt.Sprintf("%s by %s", plural(t.Events, "event", "events"), plural(t.Users, "person", "people"))
+	s := fmt.Sprintf("%s by %s", humanize.Plural(t.Events, "event", "events"), humanize.Plural(t.Users, "person", "people"))
 	switch {
 	case t.Change.New:
 		s += ", the first recorded"
 	case d.Partial:
-		s += fmt.Sprintf(" so far; last week had %s", num(t.Prev))
+		s += fmt.Sprintf(" so far; last week had %s", humanize.Int(t.Prev))
 	default:
-		s += fmt.Sprintf(", %s on last week (%s)", t.Change, num(t.Prev))
+		s += fmt.Sprintf(", %s on last week (%s)", t.Change, humanize.Int(t.Prev))
 	}
 	return s + "."
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/internal/humanize"
 	"github.com/gorilla/mux"
 )
 
@@ -161,7 +162,7 @@ func (s *Site) entity(w http.ResponseWriter, r *http.Request, sess *Session) err
 			return err
 		}
 		if last != nil {
-			v.Check = &checkView{Outcome: last.Outcome, Label: checkLabel(last.Outcome), When: ago(s.cfg.Now(), last.At),
+			v.Check = &checkView{Outcome: last.Outcome, Label: checkLabel(last.Outcome), When: humanize.Ago(s.cfg.Now(), last.At),
 				Actor: last.Actor, URL: repo.URL() + "/pulls"}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/humanize"
 )
 
 // Limits on what the home page lists.
@@ -87,7 +88,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request, sess *Session) error
 	if err != nil {
 		return err
 	}
-	v.Coverage, v.MeasuredAt = cov, ago(time.Now(), at)
+	v.Coverage, v.MeasuredAt = cov, humanize.Ago(time.Now(), at)
 	// The live counts of the repositories page, beside the measured coverage.
 	repos, err := s.cfg.Store.RepositoryList(ctx, catalog.RepoListQuery{Limit: 1})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/humanize"
 )
 
 const reposPerPage = 50
@@ -118,7 +119,7 @@ func (s *Site) repositories(w http.ResponseWriter, r *http.Request, sess *Sessio
 	for _, repo := range list.Repositories {
 		st := catalog.RepoStatusOf(repo)
 		row := repoRow{FullName: repo.FullName, URL: repo.URL(), Description: repo.Description, Status: st, StatusLabel: statusLabel(st),
-			Problems: len(repo.CatalogProblems), Updated: ago(now, repo.UpdatedAt)}
+			Problems: len(repo.CatalogProblems), Updated: humanize.Ago(now, repo.UpdatedAt)}
 		if repo.CatalogPath != "" && (st == catalog.RepoRegistered || st == catalog.RepoInvalid) {
 			row.CatalogURL = repo.BlobURL(repo.CatalogPath)
 		}
