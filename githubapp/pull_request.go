@@ -13,7 +13,9 @@ import (
 type pullRequestHandler struct {
 	checks *prChecker
 	merges MergeRecorder // nil: merges are not recorded
-	now    func() time.Time
+	// onboarding learns of its proposals' closes; nil: not recorded
+	onboarding OnboardingRecorder
+	now        func() time.Time
 }
 
 func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRequestEvent]) error {
@@ -21,6 +23,9 @@ func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRe
 	switch ev.GetAction() {
 	case "opened", "reopened", "synchronize", "ready_for_review":
 	case "closed":
+		if err := h.onboardingClosed(ctx, ev); err != nil {
+			return err
+		}
 		return h.merged(ctx, ev)
 	default:
 		return queue.IgnoredAction("pull_request", ev.GetAction())

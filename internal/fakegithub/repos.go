@@ -175,22 +175,26 @@ func (s *Server) addTeamRepo(w http.ResponseWriter, r *http.Request, in *install
 }
 
 // getTree lists a commit's files (GET /repos/{o}/{r}/git/trees/{sha}, where
-// sha may be a branch name as GitHub allows); trees are flat, so recursive
+// sha may be a commit or a branch name as GitHub allows); trees are flat, so recursive
 // or not, every file is listed.
 func (s *Server) getTree(w http.ResponseWriter, r *http.Request, rp *repo) (int, any) {
 	if len(rp.branches) == 0 {
 		return http.StatusConflict, errorBody("Git Repository is empty.")
 	}
-	c := s.resolve(rp, r.PathValue("sha"))
-	if c == nil {
-		return notFound()
+	tree := r.PathValue("sha")
+	if _, isTree := s.trees[tree]; !isTree {
+		c := s.resolve(rp, tree)
+		if c == nil {
+			return notFound()
+		}
+		tree = c.tree
 	}
 	entries := []any{}
-	files := s.trees[c.tree]
+	files := s.trees[tree]
 	for _, f := range slices.Sorted(maps.Keys(files)) {
 		entries = append(entries, map[string]any{"path": f, "mode": "100644", "type": "blob", "sha": files[f]})
 	}
-	return http.StatusOK, map[string]any{"sha": c.tree, "tree": entries, "truncated": false}
+	return http.StatusOK, map[string]any{"sha": tree, "tree": entries, "truncated": false}
 }
 
 // getReadme serves GET /repos/{o}/{r}/readme: the first README* at the root.
