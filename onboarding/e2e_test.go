@@ -470,3 +470,84 @@ func fakeIDs(gh *fakegithub.Server) map[string]int64 {
 	}
 	return out
 }
+
+// TestOnboardingPace: ONBOARDING_PER_HOUR pull requests an hour, spread
+// across teams; none while GitHub's rate budget is below the reserve;
+// dry-run opens nothing.
+func TestOnboardingPace(t *testing.T) {
+	ctx := context.Background()
+	gh := fakegithub.New(t)
+	gh.AddInstallation(1, "acme")
+	for i, slug := range teams[:3] {
+		gh.AddTeam("acme", fakegithub.Team{ID: int64(100 + i), Slug: slug, Name: slug})
+	}
+	for i := range 9 {
+		full := fmt.Sprintf("acme/svc-%d", i)
+		gh.AddRepo(1, fakegithub.Repo{ID: int64(5000 + i), FullName: full, CreatedAt: ago(old)})
+		gh.SetFile(full, "main", "CODEOWNERS", []byte("* @acme/"+team(i/3)+"\n")) // three repositories per team
+	}
+	now := time.Now()
+	clock := func() time.Time { return now }
+	o := newOrg(t, gh, onboarding.Config{PerHour: 4, Reserve: 1000, Now: clock})
+	if _, err := o.app.SyncAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := o.svc.Run(ctx, onboarding.RunOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 9 || res[0].Action != onboarding.ActWouldOpen {
+		t.Fatalf("dry run: %+v", res)
+	}
+	for i := range 9 {
+		if n := len(gh.Pulls(fmt.Sprintf("acme/svc-%d", i))); n != 0 {
+			t.Fatalf("a dry run opened %d pull requests", n)
+		}
+	}
+
+	res, err = o.svc.Run(ctx, onboarding.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := map[string]int{}
+	deferred := 0
+	for _, r := range res {
+		switch r.Action {
+		case onboarding.ActOpened:
+			owners[r.Proposal.Team]++
+		case onboarding.ActDeferred:
+			deferred++
+		}
+	}
+	if len(owners) != 3 || deferred != 5 {
+		t.Errorf("first hour: opened per team %v, %d deferred; want 4 over all 3 teams, 5 deferred", owners, deferred)
+	}
+
+	// An hour later, with GitHub's budget below the reserve: nothing.
+	now = now.Add(61 * time.Minute)
+	gh.SetRateRemaining(900)
+	res, err = o.svc.Run(ctx, onboarding.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Action == onboarding.ActOpened || r.Action == onboarding.ActDeferred && !strings.Contains(r.Why, "reserve") {
+			t.Errorf("below the reserve: %s %s (%s)", r.Repo, r.Action, r.Why)
+		}
+	}
+	gh.SetRateRemaining(5000)
+	res, err = o.svc.Run(ctx, onboarding.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened := 0
+	for _, r := range res {
+		if r.Action == onboarding.ActOpened {
+			opened++
+		}
+	}
+	if opened != 4 {
+		t.Errorf("the next hour opened %d, want 4", opened)
+	}
+}

@@ -58,6 +58,8 @@ var templates embed.FS
 var bodyTemplate = template.Must(template.New("body.md.tmpl").Funcs(template.FuncMap{
 	"split": func(s string) []string { a, b, _ := strings.Cut(s, "/"); return []string{a, b} },
 	"code":  func(s string) string { return "`" + strings.ReplaceAll(s, "`", "") + "`" },
+	// cell keeps a table cell one cell: no pipe or line break from a file ends it.
+	"cell": func(s string) string { return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s) },
 }).ParseFS(templates, "templates/body.md.tmpl"))
 
 // Marker is the hidden line that marks a pull request body as callboard's.

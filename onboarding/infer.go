@@ -245,7 +245,7 @@ func inferOwner(f Facts, org Org) (Group, Evidence, []string) {
 				_, team, _ := strings.Cut(slug, "/")
 				if g, ok := org.Groups[strings.ToLower(team)]; ok {
 					return g, Evidence{Field: "spec.owner", Value: g.Ref,
-						Why: fmt.Sprintf("`%s` line %d (`%s %s`) makes %s the owner of the repository's root", f.CodeownersPath, rule.Line, rule.Pattern, strings.Join(rule.Owners, " "), codeHandle(o))}, notes
+						Why: fmt.Sprintf("`%s` line %d (%s) makes %s the owner of the repository's root", f.CodeownersPath, rule.Line, codeHandle(rule.Pattern+" "+strings.Join(rule.Owners, " ")), codeHandle(o))}, notes
 				}
 				notes = append(notes, fmt.Sprintf("CODEOWNERS names %s, which is not a team the catalog knows", codeHandle(o)))
 			}
