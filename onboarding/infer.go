@@ -456,7 +456,7 @@ func ownerlessWhy(f Facts, notes []string) string {
 	why = append(why, notes...)
 	why = append(why, "no team has admin or maintain permission")
 	if len(f.Committers) == 0 {
-		why = append(why, "no commits in the last 90 days")
+		why = append(why, "no commits by a person in the last 90 days")
 	} else {
 		why = append(why, "no team holds most of the last 90 days' committers")
 	}

@@ -47,6 +47,7 @@ type config struct {
 	DigestAllowedDomains []string
 
 	ScaffoldRepo string
+	Onboarding   onboardingConfig // ONBOARDING, ONBOARDING_PER_HOUR, ONBOARDING_ACTIVE_DAYS, ONBOARDING_EXCLUDE
 	// SCAFFOLD_TEMPLATE_REPOS, SCAFFOLD_SOURCES (org/repo patterns),
 	// SCAFFOLD_ALLOWED_TEAMS (team slugs) and SCAFFOLD_MAX_VISIBILITY.
 	ScaffoldTemplateRepos []string
@@ -179,6 +180,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	errs = append(errs, checkConfig(&c, getenv)...)
 	errs = append(errs, checkWebConfig(c)...)
+	errs = append(errs, readOnboarding(&c, getenv)...)
 	switch len(errs) {
 	case 0:
 		return c, nil
