@@ -42,6 +42,8 @@ type Config struct {
 	// https://hooks.slack.com/; tests point it at an httptest server, and an
 	// organisation on GovSlack at its own hooks host.
 	AllowResponseURL func(string) bool
+	// Onboarding lists open onboarding pull requests for /catalog onboarding; nil: off.
+	Onboarding Onboarding
 }
 
 // Limits of a request and of the work behind it.
@@ -63,6 +65,7 @@ type Bot struct {
 	baseURL       string
 	answerWithin  time.Duration
 	allowResponse func(string) bool
+	proposals     Onboarding // nil: onboarding is off
 
 	replays replays
 
@@ -87,6 +90,7 @@ func New(cfg Config) *Bot {
 		baseURL:       strings.TrimRight(cfg.BaseURL, "/"),
 		answerWithin:  cfg.Answer,
 		allowResponse: cfg.AllowResponseURL,
+		proposals:     cfg.Onboarding,
 	}
 	if b.client == nil {
 		b.client = &http.Client{Timeout: 5 * time.Second}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/callboard/callboard/bot"
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/githubapp"
@@ -212,4 +213,33 @@ func (o onboardingProposals) OpenProposals(ctx context.Context, team catalog.Ref
 		out = append(out, web.Proposal{Repository: r.Repo, Title: r.Title, URL: r.URL, Opened: r.OpenedAt})
 	}
 	return out, nil
+}
+
+// botProposals is /catalog onboarding's source of open proposals.
+type botProposals struct{ st *onboarding.Store }
+
+func (o botProposals) OpenProposals(ctx context.Context, owner string) ([]bot.Proposal, error) {
+	var rs []*onboarding.Record
+	var err error
+	if owner == "" {
+		rs, err = o.st.InState(ctx, onboarding.StateOpen)
+	} else {
+		rs, err = o.st.ByOwner(ctx, owner, onboarding.StateOpen)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bot.Proposal, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, bot.Proposal{Repo: r.Repo, Owner: r.Owner, Title: r.Title, URL: r.URL, Opened: r.OpenedAt})
+	}
+	return out, nil
+}
+
+// slackOnboarding is what /catalog onboarding reads: nil while ONBOARDING is off.
+func slackOnboarding(cfg config, db *sqlite.DB) bot.Onboarding {
+	if cfg.Onboarding.Mode == onboarding.ModeOff {
+		return nil
+	}
+	return botProposals{onboarding.NewStore(db, nil)}
 }

@@ -118,7 +118,7 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 		}})
 	// The bot answers 503 by itself while SLACK_SIGNING_SECRET is unset.
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st,
-		Logger: logger.With("component", "slack"), BaseURL: cfg.BaseURL})
+		Logger: logger.With("component", "slack"), BaseURL: cfg.BaseURL, Onboarding: slackOnboarding(cfg, db)})
 	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
 	srv.stops = append(srv.stops, func(ctx context.Context) {
 		if err := sb.Close(ctx); err != nil {
