@@ -358,6 +358,12 @@ func (s *Service) runInstallation(ctx context.Context, in Installation, org Org,
 			return out, err
 		}
 		if why != "" {
+			if rec != nil && (rec.State == StateNeedsOwner || rec.State == StateDryRun) {
+				// No longer a candidate (registered, archived, ...): it waits on nobody.
+				if err := s.store.Delete(ctx, r.FullName); err != nil {
+					return out, err
+				}
+			}
 			if len(wanted) > 0 {
 				out = append(out, Result{Repo: r.FullName, Action: ActSkipped, Why: why, URL: recURL(rec)})
 			}

@@ -130,6 +130,14 @@ func (s *Store) Get(ctx context.Context, repo string) (*Record, error) {
 	return rs[0], nil
 }
 
+// Delete forgets the record of a repository.
+func (s *Store) Delete(ctx context.Context, repo string) error {
+	if _, err := s.db.Exec(ctx, `DELETE FROM onboarding_proposals WHERE repository = ?`, repo); err != nil {
+		return fmt.Errorf("forgetting the onboarding proposal of %s: %w", repo, err)
+	}
+	return nil
+}
+
 // All returns every record, by repository.
 func (s *Store) All(ctx context.Context) ([]*Record, error) {
 	return s.records(ctx, `ORDER BY repository`)

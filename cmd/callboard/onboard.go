@@ -14,6 +14,7 @@ import (
 	"github.com/callboard/callboard/bot"
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/githubapp"
 	"github.com/callboard/callboard/onboarding"
 	"github.com/callboard/callboard/sqlite"
@@ -242,4 +243,43 @@ func slackOnboarding(cfg config, db *sqlite.DB) bot.Onboarding {
 		return nil
 	}
 	return botProposals{onboarding.NewStore(db, nil)}
+}
+
+// digestProposals is the digest's onboarding section from the proposals kept.
+type digestProposals struct{ st *onboarding.Store }
+
+func (o digestProposals) OnboardingBetween(ctx context.Context, from, to time.Time) (*digest.OnboardingReport, error) {
+	stats, err := o.st.StatsBetween(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	r := &digest.OnboardingReport{Proposed: stats.Proposed, Merged: stats.Merged, ClosedUnmerged: stats.ClosedUnmerged, MergeTimes: stats.MergeTimes}
+	open, err := o.st.InState(ctx, onboarding.StateOpen) // by owner, then repository
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range open {
+		team := strings.TrimPrefix(rec.Owner, "group:default/")
+		if n := len(r.Waiting); n == 0 || r.Waiting[n-1].Team != team {
+			r.Waiting = append(r.Waiting, digest.TeamProposals{Team: team})
+		}
+		w := &r.Waiting[len(r.Waiting)-1]
+		w.Repos = append(w.Repos, digest.ProposalLink{Repo: rec.Repo, URL: rec.URL})
+	}
+	needs, err := o.st.InState(ctx, onboarding.StateNeedsOwner)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range needs {
+		r.NeedsOwner = append(r.NeedsOwner, digest.ProposalLink{Repo: rec.Repo})
+	}
+	return r, nil
+}
+
+// digestOnboarding is the digest's onboarding source: nil while ONBOARDING is off.
+func digestOnboarding(cfg config, db *sqlite.DB) digest.OnboardingSource {
+	if cfg.Onboarding.Mode == onboarding.ModeOff {
+		return nil
+	}
+	return digestProposals{onboarding.NewStore(db, nil)}
 }

@@ -73,7 +73,7 @@ func registerWeb(ctx context.Context, r *mux.Router, cfg config, mode web.Mode, 
 	cov := web.NewCoverageCache(st, 30*time.Second, log)
 	// The page's digest reads coverage from the cache: measuring it takes
 	// longer than a page may.
-	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(db),
+	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(db), Onboarding: digestOnboarding(cfg, db),
 		Location: loc, BaseURL: cfg.BaseURL, Logger: logger.With("component", "digest")})
 	if err != nil {
 		cov.Close()
