@@ -589,7 +589,7 @@ func (s *Service) one(ctx context.Context, log *slog.Logger, in Installation, c 
 		rec.State, rec.Owner, rec.Title, rec.File, rec.Body, rec.Fingerprint = StateNeedsOwner, "", "", "", "", ""
 		return res, s.store.Put(ctx, rec)
 	}
-	if err := s.validate(p, org); err != nil {
+	if err := Check(p, org, s.cfg.CatalogFile); err != nil {
 		return res, fmt.Errorf("the proposed file of %s does not pass callboard's own check (a bug): %w", repo, err)
 	}
 	if rec.State == StateOpen {
@@ -614,9 +614,10 @@ func (s *Service) one(ctx context.Context, log *slog.Logger, in Installation, c 
 	return s.open(ctx, in, c, rec, p, head, budget, res)
 }
 
-// validate holds the proposed file to callboard's own parsing and PR check.
-func (s *Service) validate(p *Proposal, org Org) error {
-	parsed, problems := catalog.ParseFile(s.cfg.CatalogFile, p.File, nil)
+// Check holds a proposed file to callboard's own parsing and validation,
+// and to the pull-request check (the owner must be a known group).
+func Check(p *Proposal, org Org, catalogFile string) error {
+	parsed, problems := catalog.ParseFile(catalogFile, p.File, nil)
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", problems[0].Message)
 	}
@@ -624,7 +625,7 @@ func (s *Service) validate(p *Proposal, org Org) error {
 	for _, g := range org.Groups {
 		known[g.Ref] = ""
 	}
-	rep := check.Evaluate(check.Input{Repository: p.Repo, CatalogPath: s.cfg.CatalogFile, CatalogFound: true, Parsed: parsed,
+	rep := check.Evaluate(check.Input{Repository: p.Repo, CatalogPath: catalogFile, CatalogFound: true, Parsed: parsed,
 		KnownOwners: known, MkdocsFound: true, DocsDirFound: true, Readme: &check.File{Path: "README.md", Content: []byte("readme\n")}})
 	if rep.Conclusion == check.Failure {
 		for _, f := range rep.Findings {
