@@ -379,6 +379,30 @@ func TestOnboardingEndToEnd(t *testing.T) {
 		t.Errorf("a proposal took %d API calls, want at most 7", perProposal[len(perProposal)-1])
 	}
 
+	// GitHub's pull_request event for one of them: callboard's own check passes it.
+	for _, full := range []string{"acme/co-docs-01", "acme/committers-02", "acme/perm-maintain-03"} {
+		p := gh.Pulls(full)[0]
+		o.deliver("pull_request", map[string]any{"action": "opened", "number": p.Number, "repository": o.repoJSON(full),
+			"installation": map[string]any{"id": 1},
+			"pull_request": map[string]any{"number": p.Number, "state": "open", "title": p.Title, "user": map[string]any{"login": "callboard[bot]"},
+				"head": map[string]any{"ref": p.Head, "sha": p.HeadSHA, "repo": o.repoJSON(full)},
+				"base": map[string]any{"ref": p.Base, "repo": o.repoJSON(full)}}})
+		// The test repositories have no README: the only finding allowed is the docs warning.
+		runs := gh.CheckRuns(full)
+		if len(runs) != 1 || runs[0].Conclusion == "failure" {
+			t.Fatalf("%s: the ownership check of the proposal: %+v", full, runs)
+		}
+		summary, _ := runs[0].Output["summary"].(string)
+		for _, line := range strings.Split(summary, "\n") {
+			if (strings.HasPrefix(line, "| ⚠️") || strings.HasPrefix(line, "| ❌")) && !strings.Contains(line, "README") {
+				t.Errorf("%s: the check finds fault with the proposal: %s", full, line)
+			}
+		}
+		if !strings.Contains(summary, "added") {
+			t.Errorf("%s: the check does not see the entity added:\n%s", full, summary)
+		}
+	}
+
 	// The same run again: nothing changes, and unchanged repositories cost no call.
 	before = o.calls.Load()
 	res, err = o.svc.Run(ctx, onboarding.RunOptions{})
