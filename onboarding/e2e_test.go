@@ -78,6 +78,7 @@ func newOrg(t *testing.T, gh *fakegithub.Server, cfg onboarding.Config) *org {
 	})
 	o.app = app
 	cfg.Mode = onboarding.ModeOn
+	cfg.Usage = st
 	o.svc = onboarding.New(cfg, onboarding.NewGitHub(app), obStore, st)
 	return o
 }
@@ -479,6 +480,19 @@ func TestOnboardingEndToEnd(t *testing.T) {
 	}
 	if rec, err := o.svc.Store().Get(ctx, mergedRepo); err != nil || rec.State != onboarding.StateMerged {
 		t.Errorf("the merged proposal's record: %+v %v", rec, err)
+	}
+	events, err := o.st.UsageBetween(ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range events {
+		if e.Plugin == onboarding.Plugin {
+			count[e.Action]++
+		}
+	}
+	if count["proposed"] != 115 || count["updated"] != 1 {
+		t.Errorf("usage events: %v, want 115 proposed and 1 updated", count)
 	}
 }
 

@@ -18,6 +18,9 @@ import (
 	"github.com/callboard/callboard/internal/ghapi"
 )
 
+// Plugin is onboarding's usage plugin id.
+const Plugin = "onboarding"
+
 // Modes (ONBOARDING).
 const (
 	ModeOff    = "off"
@@ -35,8 +38,11 @@ type Config struct {
 	// callboard does (default 1,000 calls): no pull request is written below it.
 	Reserve     int
 	CatalogFile string // CATALOG_FILE (default catalog-info.yaml)
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Usage records a usage event (plugin onboarding) for each pull request
+	// opened or updated; may be nil.
+	Usage  catalog.UsageRecorder
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // ParseExclude splits ONBOARDING_EXCLUDE (comma-separated org/repo globs)
@@ -700,6 +706,7 @@ func (s *Service) open(ctx context.Context, in Installation, c *candidate, rec *
 	rec.State, rec.Number, rec.URL, rec.OpenedAt, rec.WrittenAt, rec.HeadSHA, rec.ClosedAt = StateOpen, pr.Number, pr.URL, now, now, sha, time.Time{}
 	setProposal(rec, p)
 	res.Action, res.URL = ActOpened, pr.URL
+	s.record(ctx, "proposed", p)
 	return res, s.store.Put(ctx, rec)
 }
 
@@ -754,5 +761,19 @@ func (s *Service) edit(ctx context.Context, in Installation, rec *Record, p *Pro
 	rec.WrittenAt, rec.HeadSHA = s.cfg.Now(), sha
 	setProposal(rec, p)
 	res.Action, res.URL = action, rec.URL
+	s.record(ctx, "updated", p)
 	return res, s.store.Put(ctx, rec)
+}
+
+// record notes a usage event; a failure is logged, never fatal.
+func (s *Service) record(ctx context.Context, action string, p *Proposal) {
+	if s.cfg.Usage == nil {
+		return
+	}
+	_, name, _ := strings.Cut(p.Repo, "/")
+	e := catalog.UsageEvent{Plugin: Plugin, Action: action, Actor: "callboard", At: s.cfg.Now(),
+		Entity: "component:default/" + Name(name), Outcome: catalog.OutcomeSuccess, Detail: p.Owner}
+	if err := s.cfg.Usage.RecordUsage(ctx, e); err != nil {
+		s.log.Warn("recording usage", "plugin", Plugin, "err", err)
+	}
 }

@@ -74,7 +74,7 @@ func newOnboarding(cfg config, db *sqlite.DB, st *store.Store, gh *githubapp.App
 	}
 	o := cfg.Onboarding
 	return onboarding.New(onboarding.Config{Mode: o.Mode, PerHour: o.PerHour, ActiveDays: o.ActiveDays, Exclude: o.Exclude,
-		CatalogFile: cfg.CatalogFile, Logger: logger.With("component", "onboarding")}, api, onboarding.NewStore(db, nil), st)
+		CatalogFile: cfg.CatalogFile, Usage: st, Logger: logger.With("component", "onboarding")}, api, onboarding.NewStore(db, nil), st)
 }
 
 func onboardCmd(fs *flag.FlagSet) action {
