@@ -2,33 +2,49 @@ package bot
 
 import (
 	"context"
+
+	"github.com/callboard/callboard/catalog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 )
 
-// fakeProposals is the onboarding store as the bot sees it.
-type fakeProposals struct{ ps []Proposal }
+// ownedProposal is an open proposal and the team it is proposed to.
+type ownedProposal struct {
+	owner string
+	Proposal
+}
 
-func (f fakeProposals) OpenProposals(_ context.Context, owner string) ([]Proposal, error) {
+// fakeProposals is the onboarding store as the bot sees it.
+type fakeProposals struct{ ps []ownedProposal }
+
+func (f fakeProposals) OpenProposals(_ context.Context, team catalog.Ref) ([]Proposal, error) {
 	var out []Proposal
 	for _, p := range f.ps {
-		if owner == "" || p.Owner == owner {
-			out = append(out, p)
+		if p.owner == team.String() {
+			out = append(out, p.Proposal)
 		}
+	}
+	return out, nil
+}
+
+func (f fakeProposals) OpenProposalCounts(context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	for _, p := range f.ps {
+		out[p.owner]++
 	}
 	return out, nil
 }
 
 func TestCatalogOnboarding(t *testing.T) {
 	opened := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	ps := fakeProposals{[]Proposal{
-		{Repo: "acme/legacy-billing", Owner: "group:default/payments", Title: "Add catalog-info.yaml (owned by payments)", URL: "https://github.com/acme/legacy-billing/pull/3", Opened: opened},
-		{Repo: "acme/ledger-tools", Owner: "group:default/payments", Title: "Add catalog-info.yaml (owned by payments)", URL: "https://github.com/acme/ledger-tools/pull/1", Opened: opened},
-		{Repo: "acme/query-lab", Owner: "group:default/search", Title: "Add catalog-info.yaml (owned by search)", URL: "https://github.com/acme/query-lab/pull/7", Opened: opened},
+	ps := fakeProposals{[]ownedProposal{
+		{"group:default/payments", Proposal{Repository: "acme/legacy-billing", Title: "Add catalog-info.yaml (owned by payments)", URL: "https://github.com/acme/legacy-billing/pull/3", Opened: opened}},
+		{"group:default/payments", Proposal{Repository: "acme/ledger-tools", Title: "Add catalog-info.yaml (owned by payments)", URL: "https://github.com/acme/ledger-tools/pull/1", Opened: opened}},
+		{"group:default/search", Proposal{Repository: "acme/query-lab", Title: "Add catalog-info.yaml (owned by search)", URL: "https://github.com/acme/query-lab/pull/7", Opened: opened}},
 	}}
-	b := newTestBot(t, Config{Catalog: demoStore(t), Onboarding: ps})
+	b := newTestBot(t, Config{Catalog: demoStore(t), Proposals: ps})
 	off := newTestBot(t, Config{Catalog: demoStore(t)})
 	tests := []struct {
 		golden string

@@ -2,6 +2,7 @@ package githubapp
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/callboard/callboard/githubapp/queue"
@@ -12,7 +13,9 @@ import (
 // new commits, or becomes ready for review, and records it when it merges.
 type pullRequestHandler struct {
 	checks *prChecker
-	merges MergeRecorder // nil: merges are not recorded
+	// results forgets a closed pull request's check.
+	results CheckResults
+	merges  MergeRecorder // nil: merges are not recorded
 	// onboarding learns of its proposals' closes; nil: not recorded
 	onboarding OnboardingRecorder
 	now        func() time.Time
@@ -23,6 +26,9 @@ func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRe
 	switch ev.GetAction() {
 	case "opened", "reopened", "synchronize", "ready_for_review":
 	case "closed":
+		if err := h.results.closed(ctx, ev.GetRepo().GetID(), ev.GetPullRequest().GetNumber()); err != nil {
+			return fmt.Errorf("forgetting the check of %s#%d: %w", ev.GetRepo().GetFullName(), ev.GetPullRequest().GetNumber(), err)
+		}
 		if err := h.onboardingClosed(ctx, ev); err != nil {
 			return err
 		}
@@ -36,7 +42,7 @@ func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRe
 	}
 	t := prTarget{
 		repo: infoOf(ev.GetRepo()), number: pr.GetNumber(), headSHA: pr.GetHead().GetSHA(), baseRef: pr.GetBase().GetRef(),
-		author: pr.GetUser().GetLogin(), installID: d.InstallationID, commentable: true,
+		author: pr.GetUser().GetLogin(), prAuthor: pr.GetUser().GetLogin(), installID: d.InstallationID, commentable: true,
 		untrusted: pr.GetHead().GetRepo().GetID() != ev.GetRepo().GetID(),
 	}
 	return h.checks.run(ctx, d.Log, t)

@@ -216,29 +216,36 @@ func (o onboardingProposals) OpenProposals(ctx context.Context, team catalog.Ref
 	return out, nil
 }
 
-// botProposals is /catalog onboarding's source of open proposals.
+// botProposals is what Slack reads of the proposals: /catalog onboarding
+// and the App Home.
 type botProposals struct{ st *onboarding.Store }
 
-func (o botProposals) OpenProposals(ctx context.Context, owner string) ([]bot.Proposal, error) {
-	var rs []*onboarding.Record
-	var err error
-	if owner == "" {
-		rs, err = o.st.InState(ctx, onboarding.StateOpen)
-	} else {
-		rs, err = o.st.ByOwner(ctx, owner, onboarding.StateOpen)
-	}
+func (o botProposals) OpenProposals(ctx context.Context, team catalog.Ref) ([]bot.Proposal, error) {
+	rs, err := o.st.ByOwner(ctx, team.String(), onboarding.StateOpen)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]bot.Proposal, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, bot.Proposal{Repo: r.Repo, Owner: r.Owner, Title: r.Title, URL: r.URL, Opened: r.OpenedAt})
+		out = append(out, bot.Proposal{Repository: r.Repo, Title: r.Title, URL: r.URL, Opened: r.OpenedAt})
 	}
 	return out, nil
 }
 
-// slackOnboarding is what /catalog onboarding reads: nil while ONBOARDING is off.
-func slackOnboarding(cfg config, db *sqlite.DB) bot.Onboarding {
+func (o botProposals) OpenProposalCounts(ctx context.Context) (map[string]int, error) {
+	rs, err := o.st.InState(ctx, onboarding.StateOpen)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, r := range rs {
+		out[r.Owner]++
+	}
+	return out, nil
+}
+
+// slackProposals is Slack's source of proposals: nil while ONBOARDING is off.
+func slackProposals(cfg config, db *sqlite.DB) bot.Proposals {
 	if cfg.Onboarding.Mode == onboarding.ModeOff {
 		return nil
 	}

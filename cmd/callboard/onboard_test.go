@@ -64,9 +64,13 @@ func TestOnboardingSources(t *testing.T) {
 	if err != nil || len(ps) != 1 || ps[0].Repository != "acme/a" || ps[0].URL != "https://github.com/acme/a/pull/1" {
 		t.Errorf("web: %+v %v", ps, err)
 	}
-	all, err := botProposals{st}.OpenProposals(ctx, "")
-	if err != nil || len(all) != 2 {
-		t.Errorf("slack: %+v %v", all, err)
+	counts, err := botProposals{st}.OpenProposalCounts(ctx)
+	if err != nil || len(counts) != 2 || counts["group:default/payments"] != 1 {
+		t.Errorf("slack: %+v %v", counts, err)
+	}
+	team, err := botProposals{st}.OpenProposals(ctx, catalog.MustParseRef("group:search"))
+	if err != nil || len(team) != 1 || team[0].Repository != "acme/b" {
+		t.Errorf("slack: %+v %v", team, err)
 	}
 	rep, err := digestProposals{st}.OnboardingBetween(ctx, time.Now().AddDate(0, 0, -7), time.Now().AddDate(0, 0, 7))
 	if err != nil || len(rep.Waiting) != 2 || rep.Waiting[0].Team != "payments" || len(rep.NeedsOwner) != 1 {
