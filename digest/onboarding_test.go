@@ -34,6 +34,16 @@ func TestOnboardingSection(t *testing.T) {
 			t.Errorf("the section does not say %q:\n%s", want, section)
 		}
 	}
+	html, err := HTML(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSelfContained(t, html)
+	for _, want := range []string{"Onboarding pull requests", `<a href="https://github.com/acme/query-lab/pull/7" style="color:#0969da;">acme/query-lab</a>`, "acme/hackday-2025"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML does not say %q", want)
+		}
+	}
 	blocks, fallback := Slack(d)
 	raw := slackJSON(t, blocks, fallback)
 	checkBlockKit(t, raw)
