@@ -70,7 +70,7 @@ func (b *Bot) onboarding(ctx context.Context, q string, ev *catalog.UsageEvent) 
 		}
 		t.Add(line)
 	}
-	return message{Text: fmt.Sprintf("%s: %d open onboarding pull requests", name, len(ps)), Blocks: []slack.Block{slacktext.Section(t)}}, nil
+	return message{Text: fmt.Sprintf("%s: %d open onboarding %s", name, len(ps), plural(len(ps), "pull request", "pull requests")), Blocks: []slack.Block{slacktext.Section(t)}}, nil
 }
 
 // onboardingByTeam counts the open proposals per team.
@@ -91,7 +91,7 @@ func onboardingByTeam(counts map[string]int) message {
 	for _, o := range owners {
 		t.Add(fmt.Sprintf("• %s: %d", slacktext.Escape(strings.TrimPrefix(o, "group:default/")), counts[o]))
 	}
-	return message{Text: fmt.Sprintf("%d open onboarding pull requests", total),
+	return message{Text: fmt.Sprintf("%d open onboarding %s", total, plural(total, "pull request", "pull requests")),
 		Blocks: []slack.Block{slacktext.Section(t), slacktext.Context("`/catalog onboarding TEAM` lists a team's.")}}
 }
 
