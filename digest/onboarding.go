@@ -23,6 +23,8 @@ type OnboardingReport struct {
 	Waiting []TeamProposals
 	// NeedsOwner are the repositories no owner could be inferred for.
 	NeedsOwner []ProposalLink
+	// WouldPropose counts the proposals a dry run (ONBOARDING=dry-run) recorded.
+	WouldPropose int
 }
 
 // TeamProposals are one team's open proposals.

@@ -17,7 +17,8 @@ func TestOnboardingSection(t *testing.T) {
 			{Team: "payments", Repos: []ProposalLink{{"acme/legacy-billing", "https://github.com/acme/legacy-billing/pull/4"}, {"acme/ledger-tools", "https://github.com/acme/ledger-tools/pull/1"}}},
 			{Team: "search", Repos: []ProposalLink{{"acme/query-lab", "https://github.com/acme/query-lab/pull/7"}}},
 		},
-		NeedsOwner: []ProposalLink{{Repo: "acme/scratch"}, {Repo: "acme/hackday-2025"}},
+		NeedsOwner:   []ProposalLink{{Repo: "acme/scratch"}, {Repo: "acme/hackday-2025"}},
+		WouldPropose: 3,
 	}
 	text := Text(d)
 	i := strings.Index(text, "ONBOARDING PULL REQUESTS")

@@ -280,6 +280,11 @@ func (o digestProposals) OnboardingBetween(ctx context.Context, from, to time.Ti
 	for _, rec := range needs {
 		r.NeedsOwner = append(r.NeedsOwner, digest.ProposalLink{Repo: rec.Repo})
 	}
+	dry, err := o.st.InState(ctx, onboarding.StateDryRun)
+	if err != nil {
+		return nil, err
+	}
+	r.WouldPropose = len(dry)
 	return r, nil
 }
 
