@@ -19,7 +19,7 @@ import (
 )
 
 // Plugin is onboarding's usage plugin id.
-const Plugin = "onboarding"
+const Plugin = catalog.PluginOnboarding
 
 // Modes (ONBOARDING).
 const (
