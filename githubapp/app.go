@@ -49,6 +49,8 @@ type Config struct {
 	Usage catalog.UsageRecorder
 	// Merges records merged pull requests for the digest's KPIs; may be nil.
 	Merges MergeRecorder
+	// Onboarding records what became of onboarding pull requests; may be nil.
+	Onboarding OnboardingRecorder
 	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
 	// new services (SCAFFOLD_REPO), run by Scaffolder; either unset turns
 	// the scaffolder off.
