@@ -58,6 +58,7 @@ func (s *Server) commitFiles(rp *repo, branch string, files map[string]string, m
 		parents = []string{head.sha}
 	}
 	rp.branches[branch] = s.putCommit(s.putTree(files), message, parents).sha
+	rp.pushed = time.Now()
 }
 
 // head is the commit at branch, or at the default branch if there is no such branch.

@@ -20,10 +20,11 @@ func (s *Server) repoJSON(rp *repo) map[string]any {
 	return map[string]any{
 		"id": rp.ID, "name": name, "full_name": rp.FullName,
 		"owner":   map[string]any{"login": owner, "type": "Organization"},
-		"private": rp.Private, "visibility": visibility, "archived": rp.Archived, "disabled": false, "fork": false,
+		"private": rp.Private, "visibility": visibility, "archived": rp.Archived, "disabled": false, "fork": rp.Fork,
 		"description": nullable(rp.Description), "default_branch": rp.DefaultBranch,
 		"html_url": "https://github.com/" + rp.FullName, "url": s.repoURL(rp),
-		"created_at": ts(rp.created), "updated_at": ts(rp.created),
+		"created_at": ts(rp.created), "updated_at": ts(rp.created), "pushed_at": ts(rp.pushed),
+		"language": nullable(rp.Language), "topics": append([]string{}, rp.Topics...),
 	}
 }
 

@@ -32,8 +32,11 @@ type Server struct {
 	nextID        int64
 	tokens        map[string]int64 // installation token -> installation id
 	tokenApps     map[string]int64 // installation token -> the App (JWT iss) it was minted for
-	rateRemaining int
-	rateReset     time.Time
+	rates         map[string]*rateBucket // ratelimit.go
+	latency       Latency                // latency.go
+	pointsSpent   int                    // GraphQL points, graphql.go
+	graphqlRejected []string
+	repoIndex       map[string]*repo // by lower-cased full name
 	faults        []*fault
 	delays        []*delay
 	calls         []Call
@@ -58,7 +61,10 @@ type Server struct {
 func New(t testing.TB) *Server {
 	s := &Server{
 		t: t, mux: http.NewServeMux(), nextID: 1000, tokens: map[string]int64{}, tokenApps: map[string]int64{},
-		rateRemaining: rateLimit, rateReset: time.Now().Add(time.Hour),
+		rates: map[string]*rateBucket{
+			resourceCore: newBucket(resourceCore, rateLimit, time.Hour), resourceGraphQL: newBucket(resourceGraphQL, graphqlLimit, time.Hour),
+		},
+		repoIndex: map[string]*repo{},
 		blobs: map[string][]byte{}, trees: map[string]map[string]string{}, commits: map[string]*commit{},
 	}
 	s.routes()
@@ -206,13 +212,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.hold(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rateRemaining = max(s.rateRemaining-1, 0)
 	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(rateLimit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))
-
 	inst, authErr := s.authenticate(r)
+	// REST requests spend the core budget, one each; a GraphQL query spends
+	// the points its cost comes to (graphql.go).
+	core, isGraphQL := s.bucket(resourceCore), r.URL.Path == "/graphql"
+	limited := !isGraphQL && core.remaining == 0 && inst != 0
+	if !isGraphQL {
+		core.spend(1)
+		core.header(w)
+	}
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	if f := s.takeFault(r.Method + " " + r.URL.Path); f != nil {
 		h.Set("Content-Type", "application/json; charset=utf-8")
@@ -223,12 +232,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(rec, f.body)
 	} else if authErr != "" {
 		writeJSON(rec, http.StatusUnauthorized, errorBody(authErr))
+	} else if limited {
+		status, body := rateLimited(w, inst)
+		writeJSON(rec, status, body)
 	} else {
 		_, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		ctx := context.WithValue(context.WithValue(r.Context(), instKey{}, inst), appKey{}, s.tokenApps[cred])
 		s.mux.ServeHTTP(rec, r.WithContext(ctx))
 	}
-	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status, Installation: inst})
+	resource := resourceCore
+	if isGraphQL {
+		resource = resourceGraphQL
+	}
+	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status, Installation: inst,
+		Resource: resource, RateRemaining: s.rates[resource].remaining})
 }
 
 // authenticate returns the installation of the request's token (0 for an app
