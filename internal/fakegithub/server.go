@@ -28,18 +28,18 @@ type Server struct {
 	t   testing.TB
 	mux *http.ServeMux
 
-	mu            sync.Mutex
-	nextID        int64
-	tokens        map[string]int64 // installation token -> installation id
-	tokenApps     map[string]int64 // installation token -> the App (JWT iss) it was minted for
-	rates         map[string]*rateBucket // ratelimit.go
-	latency       Latency                // latency.go
-	pointsSpent   int                    // GraphQL points, graphql.go
+	mu              sync.Mutex
+	nextID          int64
+	tokens          map[string]int64       // installation token -> installation id
+	tokenApps       map[string]int64       // installation token -> the App (JWT iss) it was minted for
+	rates           map[string]*rateBucket // ratelimit.go
+	latency         Latency                // latency.go
+	pointsSpent     int                    // GraphQL points, graphql.go
 	graphqlRejected []string
 	repoIndex       map[string]*repo // by lower-cased full name
-	faults        []*fault
-	delays        []*delay
-	calls         []Call
+	faults          []*fault
+	delays          []*delay
+	calls           []Call
 
 	installations []*installation
 	repos         []*repo
@@ -65,7 +65,7 @@ func New(t testing.TB) *Server {
 			resourceCore: newBucket(resourceCore, rateLimit, time.Hour), resourceGraphQL: newBucket(resourceGraphQL, graphqlLimit, time.Hour),
 		},
 		repoIndex: map[string]*repo{},
-		blobs: map[string][]byte{}, trees: map[string]map[string]string{}, commits: map[string]*commit{},
+		blobs:     map[string][]byte{}, trees: map[string]map[string]string{}, commits: map[string]*commit{},
 	}
 	s.routes()
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))

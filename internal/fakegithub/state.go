@@ -83,7 +83,7 @@ type repo struct {
 	Repo
 	inst      int64
 	created   time.Time
-	pushed    time.Time // the last commit to any branch
+	pushed    time.Time         // the last commit to any branch
 	branches  map[string]string // branch -> commit sha
 	issues    map[int]*issue
 	comments  []*comment
