@@ -64,6 +64,7 @@ func (p Permissions) allows(name, access string) bool {
 var routeNeeds = map[string]string{
 	"GET /installation/repositories": "metadata:read",
 	"GET /users/{login}":             "",
+	"GET /rate_limit":                "",
 	"POST /graphql":                  "", // each field is held to its own permission (graphql.go)
 
 	// Sign in with GitHub (oauth.go): a user access token's endpoints, which

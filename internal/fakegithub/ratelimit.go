@@ -87,3 +87,13 @@ func (s *Server) RateRemaining(resource string) int {
 	defer s.mu.Unlock()
 	return s.bucket(resource).remaining
 }
+
+// rateLimitStatus is GET /rate_limit: every budget, not counted against any.
+func (s *Server) rateLimitStatus(w http.ResponseWriter, r *http.Request) (int, any) {
+	out := map[string]any{}
+	for name := range s.rates {
+		b := s.bucket(name)
+		out[name] = map[string]any{"limit": b.limit, "remaining": b.remaining, "used": b.limit - b.remaining, "reset": b.reset.Unix(), "resource": name}
+	}
+	return http.StatusOK, map[string]any{"resources": out, "rate": out[resourceCore]}
+}

@@ -83,6 +83,7 @@ func (s *Server) routes() {
 	s.route("GET /installation/repositories", s.listInstallationRepos)
 	s.route("GET /users/{login}", s.getUser)
 	s.route("POST /graphql", s.graphql)
+	s.route("GET /rate_limit", s.rateLimitStatus)
 
 	s.orgRoute("POST /orgs/{org}/repos", s.createRepo)
 	s.orgRoute("GET /orgs/{org}/teams", s.listTeams)
@@ -217,8 +218,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// REST requests spend the core budget, one each; a GraphQL query spends
 	// the points its cost comes to (graphql.go).
 	core, isGraphQL := s.bucket(resourceCore), r.URL.Path == "/graphql"
-	limited := !isGraphQL && core.remaining == 0 && inst != 0
-	if !isGraphQL {
+	free := isGraphQL || r.URL.Path == "/rate_limit" // GET /rate_limit is not counted
+	limited := !free && core.remaining == 0 && inst != 0
+	if !free {
 		core.spend(1)
 		core.header(w)
 	}
