@@ -137,7 +137,9 @@ func (b *backfiller) run(ctx context.Context, log *slog.Logger, instID int64, ac
 			j.count(func() { j.entities += len(res.Added) + len(res.Updated) })
 		}
 	}
-	j.count(func() { rep.Repositories, rep.Entities, rep.Points, rep.Paused = j.done, j.entities, j.points, j.paused })
+	j.count(func() {
+		rep.Repositories, rep.Entities, rep.Points, rep.Paused = j.done, j.entities, j.points, j.paused
+	})
 	rep.APICalls = b.clients.Calls() - before
 	j.report(true)
 	if err != nil {
