@@ -102,6 +102,10 @@ type job struct {
 	estCost               int // the GraphQL points the next query will likely cost
 	paused                time.Duration
 	restOnly              atomic.Bool // GraphQL did not answer: read through REST
+
+	// pool holds the walks that want more files, across batches, until
+	// enough of them wait to fill a query (the reader's alone).
+	pool []*walk
 }
 
 // listed is a repository as the installation's list names it.
@@ -187,9 +191,8 @@ func (j *job) pipeline(ctx context.Context, list func(ctx context.Context, out f
 	ready := make(chan []*work, 1)
 	g.Go(func() error {
 		defer close(ready)
-		return list(gctx, func(batch []listed) error {
-			ws, err := j.read(gctx, batch)
-			if err != nil {
+		emit := func(ws []*work, err error) error {
+			if err != nil || len(ws) == 0 {
 				return err
 			}
 			select {
@@ -198,7 +201,11 @@ func (j *job) pipeline(ctx context.Context, list func(ctx context.Context, out f
 			case <-gctx.Done():
 				return gctx.Err()
 			}
-		})
+		}
+		if err := list(gctx, func(batch []listed) error { return emit(j.read(gctx, batch)) }); err != nil {
+			return err
+		}
+		return emit(j.flush(gctx))
 	})
 	g.Go(func() error {
 		for ws := range ready {
@@ -231,10 +238,12 @@ func (j *job) list(ctx context.Context, out func([]listed) error) error {
 				continue
 			}
 			pending = append(pending, listed{name: r.GetFullName(), info: infoOf(r)})
-			j.count(func() { j.total++ })
+			if !j.opts.Since.IsZero() {
+				j.count(func() { j.total++ })
+			}
 		}
 		if j.opts.Since.IsZero() {
-			j.count(func() { j.total = max(j.total, page.GetTotalCount()) })
+			j.count(func() { j.total = page.GetTotalCount() })
 		}
 		for len(pending) >= batchSize {
 			if err := out(pending[:batchSize]); err != nil {
@@ -284,8 +293,7 @@ func (j *job) read(ctx context.Context, batch []listed) ([]*work, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ws []*work
-	var walking []*walk
+	var ready []*work
 	for i, r := range repos {
 		if r == nil {
 			continue // deleted since it was listed: its repository event takes it out
@@ -297,8 +305,8 @@ func (j *job) read(ctx context.Context, batch []listed) ([]*work, error) {
 		}
 		facts := r.facts()
 		w := &work{ri: ri, row: row, facts: &facts}
-		ws = append(ws, w)
 		if row.Archived {
+			ready = append(ready, w)
 			continue
 		}
 		row.RecordArchive(time.Time{}, nil)
@@ -309,12 +317,25 @@ func (j *job) read(ctx context.Context, batch []listed) ([]*work, error) {
 		if row.DefaultBranch == "" {
 			row.DefaultBranch = ri.DefaultBranch
 		}
-		walking = append(walking, &walk{w: w, fsys: fsys})
+		wk := &walk{w: w, fsys: fsys}
+		done, err := j.step(ctx, wk)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			ready = append(ready, w)
+		} else {
+			j.pool = append(j.pool, wk)
+		}
 	}
-	if err := j.walk(ctx, walking); err != nil {
-		return nil, err
+	for j.poolFull() {
+		more, err := j.round(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ready = append(ready, more...)
 	}
-	return ws, nil
+	return ready, nil
 }
 
 func fallback(batch []listed) []*work {
@@ -327,64 +348,108 @@ func fallback(batch []listed) []*work {
 
 // walk is a repository's catalog walk over what was read so far.
 type walk struct {
-	w    *work
-	fsys *repofs.FS
-	want []string
+	w      *work
+	fsys   *repofs.FS
+	want   []string
+	rounds int
 }
 
-// walk reads the catalogs of a batch: each walk runs over the files read
-// so far, the files the walks wanted are read in one query for the batch,
-// and the walks run again, until none wants more (or maxRounds; then the
-// rest is read through REST, file by file).
-func (j *job) walk(ctx context.Context, ws []*walk) error {
-	for round := 0; len(ws) > 0; round++ {
-		last := round == maxRounds
-		var more []*walk
-		var wants []fileWant
-		for _, wk := range ws {
-			wk.fsys.Defer(!last)
-			decl, _, err := j.b.sync.readCatalog(ctx, wk.fsys, wk.w.row, catalog.TreeOptions{})
-			if err != nil {
-				return fmt.Errorf("reading the catalog files of %s: %w", wk.w.row.FullName, err)
-			}
-			paths, rest := wk.fsys.Wanted()
-			switch {
-			case len(paths) == 0 && !rest:
-				wk.w.decl = decl
-			case rest || last:
-				// Only REST reads these: walk once more, reading as it goes.
-				wk.fsys.Defer(false)
-				if wk.w.decl, _, err = j.b.sync.readCatalog(ctx, wk.fsys, wk.w.row, catalog.TreeOptions{}); err != nil {
-					return fmt.Errorf("reading the catalog files of %s: %w", wk.w.row.FullName, err)
-				}
-			default:
-				more = append(more, wk)
-				wants = append(wants, fileWant{name: wk.w.row.FullName, paths: paths})
-			}
-		}
-		if len(more) == 0 {
-			return nil
-		}
-		got, err := j.queryFiles(ctx, wants)
-		if errors.Is(err, errGraphQLUnavailable) {
-			round = maxRounds - 1 // read the rest through REST
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		for _, wk := range more {
-			wk.fsys.AddBlobs(got[wk.w.row.FullName])
-		}
-		ws = more
+// step walks a repository's catalog files over what was read so far, and
+// says whether it is done; if not, wk.want holds the files it wants (a
+// Location's targets, placeholders' files). After maxRounds, or for a
+// file only REST reads whole, it walks once more reading as it goes.
+func (j *job) step(ctx context.Context, wk *walk) (bool, error) {
+	last := wk.rounds >= maxRounds
+	wk.fsys.Defer(!last)
+	decl, _, err := j.b.sync.readCatalog(ctx, wk.fsys, wk.w.row, catalog.TreeOptions{})
+	if err != nil {
+		return false, fmt.Errorf("reading the catalog files of %s: %w", wk.w.row.FullName, err)
 	}
-	return nil
+	paths, rest := wk.fsys.Wanted()
+	switch {
+	case last || len(paths) == 0 && !rest:
+		wk.w.decl = decl
+		return true, nil
+	case rest:
+		wk.rounds = maxRounds
+		return j.step(ctx, wk)
+	}
+	wk.want = paths
+	return false, nil
 }
 
-// write stores a batch, each repository in its own transaction (as a
-// webhook would), and its facts in one; then reports progress.
+// poolFull: enough walks wait to fill a query.
+func (j *job) poolFull() bool {
+	files := 0
+	for _, wk := range j.pool {
+		files += len(wk.want)
+	}
+	return len(j.pool) >= batchSize || files >= maxBatchFiles
+}
+
+// round reads, in batched queries, the files the waiting walks want, and
+// walks them again; it returns the repositories now read whole.
+func (j *job) round(ctx context.Context) ([]*work, error) {
+	wants := make([]fileWant, len(j.pool))
+	for i, wk := range j.pool {
+		wants[i] = fileWant{name: wk.w.row.FullName, paths: wk.want}
+	}
+	got, err := j.queryFiles(ctx, wants)
+	switch {
+	case errors.Is(err, errGraphQLUnavailable):
+		for _, wk := range j.pool {
+			wk.rounds = maxRounds // read the rest through REST
+		}
+	case err != nil:
+		return nil, err
+	default:
+		for _, wk := range j.pool {
+			wk.fsys.AddBlobs(got[wk.w.row.FullName])
+			wk.rounds++
+		}
+	}
+	var ready []*work
+	var still []*walk
+	for _, wk := range j.pool {
+		done, err := j.step(ctx, wk)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			ready = append(ready, wk.w)
+		} else {
+			still = append(still, wk)
+		}
+	}
+	j.pool = still
+	return ready, nil
+}
+
+// flush finishes the walks still waiting once every batch is read.
+func (j *job) flush(ctx context.Context) ([]*work, error) {
+	var ready []*work
+	for len(j.pool) > 0 {
+		more, err := j.round(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ready = append(ready, more...)
+	}
+	return ready, nil
+}
+
+// write stores a batch: the repositories read through GraphQL in one
+// transaction, the others (archived, read file by file) each in their own,
+// as a webhook would; their facts in one more. Should the batch's
+// transaction fail, each repository is written alone, so that the error
+// names it and the others are kept.
 func (j *job) write(ctx context.Context, ws []*work) error {
 	var facts []repoFactsRow
+	var rows []*catalog.Repository
+	var batch []catalog.SourceBatch
+	done := func(res catalog.ReplaceResult) {
+		j.count(func() { j.done, j.entities = j.done+1, j.entities+len(res.Added)+len(res.Updated) })
+	}
 	for _, w := range ws {
 		var res catalog.ReplaceResult
 		var err error
@@ -396,13 +461,35 @@ func (j *job) write(ctx context.Context, ws []*work) error {
 		case w.row.Archived:
 			res, err = j.b.sync.archived(ctx, j.inst, w.ri, w.row)
 		default:
-			res, err = j.b.sync.store.SyncInstalledRepository(ctx, j.inst, w.row, w.decl, catalog.ReplaceOptions{KeepMissing: w.row.CatalogStatus == catalog.StatusInvalid})
+			rows = append(rows, w.row)
+			batch = append(batch, catalog.SourceBatch{Entities: w.decl, Options: replaceOptions(w.row)})
+			continue
 		}
 		if err != nil {
 			return err
 		}
-		j.count(func() { j.done, j.entities = j.done+1, j.entities+len(res.Added)+len(res.Updated) })
+		done(res)
 		if w.facts != nil {
+			facts = append(facts, repoFactsRow{ID: w.ri.ID, repoFacts: *w.facts})
+		}
+	}
+	if len(rows) > 0 {
+		results, err := j.b.sync.store.SyncInstalledRepositories(ctx, j.inst, rows, batch)
+		if err != nil {
+			j.b.log.Warn("storing a batch of repositories failed; storing them one by one", "installation", j.inst, "err", err)
+			results = make([]catalog.ReplaceResult, len(rows))
+			for i, r := range rows {
+				if results[i], err = j.b.sync.store.SyncInstalledRepository(ctx, j.inst, r, batch[i].Entities, batch[i].Options); err != nil {
+					return err
+				}
+			}
+		}
+		for _, res := range results {
+			done(res)
+		}
+	}
+	for _, w := range ws {
+		if w.facts != nil && !w.fallback && !w.row.Archived {
 			facts = append(facts, repoFactsRow{ID: w.ri.ID, repoFacts: *w.facts})
 		}
 	}
@@ -411,6 +498,12 @@ func (j *job) write(ctx context.Context, ws []*work) error {
 	}
 	j.report(false)
 	return nil
+}
+
+// replaceOptions: an invalid catalog file keeps the entities it declared
+// before, as a push does.
+func replaceOptions(row *catalog.Repository) catalog.ReplaceOptions {
+	return catalog.ReplaceOptions{KeepMissing: row.CatalogStatus == catalog.StatusInvalid}
 }
 
 // graphql sends a query within the budget: it waits while the query would
