@@ -9,7 +9,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -26,12 +25,17 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
-	"github.com/callboard/callboard/sqlite"
 )
 
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == "-child-owner" {
+		n, _ := strconv.Atoi(os.Args[3])
+		if err := ownerChild(os.Args[2], n); err != nil {
+			fmt.Fprintln(os.Stderr, "bench owner child:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	sizesFlag := flag.String("entities", "10000,100000", "catalog sizes to measure, comma-separated")
 	requests := flag.Int("requests", 5000, "requests per latency figure")
 	deliveries := flag.Int("deliveries", 2000, "webhook deliveries for the ack figures")
@@ -39,7 +43,16 @@ func main() {
 	pushes := flag.Int("pushes", 100, "pushes for the freshness figure")
 	webSize := flag.Int("web-entities", 10000, "catalog size the web view's pages are timed at (0: skip them)")
 	webRequests := flag.Int("web-requests", 200, "requests per web page")
+	backfillRepos := flag.Int("backfill-repos", 50000, "repositories the GitHub backfill and the digest are measured at (0: skip them)")
+	only := flag.String("only", "", "measure only these groups, comma-separated: catalog, web, github, backfill (default: all)")
 	flag.Parse()
+	groups := map[string]bool{"catalog": true, "web": true, "github": true, "backfill": true}
+	if *only != "" {
+		groups = map[string]bool{}
+		for _, g := range strings.Split(*only, ",") {
+			groups[strings.TrimSpace(g)] = true
+		}
+	}
 	var sizes []int
 	for _, f := range strings.Split(*sizesFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -49,7 +62,16 @@ func main() {
 		}
 		sizes = append(sizes, n)
 	}
-	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, os.Stdout); err != nil {
+	if !groups["web"] {
+		*webSize = 0
+	}
+	if !groups["backfill"] {
+		*backfillRepos = 0
+	}
+	if !groups["catalog"] {
+		sizes = nil
+	}
+	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, *backfillRepos, groups["github"], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -104,7 +126,7 @@ func (m cpuMark) stolen() string {
 	return fmt.Sprintf("%.0f%%", 100*float64(now.steal-m.steal)/float64(now.total-m.total))
 }
 
-func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests int, out io.Writer) error {
+func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests, backfillRepos int, github bool, out io.Writer) error {
 	dir, err := os.MkdirTemp("", "callboard-bench-")
 	if err != nil {
 		return err
@@ -132,11 +154,20 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		}
 		figs = append(figs, f...)
 	}
-	ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
-	if err != nil {
-		return fmt.Errorf("github figures: %w", err)
+	if github {
+		ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
+		if err != nil {
+			return fmt.Errorf("github figures: %w", err)
+		}
+		figs = append(figs, ghFigs...)
 	}
-	figs = append(figs, ghFigs...)
+	if backfillRepos > 0 {
+		f, err := backfillFigures(bin, dir, backfillRepos)
+		if err != nil {
+			return fmt.Errorf("backfill figures: %w", err)
+		}
+		figs = append(figs, f...)
+	}
 
 	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintln(out, "| figure | measured | target | CPU taken by the host meanwhile |")
@@ -316,49 +347,16 @@ func catalogFigures(bin, dir string, n, requests int) ([]figure, error) {
 	srv.Wait()
 	figs = append(figs, figure{fmt.Sprintf("serve peak RSS at %d entities (after the by-name run)", n), fmt.Sprintf("%.0f MB", maxRSS(srv.ProcessState)), target("< 60 MB"), ""})
 
-	// Owner answers, the domain function the CLI and Slack share.
-	ctx := context.Background()
-	sdb, err := sqlite.Open(ctx, db, sqlite.Options{})
+	// Owner answers, the domain function the CLI and Slack share, in a
+	// process of their own (its peak RSS is theirs).
+	of, err := ownerFigures(db, n, requests, target)
 	if err != nil {
 		return nil, err
 	}
-	defer sdb.Close()
-	st, err := store.New(ctx, sdb)
-	if err != nil {
-		return nil, err
+	figs = append(figs, of...)
+	if size, err := fileSize(db); err == nil {
+		figs = append(figs, figure{fmt.Sprintf("SQLite file at %d entities", n), fmt.Sprintf("%.0f MB", float64(size)/(1<<20)), "", ""})
 	}
-	defer st.Close()
-	lat = lat[:0]
-	mark = markCPU()
-	for i := 0; i < requests+requests/10; i++ {
-		name := names[rng.IntN(len(names))]
-		t0 := time.Now()
-		a, err := catalog.FindOwner(ctx, st, name)
-		d := time.Since(t0)
-		if err != nil || !a.Found() || len(a.Owners) == 0 {
-			return nil, fmt.Errorf("owner %s: %v", name, err)
-		}
-		if i >= requests/10 {
-			lat = append(lat, d)
-		}
-	}
-	p50, p99 = percentiles(lat)
-	figs = append(figs, figure{fmt.Sprintf("owner answer at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), target("p99 < 5 ms"), mark.stolen()})
-	lat = lat[:0]
-	mark = markCPU()
-	for i := 0; i < 200; i++ {
-		name := names[rng.IntN(len(names))] + "x"
-		t0 := time.Now()
-		a, err := catalog.FindOwner(ctx, st, name)
-		d := time.Since(t0)
-		if err != nil || a.Found() {
-			return nil, fmt.Errorf("owner miss %s: %v", name, err)
-		}
-		lat = append(lat, d)
-	}
-	p50, p99 = percentiles(lat)
-	figs = append(figs, figure{fmt.Sprintf("owner miss with did-you-mean at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), "", mark.stolen()})
-
 	return figs, nil
 }
 
