@@ -12,6 +12,7 @@ import (
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 const componentYAML = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: %s\nspec:\n  type: service\n  lifecycle: production\n  owner: %s\n"
@@ -237,6 +238,30 @@ func TestSyncSince(t *testing.T) {
 	}
 	if e := h.entity("component:default/svc-00204"); e == nil || e.SpecString("owner") != "team-07" {
 		t.Errorf("svc-00204 not re-read: %v", e)
+	}
+
+	// /metrics says where the latest backfill stands, read from the
+	// database (so serve shows what callboard sync did in its process).
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h.app.metrics.backfill)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			got[mf.GetName()] = m.GetGauge().GetValue()
+		}
+	}
+	want := map[string]float64{"callboard_github_backfill_repositories_done": 2, "callboard_github_backfill_repositories_total": 2, "callboard_github_backfill_paused": 0, "callboard_github_backfill_seconds_left": 0}
+	for name, v := range want {
+		if g, ok := got[name]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", name, g, ok, v)
+		}
+	}
+	if got["callboard_github_backfill_graphql_points_left"] <= 0 {
+		t.Errorf("points left %v", got["callboard_github_backfill_graphql_points_left"])
 	}
 }
 
