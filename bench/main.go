@@ -12,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -22,7 +21,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -275,86 +273,6 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
-}
-
-// catalogFigures imports a generated catalog of n entities and times
-// by-name over HTTP and owner answers against it.
-func catalogFigures(bin, dir string, n, requests int) ([]figure, error) {
-	src := filepath.Join(dir, fmt.Sprintf("catalog-%d", n))
-	names, err := generate(src, n)
-	if err != nil {
-		return nil, err
-	}
-	db := filepath.Join(dir, fmt.Sprintf("bench-%d.db", n))
-	env := append(os.Environ(), "CALLBOARD_DB="+db)
-
-	var figs []figure
-	// The issues set targets at 10,000 entities.
-	target := func(t string) string {
-		if n == 10000 {
-			return t
-		}
-		return ""
-	}
-	// Import.
-	imp := exec.Command(bin, "import", src)
-	imp.Env = env
-	impRSS := measured(imp)
-	mark := markCPU()
-	start := time.Now()
-	if outp, err := imp.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("import: %v\n%s", err, outp)
-	}
-	took := time.Since(start)
-	figs = append(figs,
-		figure{fmt.Sprintf("import %d entities (`callboard import`)", n), fmt.Sprintf("%.2f s", took.Seconds()), target("< 3 s"), mark.stolen()},
-		figure{fmt.Sprintf("import peak RSS at %d entities", n), fmt.Sprintf("%.0f MB", impRSS()), target("< 60 MB"), ""},
-	)
-
-	// Serve and measure by-name over HTTP.
-	srv, base, srvRSS, err := startServeMeasured(bin, env)
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Process.Kill()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-	rng := rand.New(rand.NewPCG(1, 2))
-	lat := make([]time.Duration, 0, requests)
-	mark = markCPU()
-	for i := 0; i < requests+requests/10; i++ {
-		name := names[rng.IntN(len(names))]
-		t0 := time.Now()
-		resp, err := client.Get(base + "/api/catalog/entities/by-name/component/default/" + name)
-		if err != nil {
-			return nil, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		d := time.Since(t0)
-		if resp.StatusCode != 200 {
-			return nil, fmt.Errorf("by-name %s: status %d", name, resp.StatusCode)
-		}
-		if i >= requests/10 { // the first tenth warms up
-			lat = append(lat, d)
-		}
-	}
-	p50, p99 := percentiles(lat)
-	figs = append(figs, figure{fmt.Sprintf("by-name over HTTP at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), target("p99 < 1 ms"), mark.stolen()})
-	srv.Process.Signal(syscall.SIGTERM)
-	srv.Wait()
-	figs = append(figs, figure{fmt.Sprintf("serve peak RSS at %d entities (after the by-name run)", n), fmt.Sprintf("%.0f MB", srvRSS()), target("< 60 MB"), ""})
-
-	// Owner answers, the domain function the CLI and Slack share, in a
-	// process of their own (its peak RSS is theirs).
-	of, err := ownerFigures(db, n, requests, target)
-	if err != nil {
-		return nil, err
-	}
-	figs = append(figs, of...)
-	if size, err := fileSize(db); err == nil {
-		figs = append(figs, figure{fmt.Sprintf("SQLite file at %d entities", n), fmt.Sprintf("%.0f MB", float64(size)/(1<<20)), "", ""})
-	}
-	return figs, nil
 }
 
 // startServe runs "callboard serve" on a free loopback port and waits until it is ready.

@@ -1,6 +1,7 @@
 package githubapp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,11 +21,14 @@ import (
 
 // prTarget is one pull request to evaluate.
 type prTarget struct {
-	repo        repoInfo
-	number      int    // 0 for a check suite with no pull request
-	headSHA     string // the commit evaluated
-	baseRef     string // branch the pull request merges into
-	author      string
+	repo    repoInfo
+	number  int    // 0 for a check suite with no pull request
+	headSHA string // the commit evaluated
+	baseRef string // branch the pull request merges into
+	author  string
+	// prAuthor is who opened the pull request, when the event says (a
+	// re-run names only who asked for it).
+	prAuthor    string
 	installID   int64
 	commentable bool
 	// untrusted: the head may come from a fork (or from nobody known): its
@@ -42,6 +46,7 @@ type prChecker struct {
 	strict   bool
 	baseURL  string // callboard's address, for links to the web view's pages
 	usage    usageLog
+	results  CheckResults // the latest check of each open pull request
 }
 
 // run checks one pull request (or commit) and records the use.
@@ -52,6 +57,13 @@ func (c *prChecker) run(ctx context.Context, log *slog.Logger, t prTarget) error
 	}
 	c.usage.record(ctx, log, catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: t.author,
 		Entity: t.repo.FullName, Outcome: r.Conclusion})
+	if t.number > 0 {
+		web := cmp.Or(strings.TrimRight(t.repo.HTMLURL, "/"), "https://github.com/"+t.repo.FullName)
+		if err := c.results.record(ctx, t.repo.ID, catalog.PullRequestCheck{Repository: t.repo.FullName, Number: t.number,
+			URL: fmt.Sprintf("%s/pull/%d", web, t.number), Author: t.prAuthor, Conclusion: r.Conclusion, At: c.usage.now()}); err != nil {
+			return fmt.Errorf("recording the check of %s#%d: %w", t.repo.FullName, t.number, err)
+		}
+	}
 	log.Info("pull request checked", "repository", t.repo.FullName, "pr", t.number, "sha", t.headSHA, "conclusion", r.Conclusion, "findings", len(r.Findings))
 	return nil
 }
@@ -226,47 +238,66 @@ func techDocs(head fs.FS, in *check.Input) error {
 	if t, ok := head.(interface{ Truncated() bool }); ok && t.Truncated() {
 		return nil // too large to list: the docs are not judged
 	}
-	files := map[string]bool{}
+	l := &docsLister{head: head, files: map[string]bool{}}
 	for _, p := range paths {
-		files[p] = true
+		l.files[p] = true
 	}
-	hasFileIn := func(dir string) bool {
-		for f := range files {
-			if dir == "." || strings.HasPrefix(f, dir+"/") {
-				return true
-			}
-		}
-		return false
-	}
-	reads := 0
 	for _, d := range dirs {
-		mkdocs := ""
-		for _, n := range []string{"mkdocs.yml", "mkdocs.yaml"} {
-			if files[path.Join(d, n)] {
-				mkdocs = path.Join(d, n)
-				break
-			}
-		}
-		td := check.TechDocs{Mkdocs: mkdocs != "", DocsPath: path.Join(d, "docs")}
-		if td.Mkdocs {
-			td.DocsDir = hasFileIn(td.DocsPath)
-			if !td.DocsDir && reads < maxMkdocsReads {
-				reads++
-				data, err := catalog.ReadFile(head, mkdocs, 1<<20)
-				var tl *catalog.TooLargeError
-				if err != nil && !errors.As(err, &tl) && !errors.Is(err, fs.ErrNotExist) {
-					return err
-				}
-				found := err == nil
-				if dd := check.DocsDir(data); found && dd != "" {
-					td.DocsPath = path.Join(d, dd)
-					td.DocsDir = hasFileIn(td.DocsPath)
-				}
-			}
+		td, err := l.folder(d)
+		if err != nil {
+			return err
 		}
 		in.TechDocs[d] = td
 	}
 	return nil
+}
+
+// docsLister answers, from one listing of the head's files, what each
+// techdocs folder has; it reads at most maxMkdocsReads mkdocs.yml files.
+type docsLister struct {
+	head  fs.FS
+	files map[string]bool
+	reads int
+}
+
+// folder is what the techdocs folder d has: a mkdocs.yml, and files in its
+// docs folder (docs, or the docs_dir mkdocs.yml names).
+func (l *docsLister) folder(d string) (check.TechDocs, error) {
+	mkdocs := ""
+	for _, n := range []string{"mkdocs.yml", "mkdocs.yaml"} {
+		if l.files[path.Join(d, n)] {
+			mkdocs = path.Join(d, n)
+			break
+		}
+	}
+	td := check.TechDocs{Mkdocs: mkdocs != "", DocsPath: path.Join(d, "docs")}
+	if !td.Mkdocs {
+		return td, nil
+	}
+	td.DocsDir = l.hasFileIn(td.DocsPath)
+	if td.DocsDir || l.reads >= maxMkdocsReads {
+		return td, nil
+	}
+	l.reads++
+	data, err := catalog.ReadFile(l.head, mkdocs, 1<<20)
+	var tl *catalog.TooLargeError
+	if err != nil && !errors.As(err, &tl) && !errors.Is(err, fs.ErrNotExist) {
+		return td, err
+	}
+	if dd := check.DocsDir(data); err == nil && dd != "" {
+		td.DocsPath = path.Join(d, dd)
+		td.DocsDir = l.hasFileIn(td.DocsPath)
+	}
+	return td, nil
+}
+
+func (l *docsLister) hasFileIn(dir string) bool {
+	for f := range l.files {
+		if dir == "." || strings.HasPrefix(f, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // maxTeamLookups bounds the GitHub teams looked up for owners the catalog
@@ -298,16 +329,10 @@ func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in
 		}
 		missed[ref.String()] = true
 		// A team made on GitHub moments ago may not be in the catalog yet.
-		if !strings.EqualFold(ref.Kind, "group") || ref.Namespace != catalog.DefaultNamespace || len(missed) > maxTeamLookups {
-			continue
-		}
-		team, resp, err := gh.Teams.GetTeamBySlug(ctx, org, ref.Name)
-		switch {
-		case err == nil:
-			in.KnownOwners[ref.String()] = org + "/" + team.GetSlug()
-		case resp != nil && resp.StatusCode == http.StatusNotFound:
-		default:
-			return fmt.Errorf("looking up team %s/%s: %w", org, ref.Name, err)
+		if strings.EqualFold(ref.Kind, "group") && ref.Namespace == catalog.DefaultNamespace && len(missed) <= maxTeamLookups {
+			if err := githubTeam(ctx, gh, org, ref, in); err != nil {
+				return err
+			}
 		}
 	}
 	names, err := st.Names(ctx)
@@ -318,6 +343,20 @@ func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in
 		if strings.HasPrefix(n.Ref, "group:") || strings.HasPrefix(n.Ref, "user:") {
 			in.OwnerNames = append(in.OwnerNames, n)
 		}
+	}
+	return nil
+}
+
+// githubTeam records the owner ref as known when the organisation has a
+// GitHub team of its name.
+func githubTeam(ctx context.Context, gh *github.Client, org string, ref catalog.Ref, in *check.Input) error {
+	team, resp, err := gh.Teams.GetTeamBySlug(ctx, org, ref.Name)
+	switch {
+	case err == nil:
+		in.KnownOwners[ref.String()] = org + "/" + team.GetSlug()
+	case resp != nil && resp.StatusCode == http.StatusNotFound:
+	default:
+		return fmt.Errorf("looking up team %s/%s: %w", org, ref.Name, err)
 	}
 	return nil
 }

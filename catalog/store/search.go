@@ -39,8 +39,3 @@ func ftsQuery(text string) string {
 	}
 	return strings.Join(parts, " ")
 }
-
-// Coverage measures the catalog against every repository callboard knows.
-func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
-	return s.coverage(ctx) // coverage_stream.go
-}

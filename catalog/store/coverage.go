@@ -8,12 +8,12 @@ import (
 	"github.com/callboard/callboard/catalog"
 )
 
-// coverage measures the catalog against every repository in three passes
-// over the database, each row read and let go: at 50,000 repositories the
-// whole set of repositories and their decoded entities would not fit the
-// memory callboard keeps to (150 MB); what stays is a few bytes a
-// repository.
-func (s *Store) coverage(ctx context.Context) (catalog.Coverage, error) {
+// Coverage measures the catalog against every repository callboard knows,
+// in four queries whatever the number of repositories, each row read and
+// let go: at 50,000 repositories the repositories and their decoded
+// entities held at once would not fit the memory callboard keeps to
+// (150 MB); what stays is a few bytes a repository.
+func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 	var c catalog.Coverage
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM entities`).Scan(&c.Entities); err != nil {
 		return c, err
