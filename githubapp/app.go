@@ -49,6 +49,9 @@ type Config struct {
 	Usage catalog.UsageRecorder
 	// Merges records merged pull requests for the digest's KPIs; may be nil.
 	Merges MergeRecorder
+	// KPI records the facts of the adoption KPIs (joins, deployments,
+	// repositories, merge commits); may be nil.
+	KPI KPIRecorder
 	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
 	// new services (SCAFFOLD_REPO), run by Scaffolder; either unset turns
 	// the scaffolder off.
@@ -132,7 +135,7 @@ func New(cfg Config, st interface {
 		sync.graphql = repofs.GraphQLURL(cfg.APIURL)
 	}
 	a.backfill = &backfiller{clients: a.clients, sync: sync}
-	a.handlers = a.eventHandlers(st, st, db, sync)
+	a.handlers = withKPIs(a.cfg.KPI, a.eventHandlers(st, st, db, sync))
 	a.queue = queue.New(db, queue.Config{
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, Timeout: cfg.DeliveryTimeout,
 		RedeliverEvery: cfg.RedeliverEvery, PayloadRetention: cfg.PayloadRetention,

@@ -203,6 +203,7 @@ func newGitHubApp(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logge
 		BaseURL:       cfg.BaseURL,
 		Usage:         st,
 		Merges:        digest.NewStore(db),
+		KPI:           digest.NewStore(db),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
 		Scaffolder:    scaffolder,
 
