@@ -67,6 +67,8 @@ type config struct {
 
 	// StrictChecks makes warnings fail the pull-request check (CHECKS_STRICT=true).
 	StrictChecks bool
+
+	kpiConfig // the adoption KPIs and the DX pulse (kpi.go)
 }
 
 // secrets are the variables that may come from NAME_FILE and must never be logged.
@@ -179,6 +181,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	errs = append(errs, checkConfig(&c, getenv)...)
 	errs = append(errs, checkWebConfig(c)...)
+	errs = append(errs, c.kpiConfig.load(getenv)...)
 	switch len(errs) {
 	case 0:
 		return c, nil

@@ -65,6 +65,9 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, db *sqlite.D
 	r.Handle("/api/usage", digest.UsageHandler(st, digest.UsageOptions{
 		Token: cfg.APIToken, Logger: logger.With("component", "usage"),
 	})).Methods(http.MethodPost)
+	if err := registerKPIs(r, cfg, db, st, logger); err != nil {
+		return nil, err
+	}
 	if !digestDelivers(cfg) {
 		return func(context.Context) {}, nil
 	}
