@@ -133,6 +133,7 @@ type Digest struct {
 	ChecksFixed   []string // repositories whose check went from failing to passing
 	Unanswered    []Question
 	KPIs          KPIs
+	Adoption      *Adoption // the adoption KPIs (kpi_digest.go); nil when not computed
 }
 
 // MissingURLs are the web view's lists of repositories with no catalog file.

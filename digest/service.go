@@ -48,6 +48,9 @@ type Config struct {
 	SlackChannel string // DIGEST_SLACK_CHANNEL
 
 	Merges MergeWindow // DefaultMergeWindow when zero
+	// KPIs are where the adoption KPIs read their facts; nil leaves them
+	// out of the digest.
+	KPIs *KPISources
 	// SendTimeout bounds one email or Slack post (default 1 minute);
 	// StaleClaim is how old a 'sending' claim must be before another run may
 	// take it over (default 30 minutes, well above SendTimeout).
@@ -201,6 +204,9 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 		}
 	}
 	d := Build(in)
+	if d.Adoption, err = s.adoption(ctx, w); err != nil {
+		return nil, err
+	}
 	d.URL = s.URL(w)
 	if s.cfg.BaseURL != "" {
 		d.MissingURLs = &MissingURLs{
@@ -366,7 +372,13 @@ func (s *Service) deliver(ctx context.Context, dl delivery) error {
 		if err != nil {
 			return err
 		}
-		return s.cfg.Mailer.Send(ctx, Message{From: s.cfg.From, To: dl.recipient, Subject: subject(dl.digest), Text: Text(dl.digest), HTML: html})
+		m := Message{From: s.cfg.From, To: dl.recipient, Subject: subject(dl.digest), Text: Text(dl.digest), HTML: html}
+		if a := dl.digest.Adoption; a != nil && dl.digest.Scope == "" {
+			if m.Inline, err = a.Charts(); err != nil {
+				return err
+			}
+		}
+		return s.cfg.Mailer.Send(ctx, m)
 	}
 }
 

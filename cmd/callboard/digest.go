@@ -40,6 +40,7 @@ func newDigest(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, 
 		// Owners' addresses come from catalog files: mail stays inside these.
 		AllowedDomains: cfg.DigestAllowedDomains,
 		Logger:         logger.With("component", "digest"),
+		KPIs:           kpiSourcesFor(cfg, db, st),
 	}
 	if deliver && cfg.SMTPURL != "" {
 		m, err := digest.NewSMTPMailer(cfg.SMTPURL)

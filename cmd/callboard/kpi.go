@@ -64,6 +64,12 @@ func kpiSources(cfg config, db *sqlite.DB, st *store.Store) digest.KPISources {
 	}
 }
 
+// kpiSourcesFor is kpiSources for a digest.Config.
+func kpiSourcesFor(cfg config, db *sqlite.DB, st *store.Store) *digest.KPISources {
+	src := kpiSources(cfg, db, st)
+	return &src
+}
+
 // registerKPIs mounts GET /api/kpis, behind CALLBOARD_API_TOKEN as every /api route.
 func registerKPIs(r *mux.Router, cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger) error {
 	loc, err := time.LoadLocation(cfg.DigestTimezone)
