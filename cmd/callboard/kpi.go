@@ -9,12 +9,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callboard/callboard/bot"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/digest/kpi"
+	"github.com/callboard/callboard/digest/pulse"
 	"github.com/callboard/callboard/scaffold"
 	"github.com/callboard/callboard/sqlite"
 	"github.com/gorilla/mux"
+	"github.com/robfig/cron/v3"
+	"github.com/slack-go/slack"
 )
 
 // kpiConfig is the configuration of the adoption KPIs and the DX pulse.
@@ -25,6 +29,8 @@ type kpiConfig struct {
 	// KPIPlatformTeam is the group that builds the platform
 	// (KPI_PLATFORM_TEAM), for "contributions from outside the platform team".
 	KPIPlatformTeam string
+	// PulseSchedule is the cron spec of the DX pulse survey (PULSE_SCHEDULE); "" is off.
+	PulseSchedule string
 }
 
 func (k *kpiConfig) load(getenv func(string) string) (errs []string) {
@@ -43,6 +49,12 @@ func (k *kpiConfig) load(getenv func(string) string) (errs []string) {
 	if strings.ContainsAny(k.KPIPlatformTeam, " ,*:") {
 		errs = append(errs, fmt.Sprintf("KPI_PLATFORM_TEAM %q: want one group name (platform)", k.KPIPlatformTeam))
 	}
+	k.PulseSchedule = strings.TrimSpace(getenv("PULSE_SCHEDULE"))
+	if k.PulseSchedule != "" {
+		if _, err := cron.ParseStandard(k.PulseSchedule); err != nil {
+			errs = append(errs, fmt.Sprintf("PULSE_SCHEDULE %q: %v; want a cron spec such as %q (quarterly: 10:00 on the 1st of January, April, July and October)", k.PulseSchedule, err, "0 10 1 1,4,7,10 *"))
+		}
+	}
 	return errs
 }
 
@@ -59,6 +71,7 @@ func kpiSources(cfg config, db *sqlite.DB, st *store.Store) digest.KPISources {
 			}
 			return out, err
 		},
+		Pulse:        pulse.NewStore(db),
 		Production:   cfg.KPIProductionEnvironments,
 		PlatformTeam: cfg.KPIPlatformTeam,
 	}
@@ -80,4 +93,57 @@ func registerKPIs(r *mux.Router, cfg config, db *sqlite.DB, st *store.Store, log
 		Token: cfg.APIToken, Location: loc, Logger: logger.With("component", "kpi"),
 	})).Methods(http.MethodGet)
 	return nil
+}
+
+// pulseOn reports whether the DX pulse survey runs: PULSE_SCHEDULE set, and
+// a Slack bot token and channel to ask in.
+func pulseOn(cfg config) bool {
+	return cfg.PulseSchedule != "" && cfg.SlackBotToken != "" && cfg.DigestSlackChannel != ""
+}
+
+func pulseFeature(cfg config) feature {
+	f := feature{name: "dx-pulse", on: pulseOn(cfg)}
+	if !f.on {
+		f.why = "set PULSE_SCHEDULE (cron), SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL: the survey is asked in that channel"
+	}
+	return f
+}
+
+// pulseSurvey takes the survey's answers from Slack's interactions; nil
+// while the survey is off.
+func pulseSurvey(cfg config, db *sqlite.DB, logger *slog.Logger) bot.Pulse {
+	if !pulseOn(cfg) {
+		return nil
+	}
+	return &pulse.Survey{Store: pulse.NewStore(db), Logger: logger.With("component", "pulse")}
+}
+
+// startPulse asks a round at each time of PULSE_SCHEDULE (in
+// DIGEST_TIMEZONE) in DIGEST_SLACK_CHANNEL; the returned stop drains it.
+func startPulse(cfg config, db *sqlite.DB, logger *slog.Logger) (func(context.Context), error) {
+	if !pulseOn(cfg) {
+		return func(context.Context) {}, nil
+	}
+	loc, err := time.LoadLocation(cfg.DigestTimezone)
+	if err != nil {
+		return nil, fmt.Errorf("DIGEST_TIMEZONE %q: %v", cfg.DigestTimezone, err)
+	}
+	var opts []slack.Option
+	if cfg.SlackAPIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.SlackAPIURL))
+	}
+	api := slack.New(cfg.SlackBotToken, opts...)
+	log := logger.With("component", "pulse")
+	survey := &pulse.Survey{Store: pulse.NewStore(db), Logger: log}
+	s, err := pulse.StartSchedule(cfg.PulseSchedule, loc, log, func(ctx context.Context) error {
+		round, err := survey.Ask(ctx, api, cfg.DigestSlackChannel, time.Now())
+		if err == nil {
+			log.Info("pulse round asked", "round", round, "channel", cfg.DigestSlackChannel)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Stop, nil
 }

@@ -31,7 +31,7 @@ func registerSlack(ctx context.Context, r *mux.Router, cfg config, db *sqlite.DB
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st, Logger: log,
 		BaseURL: webBase(cfg), BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL,
 		// Onboarding (issue 17) plugs in here as it does into the web view.
-		Proposals: proposals{web.NoOnboarding{}}, Checks: checks})
+		Proposals: proposals{web.NoOnboarding{}}, Checks: checks, Pulse: pulseSurvey(cfg, db, logger)})
 	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
 	r.Handle("/slack/events", sb.Events()).Methods(http.MethodPost)
 	r.Handle("/slack/interactions", sb.Interactions()).Methods(http.MethodPost)
