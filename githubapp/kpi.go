@@ -49,6 +49,15 @@ var kpiTaps = map[string]func(ctx context.Context, rec KPIRecorder, d *queue.Del
 		}
 		return recordJoin(ctx, rec, ev.GetMember().GetLogin(), d.ReceivedAt)
 	},
+	// A push names its repository's primary language too: every active
+	// repository's language, with no API call.
+	"push": func(ctx context.Context, rec KPIRecorder, d *queue.Delivery) error {
+		var ev github.PushEvent
+		if json.Unmarshal(d.Payload, &ev) != nil || ev.GetRepo().GetFullName() == "" || ev.GetRepo().GetLanguage() == "" {
+			return nil
+		}
+		return rec.RecordRepo(ctx, ev.GetRepo().GetFullName(), ev.GetRepo().GetLanguage(), time.Time{}, d.ReceivedAt)
+	},
 	"repository": func(ctx context.Context, rec KPIRecorder, d *queue.Delivery) error {
 		var ev github.RepositoryEvent
 		if json.Unmarshal(d.Payload, &ev) != nil || ev.GetRepo().GetFullName() == "" || ev.GetAction() == "deleted" {

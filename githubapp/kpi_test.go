@@ -13,6 +13,7 @@ import (
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/digest/kpi"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 	"github.com/callboard/callboard/scaffold"
 )
@@ -430,4 +431,30 @@ func showParts(ps []kpi.Part) string {
 		s += p.Name + " " + show(p.Value)
 	}
 	return s
+}
+
+// TestPushRecordsLanguage: a push names its repository's primary language,
+// recorded for fragmentation whatever the push handler then does.
+func TestPushRecordsLanguage(t *testing.T) {
+	st := openStore(t)
+	ds := digest.NewStore(st.db)
+	a := newTestApp(t, st, Config{KPI: ds})
+	raw, err := os.ReadFile(filepath.Join(webhookData, "push", "with-installation.payload.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	setPath(p, "repository.language", "Kotlin")
+	body, _ := json.Marshal(p)
+	_ = a.handle(t.Context(), &queue.Delivery{Event: "push", Payload: body, ReceivedAt: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
+	var f kpi.Facts
+	if err := ds.LoadKPIFacts(t.Context(), &f, time.Time{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Repos) != 1 || f.Repos[0].Language != "Kotlin" || f.Repos[0].Name != p["repository"].(map[string]any)["full_name"] {
+		t.Errorf("repositories %+v, want the pushed one in Kotlin", f.Repos)
+	}
 }
