@@ -10,7 +10,8 @@ const TShapeWindow = 90 * day
 
 // tShaped is the share (percent) of the engineers who merged a pull request
 // in the 90 days before to whose merges reached repositories of two or more
-// catalog Systems, or of two or more Domains.
+// catalog Systems, or of two or more Domains, among those who merged into a
+// repository the catalog places in a System at all.
 func tShaped(f *Facts, to time.Time) Figure {
 	repos := map[string]Repo{}
 	for _, r := range f.Repos {
@@ -34,16 +35,20 @@ func tShaped(f *Facts, to time.Time) Figure {
 			domains[a][d] = true
 		}
 	}
-	n := 0
+	n, people := 0, 0
 	for a := range systems {
+		if len(systems[a]) == 0 {
+			continue // merged only where the catalog names no System: not measurable
+		}
+		people++
 		if len(systems[a]) >= 2 || len(domains[a]) >= 2 {
 			n++
 		}
 	}
-	if len(systems) < MinPeople {
-		return notEnough(len(systems), n)
+	if people < MinPeople {
+		return notEnough(people, n)
 	}
-	return Figure{Value: ptr(round(100 * float64(n) / float64(len(systems)))), People: len(systems), Count: n}
+	return Figure{Value: ptr(round(100 * float64(n) / float64(people))), People: people, Count: n}
 }
 
 // fragmentation is the Shannon entropy (bits) of the repositories seen

@@ -46,7 +46,7 @@ var Defs = []Def{
 		Window:     "deployments of the week",
 		compute:    func(v *view, from, to time.Time) Figure { return leadTime(v.ships, from, to) }},
 	{Key: "t_shapedness", Name: "T-shaped engineers", Unit: "%", Better: "up",
-		Definition: "Share of engineers with a merged pull request whose merges reached repositories of two or more catalog Systems, or of two or more Domains.",
+		Definition: "Share of engineers whose merged pull requests reached repositories of two or more catalog Systems, or of two or more Domains, among those who merged into a repository the catalog places in a System.",
 		Window:     "the 90 days before the end of the week",
 		compute:    func(v *view, _, to time.Time) Figure { return tShaped(v.Facts, to) }},
 	{Key: "language_fragmentation", Name: "Language fragmentation", Unit: "bits", Better: "down",
