@@ -26,7 +26,7 @@ func TestPulseAnswersFromSignedInteractions(t *testing.T) {
 	b := newTestBot(t, Config{Catalog: st, Usage: st, BotToken: testBotToken, APIURL: f.apiURL(),
 		HTTPClient: f.Client(), AllowResponseURL: f.allowHooks, Pulse: &pulse.Survey{Store: ps}})
 	const round = "2026-12-07"
-	if err := ps.StartRound(t.Context(), round, testNow.Add(-time.Hour), 12); err != nil {
+	if _, err := ps.StartRound(t.Context(), round, testNow.Add(-time.Hour), 12); err != nil {
 		t.Fatal(err)
 	}
 	press := func(user string, score int) *http.Request {

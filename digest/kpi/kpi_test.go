@@ -154,3 +154,30 @@ func TestComputeWeeks(t *testing.T) {
 		}
 	}
 }
+
+// TestTShapedCountsOnlyMeasurableEngineers: an engineer who merged only
+// where the catalog names no System is neither T-shaped nor counted.
+func TestTShapedCountsOnlyMeasurableEngineers(t *testing.T) {
+	f := &Facts{Repos: []Repo{
+		{Name: "o/a", Systems: []string{"s1"}, Domains: []string{"d1"}},
+		{Name: "o/b", Systems: []string{"s2"}, Domains: []string{"d1"}},
+		{Name: "o/loose"},
+	}}
+	merge := func(author, repo string) { f.Merges = append(f.Merges, Merge{Repo: repo, Author: author, MergedAt: at(20, 9)}) }
+	// e1 and e2 reach two Systems; e3, e4, e5 one; x1..x3 only o/loose.
+	merge("e1", "o/a")
+	merge("e1", "o/b")
+	merge("e2", "o/a")
+	merge("e2", "O/B")
+	for _, e := range []string{"e3", "e4", "e5"} {
+		merge(e, "o/a")
+		merge(e, "o/loose")
+	}
+	for _, x := range []string{"x1", "x2", "x3"} {
+		merge(x, "o/loose")
+	}
+	// 2 of the 5 measurable engineers: 40 %.
+	if got := tShaped(f, at(30, 0)); show(got.Value) != "40" || got.People != 5 {
+		t.Errorf("T-shaped %s of %d, want 40 of 5", show(got.Value), got.People)
+	}
+}

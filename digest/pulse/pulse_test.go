@@ -34,7 +34,7 @@ func TestRecord(t *testing.T) {
 	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	now := start.Add(time.Hour)
 	s.Now = func() time.Time { return now }
-	if err := s.StartRound(ctx, "r1", start, 10); err != nil {
+	if _, err := s.StartRound(ctx, "r1", start, 10); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -134,6 +134,11 @@ func TestAsk(t *testing.T) {
 	}
 	if posted.Get("channel") != "C1" || strings.Count(posted.Get("blocks"), ActionScore+"_") != 11 {
 		t.Errorf("posted %v", posted)
+	}
+	// A second firing the same day asks nothing again.
+	posted = nil
+	if _, err := (&Survey{Store: s}).Ask(t.Context(), api, "C1", now.Add(time.Minute)); err != nil || posted != nil {
+		t.Errorf("the same day's round was posted twice (%v)", err)
 	}
 	rounds, _ := s.PulseRounds(t.Context(), now.Add(-time.Hour))
 	if len(rounds) != 1 || rounds[0].Asked != 42 {

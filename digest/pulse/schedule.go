@@ -27,8 +27,12 @@ func (v *Survey) Ask(ctx context.Context, api Slack, channel string, now time.Ti
 	} else {
 		v.log().Warn("pulse: the channel's member count is unknown; no response rate this round", "channel", channel, "err", err)
 	}
-	if err := v.Store.StartRound(ctx, round, now, asked); err != nil {
+	fresh, err := v.Store.StartRound(ctx, round, now, asked)
+	if err != nil {
 		return "", err
+	}
+	if !fresh {
+		return round, nil // asked already (a schedule firing twice a day): once is enough
 	}
 	text, blocks := Message(round)
 	if _, _, err := api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)); err != nil {

@@ -53,22 +53,24 @@ type Answer struct {
 	Comment string
 }
 
-// StartRound opens a round (idempotent: a round started twice keeps its
-// first start and key); asked is how many people were asked (0: unknown).
-func (s *Store) StartRound(ctx context.Context, round string, at time.Time, asked int) error {
+// StartRound opens a round and reports whether it is new: a round started
+// twice keeps its first start and key; asked is how many people were asked
+// (0: unknown).
+func (s *Store) StartRound(ctx context.Context, round string, at time.Time, asked int) (bool, error) {
 	if round == "" || len(round) > 40 {
-		return fmt.Errorf("starting a pulse round: name %q", round)
+		return false, fmt.Errorf("starting a pulse round: name %q", round)
 	}
 	salt := make([]byte, 32)
 	if _, err := rand.Read(salt); err != nil {
-		return err
+		return false, err
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO pulse_rounds (round, started_at, asked, salt) VALUES (?, ?, ?, ?)
-		ON CONFLICT (round) DO UPDATE SET asked = max(asked, excluded.asked)`, round, at.UTC().UnixMilli(), max(asked, 0), salt)
+	res, err := s.db.Exec(ctx, `INSERT INTO pulse_rounds (round, started_at, asked, salt) VALUES (?, ?, ?, ?)
+		ON CONFLICT (round) DO NOTHING`, round, at.UTC().UnixMilli(), max(asked, 0), salt)
 	if err != nil {
-		return fmt.Errorf("starting pulse round %s: %w", round, err)
+		return false, fmt.Errorf("starting pulse round %s: %w", round, err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // Record stores an answer: the first of a person in a round counts, a later
