@@ -163,7 +163,9 @@ func TestTShapedCountsOnlyMeasurableEngineers(t *testing.T) {
 		{Name: "o/b", Systems: []string{"s2"}, Domains: []string{"d1"}},
 		{Name: "o/loose"},
 	}}
-	merge := func(author, repo string) { f.Merges = append(f.Merges, Merge{Repo: repo, Author: author, MergedAt: at(20, 9)}) }
+	merge := func(author, repo string) {
+		f.Merges = append(f.Merges, Merge{Repo: repo, Author: author, MergedAt: at(20, 9)})
+	}
 	// e1 and e2 reach two Systems; e3, e4, e5 one; x1..x3 only o/loose.
 	merge("e1", "o/a")
 	merge("e1", "o/b")
