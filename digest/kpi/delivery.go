@@ -20,12 +20,13 @@ type shipment struct {
 // deployment shipped. Merges happen on the default branch one after the
 // other, so "merged no later than the deployed merge" is "contained in it".
 func shipments(f *Facts) []shipment {
-	bySHA := map[string]Merge{}
+	type commit struct{ repo, sha string }
+	bySHA := map[commit]Merge{}
 	byRepo := map[string][]Merge{}
 	for _, m := range f.Merges {
 		repo := strings.ToLower(m.Repo)
 		if m.SHA != "" {
-			bySHA[repo+"@"+strings.ToLower(m.SHA)] = m
+			bySHA[commit{repo, strings.ToLower(m.SHA)}] = m
 		}
 		byRepo[repo] = append(byRepo[repo], m)
 	}
@@ -39,7 +40,7 @@ func shipments(f *Facts) []shipment {
 	for _, d := range deploys {
 		repo := strings.ToLower(d.Repo)
 		upTo := d.At
-		if m, ok := bySHA[repo+"@"+strings.ToLower(d.SHA)]; ok && m.MergedAt.Before(upTo) {
+		if m, ok := bySHA[commit{repo, strings.ToLower(d.SHA)}]; ok && m.MergedAt.Before(upTo) {
 			upTo = m.MergedAt
 		}
 		ms := byRepo[repo]

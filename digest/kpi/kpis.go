@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"strings"
 	"time"
 )
 
@@ -24,7 +25,19 @@ type Def struct {
 // view is Facts with what several KPIs derive from them, computed once.
 type view struct {
 	*Facts
-	ships []shipment
+	ships   []shipment
+	active  map[time.Time][2]Figure // activeUsers by the end of its week
+	byLogin map[string]*person      // people(), once
+}
+
+// activeUsers is activeUsers of [from, to), computed once for both KPIs.
+func (v *view) activeUsers(from, to time.Time) (Figure, Figure) {
+	if r, ok := v.active[to]; ok {
+		return r[0], r[1]
+	}
+	m, r := activeUsers(v.Facts, from, to)
+	v.active[to] = [2]Figure{m, r}
+	return m, r
 }
 
 // Defs are the KPIs, in the order they are shown.
@@ -32,11 +45,11 @@ var Defs = []Def{
 	{Key: "days_to_first_pr", Name: "Days to first merged PR", Unit: "days", Better: "down",
 		Definition: "Median (and p90) days from joining (first seen as a member of the organisation or of one of its teams) to the first merged pull request, for engineers who joined in the window and have merged one.",
 		Window:     "engineers who joined in the 90 days before the end of the week",
-		compute:    func(v *view, _, to time.Time) Figure { return daysToNth(v.Facts, to, 1) }},
+		compute:    func(v *view, _, to time.Time) Figure { return daysToNth(v, to, 1) }},
 	{Key: "days_to_tenth_pr", Name: "Days to 10th merged PR", Unit: "days", Better: "down",
 		Definition: "Median (and p90) days from joining (first seen as a member, or the first merged pull request when no membership came first) to the 10th merged pull request, for engineers who joined in the window and got there.",
 		Window:     "engineers who joined in the 90 days before the end of the week",
-		compute:    func(v *view, _, to time.Time) Figure { return daysToNth(v.Facts, to, 10) }},
+		compute:    func(v *view, _, to time.Time) Figure { return daysToNth(v, to, 10) }},
 	{Key: "deploys_per_developer", Name: "Production deploys per developer", Unit: "per week", Better: "up",
 		Definition: "Successful deployments to production environments, each counted once for every author of a pull request it shipped first, divided by the developers of the week (who merged, or whose work shipped).",
 		Window:     "the week",
@@ -73,14 +86,14 @@ var Defs = []Def{
 		Definition: "Distinct people who used callboard (Slack, PR checks, web view, API, scaffolder, other tools' usage events); per feature, daily active users (mean distinct people a day in the week) and monthly ones.",
 		Window:     "the 30 days before the end of the week",
 		compute: func(v *view, from, to time.Time) Figure {
-			m, _ := activeUsers(v.Facts, from, to)
+			m, _ := v.activeUsers(from, to)
 			return m
 		}},
 	{Key: "dau_mau", Name: "DAU/MAU", Unit: "%", Better: "up",
 		Definition: "Daily active users (mean distinct people a day in the week) as a share of monthly active users (the 30 days before the end of the week).",
 		Window:     "the week, and the 30 days before its end",
 		compute: func(v *view, from, to time.Time) Figure {
-			_, r := activeUsers(v.Facts, from, to)
+			_, r := v.activeUsers(from, to)
 			return r
 		}},
 	{Key: "plugins", Name: "Plugins in use", Unit: "plugins", Better: "up",
@@ -118,9 +131,11 @@ func (s Series) This() Figure { return s.Weeks[len(s.Weeks)-1].Figure }
 func (s Series) Last() Figure { return s.Weeks[len(s.Weeks)-2].Figure }
 
 // Compute returns every KPI for the TrendWeeks weeks that end at weekEnd
-// (each week is the 7 days before its end).
+// (each week is the 7 days before its end). It lower-cases f's logins and
+// repository names in place.
 func Compute(f *Facts, weekEnd time.Time) []Series {
-	v := &view{Facts: f, ships: shipments(f)}
+	normalize(f)
+	v := &view{Facts: f, ships: shipments(f), active: map[time.Time][2]Figure{}}
 	out := make([]Series, 0, len(Defs))
 	for _, d := range Defs {
 		s := Series{Def: d, Weeks: make([]Week, TrendWeeks)}
@@ -132,4 +147,19 @@ func Compute(f *Facts, weekEnd time.Time) []Series {
 		out = append(out, s)
 	}
 	return out
+}
+
+// normalize lower-cases logins and repository names once, so that the
+// KPIs' own lower-casing finds nothing to do and allocates nothing.
+func normalize(f *Facts) {
+	for i := range f.Merges {
+		f.Merges[i].Repo, f.Merges[i].Author = strings.ToLower(f.Merges[i].Repo), strings.ToLower(f.Merges[i].Author)
+		f.Merges[i].SHA = strings.ToLower(f.Merges[i].SHA)
+	}
+	for i := range f.Deploys {
+		f.Deploys[i].Repo, f.Deploys[i].SHA = strings.ToLower(f.Deploys[i].Repo), strings.ToLower(f.Deploys[i].SHA)
+	}
+	for i := range f.Usage {
+		f.Usage[i].Actor = strings.ToLower(f.Usage[i].Actor)
+	}
 }

@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -14,52 +15,70 @@ const (
 	Warmup         = 28 * day
 )
 
+// person is an engineer as onboarding sees them: when they were first seen
+// as a member (zero: never), and their merges in time order.
+type person struct {
+	member time.Time
+	merges []time.Time
+}
+
+// people indexes the joins and merges by login, once for every week.
+func (v *view) people() map[string]*person {
+	if v.byLogin != nil {
+		return v.byLogin
+	}
+	v.byLogin = map[string]*person{}
+	get := func(login string) *person {
+		l := strings.ToLower(login)
+		p := v.byLogin[l]
+		if p == nil {
+			p = &person{}
+			v.byLogin[l] = p
+		}
+		return p
+	}
+	for _, j := range v.Joins {
+		if p := get(j.Login); p.member.IsZero() || j.At.Before(p.member) {
+			p.member = j.At
+		}
+	}
+	for _, m := range v.Merges {
+		if !isBot(m.Author) {
+			p := get(m.Author)
+			p.merges = append(p.merges, m.MergedAt)
+		}
+	}
+	for _, p := range v.byLogin {
+		slices.SortFunc(p.merges, func(a, b time.Time) int { return a.Compare(b) })
+	}
+	return v.byLogin
+}
+
 // daysToNth is the days from joining (first org membership, or first merged
 // PR when no membership was seen earlier) to the nth merged PR, for the
 // engineers who joined in the 90 days before to and got there before to.
 // Days to the first merged PR count only those seen joining before it.
-func daysToNth(f *Facts, to time.Time, nth int) Figure {
-	joined := map[string]time.Time{}
-	viaMembership := map[string]bool{}
-	for _, j := range f.Joins {
-		l := strings.ToLower(j.Login)
-		if t, ok := joined[l]; !ok || j.At.Before(t) {
-			joined[l] = j.At
-			viaMembership[l] = true
-		}
-	}
-	merged := map[string][]time.Time{}
-	for _, m := range f.Merges {
-		if isBot(m.Author) || !m.MergedAt.Before(to) {
-			continue
-		}
-		l := strings.ToLower(m.Author)
-		merged[l] = append(merged[l], m.MergedAt)
-	}
-	for l, ts := range merged {
-		first := slices.MinFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
-		if t, ok := joined[l]; !ok || first.Before(t) {
-			joined[l] = first
-			viaMembership[l] = false
-		}
-	}
+func daysToNth(v *view, to time.Time, nth int) Figure {
 	var days []float64
-	for l, at := range joined {
-		if !in(at, to.Add(-NewcomerWindow), to) {
+	for _, p := range v.people() {
+		before := sort.Search(len(p.merges), func(i int) bool { return !p.merges[i].Before(to) })
+		joined, viaMembership := p.member, !p.member.IsZero()
+		if before > 0 && (joined.IsZero() || p.merges[0].Before(joined)) {
+			joined, viaMembership = p.merges[0], false
+		}
+		if joined.IsZero() || !in(joined, to.Add(-NewcomerWindow), to) {
 			continue
 		}
-		if !viaMembership[l] && (nth == 1 || at.Before(f.Since.Add(Warmup))) {
+		if !viaMembership && (nth == 1 || joined.Before(v.Since.Add(Warmup))) {
 			// Joined by a first merge: 0 days to it by definition (it would
 			// only drag the median), and within the warm-up perhaps only the
 			// first merge callboard saw.
 			continue
 		}
-		ts := merged[l]
-		if len(ts) < nth {
+		if before < nth {
 			continue
 		}
-		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
-		days = append(days, ts[nth-1].Sub(at).Hours()/24)
+		days = append(days, p.merges[nth-1].Sub(joined).Hours()/24)
 	}
 	return durations(days, len(days))
 }
