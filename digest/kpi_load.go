@@ -48,8 +48,9 @@ func ComputeKPIs(ctx context.Context, src KPISources, weekEnd time.Time) ([]kpi.
 		prod = DefaultProductionEnvironments
 	}
 	f := &kpi.Facts{PlatformTeam: src.PlatformTeam}
-	// Merges are read from the start: a newcomer's first merge may be old.
-	if err := src.Records.LoadKPIFacts(ctx, f, time.Time{}, prod); err != nil {
+	// Merges and deployments of the windows the weeks look back over; of
+	// older merges, each person's first.
+	if err := src.Records.LoadKPIFacts(ctx, f, since, prod); err != nil {
 		return nil, fmt.Errorf("computing KPIs: %w", err)
 	}
 	if err := LoadCatalogKPIFacts(ctx, src.Catalog, f); err != nil {

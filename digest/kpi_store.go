@@ -114,7 +114,7 @@ func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time,
 		return nil
 	}, `SELECT m.repo, m.number, m.author, m.merged_at, coalesce(c.sha, '') FROM merges m
 		LEFT JOIN kpi_merge_commits c ON c.repo = m.repo AND c.number = m.number
-		WHERE m.merged_at >= ? ORDER BY m.merged_at LIMIT ?`, ms, maxKPIRows)
+		WHERE m.merged_at >= ? ORDER BY m.merged_at DESC LIMIT ?`, ms, maxKPIRows)
 	if err != nil {
 		return fmt.Errorf("reading merges: %w", err)
 	}
@@ -124,6 +124,21 @@ func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time,
 	}
 	if first.Valid {
 		f.Since = time.UnixMilli(first.Int64).UTC()
+	}
+	// Everyone's first merge, for those whose first is older than since:
+	// they are no newcomers, whatever their recent merges say.
+	f.FirstMerge = map[string]time.Time{}
+	err = s.rows(ctx, func(r *sql.Rows) error {
+		var login string
+		var at int64
+		if err := r.Scan(&login, &at); err != nil {
+			return err
+		}
+		f.FirstMerge[login] = time.UnixMilli(at).UTC()
+		return nil
+	}, `SELECT lower(author), min(merged_at) FROM merges GROUP BY lower(author) HAVING min(merged_at) < ? LIMIT ?`, ms, maxKPIRows)
+	if err != nil {
+		return fmt.Errorf("reading first merges: %w", err)
 	}
 	err = s.rows(ctx, func(r *sql.Rows) error {
 		var j kpi.Join
@@ -149,7 +164,7 @@ func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time,
 			f.Deploys = append(f.Deploys, d)
 		}
 		return nil
-	}, `SELECT repo, sha, environment, at FROM kpi_deploys WHERE at >= ? ORDER BY at LIMIT ?`, ms, maxKPIRows)
+	}, `SELECT repo, sha, environment, at FROM kpi_deploys WHERE at >= ? ORDER BY at DESC LIMIT ?`, ms, maxKPIRows)
 	if err != nil {
 		return fmt.Errorf("reading deployments: %w", err)
 	}

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -52,6 +53,7 @@ func TestKPIFactsAreIdempotent(t *testing.T) {
 			t.Errorf("deployment to %s at %v, want its first success %v", d.Environment, d.At, t0.Add(2*time.Hour))
 		}
 	}
+	slices.Sort(envs)
 	if len(envs) != 2 || envs[0] != "Production" || envs[1] != "prod-eu" {
 		t.Errorf("production deployments to %v, want Production and prod-eu", envs)
 	}

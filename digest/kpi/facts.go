@@ -81,4 +81,7 @@ type Facts struct {
 	// Since is when callboard began recording merges; a first merge within
 	// Warmup of it may only be the first one callboard saw.
 	Since time.Time
+	// FirstMerge is each person's first merged pull request ever (login in
+	// lower case), for when Merges holds only the recent ones.
+	FirstMerge map[string]time.Time
 }

@@ -183,3 +183,27 @@ func TestTShapedCountsOnlyMeasurableEngineers(t *testing.T) {
 		t.Errorf("T-shaped %s of %d, want 40 of 5", show(got.Value), got.People)
 	}
 }
+
+// TestOnboardingWithOlderMerges: when only recent merges are loaded, a
+// person whose first merge ever (FirstMerge) is older is no newcomer, even
+// if they joined a team recently; five real newcomers are counted.
+func TestOnboardingWithOlderMerges(t *testing.T) {
+	f := &Facts{FirstMerge: map[string]time.Time{"vet": time.Date(2025, 1, 10, 0, 0, 0, 0, time.UTC)}}
+	f.Joins = append(f.Joins, Join{Login: "vet", At: at(2, 9)})
+	for k := range 10 {
+		f.Merges = append(f.Merges, Merge{Repo: "o/r", Author: "vet", MergedAt: at(3+k, 9)})
+	}
+	// n1..n5 join on 1 Nov and merge 1..5 days later.
+	for i := 1; i <= 5; i++ {
+		l := fmt.Sprintf("n%d", i)
+		f.Joins = append(f.Joins, Join{Login: l, At: at(1, 9)})
+		f.Merges = append(f.Merges, Merge{Repo: "o/r", Author: l, MergedAt: at(1+i, 9)})
+	}
+	v := &view{Facts: f}
+	got := daysToNth(v, at(30, 0), 1)
+	// 1, 2, 3, 4, 5 days: median 3 (vet, whose first merge was in 2025, is
+	// left out: with them it would be 2.5 from six people).
+	if show(got.Value) != "3" || got.People != 5 {
+		t.Errorf("days to first = %s from %d people, want 3 from 5", show(got.Value), got.People)
+	}
+}

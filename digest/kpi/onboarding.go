@@ -16,10 +16,12 @@ const (
 )
 
 // person is an engineer as onboarding sees them: when they were first seen
-// as a member (zero: never), and their merges in time order.
+// as a member (zero: never), their merges in time order, and their first
+// merge ever when it is older than those (zero otherwise).
 type person struct {
-	member time.Time
-	merges []time.Time
+	member  time.Time
+	merges  []time.Time
+	earlier time.Time
 }
 
 // people indexes the joins and merges by login, once for every week.
@@ -51,6 +53,14 @@ func (v *view) people() map[string]*person {
 	for _, p := range v.byLogin {
 		slices.SortFunc(p.merges, func(a, b time.Time) int { return a.Compare(b) })
 	}
+	for login, first := range v.FirstMerge {
+		if isBot(login) {
+			continue
+		}
+		if p := get(login); len(p.merges) == 0 || first.Before(p.merges[0]) {
+			p.earlier = first
+		}
+	}
 	return v.byLogin
 }
 
@@ -63,8 +73,20 @@ func daysToNth(v *view, to time.Time, nth int) Figure {
 	for _, p := range v.people() {
 		before := sort.Search(len(p.merges), func(i int) bool { return !p.merges[i].Before(to) })
 		joined, viaMembership := p.member, !p.member.IsZero()
-		if before > 0 && (joined.IsZero() || p.merges[0].Before(joined)) {
-			joined, viaMembership = p.merges[0], false
+		first := time.Time{}
+		if before > 0 {
+			first = p.merges[0]
+		}
+		if !p.earlier.IsZero() && p.earlier.Before(to) {
+			// A merge older than those loaded: they joined before it, and
+			// counting merges from the loaded ones would be wrong.
+			first = p.earlier
+		}
+		if !first.IsZero() && (joined.IsZero() || first.Before(joined)) {
+			joined, viaMembership = first, false
+		}
+		if !p.earlier.IsZero() && joined.Before(to.Add(-NewcomerWindow)) {
+			continue
 		}
 		if joined.IsZero() || !in(joined, to.Add(-NewcomerWindow), to) {
 			continue
