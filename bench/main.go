@@ -49,6 +49,9 @@ func main() {
 	}
 }
 
+// onboardingRepos is the organisation size onboarding's inference is timed at.
+const onboardingRepos = 10000
+
 type figure struct {
 	name, value, target string
 	stolen              string // CPU time the hypervisor took while it was measured
@@ -126,6 +129,11 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		}
 		figs = append(figs, f...)
 	}
+	obFigs, err := onboardingFigures(onboardingRepos)
+	if err != nil {
+		return fmt.Errorf("onboarding figures: %w", err)
+	}
+	figs = append(figs, obFigs...)
 	ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
 	if err != nil {
 		return fmt.Errorf("github figures: %w", err)

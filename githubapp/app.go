@@ -52,6 +52,8 @@ type Config struct {
 	// KPI records the facts of the adoption KPIs (joins, deployments,
 	// repositories, merge commits); may be nil.
 	KPI KPIRecorder
+	// Onboarding records what became of onboarding pull requests; may be nil.
+	Onboarding OnboardingRecorder
 	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
 	// new services (SCAFFOLD_REPO), run by Scaffolder; either unset turns
 	// the scaffolder off.

@@ -64,7 +64,7 @@ func (a *App) eventHandlers(st Store, reader Reader, db *sqlite.DB, sync *syncer
 		"team":                      on[github.TeamEvent](teamHandler{sync: sync}.handle),
 		"membership":                on[github.MembershipEvent](membershipHandler{sync: sync}.handle),
 		"organization":              on[github.OrganizationEvent](organizationHandler{sync: sync}.handle),
-		"pull_request":              on[github.PullRequestEvent](pullRequestHandler{checks: checks, results: CheckResults{db}, merges: a.cfg.Merges, now: a.cfg.Now}.handle),
+		"pull_request":              on[github.PullRequestEvent](pullRequestHandler{checks: checks, results: CheckResults{db}, merges: a.cfg.Merges, onboarding: a.cfg.Onboarding, now: a.cfg.Now}.handle),
 		"check_run":                 on[github.CheckRunEvent](checkRunHandler{checks: checks}.handle),
 		"check_suite":               on[github.CheckSuiteEvent](checkSuiteHandler{checks: checks}.handle),
 		"issues":                    on[github.IssuesEvent](scaffolder.handle),

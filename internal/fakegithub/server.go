@@ -77,11 +77,13 @@ func (s *Server) routes() {
 	s.route("GET /installation/repositories", s.listInstallationRepos)
 	s.route("GET /users/{login}", s.getUser)
 	s.route("POST /graphql", s.graphql)
+	s.route("GET /rate_limit", s.getRateLimit)
 
 	s.orgRoute("POST /orgs/{org}/repos", s.createRepo)
 	s.orgRoute("GET /orgs/{org}/teams", s.listTeams)
 	s.orgRoute("GET /orgs/{org}/teams/{slug}", s.getTeam)
 	s.orgRoute("GET /orgs/{org}/teams/{slug}/members", s.listTeamMembers)
+	s.orgRoute("GET /orgs/{org}/teams/{slug}/repos", s.listTeamRepos)
 	s.orgRoute("PUT /orgs/{org}/teams/{slug}/repos/{owner}/{repo}", s.addTeamRepo)
 	s.orgRoute("GET /orgs/{org}/members", s.listOrgMembers)
 	s.orgRoute("GET /orgs/{org}/members/{username}", s.checkOrgMember)
@@ -109,6 +111,12 @@ func (s *Server) routes() {
 	s.repoRoute("GET /repos/{owner}/{repo}/git/ref/heads/{branch...}", s.getRef)
 	s.repoRoute("PATCH /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.updateRef)
 	s.repoRoute("DELETE /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.deleteRef)
+	s.repoRoute("GET /repos/{owner}/{repo}/branches/{branch...}", s.getBranch)
+	s.repoRoute("GET /repos/{owner}/{repo}/commits", s.listCommits)
+	s.repoRoute("GET /repos/{owner}/{repo}/pulls", s.listPulls)
+	s.repoRoute("POST /repos/{owner}/{repo}/pulls", s.createPull)
+	s.pullRoute("GET /repos/{owner}/{repo}/pulls/{n}", s.getPull)
+	s.pullRoute("PATCH /repos/{owner}/{repo}/pulls/{n}", s.editPull)
 
 	s.oauthRoutes()
 	s.route("/", func(http.ResponseWriter, *http.Request) (int, any) { return notFound() })
@@ -206,7 +214,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.hold(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rateRemaining = max(s.rateRemaining-1, 0)
+	if r.URL.Path != "/rate_limit" { // GitHub does not count asking for the rate limit
+		s.rateRemaining = max(s.rateRemaining-1, 0)
+	}
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(rateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
