@@ -21,11 +21,22 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
 func main() {
+	if len(os.Args) > 3 && os.Args[1] == "-child-rss" {
+		rssHelper(os.Args[2], os.Args[3:])
+		return
+	}
+	if len(os.Args) == 4 && os.Args[1] == "-child-owner" {
+		n, _ := strconv.Atoi(os.Args[3])
+		if err := ownerChild(os.Args[2], n); err != nil {
+			fmt.Fprintln(os.Stderr, "bench owner child:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	sizesFlag := flag.String("entities", "10000,100000", "catalog sizes to measure, comma-separated")
 	requests := flag.Int("requests", 5000, "requests per latency figure")
 	deliveries := flag.Int("deliveries", 2000, "webhook deliveries for the ack figures")
@@ -33,7 +44,16 @@ func main() {
 	pushes := flag.Int("pushes", 100, "pushes for the freshness figure")
 	webSize := flag.Int("web-entities", 10000, "catalog size the web view's pages are timed at (0: skip them)")
 	webRequests := flag.Int("web-requests", 200, "requests per web page")
+	backfillRepos := flag.Int("backfill-repos", 50000, "repositories the GitHub backfill and the digest are measured at (0: skip them)")
+	only := flag.String("only", "", "measure only these groups, comma-separated: catalog, web, onboarding, github, backfill (default: all)")
 	flag.Parse()
+	groups := map[string]bool{"catalog": true, "web": true, "onboarding": true, "github": true, "backfill": true}
+	if *only != "" {
+		groups = map[string]bool{}
+		for _, g := range strings.Split(*only, ",") {
+			groups[strings.TrimSpace(g)] = true
+		}
+	}
 	var sizes []int
 	for _, f := range strings.Split(*sizesFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -43,7 +63,20 @@ func main() {
 		}
 		sizes = append(sizes, n)
 	}
-	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, os.Stdout); err != nil {
+	if !groups["web"] {
+		*webSize = 0
+	}
+	if !groups["backfill"] {
+		*backfillRepos = 0
+	}
+	if !groups["catalog"] {
+		sizes = nil
+	}
+	onboarding := onboardingRepos
+	if !groups["onboarding"] {
+		onboarding = 0
+	}
+	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, onboarding, *backfillRepos, groups["github"], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -101,7 +134,7 @@ func (m cpuMark) stolen() string {
 	return fmt.Sprintf("%.0f%%", 100*float64(now.steal-m.steal)/float64(now.total-m.total))
 }
 
-func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests int, out io.Writer) error {
+func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests, onboarding, backfillRepos int, github bool, out io.Writer) error {
 	dir, err := os.MkdirTemp("", "callboard-bench-")
 	if err != nil {
 		return err
@@ -129,16 +162,27 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		}
 		figs = append(figs, f...)
 	}
-	obFigs, err := onboardingFigures(onboardingRepos)
-	if err != nil {
-		return fmt.Errorf("onboarding figures: %w", err)
+	if onboarding > 0 {
+		obFigs, err := onboardingFigures(onboarding)
+		if err != nil {
+			return fmt.Errorf("onboarding figures: %w", err)
+		}
+		figs = append(figs, obFigs...)
 	}
-	figs = append(figs, obFigs...)
-	ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
-	if err != nil {
-		return fmt.Errorf("github figures: %w", err)
+	if github {
+		ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
+		if err != nil {
+			return fmt.Errorf("github figures: %w", err)
+		}
+		figs = append(figs, ghFigs...)
 	}
-	figs = append(figs, ghFigs...)
+	if backfillRepos > 0 {
+		f, err := backfillFigures(bin, dir, backfillRepos)
+		if err != nil {
+			return fmt.Errorf("backfill figures: %w", err)
+		}
+		figs = append(figs, f...)
+	}
 
 	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintln(out, "| figure | measured | target | CPU taken by the host meanwhile |")
@@ -195,13 +239,6 @@ func generate(dir string, n int) ([]string, error) {
 	return names, nil
 }
 
-func maxRSS(ps *os.ProcessState) float64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return float64(ru.Maxrss) / 1024 // Linux reports KiB
-	}
-	return 0
-}
-
 func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -254,20 +291,27 @@ func cpuModel() string {
 
 // startServe runs "callboard serve" on a free loopback port and waits until it is ready.
 func startServe(bin string, env []string) (*exec.Cmd, string, error) {
+	srv, base, _, err := startServeMeasured(bin, env)
+	return srv, base, err
+}
+
+// startServeMeasured is startServe with serve's peak RSS, once it has exited.
+func startServeMeasured(bin string, env []string) (*exec.Cmd, string, func() float64, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	srv := exec.Command(bin, "serve")
 	srv.Env = append(env, "CALLBOARD_ADDR="+addr)
 	srv.Stderr = io.Discard
+	rss := measured(srv)
 	if err := srv.Start(); err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	base := "http://" + addr
 	if err := waitReady(base); err != nil {
 		srv.Process.Kill()
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	return srv, base, nil
+	return srv, base, rss, nil
 }

@@ -58,7 +58,7 @@ func (a *App) eventHandlers(st Store, reader Reader, db *sqlite.DB, sync *syncer
 			return queue.Ignored("ping: GitHub checking the webhook")
 		}),
 		"installation":              on[github.InstallationEvent](installationHandler{clients: a.clients, backfill: a.backfill, store: st}.handle),
-		"installation_repositories": on[github.InstallationRepositoriesEvent](installationRepositoriesHandler{clients: a.clients, sync: sync}.handle),
+		"installation_repositories": on[github.InstallationRepositoriesEvent](installationRepositoriesHandler{clients: a.clients, sync: sync, backfill: a.backfill}.handle),
 		"push":                      on[github.PushEvent](pushHandler{clients: a.clients, sync: sync}.handle),
 		"repository":                on[github.RepositoryEvent](repositoryHandler{clients: a.clients, sync: sync}.handle),
 		"team":                      on[github.TeamEvent](teamHandler{sync: sync}.handle),

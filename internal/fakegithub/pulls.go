@@ -57,17 +57,14 @@ func (s *Server) SetTeamRepo(org, slug, fullName, permission string) {
 	t.grant(fullName, permission)
 }
 
-// SetRateRemaining sets how many calls the rate limit has left until its reset.
+// SetRateRemaining sets how many REST calls the installation's core budget
+// has left until its reset.
 func (s *Server) SetRateRemaining(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rateRemaining = n
-}
-
-// getRateLimit serves GET /rate_limit, which GitHub does not count against the limit.
-func (s *Server) getRateLimit(w http.ResponseWriter, r *http.Request) (int, any) {
-	core := map[string]any{"limit": rateLimit, "remaining": s.rateRemaining, "used": rateLimit - s.rateRemaining, "reset": s.rateReset.Unix()}
-	return http.StatusOK, map[string]any{"resources": map[string]any{"core": core}, "rate": core}
+	b := s.bucket(resourceCore)
+	b.remaining = n
+	b.lowest = min(b.lowest, n)
 }
 
 // teamPermissions is the permissions object GitHub gives with a team's repositories.

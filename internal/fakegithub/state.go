@@ -57,6 +57,10 @@ type Call struct {
 	Method, Path, Query string
 	Status              int
 	Installation        int64
+	// Resource is the budget the request spent (core, graphql) and
+	// RateRemaining what that budget had left after it.
+	Resource      string
+	RateRemaining int
 }
 
 // Comment is an issue or pull request comment.
@@ -161,6 +165,7 @@ func (s *Server) addRepo(inst int64, r Repo) *repo {
 	}
 	rp := &repo{Repo: r, inst: inst, created: created, branches: map[string]string{}, issues: map[int]*issue{}}
 	s.repos = append(s.repos, rp)
+	s.repoIndex[strings.ToLower(r.FullName)] = rp
 	return rp
 }
 
@@ -385,7 +390,15 @@ func (s *Server) installation(id int64) *installation {
 }
 
 func (s *Server) findRepo(fullName string) *repo {
-	return find(s.repos, func(rp *repo) bool { return strings.EqualFold(rp.FullName, fullName) })
+	return s.repoIndex[strings.ToLower(fullName)]
+}
+
+// SetPushedAt sets when a repository was last pushed to, as GitHub reports
+// it (pushed_at, pushedAt); a commit sets it to now.
+func (s *Server) SetPushedAt(fullName string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustRepo(fullName).pushed = at
 }
 
 func (s *Server) mustRepo(fullName string) *repo {
