@@ -511,12 +511,10 @@ func readRegular(root *os.Root, name string, limit int64) ([]byte, error) {
 }
 
 // rootResolver reads placeholder targets relative to the file's folder dir,
-// only regular files inside root; URLs are not fetched.
+// only regular files inside root (ParseFile refuses URLs before they come
+// here: an imported folder is no repository a URL could name).
 func rootResolver(root *os.Root, dir string) Resolver {
 	return func(target string) ([]byte, error) {
-		if strings.Contains(target, "://") {
-			return nil, ErrNotFetched
-		}
 		p := path.Join(dir, filepath.ToSlash(target))
 		if !filepath.IsLocal(filepath.FromSlash(p)) {
 			return nil, errors.New("the file is outside the imported directory")

@@ -18,10 +18,10 @@ import (
 
 // Limits on one catalog file. They bound the work a hostile or broken file can cause.
 const (
-	MaxFileSize     = 4 << 20 // bytes
-	MaxDocuments    = 2000    // YAML documents (entities) per file
+	MaxFileSize     = 4 << 20 // bytes; what a file may cost is bounded by its size, not by how many documents it holds
 	maxNodesPerDoc  = 200_000 // YAML nodes after alias expansion
 	maxAliasNodes   = 10_000  // nodes that aliases may add to a document
+	maxAliasPerFile = 200_000 // nodes that aliases may add to a whole file
 	maxDepth        = 64
 	maxPlaceholder  = 1 << 20 // bytes a $text/$json/$yaml placeholder may pull in
 	maxScalarLength = 1 << 20
@@ -106,7 +106,14 @@ func parentField(field string) string {
 // ParseFile reads every document of a catalog file. Valid entities are
 // returned even when other documents in the file have problems; a file that
 // is not YAML at all yields only problems.
+//
+// A placeholder names a file by a path relative to this one; a URL is
+// refused (ParseRepoFile reads a URL into the file's own repository).
 func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem) {
+	return parseFile(name, nil, data, resolve)
+}
+
+func parseFile(name string, repo *RepoFile, data []byte, resolve Resolver) ([]*Parsed, []Problem) {
 	if len(data) > MaxFileSize {
 		return nil, []Problem{{File: name, Message: fmt.Sprintf("file is %d bytes; the limit is %d", len(data), MaxFileSize)}}
 	}
@@ -119,8 +126,8 @@ func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem
 		resolve = budget.read
 	}
 	overReported := false
-	docs := 0
-	for i := 0; ; i++ {
+	aliased := 0 // nodes aliases added to the file's documents so far
+	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
@@ -130,21 +137,15 @@ func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem
 			// A syntax error poisons the rest of the stream: report the file as unreadable.
 			return nil, []Problem{{File: name, Line: yamlErrorLine(err), Message: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
 		}
-		// Empty documents (a leading or trailing ---) do not count against the
-		// limit, but a file of nothing else must not keep the decoder busy.
-		empty := len(doc.Content) == 0 || doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null"
-		if !empty {
-			docs++
-		}
-		if docs > MaxDocuments || i >= 2*MaxDocuments+2 {
-			return nil, []Problem{{File: name, Message: fmt.Sprintf("more than %d documents in one file", MaxDocuments)}}
-		}
-		if empty {
+		// No count of documents: generated files hold tens of thousands, and
+		// decoding costs what the bytes cost (an empty document as much as
+		// its four bytes), which MaxFileSize bounds.
+		if len(doc.Content) == 0 || doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null" {
 			continue // declares nothing
 		}
 		root := doc.Content[0]
 		lines := map[string]int{}
-		v, err := decodeNode(root, lines)
+		v, err := decodeNodeWithin(root, lines, &aliased)
 		if err != nil {
 			problems = append(problems, nodeProblem(name, root.Line, err))
 			continue
@@ -163,7 +164,7 @@ func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem
 			continue
 		}
 		p := &Parsed{Line: root.Line, lines: lines}
-		if errs := resolvePlaceholders(raw, "", resolve, p); len(errs) > 0 {
+		if errs := resolvePlaceholders(raw, "", repo, resolve, p); len(errs) > 0 {
 			for _, pe := range errs {
 				if pe.Message == errPlaceholderBudget.Error() {
 					// Said once for the file, where the budget ran out.
@@ -272,9 +273,21 @@ func nodeProblem(file string, line int, err error) Problem {
 // field's line in lines. The document is measured first, so an alias bomb is
 // refused before anything is built.
 func decodeNode(root *yaml.Node, lines map[string]int) (any, error) {
+	var aliased int
+	return decodeNodeWithin(root, lines, &aliased)
+}
+
+// decodeNodeWithin is decodeNode for one document of a file, counting in
+// fileAliased the nodes aliases add across the file: without a count of
+// documents, a file of many small alias-heavy documents must not expand
+// without bound either.
+func decodeNodeWithin(root *yaml.Node, lines map[string]int, fileAliased *int) (any, error) {
 	m := sizer{sizes: map[*yaml.Node]int{}}
 	if _, err := m.walk(root, 0); err != nil {
 		return nil, err
+	}
+	if *fileAliased += m.aliased; *fileAliased > maxAliasPerFile {
+		return nil, errAt(root, "", "aliases expand the file by more than %d YAML nodes", maxAliasPerFile)
 	}
 	c := converter{lines: lines, budget: maxNodesPerDoc}
 	return c.convert(root, "", 0)
@@ -504,7 +517,7 @@ func scalar(n *yaml.Node, path string) (any, error) {
 // {"$yaml": target} objects with the target's content, as Backstage's
 // placeholder processor does. Like Backstage, it leaves such an object alone
 // when the target is not a string: it may be JSON Schema, not a placeholder.
-func resolvePlaceholders(v any, path string, resolve Resolver, p *Parsed) []Problem {
+func resolvePlaceholders(v any, path string, repo *RepoFile, resolve Resolver, p *Parsed) []Problem {
 	var problems []Problem
 	var walk func(v any, path string) any
 	walk = func(v any, path string) any {
@@ -513,7 +526,7 @@ func resolvePlaceholders(v any, path string, resolve Resolver, p *Parsed) []Prob
 			if len(t) == 1 {
 				for k, target := range t {
 					if s, ok := target.(string); ok && (k == "$text" || k == "$json" || k == "$yaml") {
-						val, err := placeholder(k, s, resolve)
+						val, err := placeholder(k, s, repo, resolve)
 						if errors.Is(err, errPlaceholderBudget) {
 							problems = append(problems, Problem{Line: p.LineOf(path), Field: path, Message: errPlaceholderBudget.Error()})
 							return v
@@ -543,14 +556,24 @@ func resolvePlaceholders(v any, path string, resolve Resolver, p *Parsed) []Prob
 	return problems
 }
 
-func placeholder(kind, target string, resolve Resolver) (any, error) {
+func placeholder(kind, target string, repo *RepoFile, resolve Resolver) (any, error) {
 	if target == "" {
 		return nil, fmt.Errorf("placeholder %s needs a file name or URL", kind)
+	}
+	read := target
+	if isURL(target) {
+		// As Backstage: a URL is read only when it names a file of the same
+		// repository, and then as that file, within the same budget.
+		rel, err := repo.relativeTarget(target)
+		if err != nil {
+			return nil, fmt.Errorf("placeholder %s %s: %v", kind, target, err)
+		}
+		read = rel
 	}
 	if resolve == nil {
 		return nil, fmt.Errorf("placeholder %s %s cannot be read here", kind, target)
 	}
-	data, err := resolve(target)
+	data, err := resolve(read)
 	if errors.Is(err, errPlaceholderBudget) {
 		return nil, err
 	}
