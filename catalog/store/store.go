@@ -242,6 +242,11 @@ func (s *Store) apply(ctx context.Context, name string) (bool, error) {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return false, fmt.Errorf("applying migration %s: %w", name, err)
 	}
+	if after := afterMigration[name]; after != nil {
+		if err := after(ctx, tx); err != nil {
+			return false, fmt.Errorf("applying migration %s: %w", name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, s.Now().Unix()); err != nil {
 		return false, fmt.Errorf("recording migration %s: %w", name, err)
 	}
