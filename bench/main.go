@@ -28,6 +28,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/sqlite"
 )
 
 func main() {
@@ -327,7 +328,12 @@ func catalogFigures(bin, dir string, n, requests int) ([]figure, error) {
 
 	// Owner answers, the domain function the CLI and Slack share.
 	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Options{})
+	sdb, err := sqlite.Open(ctx, db, sqlite.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer sdb.Close()
+	st, err := store.New(ctx, sdb)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/internal/benchorg"
+	"github.com/callboard/callboard/sqlite"
 )
 
 // webFigures builds an organisation of n entities as the GitHub sync leaves
@@ -27,12 +28,13 @@ import (
 func webFigures(bin, dir string, n, requests int) ([]figure, error) {
 	db := filepath.Join(dir, fmt.Sprintf("web-%d.db", n))
 	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Options{})
+	sdb, st, err := openStore(ctx, db)
 	if err != nil {
 		return nil, err
 	}
 	org, err := benchorg.Build(ctx, st, n, time.Now())
 	st.Close()
+	sdb.Close()
 	if err != nil {
 		return nil, fmt.Errorf("building the organisation: %w", err)
 	}
@@ -100,16 +102,17 @@ func webFigures(bin, dir string, n, requests int) ([]figure, error) {
 	}
 	// /digest keeps this week's digest 30 s; building it is what the view
 	// that finds it stale pays. Timed in process, as the page builds it.
-	st, err = store.Open(ctx, db, store.Options{})
+	sdb, st, err = openStore(ctx, db)
 	if err != nil {
 		return nil, err
 	}
+	defer sdb.Close()
 	defer st.Close()
 	cov, err := st.Coverage(ctx) // the page reads coverage from its background measurement
 	if err != nil {
 		return nil, err
 	}
-	dg, err := digest.New(digest.Config{Catalog: fixedCoverage{st, cov}, Records: digest.NewStore(st)})
+	dg, err := digest.New(digest.Config{Catalog: fixedCoverage{st, cov}, Records: digest.NewStore(sdb)})
 	if err != nil {
 		return nil, err
 	}
@@ -135,3 +138,18 @@ type fixedCoverage struct {
 }
 
 func (f fixedCoverage) Coverage(context.Context) (catalog.Coverage, error) { return f.cov, nil }
+
+// openStore opens the database at path (migrating it) and the catalog store
+// over it; closing the store leaves the database to be closed.
+func openStore(ctx context.Context, path string) (*sqlite.DB, *store.Store, error) {
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.New(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, st, nil
+}

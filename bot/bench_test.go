@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/internal/testcatalog"
 )
 
 const (
@@ -27,11 +27,7 @@ const (
 func benchStore(b *testing.B) *store.Store {
 	b.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := testcatalog.Open(b)
 	var decl []catalog.Declared
 	for i := range benchTeams {
 		name := fmt.Sprintf("team-%03d", i)

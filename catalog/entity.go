@@ -142,9 +142,7 @@ func stringList(v any) []string {
 var metadataKnown = []string{"uid", "etag", "name", "namespace", "title", "description", "labels", "annotations", "tags", "links"}
 
 // MarshalJSON writes the identity (uid, etag) first, then every other field,
-// known and extra, in key order. The store keeps entities without their
-// identity and splices it in when it serves one (AppendIdentity), which gives
-// exactly these bytes.
+// known and extra, in key order.
 func (m Metadata) MarshalJSON() ([]byte, error) {
 	out := make(map[string]any, len(m.Extra)+8)
 	maps.Copy(out, m.Extra)
@@ -175,14 +173,12 @@ func (m Metadata) MarshalJSON() ([]byte, error) {
 	if err != nil || (m.UID == "" && m.Etag == "") {
 		return b, err
 	}
-	return AppendIdentity(make([]byte, 0, len(b)+80), b, m.UID, m.Etag), nil
+	return appendIdentity(make([]byte, 0, len(b)+80), b, m.UID, m.Etag), nil
 }
 
-// AppendIdentity appends obj to dst with uid and etag made the first fields
-// of the JSON object obj starts with (metadata written without them), as
-// Metadata.MarshalJSON writes them. Only obj's opening brace is looked at,
-// so obj may run on past the object's end.
-func AppendIdentity(dst, obj []byte, uid, etag string) []byte {
+// appendIdentity appends obj, a JSON object, to dst with uid and etag made
+// its first fields.
+func appendIdentity(dst, obj []byte, uid, etag string) []byte {
 	dst = append(dst, '{')
 	n := 0
 	for _, f := range [2][2]string{{"uid", uid}, {"etag", etag}} {

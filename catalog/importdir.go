@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -20,17 +19,16 @@ import (
 type Replacer interface {
 	ReplaceSource(ctx context.Context, source string, decl []Declared, opts ReplaceOptions) (ReplaceResult, error)
 	ReplaceSources(ctx context.Context, batches []SourceBatch) ([]ReplaceResult, error)
-	// PrepareSources and ReplacePrepared are ReplaceSources in two steps:
-	// the first needs no database, so an import prepares one group while
-	// the previous one is written.
-	PrepareSources(batches []SourceBatch) (PreparedSources, error)
-	ReplacePrepared(ctx context.Context, p PreparedSources) ([]ReplaceResult, error)
 }
 
 // ImportStore is what an import writes to: sources replaced, and the
 // sources an earlier import of the same folder left behind found and removed.
 type ImportStore interface {
 	Replacer
+	// PrepareSources is ReplaceSources in two steps: it readies batches
+	// without the database, and returns the write that replaces them, so
+	// an import readies one group while the one before is written.
+	PrepareSources(batches []SourceBatch) (PreparedWrite, error)
 	// SourcesWithPrefix lists the sources whose name starts with prefix.
 	SourcesWithPrefix(ctx context.Context, prefix string) ([]string, error)
 	// RemoveSources removes every entity of sources in one transaction and
@@ -126,7 +124,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 		}
 		return strings.Compare(fa, fb)
 	})
-	im := &importer{root: root, rootDir: rootDir}
+	im := &importer{fsys: dirFS{root}, rootDir: rootDir}
 	// The files this import looked at, by source, with what writing them
 	// did; kept by the writer (this goroutine).
 	seen := seenFiles{seed: maphash.MakeSeed(), files: map[uint64]fileSeen{}}
@@ -136,7 +134,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 	// reader stops when ctx ends or the writer fails.
 	type group struct {
 		batches  []SourceBatch
-		prepared PreparedSources
+		write    PreparedWrite
 		err      error // preparing failed
 		displays []string
 		seen     []seenFile   // the files looked at
@@ -156,7 +154,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 			if ctx.Err() != nil {
 				return
 			}
-			b, display, ok := im.read(f, &g.part, &g.seen)
+			b, display, ok := im.read(ctx, f, &g.part, &g.seen)
 			if ok {
 				g.batches = append(g.batches, b)
 				g.displays = append(g.displays, display)
@@ -166,7 +164,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 				continue
 			}
 			if len(g.batches) > 0 {
-				g.prepared, g.err = r.PrepareSources(g.batches)
+				g.write, g.err = r.PrepareSources(g.batches)
 			}
 			select {
 			case ch <- g:
@@ -195,7 +193,7 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 		if g.err != nil {
 			return rep, fmt.Errorf("importing %s: %w", dir, g.err)
 		}
-		results, err := r.ReplacePrepared(ctx, g.prepared)
+		results, err := g.write(ctx)
 		if err != nil {
 			return rep, fmt.Errorf("importing %s: %w", dir, err)
 		}
@@ -327,7 +325,7 @@ func (s seenFiles) remove(source string) { delete(s.files, maphash.String(s.seed
 
 // importer reads one import's files, in order, on the reader goroutine.
 type importer struct {
-	root    *os.Root
+	fsys    fs.FS // the folder, as dirFS reads it
 	rootDir string
 	// skeletons are the folders (and files) that Templates read so far copy
 	// as template content, relative to root, slash-separated.
@@ -336,7 +334,7 @@ type importer struct {
 
 // read parses one file into what its source should hold; ok is false for a
 // file that holds no entity, is template content, or cannot be read.
-func (im *importer) read(rel string, rep *ImportReport, seen *[]seenFile) (b SourceBatch, display string, ok bool) {
+func (im *importer) read(ctx context.Context, rel string, rep *ImportReport, seen *[]seenFile) (b SourceBatch, display string, ok bool) {
 	display = filepath.FromSlash(rel)
 	abs := filepath.Join(im.rootDir, display)
 	location := FileSource(abs)
@@ -344,13 +342,24 @@ func (im *importer) read(rel string, rep *ImportReport, seen *[]seenFile) (b Sou
 		rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "template content (" + t + ")"})
 		return b, display, false
 	}
-	data, err := readRegular(im.root, rel, MaxFileSize)
+	// The walker every catalog file goes through, the file alone: an import
+	// reads every file of the folder by itself.
+	tree, err := ReadTree(ctx, im.fsys, rel, TreeOptions{Folder: "the imported directory", NoTargets: true})
+	if err == nil && !tree.Found {
+		err = &fs.PathError{Op: "open", Path: rel, Err: fs.ErrNotExist} // gone since the folder was listed
+	}
 	if err != nil {
 		*seen = append(*seen, seenFile{source: location}) // not read is not removed
 		rep.Problems = append(rep.Problems, Problem{File: display, Message: err.Error()})
 		return b, display, false
 	}
-	parsed, problems := ParseFile(display, data, rootResolver(im.root, path.Dir(rel)))
+	parsed, problems := make([]*Parsed, len(tree.Entities)), tree.Problems
+	for i, te := range tree.Entities {
+		parsed[i] = te.Parsed
+	}
+	for i := range problems {
+		problems[i].File = filepath.FromSlash(problems[i].File)
+	}
 	if len(parsed) == 0 && !IsCatalogFileName(rel) && allNotEntity(problems) {
 		rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "holds no entity"})
 		return b, display, false
@@ -484,50 +493,25 @@ func allNotEntity(ps []Problem) bool {
 // errNotRegular refuses a name inside the folder that is not a regular file.
 var errNotRegular = errors.New("not a regular file")
 
-// readRegular reads a regular file inside root, refusing one larger than
-// limit without reading it all. It opens without blocking, so a name that
-// became a named pipe since the walk is refused rather than waited on.
-func readRegular(root *os.Root, name string, limit int64) ([]byte, error) {
-	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+// dirFS is a folder on disk as an import reads it: only what is inside it
+// (os.Root refuses a link out of it), and only regular files and folders.
+// It opens without blocking, so a name that became a named pipe since the
+// folder was listed is refused rather than waited on.
+type dirFS struct{ root *os.Root }
+
+func (d dirFS) Open(name string) (fs.File, error) {
+	f, err := d.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
-	if !info.Mode().IsRegular() {
-		return nil, errNotRegular
+	if !info.Mode().IsRegular() && !info.IsDir() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errNotRegular}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("file is larger than the %d-byte limit", limit)
-	}
-	return data, nil
-}
-
-// rootResolver reads placeholder targets relative to the file's folder dir,
-// only regular files inside root (ParseFile refuses URLs before they come
-// here: an imported folder is no repository a URL could name).
-func rootResolver(root *os.Root, dir string) Resolver {
-	return func(target string) ([]byte, error) {
-		p := path.Join(dir, filepath.ToSlash(target))
-		if !filepath.IsLocal(filepath.FromSlash(p)) {
-			return nil, errors.New("the file is outside the imported directory")
-		}
-		data, err := readRegular(root, p, maxPlaceholder)
-		var pe *fs.PathError
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, errors.New("no such file in the imported directory")
-		case errors.As(err, &pe):
-			// os.Root's refusal of a link out of the folder, say.
-			return nil, fmt.Errorf("cannot be read inside the imported directory: %v", pe.Err)
-		}
-		return data, err
-	}
+	return f, nil
 }

@@ -92,12 +92,18 @@ type failingReplacer struct {
 	writes int
 }
 
-func (f *failingReplacer) ReplacePrepared(ctx context.Context, p catalog.PreparedSources) ([]catalog.ReplaceResult, error) {
-	f.writes++
-	if f.writes == 2 {
-		return nil, errors.New("disk full")
+func (f *failingReplacer) PrepareSources(batches []catalog.SourceBatch) (catalog.PreparedWrite, error) {
+	write, err := f.ImportStore.PrepareSources(batches)
+	if err != nil {
+		return nil, err
 	}
-	return f.ImportStore.ReplacePrepared(ctx, p)
+	return func(ctx context.Context) ([]catalog.ReplaceResult, error) {
+		f.writes++
+		if f.writes == 2 {
+			return nil, errors.New("disk full")
+		}
+		return write(ctx)
+	}, nil
 }
 
 // A write that fails stops the import with the error, and the reader

@@ -1,5 +1,7 @@
 package catalog
 
+import "context"
+
 // Declared is an entity together with the file that declared it.
 type Declared struct {
 	Entity   *Entity
@@ -34,7 +36,7 @@ type SourceBatch struct {
 	Options  ReplaceOptions
 }
 
-// PreparedSources is a group of sources made ready to be written (encoded
-// and hashed) before the transaction that writes them; only the Replacer
-// that prepared it can write it.
-type PreparedSources any
+// PreparedWrite writes, in one transaction, a group of sources an
+// ImportStore made ready (encoded and hashed) before it: the results come
+// in the order of the group's batches.
+type PreparedWrite func(ctx context.Context) ([]ReplaceResult, error)

@@ -22,7 +22,6 @@ type Repository struct {
 	DefaultBranch   string
 	Private         bool
 	Archived        bool
-	InstallationID  int64
 	Source          string // the entities source its files feed
 	CatalogPath     string
 	CatalogFiles    []string // every catalog file read: the root one and its Location targets

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -163,7 +162,7 @@ func refSources(ctx context.Context, s SourceStore, counts []SourceCount, target
 		want := filepath.ToSlash(filepath.Clean(filepath.Join(dir, filepath.FromSlash(t))))
 		for _, u := range under {
 			p := filepath.ToSlash(strings.TrimPrefix(u, "file:"))
-			if ok, _ := path.Match(want, p); ok || p == want {
+			if NamesFile(want, p) {
 				out = append(out, u)
 			}
 		}

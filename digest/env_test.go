@@ -25,6 +25,8 @@ import (
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/demo"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/internal/testcatalog"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
@@ -55,17 +57,20 @@ func utc(s string) time.Time {
 	return t
 }
 
-func openStore(t *testing.T, path string) *store.Store {
+// testStore is a catalog and the database it is in (the digest's records
+// are in the same file).
+type testStore struct {
+	*store.Store
+	db *sqlite.DB
+}
+
+func openStore(t *testing.T, path string) *testStore {
 	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "callboard.db")
 	}
-	st, err := store.Open(t.Context(), path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	db, st := testcatalog.OpenAt(t, path)
+	return &testStore{Store: st, db: db}
 }
 
 // pluginsYAML declares two Backstage plugins as components, one owned by a
@@ -94,7 +99,7 @@ spec:
 `
 
 // seedCatalog loads the demo organisation and the plugin components.
-func seedCatalog(t *testing.T, st *store.Store) {
+func seedCatalog(t *testing.T, st *testStore) {
 	t.Helper()
 	ctx := t.Context()
 	if _, err := demo.Seed(ctx, st); err != nil {

@@ -137,7 +137,7 @@ func TestSchedulerStopWaitsForASend(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
 			m := &blockingMailer{started: make(chan struct{}, 4), release: make(chan struct{})}
-			svc, err := New(Config{Catalog: f.st, Records: NewStore(f.st), Location: f.berlin, Mailer: m,
+			svc, err := New(Config{Catalog: f.st, Records: NewStore(f.st.db), Location: f.berlin, Mailer: m,
 				From: "callboard@acme.example", To: []string{"platform-team@acme.example"}, Now: f.clock.Now, Logger: quietLogger()})
 			if err != nil {
 				t.Fatal(err)

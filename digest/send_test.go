@@ -11,11 +11,10 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
 )
 
 type fixture struct {
-	st     *store.Store
+	st     *testStore
 	clock  *clock
 	smtp   *smtpServer
 	slack  *slackAPI
@@ -66,7 +65,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) service(t *testing.T, st *store.Store) *Service {
+func (f *fixture) service(t *testing.T, st *testStore) *Service {
 	t.Helper()
 	if st == nil {
 		st = f.st
@@ -76,7 +75,7 @@ func (f *fixture) service(t *testing.T, st *store.Store) *Service {
 		t.Fatal(err)
 	}
 	svc, err := New(Config{
-		Catalog: st, Records: NewStore(st), Location: f.berlin, BaseURL: "https://callboard.example.com/",
+		Catalog: st, Records: NewStore(st.db), Location: f.berlin, BaseURL: "https://callboard.example.com/",
 		Mailer: m, From: "callboard@acme.example", To: ParseAddresses("Platform-Team@acme.example"),
 		Slack: NewSlackPoster("xoxb-test", f.slack.URL), SlackChannel: "#eng-digest",
 		Now: f.clock.Now, Logger: quietLogger(),

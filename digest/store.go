@@ -7,24 +7,20 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/callboard/callboard/sqlite"
 )
 
-// DB is the database the digest keeps its own tables in (migration
-// 0005_digest.sql): the catalog's SQLite file. *store.Store satisfies it.
-type DB interface {
-	DB() *sql.DB     // the one writing connection
-	ReadDB() *sql.DB // the read pool
-}
-
-// Store holds the digest's records: coverage snapshots, sends, merged pull requests.
+// Store holds the digest's records (migration 0005_digest.sql) in
+// callboard's database: coverage snapshots, sends, merged pull requests.
 type Store struct {
-	w, r *sql.DB
-	Now  func() time.Time
+	db  *sqlite.DB
+	Now func() time.Time
 }
 
 // NewStore returns the digest's records in db.
-func NewStore(db DB) *Store {
-	return &Store{w: db.DB(), r: db.ReadDB(), Now: time.Now}
+func NewStore(db *sqlite.DB) *Store {
+	return &Store{db: db, Now: time.Now}
 }
 
 // Send channels.
@@ -69,7 +65,7 @@ func (s *Store) RecordMerge(ctx context.Context, repo string, number int, author
 	case mergedAt.IsZero():
 		return fmt.Errorf("recording merge of %s#%d: no merge time", repo, number)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO merges (repo, number, author, merged_at) VALUES (?, ?, ?, ?) ON CONFLICT (repo, number) DO NOTHING`,
+	_, err := s.db.Exec(ctx, `INSERT INTO merges (repo, number, author, merged_at) VALUES (?, ?, ?, ?) ON CONFLICT (repo, number) DO NOTHING`,
 		repo, number, author, mergedAt.UTC().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("recording merge of %s#%d: %w", repo, number, err)
@@ -94,7 +90,7 @@ var DefaultMergeWindow = MergeWindow{Window: 90 * 24 * time.Hour, Warmup: 28 * 2
 func (s *Store) MergeStats(ctx context.Context, from, to time.Time, win MergeWindow) (MergeStats, error) {
 	var m MergeStats
 	count := func(from, to time.Time, merges, authors *int) error {
-		return s.r.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT lower(author)) FROM merges
+		return s.db.QueryRow(ctx, `SELECT count(*), count(DISTINCT lower(author)) FROM merges
 			WHERE merged_at >= ? AND merged_at < ? AND author NOT LIKE ?`,
 			from.UTC().UnixMilli(), to.UTC().UnixMilli(), "%"+botSuffix).Scan(merges, authors)
 	}
@@ -105,7 +101,7 @@ func (s *Store) MergeStats(ctx context.Context, from, to time.Time, win MergeWin
 		return m, fmt.Errorf("counting merges: %w", err)
 	}
 	var since sql.NullInt64
-	if err := s.r.QueryRowContext(ctx, `SELECT min(merged_at) FROM merges`).Scan(&since); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT min(merged_at) FROM merges`).Scan(&since); err != nil {
 		return m, fmt.Errorf("reading merges: %w", err)
 	}
 	if !since.Valid {
@@ -119,7 +115,7 @@ func (s *Store) MergeStats(ctx context.Context, from, to time.Time, win MergeWin
 	if !m.NewcomersFrom.Before(to) {
 		return m, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `
+	rows, err := s.db.Query(ctx, `
 		WITH firsts AS (
 			SELECT lower(author) AS login, min(author) AS author, min(merged_at) AS first FROM merges
 			WHERE author NOT LIKE ?3 GROUP BY lower(author) HAVING first >= ?1 AND first < ?2
@@ -153,7 +149,7 @@ func (s *Store) MergeStats(ctx context.Context, from, to time.Time, win MergeWin
 // SaveSnapshot stores the coverage a week's digest reported; the latest for a week wins.
 func (s *Store) SaveSnapshot(ctx context.Context, snap Snapshot) error {
 	c := snap.Coverage
-	_, err := s.w.ExecContext(ctx, `INSERT INTO digest_coverage (week, taken_at, repositories, registered, invalid, owned, documented, entities)
+	_, err := s.db.Exec(ctx, `INSERT INTO digest_coverage (week, taken_at, repositories, registered, invalid, owned, documented, entities)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (week) DO UPDATE SET taken_at = excluded.taken_at, repositories = excluded.repositories,
 		registered = excluded.registered, invalid = excluded.invalid, owned = excluded.owned,
@@ -171,7 +167,7 @@ func (s *Store) SnapshotBefore(ctx context.Context, w Week) (*Snapshot, error) {
 	var week string
 	var taken int64
 	c := &snap.Coverage
-	err := s.r.QueryRowContext(ctx, `SELECT week, taken_at, repositories, registered, invalid, owned, documented, entities
+	err := s.db.QueryRow(ctx, `SELECT week, taken_at, repositories, registered, invalid, owned, documented, entities
 		FROM digest_coverage WHERE week < ? ORDER BY week DESC LIMIT 1`, w.String()).
 		Scan(&week, &taken, &c.Repositories, &c.Registered, &c.Invalid, &c.Owned, &c.Documented, &c.Entities)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -194,7 +190,7 @@ func (s *Store) SnapshotBefore(ctx context.Context, w Week) (*Snapshot, error) {
 // processes on the same file cannot both win.
 func (s *Store) Claim(ctx context.Context, w Week, channel, recipient string, staleAfter time.Duration) (bool, error) {
 	now := s.Now()
-	res, err := s.w.ExecContext(ctx, `INSERT INTO digest_sends (week, channel, recipient, state, attempts, claimed_at) VALUES (?, ?, ?, 'sending', 1, ?)
+	res, err := s.db.Exec(ctx, `INSERT INTO digest_sends (week, channel, recipient, state, attempts, claimed_at) VALUES (?, ?, ?, 'sending', 1, ?)
 		ON CONFLICT (week, channel, recipient) DO UPDATE SET state = 'sending', attempts = attempts + 1, claimed_at = excluded.claimed_at
 		WHERE digest_sends.state = 'failed' OR (digest_sends.state = 'sending' AND digest_sends.claimed_at < ?)`,
 		w.String(), channel, recipient, now.UnixMilli(), now.Add(-staleAfter).UnixMilli())
@@ -210,7 +206,7 @@ func (s *Store) Claim(ctx context.Context, w Week, channel, recipient string, st
 
 // MarkSent records a send that went through.
 func (s *Store) MarkSent(ctx context.Context, w Week, channel, recipient string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE digest_sends SET state = 'sent', sent_at = ?, last_error = '' WHERE week = ? AND channel = ? AND recipient = ?`,
+	_, err := s.db.Exec(ctx, `UPDATE digest_sends SET state = 'sent', sent_at = ?, last_error = '' WHERE week = ? AND channel = ? AND recipient = ?`,
 		s.Now().UnixMilli(), w.String(), channel, recipient)
 	if err != nil {
 		return fmt.Errorf("recording the %s digest of %s for %s as sent: %w", channel, w, recipient, err)
@@ -224,7 +220,7 @@ func (s *Store) MarkFailed(ctx context.Context, w Week, channel, recipient strin
 	if len(msg) > 1000 {
 		msg = msg[:1000]
 	}
-	_, err := s.w.ExecContext(ctx, `UPDATE digest_sends SET state = 'failed', last_error = ? WHERE week = ? AND channel = ? AND recipient = ?`,
+	_, err := s.db.Exec(ctx, `UPDATE digest_sends SET state = 'failed', last_error = ? WHERE week = ? AND channel = ? AND recipient = ?`,
 		msg, w.String(), channel, recipient)
 	if err != nil {
 		return fmt.Errorf("recording the %s digest of %s for %s as failed: %w", channel, w, recipient, err)
@@ -234,7 +230,7 @@ func (s *Store) MarkFailed(ctx context.Context, w Week, channel, recipient strin
 
 // Sends returns the send records of a week.
 func (s *Store) Sends(ctx context.Context, w Week) ([]SendRecord, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT week, channel, recipient, state, attempts, last_error, claimed_at, sent_at
+	rows, err := s.db.Query(ctx, `SELECT week, channel, recipient, state, attempts, last_error, claimed_at, sent_at
 		FROM digest_sends WHERE week = ? ORDER BY channel, recipient`, w.String())
 	if err != nil {
 		return nil, fmt.Errorf("reading the sends of %s: %w", w, err)

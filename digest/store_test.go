@@ -12,7 +12,7 @@ import (
 
 func TestMergeStats(t *testing.T) {
 	st := openStore(t, "")
-	rs := NewStore(st)
+	rs := NewStore(st.db)
 	ctx := t.Context()
 	day := func(s string) time.Time { return utc(s + "T12:00:00Z") }
 	n := 0
@@ -96,7 +96,7 @@ func TestMergeStats(t *testing.T) {
 
 func TestClaims(t *testing.T) {
 	st := openStore(t, "")
-	rs := NewStore(st)
+	rs := NewStore(st.db)
 	c := &clock{t: utc("2026-11-23T08:00:00Z")}
 	rs.Now = c.Now
 	ctx := t.Context()
@@ -139,7 +139,7 @@ func TestClaims(t *testing.T) {
 
 func TestSnapshots(t *testing.T) {
 	st := openStore(t, "")
-	rs := NewStore(st)
+	rs := NewStore(st.db)
 	ctx := t.Context()
 	if s, err := rs.SnapshotBefore(ctx, Week{2026, 47}); err != nil || s != nil {
 		t.Fatalf("SnapshotBefore on an empty table: %v, %v", s, err)

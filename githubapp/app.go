@@ -2,19 +2,17 @@ package githubapp
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/githubapp/queue"
+	"github.com/callboard/callboard/githubapp/repofs"
 	"github.com/callboard/callboard/scaffold"
-	"github.com/google/go-github/v62/github"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -35,7 +33,8 @@ type Config struct {
 	// RedeliverEvery is how often missed deliveries are looked for (default 1 h; <0 disables).
 	RedeliverEvery time.Duration
 	// PayloadRetention is how long a delivery's payload is kept
-	// (CALLBOARD_DELIVERY_RETENTION, default 14 days); its row is kept RowRetention.
+	// (CALLBOARD_DELIVERY_RETENTION, default 14 days); its row is kept
+	// queue.RowRetention.
 	PayloadRetention time.Duration
 	// RESTOnly reads files through REST alone, without the GraphQL read-ahead
 	// (for a GitHub Enterprise Server without GraphQL).
@@ -43,27 +42,18 @@ type Config struct {
 	// StrictChecks makes the pull-request check fail on warnings too
 	// (missing catalog file, CODEOWNERS disagreement, missing docs).
 	StrictChecks bool
-	// Usage records usage events (github.pr-check); may be nil.
+	// BaseURL is callboard's public address (CALLBOARD_BASE_URL): PR comments
+	// link the web view's pages under it; "" links nothing.
+	BaseURL string
+	// Usage records usage events (github.pr-check, scaffolder); may be nil.
 	Usage catalog.UsageRecorder
 	// Merges records merged pull requests for the digest's KPIs; may be nil.
 	Merges MergeRecorder
 	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
-	// new services (SCAFFOLD_REPO); "" turns the scaffolder off.
+	// new services (SCAFFOLD_REPO), run by Scaffolder; either unset turns
+	// the scaffolder off.
 	ScaffoldRepo string
-	// ScaffoldTemplateRepos are the org/repo patterns whose Templates may run
-	// (SCAFFOLD_TEMPLATE_REPOS; default ScaffoldRepo alone).
-	ScaffoldTemplateRepos []string
-	// ScaffoldSources are the org/repo patterns skeletons may come from
-	// besides the template's own repository (SCAFFOLD_SOURCES).
-	ScaffoldSources []string
-	// ScaffoldAllowedTeams are the teams whose members may request a
-	// service (SCAFFOLD_ALLOWED_TEAMS; none: any member of the organisation).
-	ScaffoldAllowedTeams []string
-	// ScaffoldMaxVisibility is the most visible a new repository may be
-	// (SCAFFOLD_MAX_VISIBILITY: private, internal or public; default private).
-	ScaffoldMaxVisibility string
-	// BaseURL is callboard's public URL, for links to catalog entities.
-	BaseURL string
+	Scaffolder   Scaffolder
 	// Transport is the HTTP transport to GitHub (tests; default http.DefaultTransport).
 	Transport http.RoundTripper
 	// HTTPTimeout bounds each GitHub API request (default 30 s).
@@ -73,51 +63,45 @@ type Config struct {
 	Metrics     prometheus.Registerer
 }
 
-// DB is the database the App keeps its deliveries in: the catalog's file.
-type DB interface {
-	DB() *sql.DB
-	ReadDB() *sql.DB
-}
-
-// App is callboard's GitHub App.
-type App struct {
-	cfg        Config
-	secret     []byte
-	log        *slog.Logger
-	metrics    *metrics
-	clients    *clients // nil when the App identity is not configured
-	deliveries *deliveryStore
-	inserter   *inserter
-	workers    *workers
-	sync       *syncer
-	redeliver  *redeliverer
-	pruner     *pruner
-	checks     *prChecker
-	reader     Reader
-
-	scaffoldOnce sync.Once
-	scaffold     *scaffold.Service
-}
-
 // MergeRecorder stores merged pull requests (the digest's *digest.Store
 // satisfies it); a redelivered merge must change nothing.
 type MergeRecorder interface {
 	RecordMerge(ctx context.Context, repo string, number int, author string, mergedAt time.Time) error
 }
 
-// Reader is what the checks read of the catalog; the SQLite store satisfies it.
+// Reader is what the checks read of the catalog; the catalog store satisfies it.
 type Reader interface {
-	Entity(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error) // for the scaffolder
 	EntityWithoutRelations(ctx context.Context, ref catalog.Ref) (*catalog.Entity, error)
 	Names(ctx context.Context) ([]catalog.NameEntry, error)
 }
 
-// New builds the App. Without GITHUB_APP_ID/GITHUB_PRIVATE_KEY it still
-// receives and stores deliveries (if the secret is set) but cannot call GitHub.
+// Scaffolder runs scaffold requests (scaffold.Service): gh is the
+// request's GitHub, through the installation of the organisation the
+// issue is in.
+type Scaffolder interface {
+	Handle(ctx context.Context, gh scaffold.GitHub, is scaffold.Issue) (scaffold.Outcome, error)
+}
+
+// App is callboard's GitHub App: the webhook receiver, the queue its
+// deliveries wait in, and the handler of each event.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	metrics  *metrics
+	clients  *clients // nil when the App identity is not configured
+	queue    *queue.Queue
+	handlers map[string]handler
+	backfill *backfiller
+}
+
+// New builds the App over the catalog store st and the database db its
+// deliveries are kept in. Without GITHUB_APP_ID/GITHUB_PRIVATE_KEY it
+// still receives and stores deliveries (if the secret is set) but cannot
+// call GitHub.
 func New(cfg Config, st interface {
 	Store
 	Reader
-}, db DB) (*App, error) {
+}, db *sqlite.DB) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -127,40 +111,13 @@ func New(cfg Config, st interface {
 	if cfg.CatalogFile == "" {
 		cfg.CatalogFile = "catalog-info.yaml"
 	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 4
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 8
-	}
-	if cfg.RetryBase <= 0 {
-		cfg.RetryBase = 2 * time.Second
-	}
-	if cfg.DeliveryTimeout <= 0 {
-		cfg.DeliveryTimeout = 10 * time.Minute
-	}
-	if cfg.RedeliverEvery == 0 {
-		cfg.RedeliverEvery = time.Hour
-	}
-	if cfg.PayloadRetention <= 0 {
-		cfg.PayloadRetention = DefaultPayloadRetention
-	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = "https://api.github.com/"
 	}
 	if cfg.HTTPTimeout <= 0 {
 		cfg.HTTPTimeout = 30 * time.Second
 	}
-	if len(cfg.ScaffoldTemplateRepos) == 0 && cfg.ScaffoldRepo != "" {
-		cfg.ScaffoldTemplateRepos = []string{cfg.ScaffoldRepo}
-	}
-	a := &App{cfg: cfg, secret: cfg.WebhookSecret, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
-	a.deliveries = &deliveryStore{w: db.DB(), r: db.ReadDB(), now: cfg.Now}
-	a.inserter = newInserter(a.deliveries)
-	a.sync = &syncer{store: st, catalogFile: cfg.CatalogFile, now: cfg.Now}
-	if !cfg.RESTOnly {
-		a.sync.graphql = graphqlURL(cfg.APIURL)
-	}
+	a := &App{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
 	if cfg.AppID != "" && len(cfg.PrivateKey) > 0 {
 		id, err := strconv.ParseInt(cfg.AppID, 10, 64)
 		if err != nil {
@@ -170,115 +127,53 @@ func New(cfg Config, st interface {
 			return nil, err
 		}
 	}
-	a.workers = &workers{
-		store: a.deliveries, handle: a.handle, log: a.log, metrics: a.metrics, n: cfg.Workers,
-		maxAttempts: cfg.MaxAttempts, retryBase: cfg.RetryBase, timeout: cfg.DeliveryTimeout, now: cfg.Now,
-		wakeC: make(chan struct{}, 1), busy: map[string]bool{}, ackedRecently: a.inserter.lastStored,
+	sync := &syncer{store: st, catalogFile: cfg.CatalogFile, now: cfg.Now}
+	if !cfg.RESTOnly {
+		sync.graphql = repofs.GraphQLURL(cfg.APIURL)
 	}
-	a.redeliver = &redeliverer{app: a, every: cfg.RedeliverEvery, asked: map[string]asked{}}
-	a.pruner = &pruner{store: a.deliveries, keepPayload: cfg.PayloadRetention, log: a.log}
-	a.checks = &prChecker{app: a, strict: cfg.StrictChecks}
-	a.reader = st
+	a.backfill = &backfiller{clients: a.clients, sync: sync}
+	a.handlers = a.eventHandlers(st, st, db, sync)
+	a.queue = queue.New(db, queue.Config{
+		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, Timeout: cfg.DeliveryTimeout,
+		RedeliverEvery: cfg.RedeliverEvery, PayloadRetention: cfg.PayloadRetention,
+		Now: cfg.Now, Logger: cfg.Logger, Metrics: cfg.Metrics,
+	}, a.handle)
 	return a, nil
 }
 
 // Start resumes unfinished deliveries and starts the workers, and the
 // pruning of old deliveries.
-func (a *App) Start(ctx context.Context) error {
-	a.inserter.start()
-	if err := a.workers.start(ctx); err != nil {
-		return err
-	}
-	a.pruner.start(ctx)
-	return nil
-}
+func (a *App) Start(ctx context.Context) error { return a.queue.Start(ctx) }
 
 // Listening starts the missed-delivery check. Call it once the webhook
 // route accepts connections: the deliveries it asks GitHub for arrive at
 // once, and one sent before the port opens would be lost again.
 func (a *App) Listening(ctx context.Context) {
-	if a.clients != nil && a.cfg.RedeliverEvery > 0 {
-		a.redeliver.start(ctx)
+	if a.clients != nil {
+		a.queue.Redeliver(ctx, a.clients.App)
 	}
 }
 
 // Stop takes no more work and drains what is in flight, within ctx.
-func (a *App) Stop(ctx context.Context) {
-	a.redeliver.stop()
-	a.pruner.stop()
-	a.workers.stop(ctx)
-	a.inserter.stop()
-}
+func (a *App) Stop(ctx context.Context) { a.queue.Stop(ctx) }
 
 // APICalls is the number of GitHub API calls made since start.
-func (a *App) APICalls() int64 {
-	if a.clients == nil {
-		return 0
-	}
-	return a.clients.Calls()
+func (a *App) APICalls() int64 { return a.clients.Calls() }
+
+// usageLog records usage events; a failure is logged, never fatal.
+type usageLog struct {
+	rec catalog.UsageRecorder // nil: not recorded
+	now func() time.Time
 }
 
-var errNoGitHub = errors.New("GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set: callboard cannot call GitHub")
-
-// errAppNotConfigured ends a delivery whose handling needs the GitHub API
-// while the App's identity is not configured.
-var errAppNotConfigured = ignored("GitHub App not configured (GITHUB_APP_ID, GITHUB_PRIVATE_KEY); once it is, callboard deliveries --retry ID runs it")
-
-// handle processes one delivery: parse it with go-github, then one call into the service.
-func (a *App) handle(ctx context.Context, d *Delivery) error {
-	ev, err := github.ParseWebHook(d.Event, d.Payload)
-	if err != nil {
-		// An event go-github does not know is not ours to handle.
-		if d.Event != "" && !json.Valid(d.Payload) {
-			return permanent(fmt.Errorf("payload does not parse: %w", err))
-		}
-		return ignored(fmt.Sprintf("%s events are not used by callboard", d.Event))
-	}
-	switch ev := ev.(type) {
-	case *github.PingEvent:
-		return ignored("ping: GitHub checking the webhook")
-	case *github.InstallationEvent:
-		return a.onInstallation(ctx, d, ev)
-	case *github.InstallationRepositoriesEvent:
-		return a.onInstallationRepositories(ctx, d, ev)
-	case *github.PushEvent:
-		return a.onPush(ctx, d, ev)
-	case *github.RepositoryEvent:
-		return a.onRepository(ctx, d, ev)
-	case *github.TeamEvent:
-		return a.onTeam(ctx, d, ev)
-	case *github.MembershipEvent:
-		return a.onMembership(ctx, d, ev)
-	case *github.OrganizationEvent:
-		return a.onOrganization(ctx, d, ev)
-	case *github.PullRequestEvent:
-		return a.onPullRequest(ctx, d, ev)
-	case *github.CheckRunEvent:
-		return a.onCheckRun(ctx, d, ev)
-	case *github.CheckSuiteEvent:
-		return a.onCheckSuite(ctx, d, ev)
-	case *github.IssuesEvent:
-		return a.onIssues(ctx, d, ev)
-	}
-	return ignored(fmt.Sprintf("%s events are not used by callboard", d.Event))
-}
-
-// usage records a usage event; a failure is logged, never fatal.
-func (a *App) usage(ctx context.Context, e catalog.UsageEvent) {
-	if a.cfg.Usage == nil {
+func (u usageLog) record(ctx context.Context, log *slog.Logger, e catalog.UsageEvent) {
+	if u.rec == nil {
 		return
 	}
 	if e.At.IsZero() {
-		e.At = a.cfg.Now()
+		e.At = u.now()
 	}
-	if err := a.cfg.Usage.RecordUsage(ctx, e); err != nil {
-		a.log.Warn("recording usage", "plugin", e.Plugin, "err", err)
+	if err := u.rec.RecordUsage(ctx, e); err != nil {
+		log.Warn("recording usage", "plugin", e.Plugin, "err", err)
 	}
-}
-
-func (a *App) installationClient(id int64) (*github.Client, error) {
-	if a.clients == nil {
-		return nil, errAppNotConfigured
-	}
-	return a.clients.Installation(id)
 }

@@ -3,14 +3,18 @@ package githubapp
 import (
 	"context"
 
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
-// onCheckSuite re-runs the check when the whole suite is asked for again.
-func (a *App) onCheckSuite(ctx context.Context, d *Delivery, ev *github.CheckSuiteEvent) error {
+// checkSuiteHandler runs the check again when the whole suite is asked for again.
+type checkSuiteHandler struct{ checks *prChecker }
+
+func (h checkSuiteHandler) handle(ctx context.Context, d delivery[github.CheckSuiteEvent]) error {
+	ev := d.Event
 	if ev.GetAction() != "rerequested" {
-		return ignoredAction("check_suite", ev.GetAction())
+		return queue.IgnoredAction("check_suite", ev.GetAction())
 	}
 	s := ev.GetCheckSuite()
-	return a.recheck(ctx, d, ev.GetRepo(), s.GetHeadSHA(), s.PullRequests, ev.GetSender().GetLogin())
+	return h.checks.recheck(ctx, d.Log, d.InstallationID, ev.GetRepo(), s.GetHeadSHA(), s.PullRequests, ev.GetSender().GetLogin())
 }

@@ -1,6 +1,7 @@
 package githubapp
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,12 +11,14 @@ import (
 	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
 // clients makes GitHub clients: one for the App itself (JWT) and one per
 // installation (installation tokens), all against the configured API URL and
-// all counted.
+// all counted. A nil *clients is an App whose identity is not configured:
+// it makes none, and says so.
 type clients struct {
 	appID   int64
 	key     []byte
@@ -64,17 +67,39 @@ func (c *clients) newClient(rt http.RoundTripper) *github.Client {
 	return gh
 }
 
+var errNoGitHub = errors.New("GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set: callboard cannot call GitHub")
+
+// errAppNotConfigured ends a delivery whose handling needs the GitHub API
+// while the App's identity is not configured.
+var errAppNotConfigured = queue.Ignored("GitHub App not configured (GITHUB_APP_ID, GITHUB_PRIVATE_KEY); once it is, callboard deliveries --retry ID runs it")
+
 // App returns the client that authenticates as the App (JWT).
-func (c *clients) App() (*github.Client, error) { return c.app, nil }
+func (c *clients) App() (*github.Client, error) {
+	if c == nil {
+		return nil, errNoGitHub
+	}
+	return c.app, nil
+}
+
+// AppID is the App's id, 0 when it is not configured.
+func (c *clients) AppID() int64 {
+	if c == nil {
+		return 0
+	}
+	return c.appID
+}
 
 // Installation returns the client for one installation, created on first use
 // from nothing but its id: a delivery from an installation never seen before
 // works.
 func (c *clients) Installation(id int64) (*github.Client, error) {
+	if c == nil {
+		return nil, errAppNotConfigured
+	}
 	if id == 0 {
 		// Deliveries to a GitHub App always name their installation; one that
 		// does not came from a repository or organization webhook.
-		return nil, ignored("the delivery names no installation (not sent by the App)")
+		return nil, queue.Ignored("the delivery names no installation (not sent by the App)")
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -94,10 +119,18 @@ func (c *clients) Installation(id int64) (*github.Client, error) {
 
 // Forget drops an installation's client (it was uninstalled).
 func (c *clients) Forget(id int64) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	delete(c.insts, id)
 	c.mu.Unlock()
 }
 
 // Calls is the number of API calls made so far.
-func (c *clients) Calls() int64 { return c.calls.Load() }
+func (c *clients) Calls() int64 {
+	if c == nil {
+		return 0
+	}
+	return c.calls.Load()
+}

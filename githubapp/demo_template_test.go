@@ -7,8 +7,10 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/demo"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/scaffold/issueform"
 )
 
 // TestDemoTemplateScaffolds runs the demo organisation's Go service template
@@ -16,7 +18,7 @@ import (
 // it) end to end: installed, requested through its own issue form with the
 // repository given as a URL, created, and in the catalog.
 func TestDemoTemplateScaffolds(t *testing.T) {
-	h := newHarness(t, Config{ScaffoldRepo: requestsRepo, ScaffoldTemplateRepos: []string{"acme/service-templates"}, BaseURL: "https://callboard.example"})
+	h := newHarnessWith(t, Config{ScaffoldRepo: requestsRepo}, &scaffold.Policy{TemplateRepos: []string{"acme/service-templates"}})
 	h.gh.AddInstallation(7, "acme")
 	teams, users, err := demo.GitHubOrg()
 	if err != nil {
@@ -42,7 +44,7 @@ func TestDemoTemplateScaffolds(t *testing.T) {
 	h.gh.AddRepo(7, fakegithub.Repo{ID: requestsRepoID, FullName: requestsRepo})
 	guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 
 	const ref = "template:default/go-service"
 	e := h.entity(ref)
@@ -60,12 +62,12 @@ func TestDemoTemplateScaffolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := scaffold.FormFor(tmpl, scaffold.FormOptions{Org: "acme", Owners: owners}).Form
+	form := scaffold.FormFor(tmpl, issueform.FormOptions{Org: "acme", Owners: owners}).Form
 	body := renderIssue(form, map[string]any{"name": "inventory-api", "description": "Stock levels per warehouse.",
 		"owner": "payments", "repoUrl": "https://github.com/acme/inventory-api.git"})
 	guid = h.deliver("issues", issuePayload(t, "opened", 1, body))
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 
 	files := h.gh.Files("acme/inventory-api", "")
 	want := map[string][]string{

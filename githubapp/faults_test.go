@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog/check"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 )
 
@@ -26,7 +27,7 @@ const clientTimeout = 500 * time.Millisecond
 func (h *harness) attempts(guid string) int {
 	h.t.Helper()
 	var n int
-	if err := h.st.ReadDB().QueryRow(`SELECT attempts FROM deliveries WHERE delivery_id = ?`, guid).Scan(&n); err != nil {
+	if err := h.st.db.QueryRow(context.Background(), `SELECT attempts FROM deliveries WHERE delivery_id = ?`, guid).Scan(&n); err != nil {
 		h.t.Fatal(err)
 	}
 	return n
@@ -51,7 +52,7 @@ func TestGitHubTimeoutsAreRetried(t *testing.T) {
 		h.gh.DelayNext("POST /graphql", 1, time.Minute)
 		guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 		h.settle()
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		if got := h.attempts(guid); got != 3 {
 			t.Errorf("%d attempts, want 3 (listing timed out, a read timed out, success)", got)
 		}
@@ -61,7 +62,7 @@ func TestGitHubTimeoutsAreRetried(t *testing.T) {
 			}
 		}
 		var n int
-		h.st.ReadDB().QueryRow(`SELECT count(*) FROM entities WHERE ref = 'component:default/payments-api'`).Scan(&n)
+		h.st.db.QueryRow(context.Background(), `SELECT count(*) FROM entities WHERE ref = 'component:default/payments-api'`).Scan(&n)
 		if n != 1 {
 			t.Errorf("%d rows for payments-api after the retries, want 1", n)
 		}
@@ -74,7 +75,7 @@ func TestGitHubTimeoutsAreRetried(t *testing.T) {
 		sha := h.gh.BranchSHA("acme/ledger", "feature-x")
 		guid := h.deliver("pull_request", pullRequestJSON("opened", 5, repo, "feature-x", sha, "main"))
 		h.settle()
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		if got := h.attempts(guid); got != 2 {
 			t.Errorf("%d attempts, want 2 (timed out, success)", got)
 		}
@@ -114,7 +115,7 @@ func TestPRCheckServerErrorsAreRetried(t *testing.T) {
 	sha := h.gh.BranchSHA("acme/ledger", "feature-x")
 	guid := h.deliver("pull_request", pullRequestJSON("opened", 5, repo, "feature-x", sha, "main"))
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	if got := h.attempts(guid); got != 3 {
 		t.Errorf("%d attempts, want 3 (502, 502, success)", got)
 	}
@@ -133,7 +134,7 @@ func (h *harness) dbPath() string {
 	h.t.Helper()
 	var seq int
 	var name, file string
-	if err := h.st.ReadDB().QueryRow(`PRAGMA database_list`).Scan(&seq, &name, &file); err != nil || file == "" {
+	if err := h.st.db.QueryRow(context.Background(), `PRAGMA database_list`).Scan(&seq, &name, &file); err != nil || file == "" {
 		h.t.Fatalf("finding the database file: %q, %v", file, err)
 	}
 	return file
@@ -183,7 +184,7 @@ func TestBusyDatabase(t *testing.T) {
 	h.gh.FailNext("POST /graphql", 1, http.StatusBadGateway, nil, "")
 	inFlight := h.deliver("push", pushJSON(7, repoJSON(101, "acme/payments-api", "main"), "main", commitJSON(nil, []string{"catalog-info.yaml"}, nil)))
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if state, _ := h.state(inFlight); state == StateProcessing {
+		if state, _ := h.state(inFlight); state == queue.StateProcessing {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -226,9 +227,9 @@ func TestBusyDatabase(t *testing.T) {
 	}
 
 	h.settle()
-	h.mustState(inFlight, StateDone)
+	h.mustState(inFlight, queue.StateDone)
 	for _, d := range during {
-		h.mustState(d.guid, StateDone)
+		h.mustState(d.guid, queue.StateDone)
 	}
 	if got := ownerOf(t, h, "component:payments-api"); got != "platform" {
 		t.Errorf("payments-api owner %q after the retried push, want platform", got)

@@ -14,8 +14,9 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
+	"github.com/callboard/callboard/scaffold"
 )
 
 // testKey is one RSA key for every test: generating one costs ~100 ms.
@@ -30,17 +31,31 @@ var testKey = func() []byte {
 // harness is an App with real workers, a real SQLite file and the fake
 // GitHub API reached through GITHUB_API_URL.
 type harness struct {
-	t    *testing.T
-	gh   *fakegithub.Server
-	st   *store.Store
-	app  *App
-	seq  atomic.Int64
-	stop func()
+	t          *testing.T
+	gh         *fakegithub.Server
+	st         *testStore
+	app        *App
+	scaffolder *scaffold.Service // when the harness scaffolds
+	seq        atomic.Int64
+	stop       func()
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
+	return newHarnessWith(t, cfg, nil)
+}
+
+// newHarnessWith is newHarness with, when policy is set, a scaffold
+// service running cfg.ScaffoldRepo's requests, built as cmd/callboard
+// builds it.
+func newHarnessWith(t *testing.T, cfg Config, policy *scaffold.Policy) *harness {
+	t.Helper()
 	h := &harness{t: t, gh: fakegithub.New(t), st: openStore(t)}
+	if policy != nil {
+		h.scaffolder = &scaffold.Service{Store: scaffold.NewStore(h.st.db, cfg.Now), Catalog: h.st,
+			Policy: policy.WithDefaults(cfg.ScaffoldRepo), BaseURL: "https://callboard.example"}
+		cfg.Scaffolder = h.scaffolder
+	}
 	cfg.AppID = "4242"
 	cfg.PrivateKey = testKey
 	cfg.WebhookSecret = []byte(testSecret)
@@ -52,7 +67,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		cfg.RedeliverEvery = -1
 	}
 	cfg.Usage = h.st
-	app, err := New(cfg, h.st, h.st)
+	app, err := New(cfg, h.st, h.st.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +111,7 @@ func (h *harness) settle() {
 	h.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		n, err := h.app.deliveries.depth(context.Background())
+		n, err := h.app.queue.Depth(context.Background())
 		if err != nil {
 			h.t.Fatal(err)
 		}
@@ -105,7 +120,7 @@ func (h *harness) settle() {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	ds, _ := ListDeliveries(context.Background(), h.st.ReadDB(), 20)
+	ds, _ := queue.List(context.Background(), h.st.db, 20)
 	h.t.Fatalf("deliveries did not settle in 20 s: %+v", ds)
 }
 
@@ -113,7 +128,7 @@ func (h *harness) settle() {
 func (h *harness) state(guid string) (string, string) {
 	h.t.Helper()
 	var state, lastErr string
-	err := h.st.ReadDB().QueryRow(`SELECT state, last_error FROM deliveries WHERE delivery_id = ?`, guid).Scan(&state, &lastErr)
+	err := h.st.db.QueryRow(context.Background(), `SELECT state, last_error FROM deliveries WHERE delivery_id = ?`, guid).Scan(&state, &lastErr)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -3,24 +3,53 @@ package githubapp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
-// onInstallation: a new installation fills the catalog from its
+// installationHandler: a new installation fills the catalog from its
 // repositories and teams; an uninstall takes them out.
-func (a *App) onInstallation(ctx context.Context, d *Delivery, ev *github.InstallationEvent) error {
+type installationHandler struct {
+	clients  *clients
+	backfill *backfiller
+	store    Store
+}
+
+func (h installationHandler) handle(ctx context.Context, d delivery[github.InstallationEvent]) error {
+	ev := d.Event
 	inst := ev.GetInstallation()
 	switch ev.GetAction() {
 	case "created", "new_permissions_accepted", "unsuspend":
-		_, err := a.backfill(ctx, inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
+		_, err := h.backfill.run(ctx, d.Log, inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
 		return err
 	case "deleted", "suspend":
-		return a.removeInstallation(ctx, inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
+		return h.remove(ctx, d.Log, inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
 	}
-	return ignoredAction("installation", ev.GetAction())
+	return queue.IgnoredAction("installation", ev.GetAction())
+}
+
+func (h installationHandler) remove(ctx context.Context, log *slog.Logger, instID int64, account, accountType string) error {
+	repos, err := h.store.InstalledRepositories(ctx, instID)
+	if err != nil {
+		return err
+	}
+	for _, r := range repos {
+		if _, err := h.store.DeleteRepository(ctx, r); err != nil {
+			return err
+		}
+	}
+	if strings.EqualFold(accountType, "Organization") && account != "" {
+		if _, err := h.store.ReplaceSource(ctx, orgSource(account), nil, catalog.ReplaceOptions{}); err != nil {
+			return err
+		}
+	}
+	h.clients.Forget(instID)
+	log.Info("installation removed", "account", account, "repositories", len(repos))
+	return nil
 }
 
 // BackfillReport says what a backfill read and wrote.
@@ -32,15 +61,23 @@ type BackfillReport struct {
 	APICalls     int64
 }
 
-// backfill reads every repository of an installation (its catalog files and
-// CODEOWNERS) and, for an organisation, its teams and members.
-func (a *App) backfill(ctx context.Context, instID int64, account, accountType string) (BackfillReport, error) {
+// backfiller reads an installation whole: an installation event, and
+// callboard sync.
+type backfiller struct {
+	clients *clients
+	sync    *syncer
+}
+
+// run reads every repository of an installation (its catalog files and
+// CODEOWNERS) and, for an organisation, its teams and members; log names
+// the installation.
+func (b *backfiller) run(ctx context.Context, log *slog.Logger, instID int64, account, accountType string) (BackfillReport, error) {
 	rep := BackfillReport{Installation: instID, Account: account}
-	gh, err := a.installationClient(instID)
+	gh, err := b.clients.Installation(instID)
 	if err != nil {
 		return rep, err
 	}
-	before := a.APICalls()
+	before := b.clients.Calls()
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		list, resp, err := gh.Apps.ListRepos(ctx, opts)
@@ -48,7 +85,7 @@ func (a *App) backfill(ctx context.Context, instID int64, account, accountType s
 			return rep, fmt.Errorf("listing repositories of installation %d: %w", instID, err)
 		}
 		for _, r := range list.Repositories {
-			res, err := a.sync.syncRepo(ctx, gh, instID, infoOf(r), readAll)
+			res, err := b.sync.syncRepo(ctx, gh, instID, infoOf(r), readAll)
 			if err != nil {
 				return rep, err
 			}
@@ -61,49 +98,19 @@ func (a *App) backfill(ctx context.Context, instID int64, account, accountType s
 		opts.Page = resp.NextPage
 	}
 	if strings.EqualFold(accountType, "Organization") && account != "" {
-		res, err := a.sync.syncOrg(ctx, gh, account)
+		res, err := b.sync.syncOrg(ctx, gh, account)
 		if err != nil {
 			return rep, err
 		}
 		rep.Entities += len(res.Added) + len(res.Updated)
 	}
-	rep.APICalls = a.APICalls() - before
-	a.log.Info("installation backfilled", "installation", instID, "account", account, "repositories", rep.Repositories, "entities_changed", rep.Entities, "api_calls", rep.APICalls)
+	rep.APICalls = b.clients.Calls() - before
+	log.Info("installation backfilled", "account", account, "repositories", rep.Repositories, "entities_changed", rep.Entities, "api_calls", rep.APICalls)
 	return rep, nil
-}
-
-func (a *App) removeInstallation(ctx context.Context, instID int64, account, accountType string) error {
-	repos, err := a.sync.store.Repositories(ctx)
-	if err != nil {
-		return err
-	}
-	removed := 0
-	for _, r := range repos {
-		if r.InstallationID != instID {
-			continue
-		}
-		if _, err := a.sync.store.DeleteRepository(ctx, r.FullName); err != nil {
-			return err
-		}
-		removed++
-	}
-	if strings.EqualFold(accountType, "Organization") && account != "" {
-		if _, err := a.sync.store.ReplaceSource(ctx, orgSource(account), nil, catalog.ReplaceOptions{}); err != nil {
-			return err
-		}
-	}
-	if a.clients != nil {
-		a.clients.Forget(instID)
-	}
-	a.log.Info("installation removed", "installation", instID, "account", account, "repositories", removed)
-	return nil
 }
 
 // SyncAll backfills every installation of the App: callboard sync.
 func (a *App) SyncAll(ctx context.Context) ([]BackfillReport, error) {
-	if a.clients == nil {
-		return nil, errNoGitHub
-	}
 	app, err := a.clients.App()
 	if err != nil {
 		return nil, err
@@ -116,7 +123,7 @@ func (a *App) SyncAll(ctx context.Context) ([]BackfillReport, error) {
 			return reports, fmt.Errorf("listing installations: %w", err)
 		}
 		for _, inst := range insts {
-			rep, err := a.backfill(ctx, inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
+			rep, err := a.backfill.run(ctx, a.log.With("installation", inst.GetID()), inst.GetID(), inst.GetAccount().GetLogin(), inst.GetAccount().GetType())
 			if err != nil {
 				return reports, err
 			}

@@ -3,6 +3,7 @@ package githubapp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 )
 
@@ -68,7 +70,7 @@ func TestInstallationFillsTheCatalog(t *testing.T) {
 	seedAcme(h.gh)
 	guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 
 	for _, ref := range []string{"component:default/payments-api", "location:default/platform-services",
 		"component:default/gateway", "component:default/auth", "component:default/cli-tools", "group:default/payments", "user:default/alice", "user:default/bob"} {
@@ -130,7 +132,7 @@ func TestPushKeepsTheCatalogCurrent(t *testing.T) {
 		h.gh.ResetCalls()
 		guid := h.deliver("push", pushJSON(7, repo, "main", commitJSON([]string{"src/new.go"}, []string{"README.md"}, nil)))
 		h.settle()
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		if n := h.gh.CallCount(""); n != 0 {
 			t.Errorf("%d API calls for an irrelevant push: %v", n, h.gh.Calls())
 		}
@@ -139,7 +141,7 @@ func TestPushKeepsTheCatalogCurrent(t *testing.T) {
 		h.gh.ResetCalls()
 		guid := h.deliver("push", pushJSON(7, repo, "feature", commitJSON(nil, []string{"catalog-info.yaml"}, nil)))
 		h.settle()
-		h.mustState(guid, StateIgnored)
+		h.mustState(guid, queue.StateIgnored)
 		if n := h.gh.CallCount(""); n != 0 {
 			t.Errorf("%d API calls for a push to another branch", n)
 		}
@@ -151,7 +153,7 @@ func TestPushKeepsTheCatalogCurrent(t *testing.T) {
 		guid := h.deliver("push", pushJSON(7, repo, "main", commitJSON(nil, []string{"catalog-info.yaml"}, nil)))
 		h.settle()
 		t.Logf("push to catalog updated: %s", time.Since(start).Round(time.Millisecond))
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		if got := ownerOf(t, h, "component:payments-api"); got != "platform" {
 			t.Errorf("owner %q after the push, want platform", got)
 		}
@@ -165,7 +167,7 @@ func TestPushKeepsTheCatalogCurrent(t *testing.T) {
 		h.gh.ResetCalls()
 		guid := h.deliver("push", pushJSON(7, repoJSON(102, "acme/legacy-billing", "master"), "master", commitJSON(nil, []string{"CODEOWNERS"}, nil)))
 		h.settle()
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		r, _ := h.st.Repository(context.Background(), "acme/legacy-billing")
 		if got := r.Codeowners.OwnersOf("x"); !slices.Equal(got, []string{"@acme/platform"}) {
 			t.Errorf("CODEOWNERS owners %v after the push", got)
@@ -178,7 +180,7 @@ func TestPushKeepsTheCatalogCurrent(t *testing.T) {
 		h.gh.SetFile("acme/platform", "main", "services/billing/catalog-info.yaml", []byte(strings.NewReplacer("payments-api", "billing", "owner: payments", "owner: platform").Replace(paymentsV1)))
 		guid := h.deliver("push", pushJSON(7, repoJSON(104, "acme/platform", "main"), "main", commitJSON([]string{"services/billing/catalog-info.yaml"}, nil, nil)))
 		h.settle()
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		if h.entity("component:billing") == nil {
 			t.Errorf("the new monorepo service is not in the catalog")
 		}
@@ -187,7 +189,7 @@ func TestPushKeepsTheCatalogCurrent(t *testing.T) {
 		h.gh.DeleteFile("acme/platform", "main", "tools/catalog-info.yaml")
 		guid := h.deliver("push", pushJSON(7, repoJSON(104, "acme/platform", "main"), "main", commitJSON(nil, nil, []string{"tools/catalog-info.yaml"})))
 		h.settle()
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		// The Location still names the file, which is now missing: the
 		// repository is invalid, and what it declared before stays.
 		r, _ := h.st.Repository(context.Background(), "acme/platform")
@@ -208,7 +210,7 @@ func TestRepositoryEvents(t *testing.T) {
 	h.gh.ResetCalls()
 	guid := h.deliver("repository", obj{"action": "renamed", "repository": renamed, "installation": inst, "changes": obj{"repository": obj{"name": obj{"from": "payments-api"}}}})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	e := h.entity("component:payments-api")
 	if got := e.Metadata.Annotations[catalog.AnnotationManagedByLocation]; got != "url:https://github.com/acme/payments-service/blob/main/catalog-info.yaml" {
 		t.Errorf("managed-by-location after rename: %q", got)
@@ -227,7 +229,7 @@ func TestRepositoryEvents(t *testing.T) {
 	platform := repoJSON(104, "acme/platform", "main")
 	guid = h.deliver("repository", obj{"action": "archived", "repository": platform, "installation": inst})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	if h.entity("component:gateway") != nil {
 		t.Errorf("an archived repository's entity stayed in the catalog")
 	}
@@ -236,18 +238,18 @@ func TestRepositoryEvents(t *testing.T) {
 	}
 	guid = h.deliver("repository", obj{"action": "unarchived", "repository": platform, "installation": inst})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	if h.entity("component:gateway") == nil {
 		t.Errorf("unarchived repository's entity is not back")
 	}
 
 	guid = h.deliver("repository", obj{"action": "deleted", "repository": renamed, "installation": inst})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	if h.entity("component:payments-api") != nil {
 		t.Errorf("a deleted repository's entity stayed")
 	}
-	if _, err := h.st.Repository(context.Background(), "acme/payments-service"); !isNotFound(err) {
+	if _, err := h.st.Repository(context.Background(), "acme/payments-service"); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("deleted repository row: %v", err)
 	}
 }
@@ -290,12 +292,12 @@ func TestRateLimitAndServerErrorsAreRetried(t *testing.T) {
 	start := time.Now()
 	guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	if d := time.Since(start); d < time.Second {
 		t.Errorf("finished in %s: Retry-After 1 s was not honoured", d)
 	}
 	var attempts int
-	h.st.ReadDB().QueryRow(`SELECT attempts FROM deliveries WHERE delivery_id = ?`, guid).Scan(&attempts)
+	h.st.db.QueryRow(context.Background(), `SELECT attempts FROM deliveries WHERE delivery_id = ?`, guid).Scan(&attempts)
 	if attempts != 4 {
 		t.Errorf("%d attempts, want 4 (403, 502, 502, success)", attempts)
 	}
@@ -304,7 +306,7 @@ func TestRateLimitAndServerErrorsAreRetried(t *testing.T) {
 	}
 	// Nothing done twice: one row per entity, and the unchanged retry wrote nothing.
 	var n int
-	h.st.ReadDB().QueryRow(`SELECT count(*) FROM entities WHERE ref = 'component:default/payments-api'`).Scan(&n)
+	h.st.db.QueryRow(context.Background(), `SELECT count(*) FROM entities WHERE ref = 'component:default/payments-api'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d rows for payments-api", n)
 	}
@@ -317,10 +319,10 @@ func TestFailingDeliveryIsParked(t *testing.T) {
 	guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 	h.settle()
 	state, lastErr := h.state(guid)
-	if state != StateFailed || !strings.Contains(lastErr, "gave up after 3 attempts") {
+	if state != queue.StateFailed || !strings.Contains(lastErr, "gave up after 3 attempts") {
 		t.Errorf("state %s (%s), want failed after 3 attempts", state, lastErr)
 	}
-	ds, err := ListDeliveries(context.Background(), h.st.ReadDB(), 10)
+	ds, err := queue.List(context.Background(), h.st.db, 10)
 	if err != nil || len(ds) == 0 || ds[0].DeliveryID != guid {
 		t.Errorf("the failed delivery is not listed first: %+v %v", ds, err)
 	}
@@ -337,7 +339,7 @@ func TestAcknowledgedDeliveriesSurviveACrash(t *testing.T) {
 
 	// First life: receives and acknowledges, never processes (killed).
 	st1 := openStoreAt(t, db)
-	first, err := New(cfg, st1, st1)
+	first, err := New(cfg, st1, st1.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +357,7 @@ func TestAcknowledgedDeliveriesSurviveACrash(t *testing.T) {
 		guids = append(guids, guid)
 	}
 	// Simulate a death mid-processing too: one delivery left "processing".
-	if _, err := st1.DB().Exec(`UPDATE deliveries SET state = 'processing', attempts = 1 WHERE delivery_id = ?`, guids[1]); err != nil {
+	if _, err := st1.db.Exec(context.Background(), `UPDATE deliveries SET state = 'processing', attempts = 1 WHERE delivery_id = ?`, guids[1]); err != nil {
 		t.Fatal(err)
 	}
 	st1.Close()
@@ -363,7 +365,7 @@ func TestAcknowledgedDeliveriesSurviveACrash(t *testing.T) {
 	// Second life: resumes.
 	st2 := openStoreAt(t, db)
 	h := &harness{t: t, gh: gh, st: st2}
-	if h.app, err = New(cfg, st2, st2); err != nil {
+	if h.app, err = New(cfg, st2, st2.db); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.app.Start(context.Background()); err != nil {
@@ -372,7 +374,7 @@ func TestAcknowledgedDeliveriesSurviveACrash(t *testing.T) {
 	t.Cleanup(func() { h.app.Stop(context.Background()) })
 	h.settle()
 	for _, g := range guids {
-		h.mustState(g, StateDone)
+		h.mustState(g, queue.StateDone)
 	}
 	if h.entity("component:payments-api") == nil {
 		t.Fatal("the acknowledged installation was not processed after the restart")
@@ -441,7 +443,7 @@ func TestEveryExamplePayloadIsProcessedWithoutError(t *testing.T) {
 		h.deliverRaw(event, body)
 	}
 	h.settle()
-	rows, err := h.st.ReadDB().Query(`SELECT event, action, state, last_error FROM deliveries WHERE state NOT IN ('done', 'ignored')`)
+	rows, err := h.st.db.Query(context.Background(), `SELECT event, action, state, last_error FROM deliveries WHERE state NOT IN ('done', 'ignored')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,6 +454,6 @@ func TestEveryExamplePayloadIsProcessedWithoutError(t *testing.T) {
 		t.Errorf("%s.%s ended %s: %s", event, action, state, lastErr)
 	}
 	var done, ignored int
-	h.st.ReadDB().QueryRow(`SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'ignored') FROM deliveries`).Scan(&done, &ignored)
+	h.st.db.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'ignored') FROM deliveries`).Scan(&done, &ignored)
 	t.Logf("%d example deliveries handled, %d ignored", done, ignored)
 }

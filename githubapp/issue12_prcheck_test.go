@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/callboard/callboard/githubapp/queue"
 )
 
 // placeholderFile is a catalog file of about 18 KB with n $text
@@ -75,7 +77,7 @@ spec:
 	p["pull_request"].(obj)["head"].(obj)["repo"] = obj{"id": 9999, "full_name": "mallory/platform"}
 	guid := h.deliver("pull_request", p)
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	for _, c := range h.gh.Calls() {
 		if strings.Contains(c.Path, "fork/") || strings.Contains(c.Path, "secret.md") || strings.Contains(c.Path, "big.md") || strings.Contains(c.Path, "missing-") {
 			t.Errorf("%s %s: read for a fork what the default branch does not name", c.Method, c.Path)

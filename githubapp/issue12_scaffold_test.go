@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 	"github.com/callboard/callboard/scaffold"
 )
@@ -67,7 +68,7 @@ func (sh *scaffoldHarness) request(t *testing.T, number int, ref string, answers
 	p["sender"] = obj{"login": sender, "id": 2, "type": "User"}
 	guid := sh.deliver("issues", p)
 	sh.settle()
-	sh.mustState(guid, StateDone)
+	sh.mustState(guid, queue.StateDone)
 	cs := sh.gh.Comments(requestsRepo, number)
 	if len(cs) == 0 {
 		t.Fatalf("request %d: no comment", number)
@@ -81,7 +82,7 @@ func (sh *scaffoldHarness) request(t *testing.T, number int, ref string, answers
 // nor a template from a repository outside SCAFFOLD_TEMPLATE_REPOS; and a
 // new repository is private unless the operator allows more.
 func TestIssue12_01_SkeletonOnlyFromAllowedSources(t *testing.T) {
-	sh := newScaffoldHarnessWith(t, Config{ScaffoldSources: []string{"acme/skeletons"}})
+	sh := newScaffoldHarnessWith(t, Config{}, scaffold.Policy{Sources: []string{"acme/skeletons"}})
 	// Another customer of the same App, with a private repository of secrets.
 	sh.gh.AddInstallation(8, "globex")
 	sh.gh.AddRepo(8, fakegithub.Repo{ID: 800, FullName: "globex/secrets", Private: true})
@@ -143,8 +144,8 @@ func TestIssue12_01_SkeletonOnlyFromAllowedSources(t *testing.T) {
 // SCAFFOLD_TEMPLATE_REPOS unset, only templates of SCAFFOLD_REPO run, and
 // a refusal lists only those.
 func TestIssue12_01_TemplateReposDefaultToScaffoldRepo(t *testing.T) {
-	sh := newScaffoldHarnessWith(t, Config{ScaffoldTemplateRepos: []string{}})
-	if got := sh.app.cfg.ScaffoldTemplateRepos; len(got) != 1 || got[0] != requestsRepo {
+	sh := newScaffoldHarnessWith(t, Config{}, scaffold.Policy{TemplateRepos: []string{}})
+	if got := sh.scaffolder.Policy.TemplateRepos; len(got) != 1 || got[0] != requestsRepo {
 		t.Fatalf("SCAFFOLD_TEMPLATE_REPOS defaults to %v, want [%s]", got, requestsRepo)
 	}
 	sh.addTemplates(requestsRepo, requestsRepoID, map[string]string{"t/template.yaml": leakTemplate("in-requests", "./skeleton", "private")})
@@ -204,7 +205,7 @@ func TestIssue12_02_OnlyMembersMayAsk(t *testing.T) {
 }
 
 func TestIssue12_02_AllowedTeams(t *testing.T) {
-	sh := newScaffoldHarnessWith(t, Config{ScaffoldAllowedTeams: []string{"acme/platform"}})
+	sh := newScaffoldHarnessWith(t, Config{}, scaffold.Policy{AllowedTeams: []string{"acme/platform"}})
 	sh.gh.SetTeamMembers("acme", "platform", "bob")
 	answers := map[string]any{"name": "payments-ledger", "repoUrl": "payments-ledger", "owner": "payments"}
 	body := sh.request(t, 60, exampleRef, answers, "alice", "alice")
@@ -225,7 +226,7 @@ func TestIssue12_02_AllowedTeams(t *testing.T) {
 // contents: write are refused before the repository is created, saying
 // what is missing.
 func TestIssue12_05_RefusesWhatTheAppMayNotWrite(t *testing.T) {
-	sh := newScaffoldHarnessWith(t, Config{ScaffoldMaxVisibility: "public"})
+	sh := newScaffoldHarnessWith(t, Config{}, scaffold.Policy{MaxVisibility: "public"})
 	sink := filepath.Join("..", "scaffold", "testdata", "kitchen-sink")
 	uploadDir(t, sh.gh, "acme/templates", sink, "kitchen-sink/")
 	sh.addTemplates("acme/templates", 200, map[string]string{})

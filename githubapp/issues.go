@@ -4,51 +4,62 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
+	"log/slog"
 	"slices"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/githubapp/queue"
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/callboard/callboard/scaffold"
 	"github.com/google/go-github/v62/github"
 )
 
-// onIssues runs scaffold requests: an issue of SCAFFOLD_REPO with the
-// scaffold label, when it is opened, edited (a refused request is fixed by
-// editing it), or labelled scaffold.
-func (a *App) onIssues(ctx context.Context, d *Delivery, ev *github.IssuesEvent) error {
+// issuesHandler hands scaffold requests to the scaffolder: an issue of
+// SCAFFOLD_REPO with the scaffold label, when it is opened, edited (a
+// refused request is fixed by editing it), or labelled scaffold.
+type issuesHandler struct {
+	clients    *clients
+	scaffolder Scaffolder // nil: the scaffolder is off
+	repo       string     // SCAFFOLD_REPO
+	sync       *syncer    // registers what the scaffolder creates
+	usage      usageLog
+}
+
+func (h issuesHandler) handle(ctx context.Context, d delivery[github.IssuesEvent]) error {
+	ev := d.Event
 	switch ev.GetAction() {
 	case "opened", "edited", "reopened":
 	case "labeled":
 		if ev.GetLabel().GetName() != scaffold.Label {
-			return ignored("a label other than " + scaffold.Label + " was added")
+			return queue.Ignored("a label other than " + scaffold.Label + " was added")
 		}
 	default:
-		return ignoredAction("issues", ev.GetAction())
+		return queue.IgnoredAction("issues", ev.GetAction())
 	}
 	repo, issue := ev.GetRepo(), ev.GetIssue()
-	if a.cfg.ScaffoldRepo == "" || !strings.EqualFold(repo.GetFullName(), a.cfg.ScaffoldRepo) {
-		return ignored("not an issue of SCAFFOLD_REPO")
+	if h.repo == "" || h.scaffolder == nil || !strings.EqualFold(repo.GetFullName(), h.repo) {
+		return queue.Ignored("not an issue of SCAFFOLD_REPO")
 	}
 	if issue.IsPullRequest() || issue.GetState() != "open" || !hasLabel(issue, scaffold.Label) {
-		return ignored("not an open issue labelled " + scaffold.Label)
+		return queue.Ignored("not an open issue labelled " + scaffold.Label)
 	}
-	gh, err := a.installationClient(d.InstallationID)
+	gh, err := h.clients.Installation(d.InstallationID)
 	if err != nil {
 		return err
 	}
 	is := scaffold.Issue{
 		Installation: d.InstallationID, RepoID: repo.GetID(), Repository: repo.GetFullName(), Number: issue.GetNumber(),
 		Body: issue.GetBody(), Author: issue.GetUser().GetLogin(), Sender: ev.GetSender().GetLogin(), URL: issue.GetHTMLURL(),
+		Log: d.Log.With("component", "scaffold"),
 	}
-	svc := *a.scaffolder()
-	svc.Log = a.log.With("component", "scaffold", "delivery", d.DeliveryID, "installation", d.InstallationID)
-	out, err := svc.Handle(ctx, scaffold.NewGitHub(gh, a.clients.appID), is)
+	port := scaffoldGitHub{Client: scaffold.NewClient(gh, h.clients.AppID()), gh: gh, inst: d.InstallationID, clients: h.clients, sync: h.sync, log: is.Log}
+	out, err := h.scaffolder.Handle(ctx, port, is)
 	if err != nil {
 		return err
 	}
 	if out.State == "" {
-		return ignored("the scaffold request needs nothing done")
+		return queue.Ignored("the scaffold request needs nothing done")
 	}
 	outcome := catalog.OutcomeFailure
 	switch out.State {
@@ -61,7 +72,7 @@ func (a *App) onIssues(ctx context.Context, d *Delivery, ev *github.IssuesEvent)
 	if entity == "" {
 		entity = out.Template
 	}
-	a.usage(ctx, catalog.UsageEvent{Plugin: catalog.PluginScaffolder, Action: "request", Actor: is.Author,
+	h.usage.record(ctx, d.Log, catalog.UsageEvent{Plugin: catalog.PluginScaffolder, Action: "request", Actor: is.Author,
 		Entity: entity, Outcome: outcome, Detail: out.Detail})
 	return nil
 }
@@ -70,58 +81,34 @@ func hasLabel(issue *github.Issue, name string) bool {
 	return slices.ContainsFunc(issue.Labels, func(l *github.Label) bool { return strings.EqualFold(l.GetName(), name) })
 }
 
-// scaffolder is the scaffold service, made on first use.
-func (a *App) scaffolder() *scaffold.Service {
-	a.scaffoldOnce.Do(func() {
-		a.scaffold = &scaffold.Service{
-			Store:    scaffold.NewStore(a.deliveries.w, a.cfg.Now),
-			Catalog:  a.reader,
-			Register: a.registerScaffolded,
-			Policy: scaffold.Policy{
-				TemplateRepos: a.cfg.ScaffoldTemplateRepos, Sources: a.cfg.ScaffoldSources,
-				AllowedTeams: a.cfg.ScaffoldAllowedTeams, MaxVisibility: a.cfg.ScaffoldMaxVisibility,
-			},
-			Permissions: a.installationPermissions,
-			BaseURL:     a.cfg.BaseURL,
-			Host:        webHost(a.cfg.APIURL),
-			Now:         a.cfg.Now,
-			Log:         a.log.With("component", "scaffold"),
-		}
-	})
-	return a.scaffold
+// scaffoldGitHub is the scaffolder's GitHub for one request: the
+// installation's client, and what only the App does.
+type scaffoldGitHub struct {
+	*scaffold.Client
+	gh      *github.Client // the installation's
+	inst    int64
+	clients *clients
+	sync    *syncer
+	log     *slog.Logger
 }
 
-// webHost is the web host of the GitHub that GITHUB_API_URL names:
-// github.com, or a GitHub Enterprise Server's host (https://HOST/api/v3/).
-func webHost(apiURL string) string {
-	u, err := url.Parse(apiURL)
-	if err != nil || u.Host == "" || u.Host == "api.github.com" || !strings.HasPrefix(u.Path, "/api/v3") {
-		return "github.com"
-	}
-	return u.Host
-}
-
-// registerScaffolded ingests a new repository's catalog file at once, as a
-// push to it would.
-func (a *App) registerScaffolded(ctx context.Context, inst int64, r *scaffold.Repo, catalogPath string) (scaffold.Registered, error) {
-	gh, err := a.installationClient(inst)
-	if err != nil {
-		return scaffold.Registered{}, err
-	}
-	s := a.sync
-	if catalogPath != strings.TrimPrefix(a.cfg.CatalogFile, "/") {
+// Register ingests a new repository's catalog file at once, as a push to
+// it would.
+func (g scaffoldGitHub) Register(ctx context.Context, r *scaffold.Repo, catalogPath string) (scaffold.Registered, error) {
+	s := g.sync
+	if catalogPath != strings.TrimPrefix(s.catalogFile, "/") {
 		// The template registers another file than the one callboard reads
 		// on pushes; it is ingested all the same.
-		a.log.Warn("scaffolded repository registers a catalog file other than CATALOG_FILE; pushes to it will not be read",
-			"repository", r.FullName, "path", catalogPath, "catalog_file", a.cfg.CatalogFile)
-		s = &syncer{store: a.sync.store, catalogFile: catalogPath, graphql: a.sync.graphql}
+		g.log.Warn("scaffolded repository registers a catalog file other than CATALOG_FILE; pushes to it will not be read",
+			"path", catalogPath, "catalog_file", s.catalogFile, "new_repository", r.FullName)
+		s = &syncer{store: g.sync.store, catalogFile: catalogPath, graphql: g.sync.graphql}
 	}
 	ri := repoInfo{ID: r.ID, FullName: r.FullName, DefaultBranch: r.DefaultBranch, Description: r.Description, HTMLURL: r.HTMLURL, Private: r.Private}
-	row, err := s.repoRow(ctx, ri, inst)
+	row, err := s.repoRow(ctx, ri)
 	if err != nil {
 		return scaffold.Registered{}, err
 	}
-	res, err := s.syncRow(ctx, gh, ri, row, readAll)
+	res, err := s.syncRow(ctx, g.gh, g.inst, ri, row, readAll)
 	if err != nil {
 		return scaffold.Registered{}, err
 	}
@@ -138,19 +125,16 @@ func (a *App) registerScaffolded(ctx context.Context, inst int64, r *scaffold.Re
 	return out, nil
 }
 
-// installationPermissions asks GitHub what an installation grants the App
-// (an organisation may not have accepted every permission app.yml asks).
-func (a *App) installationPermissions(ctx context.Context, inst int64) (map[string]string, error) {
-	if a.clients == nil {
-		return nil, permanent(errNoGitHub)
-	}
-	app, err := a.clients.App()
+// Permissions asks GitHub what the installation grants the App (an
+// organisation may not have accepted every permission app.yml asks).
+func (g scaffoldGitHub) Permissions(ctx context.Context) (map[string]string, error) {
+	app, err := g.clients.App()
 	if err != nil {
-		return nil, err
+		return nil, ghapi.Permanent(err)
 	}
-	in, _, err := app.Apps.GetInstallation(ctx, inst)
+	in, _, err := app.Apps.GetInstallation(ctx, g.inst)
 	if err != nil {
-		return nil, fmt.Errorf("reading the permissions of installation %d: %w", inst, err)
+		return nil, fmt.Errorf("reading the permissions of installation %d: %w", g.inst, err)
 	}
 	var out map[string]string
 	b, err := json.Marshal(in.GetPermissions())

@@ -5,18 +5,22 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
-// onMembership adds a member to a team's group, or takes one out.
-func (a *App) onMembership(ctx context.Context, d *Delivery, ev *github.MembershipEvent) error {
+// membershipHandler adds a member to a team's group, or takes one out.
+type membershipHandler struct{ sync *syncer }
+
+func (h membershipHandler) handle(ctx context.Context, d delivery[github.MembershipEvent]) error {
+	ev := d.Event
 	org := ev.GetOrg().GetLogin()
 	slug := ev.GetTeam().GetSlug()
 	login := ev.GetMember().GetLogin()
 	if org == "" || slug == "" || login == "" || ev.GetScope() != "team" {
-		return ignored("not a change of a team's members")
+		return queue.Ignored("not a change of a team's members")
 	}
-	st, err := a.sync.loadOrg(ctx, org)
+	st, err := h.sync.loadOrg(ctx, org)
 	if err != nil {
 		return err
 	}
@@ -37,8 +41,8 @@ func (a *App) onMembership(ctx context.Context, d *Delivery, ev *github.Membersh
 		}
 		tm.Members = slices.DeleteFunc(tm.Members, func(m string) bool { return strings.EqualFold(m, login) })
 	default:
-		return ignoredAction("membership", ev.GetAction())
+		return queue.IgnoredAction("membership", ev.GetAction())
 	}
-	_, err = a.sync.saveOrg(ctx, st)
+	_, err = h.sync.saveOrg(ctx, st)
 	return err
 }

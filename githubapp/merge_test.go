@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/callboard/callboard/githubapp/queue"
 )
 
 // fakeMerges is a MergeRecorder that keeps what it is given.
@@ -46,10 +48,10 @@ func TestMergedPullRequestIsRecorded(t *testing.T) {
 	fm := &fakeMerges{}
 	a := newTestApp(t, openStore(t), Config{Merges: fm})
 	ctx := t.Context()
-	if err := a.handle(ctx, &Delivery{Event: "pull_request", Action: "closed", Payload: merged(false)}); !errors.Is(err, errIgnored) {
+	if err := a.handle(ctx, &queue.Delivery{Event: "pull_request", Action: "closed", Payload: merged(false)}); !errors.Is(err, queue.ErrIgnored) {
 		t.Errorf("closed without merging: %v, want ignored", err)
 	}
-	if err := a.handle(ctx, &Delivery{Event: "pull_request", Action: "closed", Payload: merged(true)}); err != nil {
+	if err := a.handle(ctx, &queue.Delivery{Event: "pull_request", Action: "closed", Payload: merged(true)}); err != nil {
 		t.Fatal(err)
 	}
 	want := "Codertocat/Hello-World#2 by Codertocat at 2026-11-18T10:00:00Z"

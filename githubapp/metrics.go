@@ -9,10 +9,7 @@ import (
 )
 
 type metrics struct {
-	deliveries *prometheus.CounterVec   // received, by event and what the receiver did
-	outcomes   *prometheus.CounterVec   // processed, by event and final state
-	processing *prometheus.HistogramVec // seconds from claim to outcome
-	queueDepth prometheus.Gauge
+	deliveries *prometheus.CounterVec // received, by event and what the receiver did
 	apiCalls   *prometheus.CounterVec // GitHub API calls by route and status
 	rateLimit  prometheus.Gauge
 }
@@ -22,16 +19,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callboard_github_deliveries_total", Help: "Webhook deliveries received, by event and outcome at the receiver.",
 		}, []string{"event", "outcome"}),
-		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "callboard_github_deliveries_processed_total", Help: "Webhook deliveries processed, by event and state (done, ignored, pending = retry, failed).",
-		}, []string{"event", "state"}),
-		processing: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "callboard_github_delivery_processing_seconds", Help: "Time to process one delivery.",
-			Buckets: []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"event"}),
-		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "callboard_github_queue_depth", Help: "Deliveries stored and not yet finished.",
-		}),
 		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callboard_github_api_calls_total", Help: "GitHub API calls, by route and status code.",
 		}, []string{"route", "code"}),
@@ -40,7 +27,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.deliveries, m.outcomes, m.processing, m.queueDepth, m.apiCalls, m.rateLimit)
+		reg.MustRegister(m.deliveries, m.apiCalls, m.rateLimit)
 	}
 	return m
 }

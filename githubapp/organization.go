@@ -3,17 +3,21 @@ package githubapp
 import (
 	"context"
 
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
-// onOrganization adds or removes a member's user entity.
-func (a *App) onOrganization(ctx context.Context, d *Delivery, ev *github.OrganizationEvent) error {
+// organizationHandler adds or removes a member's user entity.
+type organizationHandler struct{ sync *syncer }
+
+func (h organizationHandler) handle(ctx context.Context, d delivery[github.OrganizationEvent]) error {
+	ev := d.Event
 	org := ev.GetOrganization().GetLogin()
 	login := ev.GetMembership().GetUser().GetLogin()
 	if org == "" || login == "" {
-		return ignored("names no member")
+		return queue.Ignored("names no member")
 	}
-	st, err := a.sync.loadOrg(ctx, org)
+	st, err := h.sync.loadOrg(ctx, org)
 	if err != nil {
 		return err
 	}
@@ -23,8 +27,8 @@ func (a *App) onOrganization(ctx context.Context, d *Delivery, ev *github.Organi
 	case "member_removed":
 		st.removeUser(login)
 	default:
-		return ignoredAction("organization", ev.GetAction())
+		return queue.IgnoredAction("organization", ev.GetAction())
 	}
-	_, err = a.sync.saveOrg(ctx, st)
+	_, err = h.sync.saveOrg(ctx, st)
 	return err
 }

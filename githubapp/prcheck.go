@@ -2,9 +2,10 @@ package githubapp
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net/http"
 	"path"
 	"slices"
@@ -12,12 +13,10 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/check"
-	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/githubapp/repofs"
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
-
-// maxAnnotations is how many annotations GitHub takes in one request.
-const maxAnnotations = 50
 
 // prTarget is one pull request to evaluate.
 type prTarget struct {
@@ -36,59 +35,58 @@ type prTarget struct {
 
 // prChecker runs the ownership and docs check on pull requests.
 type prChecker struct {
-	app    *App
-	strict bool
+	clients  *clients
+	sync     *syncer // reads the repository's files, and what the catalog holds of it
+	reader   Reader  // the catalog's owners
+	comments prComments
+	strict   bool
+	baseURL  string // callboard's address, for links to the web view's pages
+	usage    usageLog
+}
+
+// run checks one pull request (or commit) and records the use.
+func (c *prChecker) run(ctx context.Context, log *slog.Logger, t prTarget) error {
+	r, err := c.evaluate(ctx, t)
+	if err != nil {
+		return err
+	}
+	c.usage.record(ctx, log, catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: t.author,
+		Entity: t.repo.FullName, Outcome: r.Conclusion})
+	log.Info("pull request checked", "repository", t.repo.FullName, "pr", t.number, "sha", t.headSHA, "conclusion", r.Conclusion, "findings", len(r.Findings))
+	return nil
+}
+
+// recheck evaluates a commit again, for each pull request it belongs to
+// (or once, without a comment, when it belongs to none).
+func (c *prChecker) recheck(ctx context.Context, log *slog.Logger, inst int64, repo *github.Repository, sha string, prs []*github.PullRequest, actor string) error {
+	ri := infoOf(repo)
+	if len(prs) == 0 {
+		// A commit of no pull request GitHub names here: it may be a fork's.
+		return c.run(ctx, log, prTarget{repo: ri, headSHA: sha, installID: inst, author: actor, untrusted: true})
+	}
+	for _, pr := range prs {
+		t := prTarget{repo: ri, number: pr.GetNumber(), headSHA: sha, baseRef: pr.GetBase().GetRef(),
+			installID: inst, author: actor, commentable: true,
+			untrusted: pr.GetHead().GetRepo().GetID() != repo.GetID()}
+		if err := c.run(ctx, log, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // evaluate reads what the checks need at the head, judges, and writes the
 // check run and the comment.
 func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, error) {
-	a := c.app
-	gh, err := a.installationClient(t.installID)
+	gh, err := c.clients.Installation(t.installID)
 	if err != nil {
 		return nil, err
 	}
 	owner, name, _ := strings.Cut(t.repo.FullName, "/")
-	head := repoRef{owner: owner, name: name, branch: t.headSHA, tree: &treeListing{}}
-
-	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: strings.TrimPrefix(a.cfg.CatalogFile, "/"), Strict: c.strict,
-		BaseURL: a.cfg.BaseURL}
-	// The row is a scratch copy: a pull request is checked, never ingested.
-	// Its branch is the head commit, so that Location targets and
-	// placeholders are read there too, not on the default branch.
-	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA}
-	// The catalog file, the CODEOWNERS places and the README in one call.
-	if head, err = a.sync.readAhead(ctx, gh, head, readAll, "README.md"); err != nil {
-		return nil, err
-	}
-	walk := newWalk()
-	if t.untrusted {
-		var known []string
-		if stored, err := a.sync.store.RepositoryByID(ctx, t.repo.ID); err == nil {
-			known = stored.CatalogFiles
-		} else if !errors.Is(err, catalog.ErrNotFound) {
-			return nil, err
-		}
-		walk = untrustedWalk(known)
-	}
-	_, parsed, err := a.sync.walkCatalog(ctx, gh, head, row, walk)
-	if err != nil {
-		return nil, err
-	}
-	in.CatalogFound = row.CatalogStatus != catalog.StatusMissing
-	in.Parsed, in.Problems = parsed, row.CatalogProblems
-
-	p, data, _, tooLarge, err := firstCodeowners(ctx, gh, head)
-	if err != nil {
-		return nil, err
-	}
-	if p != "" && !tooLarge { // GitHub ignores one over the limit
-		in.Codeowners = &check.File{Path: p, Content: data}
-	}
-	if in.Readme, err = readme(ctx, gh, head); err != nil {
-		return nil, err
-	}
-	if err := techDocs(ctx, gh, head, &in); err != nil {
+	head := repofs.New(ctx, gh, t.repo.FullName, t.headSHA)
+	in := check.Input{Repository: t.repo.FullName, Description: t.repo.Description, CatalogPath: c.sync.root(), Strict: c.strict,
+		BaseURL: c.baseURL}
+	if err := c.readHead(ctx, head, t, &in); err != nil {
 		return nil, err
 	}
 	if err := c.known(ctx, gh, owner, &in); err != nil {
@@ -110,24 +108,63 @@ func (c *prChecker) evaluate(ctx context.Context, t prTarget) (*check.Report, er
 	return report, nil
 }
 
-// readme is the README GitHub shows at head, nil when there is none.
-func readme(ctx context.Context, gh *github.Client, head repoRef) (*check.File, error) {
-	if head.cache != nil {
-		if f := head.cache.files["README.md"]; f.found {
-			return &check.File{Path: "README.md", Content: f.content}, nil
+// readHead reads what the check looks at in the head: its catalog files
+// (a fork's head only where the default branch has them), CODEOWNERS, the
+// README and the TechDocs folders.
+func (c *prChecker) readHead(ctx context.Context, head *repofs.FS, t prTarget, in *check.Input) error {
+	// The catalog file, the CODEOWNERS places and the README in one call.
+	if err := c.sync.readAhead(head, readAll, "README.md"); err != nil {
+		return err
+	}
+	opts := catalog.TreeOptions{Untrusted: t.untrusted}
+	if t.untrusted {
+		if stored, err := c.sync.store.RepositoryByID(ctx, t.repo.ID); err == nil {
+			opts.Known = stored.CatalogFiles
+		} else if !errors.Is(err, catalog.ErrNotFound) {
+			return err
 		}
 	}
+	// The row is a scratch copy: a pull request is checked, never ingested.
+	// Its branch is the head commit, so that Location targets and
+	// placeholders are read there too, not on the default branch.
+	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA}
+	_, parsed, err := c.sync.readCatalog(ctx, head, row, opts)
+	if err != nil {
+		return err
+	}
+	in.CatalogFound = row.CatalogStatus != catalog.StatusMissing
+	in.Parsed, in.Problems = parsed, row.CatalogProblems
+
+	p, data, tooLarge, err := catalog.FindCodeowners(head)
+	if err != nil {
+		return err
+	}
+	if p != "" && !tooLarge { // GitHub ignores one over the limit
+		in.Codeowners = &check.File{Path: p, Content: data}
+	}
+	if in.Readme, err = readme(ctx, head, t.repo.FullName); err != nil {
+		return err
+	}
+	return techDocs(head, in)
+}
+
+// readme is the README GitHub shows at head, nil when there is none.
+func readme(ctx context.Context, head *repofs.FS, fullName string) (*check.File, error) {
+	if data, ok := head.Prefetched("README.md"); ok {
+		return &check.File{Path: "README.md", Content: data}, nil
+	}
 	// README.rst, docs/README.md, …: GitHub knows where it looks.
-	fc, resp, err := gh.Repositories.GetReadme(ctx, head.owner, head.name, &github.RepositoryContentGetOptions{Ref: head.branch})
+	owner, name, _ := strings.Cut(fullName, "/")
+	fc, resp, err := head.Client().Repositories.GetReadme(ctx, owner, name, &github.RepositoryContentGetOptions{Ref: head.Branch()})
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the README of %s/%s: %w", head.owner, head.name, err)
+		return nil, fmt.Errorf("reading the README of %s: %w", fullName, err)
 	}
 	body, err := fc.GetContent()
 	if err != nil {
-		return nil, permanent(fmt.Errorf("decoding the README of %s/%s: %w", head.owner, head.name, err))
+		return nil, ghapi.Permanent(fmt.Errorf("decoding the README of %s: %w", fullName, err))
 	}
 	return &check.File{Path: fc.GetPath(), Content: []byte(body)}, nil
 }
@@ -137,7 +174,7 @@ func readme(ctx context.Context, gh *github.Client, head repoRef) (*check.File, 
 // catalog follows) and the repository is known, else what the base branch
 // declares.
 func (c *prChecker) base(ctx context.Context, gh *github.Client, t prTarget) ([]*catalog.Entity, error) {
-	st := c.app.sync.store
+	st := c.sync.store
 	ref := t.baseRef
 	if ref == "" || ref == t.repo.DefaultBranch {
 		_, err := st.RepositoryByID(ctx, t.repo.ID)
@@ -152,9 +189,8 @@ func (c *prChecker) base(ctx context.Context, gh *github.Client, t prTarget) ([]
 	if ref == "" {
 		return nil, nil
 	}
-	owner, name, _ := strings.Cut(t.repo.FullName, "/")
 	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: ref}
-	decl, _, err := c.app.sync.readCatalog(ctx, gh, repoRef{owner: owner, name: name, branch: ref}, row)
+	decl, _, err := c.sync.readCatalog(ctx, repofs.New(ctx, gh, t.repo.FullName, ref), row, catalog.TreeOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -169,9 +205,10 @@ func (c *prChecker) base(ctx context.Context, gh *github.Client, t prTarget) ([]
 const maxMkdocsReads = 5
 
 // techDocs fills what the head has in each folder a techdocs-ref points
-// to. One tree listing answers for every folder; a mkdocs.yml is read only
-// where the default docs folder is absent, for the docs_dir it may name.
-func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.Input) error {
+// to. One listing of its files answers for every folder; a mkdocs.yml is
+// read only where the default docs folder is absent, for the docs_dir it
+// may name.
+func techDocs(head fs.FS, in *check.Input) error {
 	var dirs []string
 	for _, p := range in.Parsed {
 		if d, ok := check.TechDocsDir(p, in.CatalogPath); ok && !slices.Contains(dirs, d) {
@@ -181,12 +218,12 @@ func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.In
 	if len(dirs) == 0 {
 		return nil
 	}
-	paths, truncated, err := listTree(ctx, gh, head)
+	paths, err := catalog.Files(head)
 	if err != nil {
 		return err
 	}
 	in.TechDocs = map[string]check.TechDocs{}
-	if truncated {
+	if t, ok := head.(interface{ Truncated() bool }); ok && t.Truncated() {
 		return nil // too large to list: the docs are not judged
 	}
 	files := map[string]bool{}
@@ -215,10 +252,12 @@ func techDocs(ctx context.Context, gh *github.Client, head repoRef, in *check.In
 			td.DocsDir = hasFileIn(td.DocsPath)
 			if !td.DocsDir && reads < maxMkdocsReads {
 				reads++
-				data, _, found, err := getFile(ctx, gh, head, mkdocs, 1<<20)
-				if err != nil && !isTooLarge(err) {
+				data, err := catalog.ReadFile(head, mkdocs, 1<<20)
+				var tl *catalog.TooLargeError
+				if err != nil && !errors.As(err, &tl) && !errors.Is(err, fs.ErrNotExist) {
 					return err
 				}
+				found := err == nil
 				if dd := check.DocsDir(data); found && dd != "" {
 					td.DocsPath = path.Join(d, dd)
 					td.DocsDir = hasFileIn(td.DocsPath)
@@ -238,7 +277,7 @@ const maxTeamLookups = 5
 // their GitHub team, or else the organisation's GitHub teams) and the names
 // for suggestions.
 func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in *check.Input) error {
-	st := c.app.reader
+	st := c.reader
 	in.KnownOwners = map[string]string{}
 	missed := map[string]bool{}
 	for _, p := range in.Parsed {
@@ -281,85 +320,4 @@ func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in
 		}
 	}
 	return nil
-}
-
-// writeCheckRun creates the completed check run at the head commit, its
-// annotations sent in batches of 50.
-func (c *prChecker) writeCheckRun(ctx context.Context, gh *github.Client, owner, name string, t prTarget, r *check.Report) (string, error) {
-	anns := r.Annotations()
-	batch := func(i int) []*github.CheckRunAnnotation {
-		var out []*github.CheckRunAnnotation
-		for _, a := range anns[i:min(i+maxAnnotations, len(anns))] {
-			out = append(out, &github.CheckRunAnnotation{
-				Path: github.String(a.Path), StartLine: github.Int(a.Line), EndLine: github.Int(a.Line),
-				AnnotationLevel: github.String(a.Level), Title: github.String(a.Title), Message: github.String(a.Message),
-			})
-		}
-		return out
-	}
-	output := &github.CheckRunOutput{Title: github.String(r.Title()), Summary: github.String(r.Summary()), Annotations: batch(0)}
-	run, _, err := gh.Checks.CreateCheckRun(ctx, owner, name, github.CreateCheckRunOptions{
-		Name: check.CheckRunName, HeadSHA: t.headSHA, Status: github.String("completed"),
-		Conclusion: github.String(r.Conclusion), Output: output,
-	})
-	if err != nil {
-		return "", fmt.Errorf("creating the check run on %s@%s: %w", t.repo.FullName, t.headSHA, err)
-	}
-	for i := maxAnnotations; i < len(anns); i += maxAnnotations {
-		_, _, err := gh.Checks.UpdateCheckRun(ctx, owner, name, run.GetID(), github.UpdateCheckRunOptions{
-			Name:   check.CheckRunName,
-			Output: &github.CheckRunOutput{Title: github.String(r.Title()), Summary: github.String(r.Summary()), Annotations: batch(i)},
-		})
-		if err != nil {
-			return "", fmt.Errorf("adding annotations to the check run on %s: %w", t.repo.FullName, err)
-		}
-	}
-	return run.GetHTMLURL(), nil
-}
-
-// writeComment keeps one comment per pull request, found by its marker and
-// edited in place; a pull request that passes gets none unless one exists.
-func (c *prChecker) writeComment(ctx context.Context, gh *github.Client, owner, name string, t prTarget, r *check.Report, checksURL string) error {
-	db := c.app.deliveries.w
-	var id int64
-	err := db.QueryRowContext(ctx, `SELECT comment_id FROM pr_comments WHERE repository_id = ? AND number = ?`, t.repo.ID, t.number).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("reading the comment of %s#%d: %w", t.repo.FullName, t.number, err)
-	}
-	if id == 0 {
-		// Not recorded (first run, or a database restored from backup): look for the marker.
-		// Only the App's own: a comment by a person, or by another App or
-		// workflow, quoting the marker is not ours to edit.
-		if id, err = scaffold.FindOwnComment(ctx, gh, t.repo.FullName, t.number, check.Marker, c.app.clients.appID); err != nil {
-			return err
-		}
-	}
-	body := r.Comment(checksURL)
-	if id != 0 {
-		_, resp, err := gh.Issues.EditComment(ctx, owner, name, id, &github.IssueComment{Body: github.String(body)})
-		if err == nil {
-			return c.rememberComment(ctx, t, id)
-		}
-		if resp == nil || resp.StatusCode != http.StatusNotFound {
-			return fmt.Errorf("editing the comment on %s#%d: %w", t.repo.FullName, t.number, err)
-		}
-		// Someone deleted it: forget it, and write a new one if there is something to say.
-		if _, err := db.ExecContext(ctx, `DELETE FROM pr_comments WHERE repository_id = ? AND number = ?`, t.repo.ID, t.number); err != nil {
-			return fmt.Errorf("forgetting the deleted comment on %s#%d: %w", t.repo.FullName, t.number, err)
-		}
-	}
-	if r.Conclusion == check.Success {
-		return nil
-	}
-	cm, _, err := gh.Issues.CreateComment(ctx, owner, name, t.number, &github.IssueComment{Body: github.String(body)})
-	if err != nil {
-		return fmt.Errorf("commenting on %s#%d: %w", t.repo.FullName, t.number, err)
-	}
-	return c.rememberComment(ctx, t, cm.GetID())
-}
-
-func (c *prChecker) rememberComment(ctx context.Context, t prTarget, id int64) error {
-	_, err := c.app.deliveries.w.ExecContext(ctx, `INSERT INTO pr_comments (repository_id, number, comment_id) VALUES (?, ?, ?)
-		ON CONFLICT (repository_id, number) DO UPDATE SET comment_id = excluded.comment_id`, t.repo.ID, t.number, id)
-	return err
 }

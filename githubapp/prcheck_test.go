@@ -9,6 +9,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/check"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 )
 
@@ -29,7 +30,7 @@ func newPRHarness(t *testing.T, cfg Config) *harness {
 	seedAcme(h.gh)
 	guid := h.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	if h.entity("group:payments") == nil || h.entity("group:platform") == nil {
 		t.Fatal("the installation did not put the acme teams in the catalog")
 	}
@@ -64,7 +65,7 @@ func (h *harness) pr(action string, number int, repo obj, branch string) string 
 	}
 	guid := h.deliver("pull_request", pullRequestJSON(action, number, repo, branch, sha, repo["default_branch"].(string)))
 	h.settle()
-	h.mustState(guid, StateDone)
+	h.mustState(guid, queue.StateDone)
 	return sha
 }
 
@@ -378,7 +379,7 @@ func TestPRCheckRerequested(t *testing.T) {
 			"check_run":  obj{"id": 1, "name": check.CheckRunName, "head_sha": sha, "status": "completed", "conclusion": "failure", "pull_requests": prs},
 			"repository": repo, "installation": obj{"id": 7}, "sender": obj{"login": "bob"}})
 		h.settle()
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		runs := h.gh.CheckRuns("acme/payments-api")
 		if len(runs) != before+1 {
 			t.Fatalf("%d check runs after the re-run, want %d", len(runs), before+1)
@@ -398,7 +399,7 @@ func TestPRCheckRerequested(t *testing.T) {
 			"check_run":  obj{"id": 2, "name": "ci/build", "head_sha": sha, "pull_requests": prs},
 			"repository": repo, "installation": obj{"id": 7}, "sender": obj{"login": "bob"}})
 		h.settle()
-		h.mustState(guid, StateIgnored)
+		h.mustState(guid, queue.StateIgnored)
 	})
 	t.Run("check_suite rerequested re-runs every pull request listed", func(t *testing.T) {
 		h.gh.ResetCalls()
@@ -408,7 +409,7 @@ func TestPRCheckRerequested(t *testing.T) {
 			"check_suite": obj{"id": 1, "head_sha": sha, "head_branch": "typo", "pull_requests": both},
 			"repository":  repo, "installation": obj{"id": 7}, "sender": obj{"login": "bob"}})
 		h.settle()
-		h.mustState(guid, StateDone)
+		h.mustState(guid, queue.StateDone)
 		if n := len(h.gh.CheckRuns("acme/payments-api")) - before; n != 2 {
 			t.Errorf("%d check runs for a suite with 2 pull requests, want 2", n)
 		}

@@ -2,8 +2,11 @@ package githubapp
 
 import (
 	"context"
+	"errors"
 	"strings"
 
+	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -12,28 +15,35 @@ import (
 // are not all known.
 const maxPushCommits = 2048
 
-// onPush re-reads what a push to the default branch changed: the catalog
-// files, CODEOWNERS, or both. A push that touches neither makes no API call.
-func (a *App) onPush(ctx context.Context, d *Delivery, ev *github.PushEvent) error {
+// pushHandler re-reads what a push to the default branch changed: the
+// catalog files, CODEOWNERS, or both. A push that touches neither makes no
+// API call.
+type pushHandler struct {
+	clients *clients
+	sync    *syncer
+}
+
+func (h pushHandler) handle(ctx context.Context, d delivery[github.PushEvent]) error {
+	ev := d.Event
 	repo := ev.GetRepo()
 	branch := strings.TrimPrefix(ev.GetRef(), "refs/heads/")
 	// Only the default branch feeds the catalog.
 	switch {
 	case !strings.HasPrefix(ev.GetRef(), "refs/heads/"):
-		return ignored("push to a tag, not a branch")
+		return queue.Ignored("push to a tag, not a branch")
 	case branch != repo.GetDefaultBranch():
-		return ignored("push to a branch that is not the default")
+		return queue.Ignored("push to a branch that is not the default")
 	case ev.GetDeleted():
-		return ignored("the branch was deleted")
+		return queue.Ignored("the branch was deleted")
 	}
 	ri := repoInfo{
 		ID: repo.GetID(), FullName: repo.GetFullName(), DefaultBranch: branch, Description: repo.GetDescription(),
 		HTMLURL: repo.GetHTMLURL(), Private: repo.GetPrivate(), Archived: repo.GetArchived(),
 	}
-	row, err := a.sync.store.RepositoryByID(ctx, ri.ID)
+	row, err := h.sync.store.RepositoryByID(ctx, ri.ID)
 	parts := readAll
 	switch {
-	case isNotFound(err):
+	case errors.Is(err, catalog.ErrNotFound):
 		// Never seen (its installation event was missed): read it whole.
 		row = newRepoRow(ri)
 	case err != nil:
@@ -47,16 +57,16 @@ func (a *App) onPush(ctx context.Context, d *Delivery, ev *github.PushEvent) err
 			paths = append(paths, c.Modified...)
 			paths = append(paths, c.Removed...)
 		}
-		parts = a.sync.touches(row, paths)
+		parts = h.sync.touches(row, paths)
 		if !parts.catalog && !parts.codeowners {
 			return nil // nothing the catalog reads changed: no API call
 		}
 	}
-	gh, err := a.installationClient(d.InstallationID)
+	gh, err := h.clients.Installation(d.InstallationID)
 	if err != nil {
 		return err
 	}
-	applyInfo(row, ri, d.InstallationID)
-	_, err = a.sync.syncRow(ctx, gh, ri, row, parts)
+	applyInfo(row, ri)
+	_, err = h.sync.syncRow(ctx, gh, d.InstallationID, ri, row, parts)
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -62,7 +63,7 @@ func orderingKey(event string, m payloadMeta) string {
 // delivery, then answer 202. Processing happens in the workers.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log := a.log.With("delivery", r.Header.Get("X-GitHub-Delivery"), "event", r.Header.Get("X-GitHub-Event"))
-	if len(a.secret) == 0 {
+	if len(a.cfg.WebhookSecret) == 0 {
 		a.metrics.deliveries.WithLabelValues("unknown", "refused_unconfigured").Inc()
 		log.Warn("webhook refused: GITHUB_WEBHOOK_SECRET is not set, so no delivery can be verified")
 		http.Error(w, "webhook secret not configured", http.StatusServiceUnavailable)
@@ -75,7 +76,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxPayload)
-	payload, err := github.ValidatePayload(r, a.secret)
+	payload, err := github.ValidatePayload(r, a.cfg.WebhookSecret)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -108,14 +109,14 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "payload is not valid JSON", http.StatusBadRequest)
 		return
 	}
-	d := &Delivery{DeliveryID: guid, Event: event, Action: meta.Action, Payload: payload, OrderingKey: orderingKey(event, meta)}
+	d := &queue.Delivery{DeliveryID: guid, Event: event, Action: meta.Action, Payload: payload, OrderingKey: orderingKey(event, meta)}
 	if meta.Installation != nil {
 		d.InstallationID = meta.Installation.ID
 	}
 	if meta.Repository != nil {
 		d.Repository = meta.Repository.FullName
 	}
-	dup, err := a.inserter.insert(r.Context(), d)
+	dup, err := a.queue.Add(r.Context(), d)
 	if err != nil {
 		log.Error("webhook not stored", "err", err)
 		http.Error(w, "could not store the delivery; GitHub may redeliver it", http.StatusServiceUnavailable)
@@ -130,7 +131,6 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	a.metrics.deliveries.WithLabelValues(event, "accepted").Inc()
 	log.Debug("delivery stored", "action", d.Action, "repository", d.Repository, "installation", d.InstallationID)
-	a.workers.wake()
 	w.WriteHeader(http.StatusAccepted)
 	fmt.Fprintln(w, "accepted")
 }

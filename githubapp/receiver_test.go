@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/internal/testcatalog"
+	"github.com/callboard/callboard/sqlite"
 )
 
 const testSecret = "It's a Secret to Everybody"
@@ -35,28 +37,31 @@ func sha1Sig(secret string, body []byte) string {
 	return "sha1=" + hex.EncodeToString(m.Sum(nil))
 }
 
-func openStore(t testing.TB) *store.Store {
+// testStore is a catalog and the database it is in (the deliveries are
+// in the same file).
+type testStore struct {
+	*store.Store
+	db *sqlite.DB
+}
+
+func openStore(t testing.TB) *testStore {
 	t.Helper()
 	return openStoreAt(t, filepath.Join(t.TempDir(), "callboard.db"))
 }
 
-func openStoreAt(t testing.TB, path string) *store.Store {
+func openStoreAt(t testing.TB, path string) *testStore {
 	t.Helper()
-	st, err := store.Open(context.Background(), path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	db, st := testcatalog.OpenAt(t, path)
+	return &testStore{Store: st, db: db}
 }
 
 // newTestApp builds an App that stores deliveries but does not process them.
-func newTestApp(t testing.TB, st *store.Store, cfg Config) *App {
+func newTestApp(t testing.TB, st *testStore, cfg Config) *App {
 	t.Helper()
 	if cfg.WebhookSecret == nil {
 		cfg.WebhookSecret = []byte(testSecret)
 	}
-	a, err := New(cfg, st, st)
+	a, err := New(cfg, st, st.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +155,7 @@ func TestEveryExamplePayloadIsAccepted(t *testing.T) {
 			t.Errorf("%s again: status %d (%s), want 202 duplicate", name, w.Code, w.Body)
 		}
 	}
-	n, err := a.deliveries.depth(context.Background())
+	n, err := a.queue.Depth(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +195,7 @@ func TestReceiverRefuses(t *testing.T) {
 			}
 		})
 	}
-	if n, _ := a.deliveries.depth(context.Background()); n != 0 {
+	if n, _ := a.queue.Depth(context.Background()); n != 0 {
 		t.Errorf("%d refused deliveries were stored", n)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 )
 
@@ -48,7 +49,7 @@ func TestIssue13_6_MissedDeliveriesFound(t *testing.T) {
 	h.gh.FailNext("POST /app/hook/deliveries/*/attempts", 1, 502, nil, "")
 
 	ctx := context.Background()
-	n, err := h.app.redeliver.check(ctx)
+	n, err := h.app.queue.CheckMissed(ctx, h.app.clients.App)
 	if err != nil || n != 2 {
 		t.Fatalf("first check: %d redelivered, %v; want push-a and push-b through a 502 on the list and one on a redelivery", n, err)
 	}
@@ -57,10 +58,10 @@ func TestIssue13_6_MissedDeliveriesFound(t *testing.T) {
 	for _, guid := range []string{"push-a", "push-b"} {
 		var state string
 		var attempts, rows int
-		if err := h.st.ReadDB().QueryRow(`SELECT state, attempts, (SELECT count(*) FROM deliveries WHERE delivery_id = ?1) FROM deliveries WHERE delivery_id = ?1`, guid).Scan(&state, &attempts, &rows); err != nil {
+		if err := h.st.db.QueryRow(context.Background(), `SELECT state, attempts, (SELECT count(*) FROM deliveries WHERE delivery_id = ?1) FROM deliveries WHERE delivery_id = ?1`, guid).Scan(&state, &attempts, &rows); err != nil {
 			t.Fatal(err)
 		}
-		if state != StateDone || attempts != 1 || rows != 1 {
+		if state != queue.StateDone || attempts != 1 || rows != 1 {
 			t.Errorf("%s: %s after %d runs in %d rows, want done once", guid, state, attempts, rows)
 		}
 	}
@@ -74,7 +75,7 @@ func TestIssue13_6_MissedDeliveriesFound(t *testing.T) {
 	mu.Lock()
 	now = now.Add(30 * time.Second)
 	mu.Unlock()
-	if n, err := h.app.redeliver.check(ctx); err != nil || n != 1 {
+	if n, err := h.app.queue.CheckMissed(ctx, h.app.clients.App); err != nil || n != 1 {
 		t.Errorf("second check: %d redelivered, %v; want the delivery of the same second", n, err)
 	}
 	h.waitStored("push-same-second")
@@ -82,7 +83,7 @@ func TestIssue13_6_MissedDeliveriesFound(t *testing.T) {
 
 	// Nothing new: one list call, nothing asked.
 	h.gh.ResetCalls()
-	if n, err := h.app.redeliver.check(ctx); err != nil || n != 0 {
+	if n, err := h.app.queue.CheckMissed(ctx, h.app.clients.App); err != nil || n != 0 {
 		t.Errorf("third check: %d redelivered, %v; want none", n, err)
 	}
 	if got := h.gh.CallCount("GET /app/hook/deliveries"); got != 1 {
@@ -99,7 +100,7 @@ func (h *harness) waitStored(guids ...string) {
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		all := true
 		for _, g := range guids {
-			ok, err := h.app.deliveries.known(context.Background(), g)
+			ok, err := h.app.queue.Received(context.Background(), g)
 			if err != nil {
 				h.t.Fatal(err)
 			}

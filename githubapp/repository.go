@@ -2,23 +2,31 @@ package githubapp
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
-// onRepository follows a repository's life: created, deleted, renamed,
-// transferred, archived, unarchived, default branch changed, visibility.
-func (a *App) onRepository(ctx context.Context, d *Delivery, ev *github.RepositoryEvent) error {
-	r := ev.GetRepo()
-	ri := infoOf(r)
+// repositoryHandler follows a repository's life: created, deleted,
+// renamed, transferred, archived, unarchived, default branch changed,
+// visibility.
+type repositoryHandler struct {
+	clients *clients
+	sync    *syncer
+}
+
+func (h repositoryHandler) handle(ctx context.Context, d delivery[github.RepositoryEvent]) error {
+	ev := d.Event
+	ri := infoOf(ev.GetRepo())
 	switch ev.GetAction() {
 	case "created", "unarchived":
-		return a.resync(ctx, d, ri)
+		return h.resync(ctx, d.Delivery, ri)
 	case "deleted":
-		_, err := a.sync.store.DeleteRepository(ctx, ri.FullName)
-		if isNotFound(err) {
+		_, err := h.sync.store.DeleteRepository(ctx, ri.FullName)
+		if errors.Is(err, catalog.ErrNotFound) {
 			return nil
 		}
 		return err
@@ -27,45 +35,46 @@ func (a *App) onRepository(ctx context.Context, d *Delivery, ev *github.Reposito
 		// it leaves the catalog but its row stays, so /owner can still say
 		// who owned it (from CODEOWNERS).
 		ri.Archived = true
-		_, err := a.sync.syncRepo(ctx, nil, d.InstallationID, ri, readAll)
+		_, err := h.sync.syncRepo(ctx, nil, d.InstallationID, ri, readAll)
 		return err
 	case "renamed", "transferred":
-		return a.rename(ctx, d, ri)
+		return h.rename(ctx, d, ri)
 	case "edited", "privatized", "publicized":
 		if ev.GetChanges().GetDefaultBranch() != nil {
-			return a.resync(ctx, d, ri) // a new default branch may hold other files
+			return h.resync(ctx, d.Delivery, ri) // a new default branch may hold other files
 		}
-		row, err := a.sync.repoRow(ctx, ri, d.InstallationID)
+		row, err := h.sync.repoRow(ctx, ri)
 		if err != nil {
 			return err
 		}
-		return a.sync.store.PutRepository(ctx, row)
+		return h.sync.store.PutInstalledRepository(ctx, d.InstallationID, row)
 	}
-	return ignoredAction("repository", ev.GetAction())
+	return queue.IgnoredAction("repository", ev.GetAction())
 }
 
-func (a *App) resync(ctx context.Context, d *Delivery, ri repoInfo) error {
-	gh, err := a.installationClient(d.InstallationID)
+func (h repositoryHandler) resync(ctx context.Context, d *queue.Delivery, ri repoInfo) error {
+	gh, err := h.clients.Installation(d.InstallationID)
 	if err != nil {
 		return err
 	}
-	_, err = a.sync.syncRepo(ctx, gh, d.InstallationID, ri, readAll)
+	_, err = h.sync.syncRepo(ctx, gh, d.InstallationID, ri, readAll)
 	return err
 }
 
 // rename moves a repository to its new name without asking GitHub: its
 // entities keep their content, and their location and slug annotations follow.
-func (a *App) rename(ctx context.Context, d *Delivery, ri repoInfo) error {
-	old, err := a.sync.store.RepositoryByID(ctx, ri.ID)
-	if isNotFound(err) {
-		return a.resync(ctx, d, ri)
+func (h repositoryHandler) rename(ctx context.Context, d delivery[github.RepositoryEvent], ri repoInfo) error {
+	st := h.sync.store
+	old, err := st.RepositoryByID(ctx, ri.ID)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return h.resync(ctx, d.Delivery, ri)
 	}
 	if err != nil {
 		return err
 	}
 	row := *old
-	applyInfo(&row, ri, d.InstallationID)
-	es, err := a.sync.store.EntitiesOfSource(ctx, row.Source)
+	applyInfo(&row, ri)
+	es, err := st.EntitiesOfSource(ctx, row.Source)
 	if err != nil {
 		return err
 	}
@@ -81,9 +90,9 @@ func (a *App) rename(ctx context.Context, d *Delivery, ri repoInfo) error {
 		catalog.StampRepoEntity(e, &row, path)
 		decl = append(decl, catalog.Declared{Entity: e, Location: catalog.RepoLocation(&row, path)})
 	}
-	_, err = a.sync.store.SyncRepository(ctx, &row, decl, catalog.ReplaceOptions{KeepMissing: false})
+	_, err = st.SyncInstalledRepository(ctx, d.InstallationID, &row, decl, catalog.ReplaceOptions{KeepMissing: false})
 	if err == nil {
-		a.log.Info("repository renamed", "from", old.FullName, "to", row.FullName, "entities", len(decl))
+		d.Log.Info("repository renamed", "from", old.FullName, "to", row.FullName, "entities", len(decl))
 	}
 	return err
 }

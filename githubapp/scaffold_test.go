@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/callboard/callboard/internal/fakegithub"
 	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/scaffold/issueform"
 )
 
 const (
@@ -70,15 +72,15 @@ type scaffoldHarness struct {
 
 func newScaffoldHarness(t *testing.T) *scaffoldHarness {
 	t.Helper()
-	return newScaffoldHarnessWith(t, Config{})
+	return newScaffoldHarnessWith(t, Config{}, scaffold.Policy{})
 }
 
-func newScaffoldHarnessWith(t *testing.T, cfg Config) *scaffoldHarness {
+func newScaffoldHarnessWith(t *testing.T, cfg Config, policy scaffold.Policy) *scaffoldHarness {
 	t.Helper()
 	sh := &scaffoldHarness{}
-	cfg.ScaffoldRepo, cfg.BaseURL = requestsRepo, "https://callboard.example"
-	if cfg.ScaffoldTemplateRepos == nil {
-		cfg.ScaffoldTemplateRepos = []string{"acme/templates"}
+	cfg.ScaffoldRepo = requestsRepo
+	if policy.TemplateRepos == nil {
+		policy.TemplateRepos = []string{"acme/templates"}
 	}
 	cfg.Transport = commentHook(func(body string) {
 		if strings.HasPrefix(body, scaffold.ResultMarker) {
@@ -90,11 +92,11 @@ func newScaffoldHarnessWith(t *testing.T, cfg Config) *scaffoldHarness {
 			}
 		}
 	})
-	sh.harness = newHarness(t, cfg)
+	sh.harness = newHarnessWith(t, cfg, &policy)
 	seedTemplates(t, sh.gh)
 	guid := sh.deliver("installation", obj{"action": "created", "installation": installationJSON(7, "acme")})
 	sh.settle()
-	sh.mustState(guid, StateDone)
+	sh.mustState(guid, queue.StateDone)
 	if sh.entity(exampleRef) == nil {
 		t.Fatalf("%s is not in the catalog after the installation sync", exampleRef)
 	}
@@ -121,7 +123,7 @@ type roundTripper func(*http.Request) (*http.Response, error)
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // form is the issue form for the example template, as scaffold-form prints it.
-func (sh *scaffoldHarness) form(ref string) *scaffold.Form {
+func (sh *scaffoldHarness) form(ref string) *issueform.Form {
 	sh.t.Helper()
 	ctx := context.Background()
 	e := sh.entity(ref)
@@ -136,21 +138,21 @@ func (sh *scaffoldHarness) form(ref string) *scaffold.Form {
 	if err != nil {
 		sh.t.Fatal(err)
 	}
-	return scaffold.FormFor(tmpl, scaffold.FormOptions{Org: "acme", Owners: owners}).Form
+	return scaffold.FormFor(tmpl, issueform.FormOptions{Org: "acme", Owners: owners}).Form
 }
 
 // renderIssue renders answers (by field id) as GitHub renders a form
 // submission: "### Label", a blank line, the value or _No response_, with
 // CRLF line ends; a dropdown left alone takes its default.
-func renderIssue(f *scaffold.Form, answers map[string]any) string {
+func renderIssue(f *issueform.Form, answers map[string]any) string {
 	var parts []string
 	for _, it := range f.Body {
-		if it.Type == scaffold.KindMarkdown {
+		if it.Type == issueform.KindMarkdown {
 			continue
 		}
 		var text string
 		switch it.Type {
-		case scaffold.KindCheckboxes:
+		case issueform.KindCheckboxes:
 			ticked, _ := answers[it.ID].([]string)
 			var lines []string
 			for _, o := range it.Attributes.Options {
@@ -166,7 +168,7 @@ func renderIssue(f *scaffold.Form, answers map[string]any) string {
 			text = strings.Join(lines, "\n")
 		default:
 			s, ok := answers[it.ID].(string)
-			if !ok && it.Type == scaffold.KindDropdown && it.Attributes.Default != nil {
+			if !ok && it.Type == issueform.KindDropdown && it.Attributes.Default != nil {
 				s = it.Attributes.Options[*it.Attributes.Default].(string)
 			} else if !ok {
 				s = it.Attributes.Value
@@ -228,11 +230,11 @@ func TestScaffoldCreatesTheService(t *testing.T) {
 	sh.gh.FailNext("POST /repos/acme/payments-ledger/git/trees", 1, http.StatusBadGateway, nil, "")
 	opened := sh.deliver("issues", issuePayload(t, "opened", 1, body))
 	sh.settle()
-	sh.mustState(opened, StateDone)
+	sh.mustState(opened, queue.StateDone)
 	// GitHub sends the same request again when the label lands: it does not run twice.
 	labeled := sh.deliver("issues", issuePayload(t, "labeled", 1, body))
 	sh.settle()
-	sh.mustState(labeled, StateIgnored)
+	sh.mustState(labeled, queue.StateIgnored)
 
 	if n := sh.gh.CallCount("POST /orgs/*/repos"); n != 1 {
 		t.Errorf("%d repositories created, want 1", n)
@@ -299,7 +301,7 @@ func TestScaffoldRefusesAndAnEditRetries(t *testing.T) {
 	bad := renderIssue(form, map[string]any{"name": "Payments Ledger", "repoUrl": "payments-ledger", "owner": "paymnts"})
 	guid := sh.deliver("issues", issuePayload(t, "opened", 2, bad))
 	sh.settle()
-	sh.mustState(guid, StateDone)
+	sh.mustState(guid, queue.StateDone)
 
 	if n := sh.gh.CallCount("POST /orgs/*/repos"); n != 0 {
 		t.Errorf("%d repositories created for a refused request", n)
@@ -328,7 +330,7 @@ func TestScaffoldRefusesAndAnEditRetries(t *testing.T) {
 	good := renderIssue(form, map[string]any{"name": "payments-ledger", "repoUrl": "payments-ledger", "owner": "payments"})
 	guid = sh.deliver("issues", issuePayload(t, "edited", 2, good))
 	sh.settle()
-	sh.mustState(guid, StateDone)
+	sh.mustState(guid, queue.StateDone)
 	if n := sh.gh.CallCount("POST /orgs/*/repos"); n != 1 {
 		t.Errorf("%d repositories created after the fix, want 1", n)
 	}
@@ -435,7 +437,7 @@ func TestScaffoldRetriesTheCreation(t *testing.T) {
 	body := renderIssue(sh.form(exampleRef), map[string]any{"name": "requests-svc", "repoUrl": "requests-svc", "owner": "platform"})
 	guid := sh.deliver("issues", issuePayload(t, "opened", 4, body))
 	sh.settle()
-	sh.mustState(guid, StateDone)
+	sh.mustState(guid, queue.StateDone)
 	if n := sh.gh.CallCount("POST /orgs/*/repos"); n != 2 {
 		t.Errorf("%d creation calls, want 2 (a 502, then one repository)", n)
 	}
@@ -454,13 +456,13 @@ func TestScaffoldRetriesTheCreation(t *testing.T) {
 // waits where it stopped; the next event for the issue (an edit, a label)
 // carries on from there, with the answers it was accepted with.
 func TestScaffoldResumesAfterTheDeliveryGaveUp(t *testing.T) {
-	sh := newScaffoldHarnessWith(t, Config{MaxAttempts: 2})
+	sh := newScaffoldHarnessWith(t, Config{MaxAttempts: 2}, scaffold.Policy{})
 	sh.gh.FailNext("POST /repos/acme/ledger/git/commits", 2, http.StatusServiceUnavailable, nil, "")
 	form := sh.form(exampleRef)
 	body := renderIssue(form, map[string]any{"name": "ledger", "repoUrl": "ledger", "owner": "payments"})
 	guid := sh.deliver("issues", issuePayload(t, "opened", 6, body))
 	sh.settle()
-	sh.mustState(guid, StateFailed)
+	sh.mustState(guid, queue.StateFailed)
 	if e := sh.entity("component:default/ledger"); e != nil {
 		t.Fatalf("registered before its files were committed")
 	}
@@ -468,7 +470,7 @@ func TestScaffoldResumesAfterTheDeliveryGaveUp(t *testing.T) {
 	edited := renderIssue(form, map[string]any{"name": "ledger", "repoUrl": "ledger-two", "owner": "payments"})
 	guid = sh.deliver("issues", issuePayload(t, "edited", 6, edited))
 	sh.settle()
-	sh.mustState(guid, StateDone)
+	sh.mustState(guid, queue.StateDone)
 	if n := sh.gh.CallCount("POST /orgs/*/repos"); n != 1 {
 		t.Errorf("%d repositories created, want 1", n)
 	}
@@ -547,7 +549,7 @@ func uploadDir(t *testing.T, gh *fakegithub.Server, repo, dir, prefix string) {
 // a conditional second fetch into a folder, a default branch of its own and
 // a visibility from the answers.
 func TestScaffoldKitchenSink(t *testing.T) {
-	sh := newScaffoldHarnessWith(t, Config{ScaffoldMaxVisibility: "public"})
+	sh := newScaffoldHarnessWith(t, Config{}, scaffold.Policy{MaxVisibility: "public"})
 	// The skeleton has a workflow: this organisation granted the App workflows: write.
 	perms := fakegithub.AppPermissions()
 	perms["workflows"] = "write"
@@ -570,7 +572,7 @@ spec:
 	})
 	guid := sh.deliver("issues", issuePayload(t, "opened", 5, body))
 	sh.settle()
-	sh.mustState(guid, StateDone)
+	sh.mustState(guid, queue.StateDone)
 	if c := sh.gh.Comments(requestsRepo, 5); len(c) != 2 {
 		t.Fatalf("comments %+v", c)
 	}

@@ -3,17 +3,21 @@ package githubapp
 import (
 	"context"
 
+	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
 
-// onTeam keeps a team's group current from the payload alone.
-func (a *App) onTeam(ctx context.Context, d *Delivery, ev *github.TeamEvent) error {
+// teamHandler keeps a team's group current from the payload alone.
+type teamHandler struct{ sync *syncer }
+
+func (h teamHandler) handle(ctx context.Context, d delivery[github.TeamEvent]) error {
+	ev := d.Event
 	org := ev.GetOrg().GetLogin()
 	t := ev.GetTeam()
 	if org == "" || t.GetSlug() == "" {
-		return ignored("names no team")
+		return queue.Ignored("names no team")
 	}
-	st, err := a.sync.loadOrg(ctx, org)
+	st, err := h.sync.loadOrg(ctx, org)
 	if err != nil {
 		return err
 	}
@@ -41,8 +45,8 @@ func (a *App) onTeam(ctx context.Context, d *Delivery, ev *github.TeamEvent) err
 	case "deleted":
 		delete(st.teams, t.GetSlug())
 	default:
-		return ignoredAction("team", ev.GetAction())
+		return queue.IgnoredAction("team", ev.GetAction())
 	}
-	_, err = a.sync.saveOrg(ctx, st)
+	_, err = h.sync.saveOrg(ctx, st)
 	return err
 }

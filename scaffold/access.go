@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/callboard/callboard/scaffold/nunjucks"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -28,7 +29,7 @@ func (s *Service) mayAsk(ctx context.Context, gh GitHub, is Issue) (msg string, 
 			return "", err
 		}
 		if !ok {
-			s.log().Info("scaffold request from someone who may not ask", "repository", is.Repository, "issue", is.Number, "login", login)
+			s.log(is).Info("scaffold request from someone who may not ask", "repository", is.Repository, "issue", is.Number, "login", login)
 			return fmt.Sprintf("`%s` may not request new services here: only %s may. Nothing was created.", code(login), s.Policy.whoMayAsk(org)), nil
 		}
 	}
@@ -62,12 +63,9 @@ func (s *Service) allowed(ctx context.Context, gh GitHub, org, login string) (bo
 // may write everything the request needs: the repository (administration),
 // its first commit (contents) and, when the skeleton has workflows, those
 // (workflows). msg says what is missing.
-func (s *Service) writable(ctx context.Context, is Issue, files []File) (msg string, err error) {
-	if s.Permissions == nil {
-		return "", nil
-	}
-	granted, err := s.Permissions(ctx, is.Installation)
-	if err != nil {
+func (s *Service) writable(ctx context.Context, gh GitHub, is Issue, files []File) (msg string, err error) {
+	granted, err := gh.Permissions(ctx)
+	if err != nil || granted == nil {
 		return "", err
 	}
 	need := [][2]string{{"administration", "write"}, {"contents", "write"}}
@@ -108,7 +106,7 @@ func accessLevel(a string) int {
 // in callboard's log.
 func Reason(err error) string {
 	var pe permanentError
-	var be *BudgetError
+	var be *nunjucks.BudgetError
 	var re refusalError
 	switch {
 	case errors.As(err, &re):

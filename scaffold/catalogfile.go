@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/issueform"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -88,7 +89,7 @@ func mapValue(m *yaml.Node, key string) *yaml.Node {
 // entity name) is put on that answer's field.
 // With ownerUnknown, problems with spec.owner are left out: the owner's
 // own problem says it.
-func catalogFileProblems(files []File, p string, rf *RequestForm, params map[string]any, ownerUnknown bool) ([]Problem, []*catalog.Parsed) {
+func catalogFileProblems(files []File, p string, rf *issueform.RequestForm, params map[string]any, ownerUnknown bool) ([]Problem, []*catalog.Parsed) {
 	var data []byte
 	found := false
 	for _, f := range files {
@@ -108,7 +109,7 @@ func catalogFileProblems(files []File, p string, rf *RequestForm, params map[str
 		if f, v := fieldOfValue(rf, params, pr.Message); f != "" {
 			msg := pr.Message
 			if pr.Field == "metadata.name" {
-				msg = fmt.Sprintf("`%s` is not a valid catalog name: use 1–63 characters `a-z`, `A-Z`, `0-9`, separated by `-`, `_` or `.` (for example `%s`).", code(v), suggestName(v))
+				msg = fmt.Sprintf("`%s` is not a valid catalog name: use 1–63 characters `a-z`, `A-Z`, `0-9`, separated by `-`, `_` or `.` (for example `%s`).", code(v), issueform.SuggestName(v))
 			}
 			out = append(out, Problem{Field: f, Message: msg})
 			continue
@@ -123,12 +124,12 @@ func catalogFileProblems(files []File, p string, rf *RequestForm, params map[str
 
 // fieldOfValue finds the answer a catalog problem quotes: the field whose
 // value appears in the message.
-func fieldOfValue(rf *RequestForm, params map[string]any, msg string) (string, string) {
+func fieldOfValue(rf *issueform.RequestForm, params map[string]any, msg string) (string, string) {
 	for _, f := range rf.Fields {
-		if f.param == nil || f.role != roleParam {
+		if f.Param == nil || f.Role != issueform.RoleParam {
 			continue
 		}
-		v, ok := params[f.param.Name].(string)
+		v, ok := params[f.Param.Name].(string)
 		if ok && v != "" && strings.Contains(msg, fmt.Sprintf("%q", v)) {
 			return f.Label, v
 		}

@@ -6,18 +6,21 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
 
-// GitHub is what the scaffolder asks of GitHub. Lookups of what does not
-// exist answer catalog.ErrNotFound.
+// GitHub is what the scaffolder asks of GitHub for one request, through
+// the App's installation in the organisation being scaffolded into.
+// Lookups of what does not exist answer catalog.ErrNotFound. Client
+// answers all of it but what only the GitHub App can: Permissions and
+// Register (githubapp adds them).
 type GitHub interface {
 	Repository(ctx context.Context, fullName string) (*Repo, error)
 	// Files returns the files under a folder at a ref: src.RefPath is the
@@ -44,6 +47,19 @@ type GitHub interface {
 	IsMember(ctx context.Context, org, login string) (bool, error)
 	// InTeam reports whether login is an active member of the team org/slug.
 	InTeam(ctx context.Context, org, slug, login string) (bool, error)
+	// Permissions returns what the App's installation grants (contents:
+	// write, …), so that a request the App could not finish is refused
+	// before anything is created; nil when it is not known (not checked).
+	Permissions(ctx context.Context) (map[string]string, error)
+	// Register ingests a new repository's catalog file at once, as a push
+	// to it would, without waiting for the webhook.
+	Register(ctx context.Context, repo *Repo, catalogPath string) (Registered, error)
+}
+
+// Registered is what ingesting a new repository's catalog file gave.
+type Registered struct {
+	Refs     []string // the entities now in the catalog
+	Problems []string // why the file, or some of it, was not ingested
 }
 
 // Repo is a GitHub repository.
@@ -66,12 +82,13 @@ type NewRepo struct {
 // ErrRepoExists reports a repository name that is taken.
 var ErrRepoExists = errors.New("a repository with that name exists")
 
-// NewGitHub adapts a go-github client (an installation's) to GitHub.
-// appID is the App's: FindComment takes only comments the App wrote for
-// callboard's.
-func NewGitHub(gh *github.Client, appID int64) GitHub { return ghClient{gh, appID} }
+// NewClient adapts a go-github client (an installation's) to GitHub, all
+// but Permissions and Register. appID is the App's: FindComment takes only
+// comments the App wrote for callboard's.
+func NewClient(gh *github.Client, appID int64) *Client { return &Client{gh, appID} }
 
-type ghClient struct {
+// Client is GitHub's API as the scaffolder uses it (see NewClient).
+type Client struct {
 	gh    *github.Client
 	appID int64
 }
@@ -93,7 +110,7 @@ func repoOf(r *github.Repository) *Repo {
 		Description: r.GetDescription(), Private: r.GetPrivate(), CreatedAt: r.GetCreatedAt().Time}
 }
 
-func (c ghClient) Repository(ctx context.Context, fullName string) (*Repo, error) {
+func (c *Client) Repository(ctx context.Context, fullName string) (*Repo, error) {
 	o, n := split(fullName)
 	r, resp, err := c.gh.Repositories.Get(ctx, o, n)
 	if status(resp) == http.StatusNotFound {
@@ -105,7 +122,7 @@ func (c ghClient) Repository(ctx context.Context, fullName string) (*Repo, error
 	return repoOf(r), nil
 }
 
-func (c ghClient) Files(ctx context.Context, src Source) ([]File, error) {
+func (c *Client) Files(ctx context.Context, src Source) ([]File, error) {
 	o, n := split(src.Repo)
 	// RefPath is BRANCH/FOLDER; a branch may hold slashes, so the default
 	// branch is tried first, then the first segment.
@@ -187,7 +204,7 @@ func fileContent(ctx context.Context, gh *github.Client, o, n string, fc *github
 
 func nilOr(b []byte, _ *github.Response, err error) ([]byte, error) { return b, err }
 
-func (c ghClient) CreateRepository(ctx context.Context, org string, r NewRepo) (*Repo, error) {
+func (c *Client) CreateRepository(ctx context.Context, org string, r NewRepo) (*Repo, error) {
 	req := &github.Repository{
 		Name: github.String(r.Name), Description: github.String(r.Description), Visibility: github.String(r.Visibility),
 		Private: github.Bool(r.Visibility != "public"), AutoInit: github.Bool(true),
@@ -217,7 +234,7 @@ func errorText(err error) string {
 	return s
 }
 
-func (c ghClient) Head(ctx context.Context, fullName, branch string) (string, int, error) {
+func (c *Client) Head(ctx context.Context, fullName, branch string) (string, int, error) {
 	o, n := split(fullName)
 	ref, resp, err := c.gh.Git.GetRef(ctx, o, n, "heads/"+branch)
 	if s := status(resp); s == http.StatusNotFound || s == http.StatusConflict {
@@ -234,7 +251,7 @@ func (c ghClient) Head(ctx context.Context, fullName, branch string) (string, in
 	return sha, len(commit.Parents), nil
 }
 
-func (c ghClient) Publish(ctx context.Context, fullName, branch string, files []File, message string) (string, error) {
+func (c *Client) Publish(ctx context.Context, fullName, branch string, files []File, message string) (string, error) {
 	o, n := split(fullName)
 	entries := make([]*github.TreeEntry, 0, len(files))
 	for _, f := range files {
@@ -278,7 +295,7 @@ func (c ghClient) Publish(ctx context.Context, fullName, branch string, files []
 	return commit.GetSHA(), nil
 }
 
-func (c ghClient) SetDefaultBranch(ctx context.Context, fullName, branch, old string) error {
+func (c *Client) SetDefaultBranch(ctx context.Context, fullName, branch, old string) error {
 	o, n := split(fullName)
 	if _, _, err := c.gh.Repositories.Edit(ctx, o, n, &github.Repository{DefaultBranch: github.String(branch)}); err != nil {
 		return fmt.Errorf("making %s the default branch of %s: %w", branch, fullName, err)
@@ -292,7 +309,7 @@ func (c ghClient) SetDefaultBranch(ctx context.Context, fullName, branch, old st
 	return nil
 }
 
-func (c ghClient) GrantTeam(ctx context.Context, org, slug, fullName, permission string) error {
+func (c *Client) GrantTeam(ctx context.Context, org, slug, fullName, permission string) error {
 	o, n := split(fullName)
 	_, err := c.gh.Teams.AddTeamRepoBySlug(ctx, org, slug, o, n, &github.TeamAddTeamRepoOptions{Permission: permission})
 	if err != nil {
@@ -301,64 +318,15 @@ func (c ghClient) GrantTeam(ctx context.Context, org, slug, fullName, permission
 	return nil
 }
 
-func (c ghClient) Comment(ctx context.Context, fullName string, number int, id int64, body string) (int64, error) {
-	o, n := split(fullName)
-	if id != 0 {
-		cm, resp, err := c.gh.Issues.EditComment(ctx, o, n, id, &github.IssueComment{Body: github.String(body)})
-		if err == nil {
-			return cm.GetID(), nil
-		}
-		if status(resp) != http.StatusNotFound {
-			return 0, fmt.Errorf("editing the comment on %s#%d: %w", fullName, number, err)
-		}
-		// Someone deleted it: write a new one.
-	}
-	cm, _, err := c.gh.Issues.CreateComment(ctx, o, n, number, &github.IssueComment{Body: github.String(body)})
-	if err != nil {
-		return 0, fmt.Errorf("commenting on %s#%d: %w", fullName, number, err)
-	}
-	return cm.GetID(), nil
+func (c *Client) Comment(ctx context.Context, fullName string, number int, id int64, body string) (int64, error) {
+	return ghapi.Sticky{GH: c.gh, AppID: c.appID, FullName: fullName, Number: number}.Write(ctx, id, body, true)
 }
 
-func (c ghClient) FindComment(ctx context.Context, fullName string, number int, marker string) (int64, error) {
-	return FindOwnComment(ctx, c.gh, fullName, number, marker, c.appID)
+func (c *Client) FindComment(ctx context.Context, fullName string, number int, marker string) (int64, error) {
+	return ghapi.Sticky{GH: c.gh, AppID: c.appID, FullName: fullName, Number: number, Marker: marker}.Find(ctx)
 }
 
-// FindOwnComment returns the id of the first comment on an issue (or pull
-// request) that starts with marker and that the App appID wrote, or 0.
-// Anyone can write a comment that starts with the marker; only the App's
-// own is callboard's to edit. GitHub says which App wrote a comment in
-// performed_via_github_app, which go-github does not read, so the list is
-// decoded here.
-func FindOwnComment(ctx context.Context, gh *github.Client, fullName string, number int, marker string, appID int64) (int64, error) {
-	type comment struct {
-		ID   int64  `json:"id"`
-		Body string `json:"body"`
-		App  *struct {
-			ID int64 `json:"id"`
-		} `json:"performed_via_github_app"`
-	}
-	for page := 1; page != 0; {
-		req, err := gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/issues/%d/comments?per_page=100&page=%d", fullName, number, page), nil)
-		if err != nil {
-			return 0, err
-		}
-		var cs []comment
-		resp, err := gh.Do(ctx, req, &cs)
-		if err != nil {
-			return 0, fmt.Errorf("listing comments on %s#%d: %w", fullName, number, err)
-		}
-		for _, cm := range cs {
-			if strings.HasPrefix(cm.Body, marker) && cm.App != nil && cm.App.ID == appID && appID != 0 {
-				return cm.ID, nil
-			}
-		}
-		page = resp.NextPage
-	}
-	return 0, nil
-}
-
-func (c ghClient) IsMember(ctx context.Context, org, login string) (bool, error) {
+func (c *Client) IsMember(ctx context.Context, org, login string) (bool, error) {
 	ok, _, err := c.gh.Organizations.IsMember(ctx, org, login)
 	if err != nil {
 		return false, fmt.Errorf("checking that %s is a member of %s: %w", login, org, err)
@@ -366,7 +334,7 @@ func (c ghClient) IsMember(ctx context.Context, org, login string) (bool, error)
 	return ok, nil
 }
 
-func (c ghClient) InTeam(ctx context.Context, org, slug, login string) (bool, error) {
+func (c *Client) InTeam(ctx context.Context, org, slug, login string) (bool, error) {
 	m, resp, err := c.gh.Teams.GetTeamMembershipBySlug(ctx, org, slug, login)
 	if status(resp) == http.StatusNotFound {
 		return false, nil
@@ -377,7 +345,7 @@ func (c ghClient) InTeam(ctx context.Context, org, slug, login string) (bool, er
 	return m.GetState() == "active", nil
 }
 
-func (c ghClient) CloseIssue(ctx context.Context, fullName string, number int, label string) error {
+func (c *Client) CloseIssue(ctx context.Context, fullName string, number int, label string) error {
 	o, n := split(fullName)
 	if label != "" {
 		if _, _, err := c.gh.Issues.AddLabelsToIssue(ctx, o, n, number, []string{label}); err != nil {
@@ -415,9 +383,11 @@ func notThereYet(err error) bool {
 		(er.Response.StatusCode == http.StatusNotFound || er.Response.StatusCode == http.StatusConflict)
 }
 
-// Transient reports an error worth retrying: GitHub's 5xx, rate limits and
-// network failures, and anything that is not GitHub saying no (the
-// database, say). A 4xx from GitHub, or a problem with the template, is not.
+// Transient reports an error worth retrying: GitHub's 5xx, rate limits, a
+// refused installation token (the delivery's worker decides whether it is
+// final) and network failures, and anything that is not GitHub saying no
+// (the database, say). A 4xx from GitHub, or a problem with the template,
+// is not.
 func Transient(err error) bool {
 	if err == nil {
 		return false
@@ -430,21 +400,9 @@ func Transient(err error) bool {
 	if errors.As(err, &re) {
 		return true
 	}
-	var rl *github.RateLimitError
-	var abuse *github.AbuseRateLimitError
-	if errors.As(err, &rl) || errors.As(err, &abuse) {
-		return true
+	f := ghapi.Classify(err, time.Now())
+	if f.Kind == ghapi.Other {
+		return !errors.Is(err, catalog.ErrNotFound)
 	}
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		s := er.Response.StatusCode
-		h := er.Response.Header
-		return s >= 500 || s == http.StatusTooManyRequests ||
-			s == http.StatusForbidden && (h.Get("Retry-After") != "" || h.Get("X-RateLimit-Remaining") == "0")
-	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
-	}
-	return !errors.Is(err, catalog.ErrNotFound)
+	return f.Transient() || f.Token
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // TestIssue12_15_AnswersCannotPlaceWorkflows: an answer used as a path
@@ -38,7 +40,7 @@ func TestIssue12_15_AnswersCannotPlaceWorkflows(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			files, err := plan(tc.dir, tc.target, tc.source).Files(context.Background(), DefaultBudget, read)
+			files, err := plan(tc.dir, tc.target, tc.source).Files(context.Background(), nunjucks.DefaultBudget, read)
 			if tc.refused {
 				if err == nil || !strings.Contains(err.Error(), "under `.github/workflows/`, where the template puts no file of its own") {
 					t.Fatalf("got %v, want a refusal", err)
@@ -56,5 +58,21 @@ func TestIssue12_15_AnswersCannotPlaceWorkflows(t *testing.T) {
 				t.Errorf("files %v", paths)
 			}
 		})
+	}
+}
+
+// TestIssue12_06_LoopsThatWriteNothingEndInPlans: nested loops that write
+// nothing, in a step's input, stop at the step budget, and MakePlan says
+// why (the renderer's side is nunjucks' TestIssue12_06_LoopsThatWriteNothingEnd).
+func TestIssue12_06_LoopsThatWriteNothingEndInPlans(t *testing.T) {
+	items := make([]any, 1000)
+	for i := range items {
+		items[i] = float64(i)
+	}
+	src := `{% for a in values.items %}{% for b in values.items %}{% for c in values.items %}{% endfor %}{% endfor %}{% endfor %}done`
+	tmpl := &Template{Steps: []Step{{ID: "fetch", Action: ActionFetchTemplate, Input: map[string]any{"url": strings.ReplaceAll(src, "values.", "parameters.")}}}}
+	_, problems, err := MakePlan(context.Background(), tmpl, map[string]any{"items": items}, PlanOptions{})
+	if err != nil || len(problems) == 0 || !strings.Contains(problems[0].Message, "steps") {
+		t.Errorf("MakePlan: problems %v, err %v; want the step budget named", problems, err)
 	}
 }

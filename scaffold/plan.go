@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/issueform"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // Plan is what running a template will do, worked out from the template and
@@ -73,7 +75,7 @@ func MakePlan(ctx context.Context, t *Template, params map[string]any, opts Plan
 		opts.Host = "github.com"
 	}
 	pl := &Plan{Template: t, Params: params, Owner: opts.Owner}
-	m := newMeter(ctx, DefaultBudget)
+	m := nunjucks.NewMeter(ctx, nunjucks.DefaultBudget)
 	var problems []Problem
 	fail := func(format string, args ...any) {
 		problems = append(problems, Problem{Message: fmt.Sprintf(format, args...)})
@@ -92,8 +94,8 @@ func MakePlan(ctx context.Context, t *Template, params map[string]any, opts Plan
 	published := false
 	for _, s := range t.Steps {
 		if s.If != nil {
-			run, err := condition(m, s.If, vars)
-			if interrupted(err) {
+			run, err := m.Condition(s.If, vars)
+			if nunjucks.Interrupted(err) {
 				return nil, nil, err
 			}
 			if err != nil {
@@ -104,8 +106,8 @@ func MakePlan(ctx context.Context, t *Template, params map[string]any, opts Plan
 				continue
 			}
 		}
-		in, err := renderValue(m, anyMap(s.Input), vars)
-		if interrupted(err) {
+		in, err := m.RenderValue(anyMap(s.Input), vars)
+		if nunjucks.Interrupted(err) {
 			return nil, nil, err
 		}
 		if err != nil {
@@ -170,18 +172,6 @@ func userVars(login string) map[string]any {
 	}
 	ref := "user:default/" + strings.ToLower(login)
 	return map[string]any{"ref": ref, "entity": map[string]any{"kind": "User", "metadata": map[string]any{"name": login}}}
-}
-
-// condition evaluates a step's if: (a boolean, or a ${{ }} expression).
-func condition(m *meter, v any, vars map[string]any) (bool, error) {
-	r, err := renderValue(m, v, vars)
-	if err != nil {
-		return false, err
-	}
-	if s, ok := r.(string); ok {
-		return s != "" && s != "false", nil
-	}
-	return truthy(r), nil
 }
 
 func anyMap(m map[string]any) any {
@@ -289,7 +279,7 @@ func githubFolder(u string) (Source, error) {
 func publishStep(id string, in map[string]any, opts PlanOptions) (Publish, string) {
 	p := Publish{Step: id, Description: str(in["description"]), DefaultBranch: str(in["defaultBranch"]),
 		CommitMessage: str(in["gitCommitMessage"]), SourcePath: str(in["sourcePath"]), Topics: stringsOf(in["topics"])}
-	r, err := parseRepoURL(str(in["repoUrl"]))
+	r, err := nunjucks.ParseRepoURL(str(in["repoUrl"]))
 	if err != nil {
 		return p, fmt.Sprintf("`repoUrl`: %v.", err)
 	}
@@ -297,7 +287,7 @@ func publishStep(id string, in map[string]any, opts PlanOptions) (Publish, strin
 	switch {
 	case opts.Org != "" && !strings.EqualFold(p.Org, opts.Org):
 		return p, fmt.Sprintf("the repository would be created in `%s`, but callboard creates repositories in `%s`.", code(p.Org), opts.Org)
-	case !ValidRepoName(p.Name):
+	case !issueform.ValidRepoName(p.Name):
 		return p, fmt.Sprintf("`%s` is not a repository name GitHub takes.", code(p.Name))
 	}
 	p.Org = cmp.Or(opts.Org, p.Org)
@@ -347,9 +337,9 @@ func registerPath(in map[string]any, pub Publish, host string) (string, string) 
 // Files renders every fetch step's folder (read by read) into the files of
 // the new repository, as publish:github will write them, all of them within
 // one budget.
-func (pl *Plan) Files(ctx context.Context, budget Budget, read func(Source) ([]File, error)) ([]File, error) {
+func (pl *Plan) Files(ctx context.Context, budget nunjucks.Budget, read func(Source) ([]File, error)) ([]File, error) {
 	var sets [][]File
-	m := newMeter(ctx, budget)
+	m := nunjucks.NewMeter(ctx, budget)
 	for _, f := range pl.Fetches {
 		src, err := read(f.Source)
 		if err != nil {
@@ -357,7 +347,7 @@ func (pl *Plan) Files(ctx context.Context, budget Budget, read func(Source) ([]F
 		}
 		vars := map[string]any{"values": anyMap(f.Values), "parameters": pl.Params}
 		out, err := renderSkeleton(m, src, vars, f.opts)
-		if interrupted(err) {
+		if nunjucks.Interrupted(err) {
 			return nil, err
 		}
 		if err != nil {

@@ -8,11 +8,13 @@ import (
 	"testing"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/issueform"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 func TestMakePlan(t *testing.T) {
 	tmpl := loadTemplate(t, filepath.Join("testdata", "kitchen-sink", "template.yaml"))
-	params := map[string]any{"name": "ledger-api", "public": false, "language": "go", "repoUrl": RepoURL("github.com", "acme", "ledger-api")}
+	params := map[string]any{"name": "ledger-api", "public": false, "language": "go", "repoUrl": issueform.RepoURL("github.com", "acme", "ledger-api")}
 	pl, problems, _ := MakePlan(context.Background(), tmpl, params, PlanOptions{Org: "acme", Owner: catalog.MustParseRef("group:default/payments"), Policy: Policy{MaxVisibility: "internal"}})
 	if len(problems) > 0 {
 		t.Fatalf("problems %v", problems)
@@ -40,7 +42,7 @@ func TestMakePlanRefuses(t *testing.T) {
 	fetch := Step{ID: "fetch", Action: ActionFetchTemplate, Input: map[string]any{"url": "./skeleton"}}
 	publish := Step{ID: "publish", Action: ActionPublishGitHub, Input: map[string]any{"repoUrl": "${{ parameters.repoUrl }}"}}
 	register := Step{ID: "register", Action: ActionCatalogRegister, Input: map[string]any{"repoContentsUrl": "${{ steps.publish.output.repoContentsUrl }}", "catalogInfoPath": "/catalog-info.yaml"}}
-	params := map[string]any{"repoUrl": RepoURL("github.com", "acme", "svc")}
+	params := map[string]any{"repoUrl": issueform.RepoURL("github.com", "acme", "svc")}
 	cases := []struct {
 		name string
 		t    *Template
@@ -156,4 +158,6 @@ func TestStoreRoundTrip(t *testing.T) {
 	}
 }
 
-func testMeter() *meter { return newMeter(context.Background(), DefaultBudget) }
+func testMeter() *nunjucks.Meter {
+	return nunjucks.NewMeter(context.Background(), nunjucks.DefaultBudget)
+}

@@ -2,9 +2,10 @@ package scaffold
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strings"
+
+	"github.com/callboard/callboard/catalog"
 )
 
 // Policy is what the operator trusts scaffolding with. A Template is
@@ -12,7 +13,7 @@ import (
 // can be opened by anyone who can see SCAFFOLD_REPO; the policy decides
 // which of them may create repositories, from what.
 type Policy struct {
-	// TemplateRepos are org/repo patterns (path.Match globs, any case)
+	// TemplateRepos are org/repo patterns (catalog.Glob's globs, any case)
 	// whose Templates may run (SCAFFOLD_TEMPLATE_REPOS). None: no template
 	// runs.
 	TemplateRepos []string
@@ -28,6 +29,16 @@ type Policy struct {
 	MaxVisibility string
 }
 
+// WithDefaults fills in what the operator left unset: with no
+// SCAFFOLD_TEMPLATE_REPOS, only the templates of the requests' own
+// repository (SCAFFOLD_REPO, requestsRepo) run.
+func (p Policy) WithDefaults(requestsRepo string) Policy {
+	if len(p.TemplateRepos) == 0 && requestsRepo != "" {
+		p.TemplateRepos = []string{requestsRepo}
+	}
+	return p
+}
+
 // Visibilities, least visible first.
 var visibilities = []string{"private", "internal", "public"}
 
@@ -41,15 +52,14 @@ func ValidRepoPattern(p string) bool {
 	if !ok || o == "" || r == "" || strings.Contains(r, "/") {
 		return false
 	}
-	_, err := path.Match(p, "")
-	return err == nil
+	return catalog.ValidGlob(p)
 }
 
 // matchRepo reports whether org/repo matches one of the patterns.
 func matchRepo(patterns []string, fullName string) bool {
 	fullName = strings.ToLower(fullName)
 	for _, p := range patterns {
-		if ok, _ := path.Match(strings.ToLower(p), fullName); ok {
+		if catalog.MatchGlob(strings.ToLower(p), fullName) {
 			return true
 		}
 	}

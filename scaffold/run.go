@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // createdSlack is how far GitHub's creation time of a repository may be
@@ -273,14 +274,11 @@ func (r *runner) repo() *Repo {
 // register ingests the new catalog file, so the service is in the catalog
 // before the issue says it is ready.
 func (r *runner) register(ctx context.Context) error {
-	if r.s.Register == nil {
-		return nil
-	}
 	path := r.plan.CatalogPath
 	if path == "" {
 		path = "catalog-info.yaml"
 	}
-	got, err := r.s.Register(ctx, r.is.Installation, r.repo(), path)
+	got, err := r.gh.Register(ctx, r.repo(), path)
 	if err != nil {
 		return err
 	}
@@ -362,16 +360,16 @@ func (r *runner) outputLinks(ctx context.Context, res Result) []Link {
 	vars := map[string]any{"parameters": r.plan.Params, "steps": outputs, "user": userVars(r.req.Author)}
 	seen := map[string]bool{res.RepositoryURL: true, res.EntityURL: true, "": true}
 	var out []Link
-	budget := newMeter(ctx, DefaultBudget)
+	budget := nunjucks.NewMeter(ctx, nunjucks.DefaultBudget)
 	for _, l := range anyList(r.template.Output["links"]) {
 		m, _ := l.(map[string]any)
-		v, err := renderValue(budget, m, vars)
+		v, err := budget.RenderValue(m, vars)
 		if err != nil {
 			continue
 		}
 		lm, _ := v.(map[string]any)
-		link := Link{Title: toString(lm["title"]), URL: toString(lm["url"])}
-		if ref := toString(lm["entityRef"]); ref != "" && link.URL == "" {
+		link := Link{Title: nunjucks.ToString(lm["title"]), URL: nunjucks.ToString(lm["url"])}
+		if ref := nunjucks.ToString(lm["entityRef"]); ref != "" && link.URL == "" {
 			link.URL = r.entityURL(ref)
 		}
 		if seen[link.URL] || !strings.HasPrefix(link.URL, "http") {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/issueform"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // Catalog is what the scaffolder reads of the catalog; the SQLite store
@@ -21,29 +23,14 @@ type Catalog interface {
 	Names(ctx context.Context) ([]catalog.NameEntry, error)
 }
 
-// Registered is what ingesting a new repository's catalog file gave.
-type Registered struct {
-	Refs     []string // the entities now in the catalog
-	Problems []string // why the file, or some of it, was not ingested
-}
-
-// Registrar ingests a new repository's catalog file at once, as a push to
-// it would, without waiting for the webhook.
-type Registrar func(ctx context.Context, installation int64, repo *Repo, catalogPath string) (Registered, error)
-
 // Service runs scaffold requests: from an issue to a repository in the
 // catalog, or to a comment that says why not.
 type Service struct {
-	Store    *Store
-	Catalog  Catalog
-	Register Registrar
+	Store   *Store
+	Catalog Catalog
 	// Policy is what the operator trusts: templates, skeleton sources,
 	// who may ask, how visible a repository may be.
 	Policy Policy
-	// Permissions returns what an installation of the App grants (contents:
-	// write, …), so that a request the App could not finish is refused
-	// before anything is created; nil skips the check.
-	Permissions func(ctx context.Context, installation int64) (map[string]string, error)
 	// BaseURL is callboard's public URL, for links to catalog entities.
 	BaseURL string
 	// Host is the GitHub host in repoUrl values (default github.com).
@@ -64,6 +51,9 @@ type Issue struct {
 	// person acting, who must be allowed too.
 	Sender string
 	URL    string // its web address
+	// Log, when set, names the delivery that brought the issue; the
+	// service's Log is used otherwise.
+	Log *slog.Logger
 }
 
 func (is Issue) org() string { o, _ := split(is.Repository); return o }
@@ -120,7 +110,7 @@ func (s *Service) Handle(ctx context.Context, gh GitHub, is Issue) (Outcome, err
 	if err := s.Store.Save(ctx, req); err != nil {
 		return Outcome{}, err
 	}
-	s.log().Info("scaffold request accepted", "repository", is.Repository, "issue", is.Number, "template", req.TemplateRef, "target", req.Target)
+	s.log(is).Info("scaffold request accepted", "repository", is.Repository, "issue", is.Number, "template", req.TemplateRef, "target", req.Target)
 	return s.run(ctx, gh, is, req, ev)
 }
 
@@ -163,8 +153,8 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	if err != nil {
 		return nil, err
 	}
-	rf := FormFor(t, FormOptions{Org: is.org(), Host: s.Host, Owners: owners})
-	ans, readProblems := rf.Read(ParseIssue(is.Body, rf.Fields))
+	rf := FormFor(t, issueform.FormOptions{Org: is.org(), Host: s.Host, Owners: owners})
+	ans, readProblems := rf.Read(issueform.ParseIssue(is.Body, rf.Fields))
 	var problems []Problem
 	unsupported := len(t.Unsupported()) > 0
 	if unsupported {
@@ -206,7 +196,7 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 	}
 	repoLabel := ""
 	for _, f := range rf.Fields {
-		if f.role == roleRepoName {
+		if f.Role == issueform.RoleRepoName {
 			repoLabel = f.Label
 		}
 	}
@@ -226,12 +216,12 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 		if Transient(err) {
 			return nil, err
 		}
-		s.log().Warn("scaffold request: the template's files cannot be prepared", "repository", is.Repository, "issue", is.Number, "template", t.Ref.String(), "err", err)
+		s.log(is).Warn("scaffold request: the template's files cannot be prepared", "repository", is.Repository, "issue", is.Number, "template", t.Ref.String(), "err", err)
 		ev.problems = inFormOrder(append(problems, Problem{Message: "The template's files cannot be prepared: " + strings.TrimSuffix(Reason(err), ".") + "."}), rf)
 		return ev, nil
 	}
 	ev.files = files
-	if msg, err := s.writable(ctx, is, files); err != nil {
+	if msg, err := s.writable(ctx, gh, is, files); err != nil {
 		return nil, err
 	} else if msg != "" {
 		ev.problems = inFormOrder(append(problems, Problem{Message: msg}), rf)
@@ -256,7 +246,7 @@ func (s *Service) evaluate(ctx context.Context, gh GitHub, is Issue, req *Reques
 
 // inFormOrder sorts problems as the form lists its fields, those of the
 // request as a whole first.
-func inFormOrder(problems []Problem, rf *RequestForm) []Problem {
+func inFormOrder(problems []Problem, rf *issueform.RequestForm) []Problem {
 	pos := func(label string) int {
 		if label == "" {
 			return -1
@@ -272,9 +262,9 @@ func inFormOrder(problems []Problem, rf *RequestForm) []Problem {
 	return problems
 }
 
-func ownerLabel(rf *RequestForm) string {
+func ownerLabel(rf *issueform.RequestForm) string {
 	for _, f := range rf.Fields {
-		if f.role == roleOwner {
+		if f.Role == issueform.RoleOwner {
 			return f.Label
 		}
 	}
@@ -284,15 +274,8 @@ func ownerLabel(rf *RequestForm) string {
 // templateOf finds the template an issue names in its Template field. When
 // it names none that exists, it says why.
 func (s *Service) templateOf(ctx context.Context, body string) (*Template, string, error) {
-	var named string
-	found := false
-	for _, sec := range Sections(body) {
-		if normLabel(sec.Heading) == "template" {
-			named, found = strings.TrimSpace(sec.Text), true
-			break
-		}
-	}
-	if !found || named == "" || named == NoResponse {
+	named := issueform.TemplateAnswer(body)
+	if named == "" {
 		return nil, "This issue does not say which template to run (its **Template** field is missing). Open it from one of the scaffold forms (`callboard scaffold-form TEMPLATE` prints them).", nil
 	}
 	ref, err := catalog.ParseRef(named, catalog.RefDefaults{Kind: "template"})
@@ -443,7 +426,7 @@ func (s *Service) files(ctx context.Context, gh GitHub, plan *Plan) ([]File, err
 	// Always the request's client: the installation of the organisation
 	// being scaffolded into, never another organisation's.
 	read := func(src Source) ([]File, error) { return gh.Files(ctx, src) }
-	files, err := plan.Files(ctx, DefaultBudget, read)
+	files, err := plan.Files(ctx, nunjucks.DefaultBudget, read)
 	if err != nil {
 		return nil, err
 	}
@@ -476,7 +459,7 @@ func (s *Service) refuse(ctx context.Context, gh GitHub, is Issue, req *Request,
 	for i, p := range r.Problems {
 		detail[i] = p.String()
 	}
-	s.log().Info("scaffold request refused", "repository", is.Repository, "issue", is.Number, "problems", len(r.Problems))
+	s.log(is).Info("scaffold request refused", "repository", is.Repository, "issue", is.Number, "problems", len(r.Problems))
 	return Outcome{State: StateRefused, Template: r.Ref, Detail: strings.Join(detail, "; ")}, nil
 }
 
@@ -507,7 +490,7 @@ func (s *Service) run(ctx context.Context, gh GitHub, is Issue, req *Request, ev
 	}
 	step, err := r.steps(ctx)
 	if err == nil {
-		s.log().Info("scaffold request done", "repository", is.Repository, "issue", is.Number, "created", req.Target, "entity", req.EntityRef)
+		s.log(is).Info("scaffold request done", "repository", is.Repository, "issue", is.Number, "created", req.Target, "entity", req.EntityRef)
 		return Outcome{State: StateDone, Template: req.TemplateRef, Entity: req.EntityRef}, nil
 	}
 	var refusal refusalError
@@ -518,7 +501,7 @@ func (s *Service) run(ctx context.Context, gh GitHub, is Issue, req *Request, ev
 	if Transient(err) || ctx.Err() != nil {
 		req.LastError = err.Error()
 		if serr := s.Store.Save(context.WithoutCancel(ctx), req); serr != nil {
-			s.log().Warn("recording a scaffold request's error", "err", serr)
+			s.log(is).Warn("recording a scaffold request's error", "err", serr)
 		}
 		return Outcome{}, err
 	}
@@ -537,16 +520,20 @@ func (s *Service) fail(ctx context.Context, gh GitHub, is Issue, req *Request, s
 		if Transient(err) {
 			return Outcome{}, err
 		}
-		s.log().Warn("writing a scaffold failure comment", "repository", is.Repository, "issue", is.Number, "err", err)
+		s.log(is).Warn("writing a scaffold failure comment", "repository", is.Repository, "issue", is.Number, "err", err)
 	}
 	if err := s.Store.Save(ctx, req); err != nil {
 		return Outcome{}, err
 	}
-	s.log().Warn("scaffold request failed", "repository", is.Repository, "issue", is.Number, "step", step, "err", cause)
+	s.log(is).Warn("scaffold request failed", "repository", is.Repository, "issue", is.Number, "step", step, "err", cause)
 	return Outcome{State: StateFailed, Template: req.TemplateRef, Detail: cause.Error()}, nil
 }
 
-func (s *Service) log() *slog.Logger {
+// log is the issue's logger, else the service's.
+func (s *Service) log(is Issue) *slog.Logger {
+	if is.Log != nil {
+		return is.Log
+	}
 	if s.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}

@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/internal/testcatalog"
+	"github.com/callboard/callboard/scaffold/issueform"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -195,6 +196,26 @@ func (f *fakeGitHub) InTeam(_ context.Context, _, slug, login string) (bool, err
 	return slices.Contains(f.teams[slug], login), nil
 }
 
+// Permissions answers nil: not known, so not checked.
+func (f *fakeGitHub) Permissions(context.Context) (map[string]string, error) { return nil, nil }
+
+// Register ingests the new repository's catalog-info.yaml, as callboard's
+// GitHub App does.
+func (f *fakeGitHub) Register(_ context.Context, r *Repo, _ string) (Registered, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, file := range f.files[r.FullName] {
+		if file.Path == "catalog-info.yaml" {
+			ps, probs := catalog.ParseFile(file.Path, file.Content, nil)
+			if len(probs) > 0 {
+				return Registered{Problems: []string{probs[0].Error()}}, nil
+			}
+			return Registered{Refs: []string{ps[0].Entity.Ref().String()}}, nil
+		}
+	}
+	return Registered{}, nil
+}
+
 func (f *fakeGitHub) bodies() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -207,10 +228,10 @@ func (f *fakeGitHub) bodies() []string {
 
 // serviceSetup is a Service over a real SQLite file with the demo
 // organisation and the create-app example template in the catalog.
-func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestForm) {
+func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *sqlite.DB, *issueform.RequestForm) {
 	t.Helper()
 	ctx := context.Background()
-	st := testcatalog.Demo(t)
+	db, st := testcatalog.DemoDB(t)
 	tmpl := loadTemplate(t, templateFiles(t)[5])
 	src, _ := os.ReadFile(templateFiles(t)[5])
 	ps, _ := catalog.ParseFile("template.yaml", src, nil)
@@ -226,31 +247,17 @@ func serviceSetup(t *testing.T) (*Service, *fakeGitHub, *store.Store, *RequestFo
 	}
 	gh := newFakeGitHub([]File{{Path: "catalog-info.yaml", Content: skel, Mode: ModeFile}})
 	s := &Service{
-		Store: NewStore(st.DB(), nil), Catalog: st, BaseURL: "https://callboard.example",
+		Store: NewStore(db, nil), Catalog: st, BaseURL: "https://callboard.example",
 		Policy: Policy{TemplateRepos: []string{"acme/templates"}},
-		Register: func(_ context.Context, _ int64, r *Repo, _ string) (Registered, error) {
-			gh.mu.Lock()
-			defer gh.mu.Unlock()
-			for _, f := range gh.files[r.FullName] {
-				if f.Path == "catalog-info.yaml" {
-					ps, probs := catalog.ParseFile(f.Path, f.Content, nil)
-					if len(probs) > 0 {
-						return Registered{Problems: []string{probs[0].Error()}}, nil
-					}
-					return Registered{Refs: []string{ps[0].Entity.Ref().String()}}, nil
-				}
-			}
-			return Registered{}, nil
-		},
 	}
 	owners, err := Owners(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, gh, st, FormFor(tmpl, FormOptions{Org: "acme", Owners: owners})
+	return s, gh, db, FormFor(tmpl, issueform.FormOptions{Org: "acme", Owners: owners})
 }
 
-func issueFor(rf *RequestForm, number int, name string) Issue {
+func issueFor(rf *issueform.RequestForm, number int, name string) Issue {
 	body := renderBody(rf.Form, map[string]any{"name": name, "repoUrl": name, "owner": "payments"})
 	return Issue{Installation: 7, RepoID: 300, Repository: "acme/requests", Number: number, Body: body, Author: "alice", URL: fmt.Sprintf("https://github.com/acme/requests/issues/%d", number)}
 }
@@ -292,12 +299,12 @@ func TestServiceRunsOnceAndResumes(t *testing.T) {
 // repository and the row recording it): the repository is recognised as
 // this request's and the request carries on, still with one repository.
 func TestServiceAdoptsTheRepositoryItCreated(t *testing.T) {
-	s, gh, st, rf := serviceSetup(t)
+	s, gh, db, rf := serviceSetup(t)
 	ctx := context.Background()
 	is := issueFor(rf, 2, "ledger")
 	gh.fail["Publish"] = errBadGateway
 	s.Handle(ctx, gh, is)
-	if _, err := st.DB().Exec(`UPDATE scaffold_requests SET created_repo_id = 0, step = 'started' WHERE issue_number = 2`); err != nil {
+	if _, err := db.Exec(ctx, `UPDATE scaffold_requests SET created_repo_id = 0, step = 'started' WHERE issue_number = 2`); err != nil {
 		t.Fatal(err)
 	}
 	out, err := s.Handle(ctx, gh, is)
@@ -310,12 +317,12 @@ func TestServiceAdoptsTheRepositoryItCreated(t *testing.T) {
 }
 
 func TestServiceRefusesARepositoryItDidNotCreate(t *testing.T) {
-	s, gh, st, rf := serviceSetup(t)
+	s, gh, db, rf := serviceSetup(t)
 	ctx := context.Background()
 	is := issueFor(rf, 3, "ledger")
 	gh.fail["Publish"] = errBadGateway
 	s.Handle(ctx, gh, is)
-	st.DB().Exec(`UPDATE scaffold_requests SET created_repo_id = 0, step = 'started' WHERE issue_number = 3`)
+	db.Exec(ctx, `UPDATE scaffold_requests SET created_repo_id = 0, step = 'started' WHERE issue_number = 3`)
 	gh.repos["acme/ledger"].Description = "Someone else's"
 	out, err := s.Handle(ctx, gh, is)
 	if err != nil || out.State != StateRefused {

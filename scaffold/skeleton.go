@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/nunjucks"
 )
 
 // Limits on a skeleton: what one request may read and write.
@@ -49,25 +51,22 @@ type fetchOptions struct {
 // renderSkeleton renders a skeleton's files: their contents (unless binary,
 // or matched by copyWithoutTemplating) and their paths. A file whose path
 // renders to an empty segment is left out, as in Backstage.
-func renderSkeleton(m *meter, files []File, vars map[string]any, opts fetchOptions) ([]File, error) {
-	var globs []*regexp.Regexp
+func renderSkeleton(m *nunjucks.Meter, files []File, vars map[string]any, opts fetchOptions) ([]File, error) {
 	for _, g := range opts.copyWithout {
-		re, err := globRegexp(g)
-		if err != nil {
-			return nil, err
+		if !catalog.ValidGlob(strings.TrimPrefix(g, "./")) {
+			return nil, fmt.Errorf("glob %q is malformed", g)
 		}
-		globs = append(globs, re)
 	}
 	var out []File
 	for _, f := range files {
-		p, err := renderString(m, f.Path, vars)
+		p, err := m.RenderString(f.Path, vars)
 		if err != nil {
 			return nil, fmt.Errorf("rendering the path %s: %w", f.Path, err)
 		}
 		if skippedPath(p) {
 			continue
 		}
-		render := !binary(f.Content) && !matchesAny(globs, f.Path)
+		render := !binary(f.Content) && !copiedAsIs(opts.copyWithout, f.Path)
 		if opts.templateExtension != "" {
 			if strings.HasSuffix(p, opts.templateExtension) {
 				p = strings.TrimSuffix(p, opts.templateExtension)
@@ -81,7 +80,7 @@ func renderSkeleton(m *meter, files []File, vars map[string]any, opts fetchOptio
 		}
 		content := f.Content
 		if render {
-			s, err := renderString(m, string(f.Content), vars)
+			s, err := m.RenderString(string(f.Content), vars)
 			if err != nil {
 				return nil, fmt.Errorf("rendering %s: %w", f.Path, err)
 			}
@@ -121,48 +120,14 @@ func binary(b []byte) bool {
 	return bytes.IndexByte(b, 0) >= 0 || !utf8.Valid(b)
 }
 
-// globRegexp compiles a glob as Backstage's globby reads it: * within a
-// path segment, ** across segments, ? one character, [...] a class; a glob
-// that matches a folder matches everything in it.
-func globRegexp(g string) (*regexp.Regexp, error) {
-	g = strings.TrimPrefix(g, "./")
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(g); i++ {
-		c := g[i]
-		switch {
-		case strings.HasPrefix(g[i:], "**/"):
-			b.WriteString("(?:.*/)?")
-			i += 2
-		case strings.HasPrefix(g[i:], "**"):
-			b.WriteString(".*")
-			i++
-		case c == '*':
-			b.WriteString("[^/]*")
-		case c == '?':
-			b.WriteString("[^/]")
-		case c == '[':
-			j := strings.IndexByte(g[i:], ']')
-			if j < 0 {
-				return nil, fmt.Errorf("glob %q: unclosed [", g)
-			}
-			class := g[i+1 : i+j]
-			if strings.HasPrefix(class, "!") {
-				class = "^" + class[1:]
-			}
-			b.WriteString("[" + class + "]")
-			i += j
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("(?:/.*)?$")
-	return regexp.Compile(b.String())
-}
-
-func matchesAny(globs []*regexp.Regexp, p string) bool {
-	for _, re := range globs {
-		if re.MatchString(p) {
+// copiedAsIs reports whether a copyWithoutTemplating glob names the
+// skeleton path p, as Backstage's globby reads the glob (catalog.Glob's
+// rules, a leading ./ ignored): a glob that names a folder names
+// everything in it.
+func copiedAsIs(globs []string, p string) bool {
+	for _, g := range globs {
+		g = strings.TrimPrefix(g, "./")
+		if catalog.MatchGlob(g, p) || catalog.MatchGlob(g+"/**", p) {
 			return true
 		}
 	}

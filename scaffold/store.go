@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/callboard/callboard/sqlite"
 )
 
 // Request states.
@@ -67,14 +69,15 @@ type Request struct {
 // done reports whether step s is completed.
 func (r *Request) done(s string) bool { return stepIndex(r.Step) >= stepIndex(s) }
 
-// Store keeps scaffold requests in the catalog's SQLite file.
+// Store keeps scaffold requests (migration 0006_scaffold.sql) in
+// callboard's database.
 type Store struct {
-	db  *sql.DB
+	db  *sqlite.DB
 	now func() time.Time
 }
 
-// NewStore returns the requests store over db (the writing connection).
-func NewStore(db *sql.DB, now func() time.Time) *Store {
+// NewStore returns the requests store in db.
+func NewStore(db *sqlite.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
@@ -89,7 +92,7 @@ func (s *Store) Get(ctx context.Context, repoID int64, number int) (*Request, er
 	var r Request
 	var params string
 	var started, created, updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM scaffold_requests WHERE repository_id = ? AND issue_number = ?`, repoID, number).Scan(
+	err := s.db.QueryRow(ctx, `SELECT `+requestColumns+` FROM scaffold_requests WHERE repository_id = ? AND issue_number = ?`, repoID, number).Scan(
 		&r.RepoID, &r.Number, &r.Repository, &r.Author, &r.TemplateRef, &r.State, &r.Step, &params, &r.OwnerRef, &r.Target,
 		&started, &r.CreatedRepoID, &r.DefaultBranch, &r.CommitSHA, &r.EntityRef, &r.CommentID, &r.ResultCommentID, &r.LastError, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -123,7 +126,7 @@ func (s *Store) Save(ctx context.Context, r *Request) error {
 	if !r.CreateStartedAt.IsZero() {
 		started = r.CreateStartedAt.UnixMilli()
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO scaffold_requests (`+requestColumns+`)
+	_, err = s.db.Exec(ctx, `INSERT INTO scaffold_requests (`+requestColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (repository_id, issue_number) DO UPDATE SET
 			repository = excluded.repository, author = excluded.author, template_ref = excluded.template_ref,
@@ -146,7 +149,7 @@ func (s *Store) Save(ctx context.Context, r *Request) error {
 func (s *Store) Claimed(ctx context.Context, r *Request, target string, repoID int64) (string, error) {
 	var repo string
 	var number int
-	err := s.db.QueryRowContext(ctx, `SELECT repository, issue_number FROM scaffold_requests
+	err := s.db.QueryRow(ctx, `SELECT repository, issue_number FROM scaffold_requests
 		WHERE NOT (repository_id = ? AND issue_number = ?)
 		  AND ((target = ? COLLATE NOCASE AND state IN ('running', 'failed', 'done')) OR (created_repo_id = ? AND created_repo_id != 0))
 		LIMIT 1`, r.RepoID, r.Number, strings.ToLower(target), repoID).Scan(&repo, &number)

@@ -2,11 +2,11 @@ package scaffold
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/scaffold/issueform"
 )
 
 // Actions callboard runs; a template with any other is refused before
@@ -19,6 +19,17 @@ const (
 
 var supportedActions = []string{ActionFetchTemplate, ActionPublishGitHub, ActionCatalogRegister}
 
+// Label is the label that marks an issue as a scaffold request.
+const Label = issueform.Label
+
+// Problem is one reason a request cannot run as written: the issue form's
+// reading of the answers finds them, and so do the plan and the run.
+type Problem = issueform.Problem
+
+// code and mdEscape are the issue form's, for the comments' text.
+func code(s string) string     { return issueform.Code(s) }
+func mdEscape(s string) string { return issueform.MDEscape(s) }
+
 // Template is a Backstage Template entity as callboard runs it.
 type Template struct {
 	Ref         catalog.Ref
@@ -27,42 +38,9 @@ type Template struct {
 	// Location is the file that declared the template
 	// (backstage.io/managed-by-location, without its "url:" prefix).
 	Location string
-	Pages    []Page
+	Pages    []issueform.Page
 	Steps    []Step
 	Output   map[string]any
-}
-
-// Page is one page of the template's form: a JSON Schema object.
-type Page struct {
-	Title       string
-	Description string
-	Params      []*Param
-}
-
-// Param is one property of a page, with the JSON Schema keywords and ui:
-// options callboard reads.
-type Param struct {
-	Name        string
-	Title       string
-	Description string
-	Type        string // string, number, integer, boolean, array, object ("" = string)
-	Enum        []any
-	EnumNames   []string
-	Items       *Param // for arrays
-	UniqueItems bool
-	Default     any
-	Const       any
-	Required    bool
-	Pattern     string
-	MinLength   *int
-	MaxLength   *int
-	Minimum     *float64
-	Maximum     *float64
-	UIField     string
-	UIWidget    string
-	UIHelp      string
-	Placeholder string
-	UIOptions   map[string]any
 }
 
 // Step is one step of the template.
@@ -89,25 +67,11 @@ func ParseTemplate(e *catalog.Entity) (*Template, error) {
 	if t.Title == "" {
 		t.Title = e.Metadata.Name
 	}
-	var pages []map[string]any
-	switch p := e.Spec["parameters"].(type) {
-	case map[string]any:
-		pages = append(pages, p)
-	case []any:
-		for i, it := range p {
-			m, ok := it.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("%s: spec.parameters[%d] is not an object", t.Ref, i)
-			}
-			pages = append(pages, m)
-		}
-	case nil:
-	default:
-		return nil, fmt.Errorf("%s: spec.parameters is neither an object nor a list", t.Ref)
+	pages, err := issueform.ParsePages(e.Spec["parameters"])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.Ref, err)
 	}
-	for _, p := range pages {
-		t.Pages = append(t.Pages, parsePage(p))
-	}
+	t.Pages = pages
 	steps, _ := e.Spec["steps"].([]any)
 	for i, it := range steps {
 		m, ok := it.(map[string]any)
@@ -124,81 +88,17 @@ func ParseTemplate(e *catalog.Entity) (*Template, error) {
 	return t, nil
 }
 
-func parsePage(m map[string]any) Page {
-	pg := Page{Title: str(m["title"]), Description: str(m["description"])}
-	props, _ := m["properties"].(map[string]any)
-	required := stringsOf(m["required"])
-	for _, name := range propertyOrder(props, required, stringsOf(m["ui:order"])) {
-		pm, _ := props[name].(map[string]any)
-		p := parseParam(name, pm)
-		p.Required = slices.Contains(required, name)
-		pg.Params = append(pg.Params, p)
-	}
-	return pg
-}
-
-// propertyOrder is the order fields appear in. The catalog keeps a
-// template's spec as JSON, which loses the key order of the file, so
-// ui:order (with its "*" wildcard) decides when given, and otherwise the
-// required properties come first, in the order "required" lists them.
-func propertyOrder(props map[string]any, required, uiOrder []string) []string {
-	rest := slices.Sorted(maps.Keys(props))
-	take := func(names []string) []string {
-		var out []string
-		for _, n := range names {
-			if i := slices.Index(rest, n); i >= 0 {
-				out = append(out, n)
-				rest = slices.Delete(rest, i, i+1)
-			}
-		}
-		return out
-	}
-	if len(uiOrder) > 0 {
-		star := slices.Index(uiOrder, "*")
-		if star < 0 {
-			return append(take(uiOrder), rest...)
-		}
-		head := take(uiOrder[:star])
-		tail := take(uiOrder[star+1:])
-		return append(append(head, rest...), tail...)
-	}
-	return append(take(required), rest...)
-}
-
-func parseParam(name string, m map[string]any) *Param {
-	p := &Param{
-		Name: name, Title: str(m["title"]), Description: str(m["description"]), Type: str(m["type"]),
-		Enum: anyList(m["enum"]), EnumNames: stringsOf(m["enumNames"]), Default: m["default"], Const: m["const"],
-		Pattern: str(m["pattern"]), MinLength: intPtr(m["minLength"]), MaxLength: intPtr(m["maxLength"]),
-		Minimum: floatPtr(m["minimum"]), Maximum: floatPtr(m["maximum"]), UniqueItems: m["uniqueItems"] == true,
-		UIField: str(m["ui:field"]), UIWidget: str(m["ui:widget"]), UIHelp: str(m["ui:help"]), Placeholder: str(m["ui:placeholder"]),
-	}
-	if tl, ok := m["type"].([]any); ok {
-		// ["string", "null"]: the first non-null type decides the field.
-		for _, x := range tl {
-			if s, _ := x.(string); s != "" && s != "null" {
-				p.Type = s
-				break
-			}
-		}
-	}
-	p.UIOptions, _ = m["ui:options"].(map[string]any)
-	if items, ok := m["items"].(map[string]any); ok {
-		p.Items = parseParam(name, items)
-	}
-	if p.Type == "" {
-		p.Type = "string"
-	}
-	return p
-}
-
 // Params returns every page's parameters, in page order.
-func (t *Template) Params() []*Param {
-	var out []*Param
-	for _, pg := range t.Pages {
-		out = append(out, pg.Params...)
-	}
-	return out
+func (t *Template) Params() []*issueform.Param { return t.form().Params() }
+
+// form is what the template's issue form is made from.
+func (t *Template) form() *issueform.Template {
+	return &issueform.Template{Ref: t.Ref, Title: t.Title, Description: t.Description, Pages: t.Pages}
+}
+
+// FormFor is a template's issue form (see issueform.FormFor).
+func FormFor(t *Template, opts issueform.FormOptions) *issueform.RequestForm {
+	return issueform.FormFor(t.form(), opts)
 }
 
 // Unsupported returns the actions of the template's steps that callboard does
@@ -211,19 +111,6 @@ func (t *Template) Unsupported() []string {
 		}
 	}
 	return out
-}
-
-// hidden reports fields the form does not show: they take their default.
-func (p *Param) hidden() bool {
-	return p.UIWidget == "hidden" || p.Type == "null"
-}
-
-// secret reports fields that would ask for a secret: an issue is no place
-// for one (and GitHub refuses forms whose labels ask for passwords). They
-// take their default.
-func (p *Param) secret() bool {
-	return p.UIWidget == "password" || p.UIField == "Secret" ||
-		strings.Contains(strings.ToLower(p.Title+" "+p.Name), "password")
 }
 
 func str(v any) string {
@@ -251,28 +138,6 @@ func anyList(v any) []any {
 			out[i] = s
 		}
 		return out
-	}
-	return nil
-}
-
-func intPtr(v any) *int {
-	if f, ok := v.(float64); ok {
-		n := int(f)
-		return &n
-	}
-	if n, ok := v.(int); ok {
-		return &n
-	}
-	return nil
-}
-
-func floatPtr(v any) *float64 {
-	switch n := v.(type) {
-	case float64:
-		return &n
-	case int:
-		f := float64(n)
-		return &f
 	}
 	return nil
 }

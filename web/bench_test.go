@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/internal/benchorg"
+	"github.com/callboard/callboard/internal/testcatalog"
 	"github.com/callboard/callboard/web"
 	"github.com/gorilla/mux"
 )
@@ -22,11 +22,7 @@ import (
 // target is 50 ms of server time a page.
 func BenchmarkPages(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	db, st := testcatalog.OpenAt(b, filepath.Join(b.TempDir(), "bench.db"))
 	org, err := benchorg.Build(ctx, st, 10000, time.Now())
 	if err != nil {
 		b.Fatal(err)
@@ -36,7 +32,7 @@ func BenchmarkPages(b *testing.B) {
 	if _, err := cov.Coverage(ctx); err != nil { // the first measurement, before any page is timed
 		b.Fatal(err)
 	}
-	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(st)})
+	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(db)})
 	if err != nil {
 		b.Fatal(err)
 	}

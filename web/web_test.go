@@ -34,7 +34,7 @@ type siteOpt func(*web.Config)
 
 func newSite(t *testing.T, mode web.Mode, opts ...siteOpt) *site {
 	t.Helper()
-	st := testcatalog.Demo(t)
+	db, st := testcatalog.DemoDB(t)
 	ctx := context.Background()
 	// Some usage, so the pages have numbers to show.
 	now := time.Now()
@@ -45,7 +45,7 @@ func newSite(t *testing.T, mode web.Mode, opts ...siteOpt) *site {
 	); err != nil {
 		t.Fatal(err)
 	}
-	dg, err := digest.New(digest.Config{Catalog: st, Records: digest.NewStore(st)})
+	dg, err := digest.New(digest.Config{Catalog: st, Records: digest.NewStore(db)})
 	if err != nil {
 		t.Fatal(err)
 	}

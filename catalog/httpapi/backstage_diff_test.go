@@ -30,6 +30,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/internal/testcatalog"
 	"github.com/gorilla/mux"
 )
 
@@ -267,11 +268,7 @@ func diffReadJSON(t *testing.T, path string, v any) {
 func diffStore(t *testing.T, generated []json.RawMessage) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testcatalog.Open(t)
 	for _, dir := range []string{backstageExamplesDir, filepath.Join(backstageE2EDir, "catalog")} {
 		rep, err := catalog.ImportDir(ctx, st, dir)
 		if err != nil {

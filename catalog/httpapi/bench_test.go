@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/internal/testcatalog"
 	"github.com/gorilla/mux"
 )
 
@@ -17,11 +16,7 @@ import (
 // the real router, without a network in between.
 func BenchmarkByName(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := testcatalog.Open(b)
 	var batch []catalog.SourceBatch
 	for i := 0; i < 10000; i++ {
 		e := &catalog.Entity{APIVersion: "backstage.io/v1alpha1", Kind: "Component",

@@ -6,11 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"testing"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/internal/testcatalog"
 	"github.com/gorilla/mux"
 )
 
@@ -19,11 +18,7 @@ import (
 // every entity again.
 func BenchmarkFacets50(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := testcatalog.Open(b)
 	var batch []catalog.SourceBatch
 	for i := 0; i < 10000; i++ {
 		spec := map[string]any{"type": "service", "lifecycle": "production", "owner": fmt.Sprintf("team-%d", i%100)}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/internal/testcatalog"
 	"github.com/gorilla/mux"
 )
 
@@ -25,14 +26,10 @@ var examplesDir = filepath.Join("..", "..", "..", "shared", "testdata", "backsta
 func seededStore(t *testing.T) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "callboard.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testcatalog.Open(t)
 	notFetched := func(string) ([]byte, error) { return nil, catalog.ErrNotFetched }
 	n := 0
-	err = filepath.WalkDir(examplesDir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(examplesDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/sqlite"
 )
 
 const mixedFile = `
@@ -174,7 +175,11 @@ func TestListEntitiesOrder(t *testing.T) {
 func TestMigration0011ReencodesEntities(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "callboard.db")
-	st, err := Open(ctx, path, Options{})
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,17 +196,14 @@ func TestMigration0011ReencodesEntities(t *testing.T) {
 		`ALTER TABLE search_rows DROP COLUMN original`,
 		`ALTER TABLE entities DROP COLUMN own_relations`,
 	} {
-		if _, err := st.DB().ExecContext(ctx, q); err != nil {
+		if _, err := db.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
 	st.Close()
+	db.Close()
 
-	st, err = Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st = openFile(t, path)
 	b, err := st.EntityJSON(ctx, catalog.MustParseRef("component:default/payments-api"))
 	if err != nil {
 		t.Fatal(err)

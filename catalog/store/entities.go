@@ -12,10 +12,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 )
 
 // ReplaceSource makes the catalog hold exactly decl for source, in one
@@ -33,56 +33,63 @@ func (s *Store) ReplaceSource(ctx context.Context, source string, decl []catalog
 // many files): each is replaced exactly as ReplaceSource would, and either all
 // of them are or none is.
 func (s *Store) ReplaceSources(ctx context.Context, batches []catalog.SourceBatch) ([]catalog.ReplaceResult, error) {
-	p, err := s.PrepareSources(batches)
+	write, err := s.PrepareSources(batches)
 	if err != nil {
 		return nil, err
 	}
-	return s.ReplacePrepared(ctx, p)
+	return write(ctx)
 }
 
-// prepared is a group of sources encoded for ReplacePrepared.
-type prepared struct {
-	batches []catalog.SourceBatch
-	encoded [][]encoded
-}
-
-// PrepareSources encodes batches for ReplacePrepared; it does not touch the
-// database, so it can run while another group is written.
-func (s *Store) PrepareSources(batches []catalog.SourceBatch) (catalog.PreparedSources, error) {
+// PrepareSources encodes batches and returns the write that replaces them;
+// encoding does not touch the database, so it can run while another group
+// is written.
+func (s *Store) PrepareSources(batches []catalog.SourceBatch) (catalog.PreparedWrite, error) {
 	enc, err := encodeAll(batches)
 	if err != nil {
 		return nil, err
 	}
-	return &prepared{batches: batches, encoded: enc}, nil
+	return func(ctx context.Context) ([]catalog.ReplaceResult, error) { return s.replaceEncoded(ctx, batches, enc) }, nil
 }
 
-// ReplacePrepared is ReplaceSources for sources PrepareSources encoded.
-func (s *Store) ReplacePrepared(ctx context.Context, ps catalog.PreparedSources) ([]catalog.ReplaceResult, error) {
-	p, ok := ps.(*prepared)
-	if !ok {
-		return nil, fmt.Errorf("replacing entities: %T was not prepared by this store", ps)
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("replacing entities: %w", err)
-	}
-	defer tx.Rollback()
-	st, err := prepare(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("replacing entities: %w", err)
-	}
-	defer st.close()
-	out := make([]catalog.ReplaceResult, len(p.batches))
-	for i, b := range p.batches {
-		if out[i], err = s.replace(ctx, st, b.Source, p.encoded[i], b.Options); err != nil {
-			return nil, fmt.Errorf("replacing %s: %w", b.Source, err)
+// replaceEncoded replaces batches, encoded as enc, in one transaction.
+func (s *Store) replaceEncoded(ctx context.Context, batches []catalog.SourceBatch, enc [][]encoded) ([]catalog.ReplaceResult, error) {
+	out := make([]catalog.ReplaceResult, len(batches))
+	err := s.replacing(ctx, "replacing entities", func(_ *sql.Tx, st *statements) error {
+		for i, b := range batches {
+			var err error
+			if out[i], err = s.replace(ctx, st, b.Source, enc[i], b.Options); err != nil {
+				return fmt.Errorf("replacing %s: %w", b.Source, err)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := st.commit(ctx); err != nil {
-		return nil, fmt.Errorf("replacing entities: %w", err)
-	}
-	s.wrote()
 	return out, nil
+}
+
+// replacing runs fn in a write transaction with the statements that
+// replace entities, and writes what they leave waiting before it commits.
+// An error of the transaction itself is wrapped in fail; fn's are not.
+func (s *Store) replacing(ctx context.Context, fail string, fn func(tx *sql.Tx, st *statements) error) error {
+	var inner error
+	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		st, err := prepare(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		if inner = fn(tx, st); inner != nil {
+			return inner
+		}
+		return st.flush(ctx)
+	})
+	s.wrote() // even when it failed: a cache that refreshes once too often is harmless
+	if err != nil && err != inner && fail != "" {
+		return fmt.Errorf("%s: %w", fail, err)
+	}
+	return err
 }
 
 // encoded is an entity made ready for the database before the transaction
@@ -98,37 +105,34 @@ type encoded struct {
 	fts                        [5]string
 }
 
-// encodeAll encodes every entity of batches, on all cores.
+// encodeAll encodes every entity of batches, on all cores: worker w takes
+// every nth entity.
 func encodeAll(batches []catalog.SourceBatch) ([][]encoded, error) {
 	out := make([][]encoded, len(batches))
-	type job struct{ i, j int }
-	jobs := make(chan job)
-	errs := make([]error, len(batches))
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for jb := range jobs {
-				d := batches[jb.i].Entities[jb.j]
-				enc, err := encode(d)
-				if err != nil {
-					errs[jb.i] = err
-					continue
-				}
-				out[jb.i][jb.j] = enc
-			}
-		}()
-	}
 	for i, b := range batches {
 		out[i] = make([]encoded, len(b.Entities))
-		for j := range b.Entities {
-			jobs <- job{i, j}
-		}
 	}
-	close(jobs)
-	wg.Wait()
-	return out, errors.Join(errs...)
+	n := runtime.GOMAXPROCS(0)
+	var g errgroup.Group
+	for w := range n {
+		g.Go(func() error {
+			k := 0
+			for i, b := range batches {
+				for j, d := range b.Entities {
+					if k++; (k-1)%n != w {
+						continue
+					}
+					enc, err := encode(d)
+					if err != nil {
+						return err
+					}
+					out[i][j] = enc
+				}
+			}
+			return nil
+		})
+	}
+	return out, g.Wait()
 }
 
 // encode returns the stored form of an entity. The etag is a hash of the
@@ -434,15 +438,6 @@ func (st *statements) index(id int64, search [][]any, d *encoded) {
 		st.waitingFor = map[int64]bool{}
 	}
 	st.waitingFor[id] = true
-}
-
-// commit writes what is waiting and commits the transaction; every
-// transaction that replaces entities ends here.
-func (st *statements) commit(ctx context.Context) error {
-	if err := st.flush(ctx); err != nil {
-		return err
-	}
-	return st.tx.Commit()
 }
 
 // flush writes the index rows waiting, with as few statements as it can.

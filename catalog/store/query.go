@@ -56,15 +56,7 @@ func fullText(term string, fields []string) sqlExpr {
 // readTx runs fn in one read transaction, so that the ids a list selects
 // and the entities then read are of one snapshot.
 func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("reading the catalog: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.db.ReadTx(ctx, fn)
 }
 
 func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int64, error) {

@@ -67,8 +67,9 @@ var metadataKey = []byte(`,"metadata":{`)
 
 // spliceEntity writes a stored body (an entity as encode wrote it: no uid,
 // etag or relations) with its uid and etag first in metadata and its
-// relations last ([] when it has none, as Backstage always writes them).
-// ok is false for a body of another shape.
+// relations last ([] when it has none, as Backstage always writes them),
+// as json.Marshal writes a catalog.Entity (whose Metadata writes its
+// identity first). ok is false for a body of another shape.
 func spliceEntity(body []byte, uid, etag string, rels []byte) ([]byte, bool) {
 	// apiVersion and kind come first and cannot hold a quote unescaped, so
 	// the first `,"metadata":{` is the key itself.
@@ -77,9 +78,19 @@ func spliceEntity(body []byte, uid, etag string, rels []byte) ([]byte, bool) {
 		return nil, false
 	}
 	i += len(metadataKey) - 1 // at the metadata object's '{'
+	// The identity as Metadata writes it, first: {"uid":…,"etag":…}.
+	id, err := json.Marshal(catalog.Metadata{UID: uid, Etag: etag})
+	if err != nil {
+		return nil, false
+	}
+	rest := body[i+1 : len(body)-1] // the stored metadata's fields, and the entity's after it
 	out := make([]byte, 0, len(body)+96+len(rels))
 	out = append(out, body[:i]...)
-	out = catalog.AppendIdentity(out, body[i:len(body)-1], uid, etag)
+	out = append(out, id[:len(id)-1]...)
+	if len(id) > 2 && len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	out = append(out, rest...)
 	out = append(out, `,"relations":`...)
 	if len(rels) == 0 || string(rels) == "null" {
 		out = append(out, "[]"...)

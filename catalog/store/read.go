@@ -54,7 +54,7 @@ func (s *Store) stored(ctx context.Context, ref catalog.Ref) (uid, etag string, 
 
 // EntityLocation returns the file that declared the entity and the source that ingested it.
 func (s *Store) EntityLocation(ctx context.Context, ref catalog.Ref) (location, source string, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT location, source FROM entities WHERE ref = ?`, ref.String()).Scan(&location, &source)
+	err = s.db.QueryRow(ctx, `SELECT location, source FROM entities WHERE ref = ?`, ref.String()).Scan(&location, &source)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
 	}
@@ -104,7 +104,7 @@ func (s *Store) EntitiesOfSource(ctx context.Context, source string) ([]*catalog
 // RelatedRefs returns the targets of ref's relations of type relType, in
 // either direction (ownerOf is read from the entities that are ownedBy ref).
 func (s *Store) RelatedRefs(ctx context.Context, ref catalog.Ref, relType string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT r.target_ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE e.ref = ? AND r.type = ?
 		UNION
 		SELECT e.ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref = ? AND r.type = ?
@@ -154,7 +154,7 @@ func (s *Store) Names(ctx context.Context) ([]catalog.NameEntry, error) {
 }
 
 func (s *Store) readNames(ctx context.Context) ([]catalog.NameEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT name, ref FROM entities UNION ALL SELECT lower(full_name), 'repo:' || lower(full_name) FROM repositories`)
+	rows, err := s.db.Query(ctx, `SELECT name, ref FROM entities UNION ALL SELECT lower(full_name), 'repo:' || lower(full_name) FROM repositories`)
 	if err != nil {
 		return nil, err
 	}
@@ -173,12 +173,12 @@ func (s *Store) readNames(ctx context.Context) ([]catalog.NameEntry, error) {
 // Count returns how many entities the catalog holds.
 func (s *Store) Count(ctx context.Context) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM entities`).Scan(&n)
 	return n, err
 }
 
 func (s *Store) list(ctx context.Context, q string, args ...any) ([]*catalog.Entity, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ func (s *Store) attachRelations(ctx context.Context, es []*catalog.Entity) error
 			q := `SELECT e.ref, r.type, r.target_ref, 0 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE e.ref IN ` + in + `
 			UNION
 			SELECT r.target_ref, r.type, e.ref, 1 FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN ` + in
-			rows, err = s.r.QueryContext(ctx, q, append(append([]any{}, chunk...), chunk...)...)
+			rows, err = s.db.Query(ctx, q, append(append([]any{}, chunk...), chunk...)...)
 		}
 		if err != nil {
 			return fmt.Errorf("reading relations: %w", err)

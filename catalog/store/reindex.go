@@ -6,12 +6,13 @@ import (
 	"fmt"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/sqlite"
 )
 
-// afterMigration is Go work a migration needs beyond its SQL, run in the
-// migration's own transaction after the SQL.
-var afterMigration = map[string]func(ctx context.Context, tx *sql.Tx) error{
-	"0011_catalog_api.sql": reencodeEntities,
+// Migration 0011 changes how entities are stored (and indexed): the store
+// re-encodes the ones already stored, in the migration's transaction.
+func init() {
+	sqlite.RegisterStep("0011_catalog_api.sql", reencodeEntities)
 }
 
 // reencodeEntities stores every entity again as this version encodes it

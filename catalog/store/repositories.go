@@ -12,25 +12,29 @@ import (
 )
 
 const repoColumns = `github_id, full_name, description, html_url, default_branch, private, archived,
-	installation_id, source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files,
+	source, catalog_path, catalog_status, catalog_problems, codeowners_path, codeowners, updated_at, catalog_files,
 	archived_at, former_owners`
 
 // PutRepository inserts or updates a repository, keyed by its GitHub id when
-// it has one (so a rename updates the row), else by its full name.
+// it has one (so a rename updates the row), else by its full name. The
+// GitHub App installation it was last seen through stays as stored.
 func (s *Store) PutRepository(ctx context.Context, r *catalog.Repository) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := s.putRepository(ctx, tx, r); err != nil {
-		return fmt.Errorf("storing repository %s: %w", r.FullName, err)
-	}
-	defer s.wrote()
-	return tx.Commit()
+	return s.PutInstalledRepository(ctx, 0, r)
 }
 
-func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Repository) error {
+// PutInstalledRepository is PutRepository for a repository seen through
+// the GitHub App installation inst (0: the one stored stays).
+func (s *Store) PutInstalledRepository(ctx context.Context, inst int64, r *catalog.Repository) error {
+	defer s.wrote()
+	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if err := s.putRepository(ctx, tx, inst, r); err != nil {
+			return fmt.Errorf("storing repository %s: %w", r.FullName, err)
+		}
+		return nil
+	})
+}
+
+func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, installation int64, r *catalog.Repository) error {
 	if r.FullName == "" || !strings.Contains(r.FullName, "/") {
 		return fmt.Errorf("repository name %q is not org/repo", r.FullName)
 	}
@@ -66,8 +70,8 @@ func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, r *catalog.Reposi
 		gid = r.GitHubID
 	}
 	var inst any
-	if r.InstallationID != 0 {
-		inst = r.InstallationID
+	if installation != 0 {
+		inst = installation
 	}
 	var archivedAt int64
 	if !r.ArchivedAt.IsZero() {
@@ -105,7 +109,7 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `
 	repoUpdate = `name = excluded.name, description = excluded.description,
 		html_url = excluded.html_url, default_branch = excluded.default_branch, private = excluded.private, archived = excluded.archived,
-		installation_id = excluded.installation_id, source = excluded.source, catalog_path = excluded.catalog_path,
+		installation_id = coalesce(excluded.installation_id, repositories.installation_id), source = excluded.source, catalog_path = excluded.catalog_path,
 		catalog_status = excluded.catalog_status, catalog_problems = excluded.catalog_problems,
 		codeowners_path = excluded.codeowners_path, codeowners = excluded.codeowners, updated_at = excluded.updated_at,
 		catalog_files = excluded.catalog_files, archived_at = excluded.archived_at, former_owners = excluded.former_owners`
@@ -145,63 +149,76 @@ func (s *Store) Repositories(ctx context.Context) ([]*catalog.Repository, error)
 	return s.repos(ctx, `ORDER BY full_name`)
 }
 
+// InstalledRepositories returns the full names of the repositories last
+// seen through the GitHub App installation inst.
+func (s *Store) InstalledRepositories(ctx context.Context, inst int64) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT full_name FROM repositories WHERE installation_id = ? ORDER BY full_name`, inst)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
+}
+
 // DeleteRepository removes a repository row and every entity its files declared.
 func (s *Store) DeleteRepository(ctx context.Context, fullName string) ([]string, error) {
 	r, err := s.Repository(ctx, fullName)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	st, err := prepare(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	defer st.close()
-	res, err := s.replace(ctx, st, r.Source, nil, catalog.ReplaceOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("removing entities of %s: %w", fullName, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ?`, fullName); err != nil {
-		return nil, fmt.Errorf("removing repository %s: %w", fullName, err)
-	}
-	defer s.wrote()
-	return res.Removed, st.commit(ctx)
+	var res catalog.ReplaceResult
+	err = s.replacing(ctx, "", func(tx *sql.Tx, st *statements) error {
+		if res, err = s.replace(ctx, st, r.Source, nil, catalog.ReplaceOptions{}); err != nil {
+			return fmt.Errorf("removing entities of %s: %w", fullName, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ?`, fullName); err != nil {
+			return fmt.Errorf("removing repository %s: %w", fullName, err)
+		}
+		return nil
+	})
+	return res.Removed, err
 }
 
 // SyncRepository stores a repository and replaces the entities its catalog
-// files declare, in one transaction, so the row and the entities never disagree.
+// files declare, in one transaction, so the row and the entities never
+// disagree. The installation it was last seen through stays as stored.
 func (s *Store) SyncRepository(ctx context.Context, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error) {
+	return s.SyncInstalledRepository(ctx, 0, r, decl, opts)
+}
+
+// SyncInstalledRepository is SyncRepository for a repository seen through
+// the GitHub App installation inst (0: the one stored stays).
+func (s *Store) SyncInstalledRepository(ctx context.Context, inst int64, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error) {
 	enc, err := encodeAll([]catalog.SourceBatch{{Entities: decl}})
 	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	var res catalog.ReplaceResult
+	err = s.replacing(ctx, "", func(tx *sql.Tx, st *statements) error {
+		if err := s.putRepository(ctx, tx, inst, r); err != nil {
+			return fmt.Errorf("storing repository %s: %w", r.FullName, err)
+		}
+		if res, err = s.replace(ctx, st, r.Source, enc[0], opts); err != nil {
+			return fmt.Errorf("replacing entities of %s: %w", r.FullName, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return catalog.ReplaceResult{}, err
 	}
-	defer tx.Rollback()
-	if err := s.putRepository(ctx, tx, r); err != nil {
-		return catalog.ReplaceResult{}, fmt.Errorf("storing repository %s: %w", r.FullName, err)
-	}
-	st, err := prepare(ctx, tx)
-	if err != nil {
-		return catalog.ReplaceResult{}, err
-	}
-	defer st.close()
-	res, err := s.replace(ctx, st, r.Source, enc[0], opts)
-	if err != nil {
-		return catalog.ReplaceResult{}, fmt.Errorf("replacing entities of %s: %w", r.FullName, err)
-	}
-	defer s.wrote()
-	return res, st.commit(ctx)
+	return res, nil
 }
 
 func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalog.Repository, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+repoColumns+` FROM repositories `+where, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+repoColumns+` FROM repositories `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading repositories: %w", err)
 	}
@@ -209,11 +226,11 @@ func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalo
 	var out []*catalog.Repository
 	for rows.Next() {
 		var r catalog.Repository
-		var gid, inst sql.NullInt64
+		var gid sql.NullInt64
 		var problems, co, files, former string
 		var updated, archivedAt int64
 		if err := rows.Scan(&gid, &r.FullName, &r.Description, &r.HTMLURL, &r.DefaultBranch, &r.Private, &r.Archived,
-			&inst, &r.Source, &r.CatalogPath, &r.CatalogStatus, &problems, &r.CodeownersPath, &co, &updated, &files,
+			&r.Source, &r.CatalogPath, &r.CatalogStatus, &problems, &r.CodeownersPath, &co, &updated, &files,
 			&archivedAt, &former); err != nil {
 			return nil, err
 		}
@@ -223,7 +240,7 @@ func (s *Store) repos(ctx context.Context, where string, args ...any) ([]*catalo
 		if err := json.Unmarshal([]byte(former), &r.FormerOwners); err != nil {
 			return nil, fmt.Errorf("decoding former owners of %s: %w", r.FullName, err)
 		}
-		r.GitHubID, r.InstallationID = gid.Int64, inst.Int64
+		r.GitHubID = gid.Int64
 		r.UpdatedAt = time.UnixMilli(updated)
 		if err := json.Unmarshal([]byte(problems), &r.CatalogProblems); err != nil {
 			return nil, fmt.Errorf("decoding problems of %s: %w", r.FullName, err)

@@ -47,13 +47,13 @@ func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 	if err != nil {
 		return c, err
 	}
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&c.Entities); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM entities`).Scan(&c.Entities); err != nil {
 		return c, err
 	}
 	// Three queries in all, whatever the number of repositories: the known
 	// owners, and every repository's entities.
 	owners := map[string]bool{}
-	rows, err := s.r.QueryContext(ctx, `SELECT ref FROM entities WHERE kind IN ('group', 'user')`)
+	rows, err := s.db.Query(ctx, `SELECT ref FROM entities WHERE kind IN ('group', 'user')`)
 	if err != nil {
 		return c, err
 	}
@@ -70,7 +70,7 @@ func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 		return c, err
 	}
 	bySource := map[string][]*catalog.Entity{}
-	rows, err = s.r.QueryContext(ctx, `SELECT source, uid, etag, body FROM entities WHERE source IN (SELECT source FROM repositories)`)
+	rows, err = s.db.Query(ctx, `SELECT source, uid, etag, body FROM entities WHERE source IN (SELECT source FROM repositories)`)
 	if err != nil {
 		return c, err
 	}

@@ -17,7 +17,7 @@ func (s *Store) SourcesWithPrefix(ctx context.Context, prefix string) ([]string,
 		// A range on the index rather than LIKE, whose wildcards a path may hold.
 		q, args = `SELECT DISTINCT source FROM entities WHERE source >= ? AND source < ? ORDER BY source`, []any{prefix, prefixEnd(prefix)}
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
 	}
@@ -48,7 +48,7 @@ func prefixEnd(prefix string) string {
 // Sources counts the entities of every source, in source order, with the
 // repository each repo: or demo: source stands for.
 func (s *Store) Sources(ctx context.Context) ([]catalog.SourceCount, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT e.source, count(*), coalesce(max(r.full_name), '')
+	rows, err := s.db.Query(ctx, `SELECT e.source, count(*), coalesce(max(r.full_name), '')
 		FROM entities e LEFT JOIN repositories r ON r.source = e.source
 		GROUP BY e.source ORDER BY e.source`)
 	if err != nil {
@@ -79,33 +79,25 @@ func (s *Store) RemoveSourcesAndRepositories(ctx context.Context, sources []stri
 }
 
 func (s *Store) removeSources(ctx context.Context, sources []string, repos bool) ([]string, error) {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("removing sources: %w", err)
-	}
-	defer tx.Rollback()
-	st, err := prepare(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("removing sources: %w", err)
-	}
-	defer st.close()
 	var removed []string
-	for _, src := range sources {
-		res, err := s.replace(ctx, st, src, nil, catalog.ReplaceOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("removing %s: %w", src, err)
-		}
-		removed = append(removed, res.Removed...)
-		if repos {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE source = ?`, src); err != nil {
-				return nil, fmt.Errorf("removing the repositories of %s: %w", src, err)
+	err := s.replacing(ctx, "removing sources", func(tx *sql.Tx, st *statements) error {
+		for _, src := range sources {
+			res, err := s.replace(ctx, st, src, nil, catalog.ReplaceOptions{})
+			if err != nil {
+				return fmt.Errorf("removing %s: %w", src, err)
+			}
+			removed = append(removed, res.Removed...)
+			if repos {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE source = ?`, src); err != nil {
+					return fmt.Errorf("removing the repositories of %s: %w", src, err)
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := st.commit(ctx); err != nil {
-		return nil, fmt.Errorf("removing sources: %w", err)
-	}
-	s.wrote()
 	sort.Strings(removed)
 	return removed, nil
 }
@@ -113,7 +105,7 @@ func (s *Store) removeSources(ctx context.Context, sources []string, repos bool)
 // RepositorySources lists the sources of the repository rows whose source
 // starts with prefix (a repository of the demo may have no entity).
 func (s *Store) RepositorySources(ctx context.Context, prefix string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT source FROM repositories WHERE source >= ? AND source < ? ORDER BY source`, prefix, prefixEnd(prefix))
+	rows, err := s.db.Query(ctx, `SELECT source FROM repositories WHERE source >= ? AND source < ? ORDER BY source`, prefix, prefixEnd(prefix))
 	if err != nil {
 		return nil, fmt.Errorf("listing repositories: %w", err)
 	}
@@ -149,7 +141,7 @@ func unregisterTarget(ctx context.Context, tx *sql.Tx, source string) string {
 // start with prefix: what a database holds besides the sample organisation.
 func (s *Store) CountOutside(ctx context.Context, prefix string) (entities, repositories int, err error) {
 	end := prefixEnd(prefix)
-	err = s.r.QueryRowContext(ctx, `SELECT
+	err = s.db.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM entities WHERE source < ?1 OR source >= ?2),
 		(SELECT count(*) FROM repositories WHERE source < ?1 OR source >= ?2)`, prefix, end).Scan(&entities, &repositories)
 	if err != nil {

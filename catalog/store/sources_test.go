@@ -47,12 +47,7 @@ func openAt(t *testing.T, setup ...string) *Store {
 		exec(q)
 	}
 	db.Close()
-	st, err := Open(context.Background(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return openFile(t, path)
 }
 
 // oldSample is the sample organisation as serve --demo stored it before it

@@ -9,16 +9,33 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/sqlite"
 )
 
 func openTest(t *testing.T) *Store {
 	t.Helper()
-	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "callboard.db"), Options{})
+	st := openFile(t, filepath.Join(t.TempDir(), "callboard.db"))
+	st.Now = func() time.Time { return time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC) }
+	return st
+}
+
+// openFile opens the database at path and the catalog store over it, both
+// closed when the test ends.
+func openFile(t *testing.T, path string) *Store {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Now = func() time.Time { return time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC) }
-	t.Cleanup(func() { st.Close() })
+	st, err := New(context.Background(), db)
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		st.Close()
+		db.Close()
+	})
 	return st
 }
 
@@ -205,18 +222,6 @@ func TestRepositoryRenameKeepsRow(t *testing.T) {
 	}
 }
 
-func TestMigrateIsIdempotentAndReady(t *testing.T) {
-	ctx := context.Background()
-	st := openTest(t)
-	applied, err := st.Migrate(ctx)
-	if err != nil || len(applied) != 0 {
-		t.Fatalf("second migrate applied %v (%v), want nothing", applied, err)
-	}
-	if err := st.Ready(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // Full-text rows are written when the transaction ends; a source replaced
 // twice in one transaction must still leave exactly the last version
 // searchable.
@@ -266,7 +271,7 @@ spec: {type: service, lifecycle: production, owner: payments}
 		}
 	}
 	var rows int
-	if err := st.w.QueryRowContext(ctx, `SELECT count(*) FROM entities_fts`).Scan(&rows); err != nil {
+	if err := st.db.QueryRow(ctx, `SELECT count(*) FROM entities_fts`).Scan(&rows); err != nil {
 		t.Fatal(err)
 	}
 	if rows != 1 {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -13,35 +14,32 @@ func (s *Store) RecordUsage(ctx context.Context, events ...catalog.UsageEvent) e
 	if len(events) == 0 {
 		return nil
 	}
-	return s.Observe(s.recordUsage(ctx, events))
+	return s.db.Observe(s.recordUsage(ctx, events))
 }
 
 func (s *Store) recordUsage(ctx context.Context, events []catalog.UsageEvent) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO usage_events (at, plugin, action, actor, entity, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, e := range events {
-		at := e.At
-		if at.IsZero() {
-			at = s.Now()
+	return s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO usage_events (at, plugin, action, actor, entity, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
 		}
-		if _, err := stmt.ExecContext(ctx, at.UTC().UnixMilli(), e.Plugin, e.Action, e.Actor, e.Entity, e.Outcome, e.Detail); err != nil {
-			return fmt.Errorf("recording usage: %w", err)
+		defer stmt.Close()
+		for _, e := range events {
+			at := e.At
+			if at.IsZero() {
+				at = s.Now()
+			}
+			if _, err := stmt.ExecContext(ctx, at.UTC().UnixMilli(), e.Plugin, e.Action, e.Actor, e.Entity, e.Outcome, e.Detail); err != nil {
+				return fmt.Errorf("recording usage: %w", err)
+			}
 		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // UsageBetween returns the usage events in [from, to), oldest first.
 func (s *Store) UsageBetween(ctx context.Context, from, to time.Time) ([]catalog.UsageEvent, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT at, plugin, action, actor, entity, outcome, detail FROM usage_events WHERE at >= ? AND at < ? ORDER BY at, id`,
+	rows, err := s.db.Query(ctx, `SELECT at, plugin, action, actor, entity, outcome, detail FROM usage_events WHERE at >= ? AND at < ? ORDER BY at, id`,
 		from.UTC().UnixMilli(), to.UTC().UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("reading usage: %w", err)

@@ -8,7 +8,7 @@ import (
 
 // UsageCounts returns how many usage events each plugin recorded in [from, to).
 func (s *Store) UsageCounts(ctx context.Context, from, to time.Time) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT plugin, count(*) FROM usage_events WHERE at >= ? AND at < ? GROUP BY plugin`,
+	rows, err := s.db.Query(ctx, `SELECT plugin, count(*) FROM usage_events WHERE at >= ? AND at < ? GROUP BY plugin`,
 		from.UTC().UnixMilli(), to.UTC().UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("counting usage: %w", err)

@@ -40,7 +40,7 @@ func (s *Store) RepositoryList(ctx context.Context, q catalog.RepoListQuery) (ca
 	if len(conds) > 0 {
 		textWhere = strings.Join(conds, " AND ")
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+repoStatusSQL+`, count(*) FROM repositories WHERE `+textWhere+` GROUP BY 1`, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+repoStatusSQL+`, count(*) FROM repositories WHERE `+textWhere+` GROUP BY 1`, args...)
 	if err != nil {
 		return page, fmt.Errorf("counting repositories: %w", err)
 	}
@@ -99,7 +99,7 @@ func (s *Store) RepositoryList(ctx context.Context, q catalog.RepoListQuery) (ca
 		bySource[r.Source] = r.FullName
 		srcArgs = append(srcArgs, r.Source)
 	}
-	rows, err = s.r.QueryContext(ctx, `SELECT DISTINCT e.source, r.target_ref FROM entities e JOIN relations r ON r.entity_id = e.id
+	rows, err = s.db.Query(ctx, `SELECT DISTINCT e.source, r.target_ref FROM entities e JOIN relations r ON r.entity_id = e.id
 		WHERE r.type = 'ownedBy' AND e.source IN (?`+strings.Repeat(",?", len(srcArgs)-1)+`) ORDER BY 1, 2`, srcArgs...)
 	if err != nil {
 		return page, fmt.Errorf("reading repository owners: %w", err)
@@ -123,7 +123,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 func (s *Store) LatestUsage(ctx context.Context, plugin, entity string) (*catalog.UsageEvent, error) {
 	var e catalog.UsageEvent
 	var at int64
-	err := s.r.QueryRowContext(ctx, `SELECT at, plugin, action, actor, entity, outcome, detail FROM usage_events
+	err := s.db.QueryRow(ctx, `SELECT at, plugin, action, actor, entity, outcome, detail FROM usage_events
 		WHERE entity = ? AND plugin = ? ORDER BY at DESC, id DESC LIMIT 1`, entity, plugin).
 		Scan(&at, &e.Plugin, &e.Action, &e.Actor, &e.Entity, &e.Outcome, &e.Detail)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -148,7 +148,7 @@ func (s *Store) UsageOfEntities(ctx context.Context, entities []string, bounds [
 		args = append(args, e)
 	}
 	args = append(args, bounds[0].UTC().UnixMilli(), bounds[len(bounds)-1].UTC().UnixMilli())
-	rows, err := s.r.QueryContext(ctx, `SELECT plugin, at FROM usage_events WHERE entity IN (?`+strings.Repeat(",?", len(entities)-1)+`)
+	rows, err := s.db.Query(ctx, `SELECT plugin, at FROM usage_events WHERE entity IN (?`+strings.Repeat(",?", len(entities)-1)+`)
 		AND at >= ? AND at < ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading usage of %s: %w", strings.Join(entities, ", "), err)
@@ -175,7 +175,7 @@ func (s *Store) UsageOfEntities(ctx context.Context, entities []string, bounds [
 
 // UsageTotals counts the usage events in [from, to) and the people behind them.
 func (s *Store) UsageTotals(ctx context.Context, from, to time.Time) (events, people int, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT actor) FROM usage_events WHERE at >= ? AND at < ?`,
+	err = s.db.QueryRow(ctx, `SELECT count(*), count(DISTINCT actor) FROM usage_events WHERE at >= ? AND at < ?`,
 		from.UTC().UnixMilli(), to.UTC().UnixMilli()).Scan(&events, &people)
 	if err != nil {
 		return 0, 0, fmt.Errorf("counting usage: %w", err)
@@ -187,7 +187,7 @@ func (s *Store) UsageTotals(ctx context.Context, from, to time.Time) (events, pe
 // it on first use. Every process on the database reads the same key.
 func (s *Store) WebKey(ctx context.Context, name string) ([]byte, error) {
 	var key []byte
-	err := s.r.QueryRowContext(ctx, `SELECT key FROM web_keys WHERE name = ?`, name).Scan(&key)
+	err := s.db.QueryRow(ctx, `SELECT key FROM web_keys WHERE name = ?`, name).Scan(&key)
 	if err == nil {
 		return key, nil
 	}
@@ -199,19 +199,22 @@ func (s *Store) WebKey(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	// Two processes may both find no key: the first insert wins and both read it.
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO web_keys (name, key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-		name, fresh, s.Now().UnixMilli()); err != nil {
-		return nil, fmt.Errorf("storing the %s key: %w", name, err)
-	}
-	if err := s.w.QueryRowContext(ctx, `SELECT key FROM web_keys WHERE name = ?`, name).Scan(&key); err != nil {
-		return nil, fmt.Errorf("reading the %s key: %w", name, err)
-	}
-	return key, nil
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO web_keys (name, key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+			name, fresh, s.Now().UnixMilli()); err != nil {
+			return fmt.Errorf("storing the %s key: %w", name, err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT key FROM web_keys WHERE name = ?`, name).Scan(&key); err != nil {
+			return fmt.Errorf("reading the %s key: %w", name, err)
+		}
+		return nil
+	})
+	return key, err
 }
 
 // OwnedCounts returns, per owner ref, how many entities name it as their owner.
 func (s *Store) OwnedCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT target_ref, count(*) FROM relations WHERE type = 'ownedBy' GROUP BY target_ref`)
+	rows, err := s.db.Query(ctx, `SELECT target_ref, count(*) FROM relations WHERE type = 'ownedBy' GROUP BY target_ref`)
 	if err != nil {
 		return nil, fmt.Errorf("counting owned entities: %w", err)
 	}
@@ -230,7 +233,7 @@ func (s *Store) OwnedCounts(ctx context.Context) (map[string]int, error) {
 
 // KindCounts returns how many entities of each kind (lower-case) the catalog holds.
 func (s *Store) KindCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT kind, count(*) FROM entities GROUP BY kind`)
+	rows, err := s.db.Query(ctx, `SELECT kind, count(*) FROM entities GROUP BY kind`)
 	if err != nil {
 		return nil, fmt.Errorf("counting entities: %w", err)
 	}
@@ -252,7 +255,7 @@ func (s *Store) KindCounts(ctx context.Context) (map[string]int, error) {
 // teams need not read everything each team owns.
 func (s *Store) EntitiesOfKind(ctx context.Context, kind string, limit int) ([]*catalog.Entity, int, error) {
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM entities WHERE kind = ?`, strings.ToLower(kind)).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM entities WHERE kind = ?`, strings.ToLower(kind)).Scan(&n); err != nil {
 		return nil, 0, fmt.Errorf("counting %s entities: %w", kind, err)
 	}
 	es, err := s.list(ctx, `SELECT uid, etag, body FROM entities WHERE kind = ? ORDER BY name, ref LIMIT ?`, strings.ToLower(kind), limit)
@@ -268,7 +271,7 @@ func (s *Store) EntitiesOfKind(ctx context.Context, kind string, limit int) ([]*
 func (s *Store) CatalogVersion(ctx context.Context) (string, error) {
 	var ne, nr int
 	var te, tr sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entities), (SELECT max(updated_at) FROM entities),
+	err := s.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM entities), (SELECT max(updated_at) FROM entities),
 		(SELECT count(*) FROM repositories), (SELECT max(updated_at) FROM repositories)`).Scan(&ne, &te, &nr, &tr)
 	if err != nil {
 		return "", fmt.Errorf("reading the catalog's version: %w", err)
@@ -280,7 +283,7 @@ func (s *Store) CatalogVersion(ctx context.Context) (string, error) {
 // declared it; 0 when not known.
 func (s *Store) DeclaredLine(ctx context.Context, ref catalog.Ref) (int, error) {
 	var line int
-	err := s.r.QueryRowContext(ctx, `SELECT line FROM entities WHERE ref = ?`, ref.String()).Scan(&line)
+	err := s.db.QueryRow(ctx, `SELECT line FROM entities WHERE ref = ?`, ref.String()).Scan(&line)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("%w: %s", catalog.ErrNotFound, ref)
 	}

@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/callboard/callboard/githubapp"
+	"github.com/callboard/callboard/githubapp/queue"
 )
 
 func syncCmd(*flag.FlagSet) action { return cmdSync }
@@ -17,12 +17,12 @@ func cmdSync(ctx context.Context, c *cli) error {
 	if cfg.GitHubAppID == "" || cfg.GitHubPrivateKey == "" {
 		return fmt.Errorf("sync needs GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_FILE)")
 	}
-	st, err := openExisting(ctx, cfg)
+	db, st, done, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	app, err := newGitHubApp(cfg, st, logger, nil)
+	defer done()
+	app, err := newGitHubApp(cfg, db, st, logger, nil)
 	if err != nil {
 		return err
 	}
@@ -54,13 +54,13 @@ func cmdDeliveries(ctx context.Context, c *cli, limit int, retry string) error {
 	if len(c.args) > 0 {
 		return fmt.Errorf("%w: deliveries takes flags only (callboard deliveries [-n N] [--retry ID])", errUsage)
 	}
-	st, err := openExisting(ctx, cfg)
+	db, _, done, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	if retry != "" {
-		d, err := githubapp.RetryDelivery(ctx, st.DB(), retry)
+		d, err := queue.Retry(ctx, db, retry)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func cmdDeliveries(ctx context.Context, c *cli, limit int, retry string) error {
 		fmt.Fprintf(stdout, "delivery %s (%s, was %s) is queued again; %s\n", d.DeliveryID, what, d.State, when)
 		return nil
 	}
-	ds, err := githubapp.ListDeliveries(ctx, st.ReadDB(), limit)
+	ds, err := queue.List(ctx, db, limit)
 	if err != nil {
 		return err
 	}

@@ -22,13 +22,13 @@ func cmdBackup(ctx context.Context, c *cli) error {
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s exists; callboard backup does not overwrite a file", dst)
 	}
-	st, err := openExisting(ctx, cfg)
+	db, _, done, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	start := time.Now()
-	if err := st.Backup(ctx, dst); err != nil {
+	if err := db.Backup(ctx, dst); err != nil {
 		return err
 	}
 	info, err := os.Stat(dst)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/scaffold/issueform"
 )
 
 // cmdScaffoldForm prints the GitHub issue form for a Template entity, for
@@ -27,11 +28,11 @@ func cmdScaffoldForm(ctx context.Context, c *cli, org string) error {
 	if org == "" {
 		org, _, _ = strings.Cut(cfg.ScaffoldRepo, "/")
 	}
-	st, err := openExisting(ctx, cfg)
+	_, st, done, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	templates, err := scaffold.Templates(ctx, st)
 	if err != nil {
 		return err
@@ -77,7 +78,7 @@ func cmdScaffoldForm(ctx context.Context, c *cli, org string) error {
 	if err != nil {
 		return err
 	}
-	form := scaffold.FormFor(t, scaffold.FormOptions{Org: org, Owners: owners})
+	form := scaffold.FormFor(t, issueform.FormOptions{Org: org, Owners: owners})
 	where := "SCAFFOLD_REPO"
 	if cfg.ScaffoldRepo != "" {
 		where = cfg.ScaffoldRepo

@@ -22,11 +22,11 @@ func cmdUnregister(ctx context.Context, c *cli) error {
 	if len(c.args) > 1 {
 		return fmt.Errorf("%w: unregister takes one target (callboard unregister TARGET; without one it lists the sources)", errUsage)
 	}
-	st, err := openExisting(ctx, cfg)
+	_, st, done, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	if len(c.args) == 0 {
 		return listSources(ctx, st, stdout)
 	}

@@ -9,19 +9,19 @@ import (
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/sqlite"
 )
 
 func migrateCmd(*flag.FlagSet) action { return cmdMigrate }
 
 func cmdMigrate(ctx context.Context, c *cli) error {
 	cfg, stdout := c.cfg, c.stdout
-	st, err := store.Open(ctx, cfg.DB, store.Options{NoMigrate: true})
+	db, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{NoMigrate: true})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	applied, err := st.Migrate(ctx)
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
 	if err != nil {
 		return err
 	}
@@ -48,19 +48,20 @@ func cmdImport(ctx context.Context, c *cli, verbose bool) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(40 << 20)
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	_, st, done, err := openCatalog(ctx, cfg.DB, sqlite.Options{})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	var problems []catalog.Problem
 	for _, dir := range c.args {
 		rep, err := catalog.ImportDir(ctx, st, dir)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %d files, %d entities (%d added, %d updated, %d unchanged, %d removed)",
-			dir, rep.Files, rep.Entities, rep.Added, rep.Updated, rep.Unchanged, rep.Removed)
+		fmt.Fprintf(stdout, "%s: %d %s, %d %s (%d added, %d updated, %d unchanged, %d removed)",
+			dir, rep.Files, plural(rep.Files, "file", "files"), rep.Entities, plural(rep.Entities, "entity", "entities"),
+			rep.Added, rep.Updated, rep.Unchanged, rep.Removed)
 		if len(rep.Skipped) > 0 {
 			fmt.Fprintf(stdout, "; %d YAML files without entities skipped", len(rep.Skipped))
 			if !verbose {
@@ -99,11 +100,11 @@ func cmdOwner(ctx context.Context, c *cli) error {
 	if strings.TrimSpace(q) == "" {
 		return fmt.Errorf("%w: owner needs a query (callboard owner payments-api)", errUsage)
 	}
-	st, err := openExisting(ctx, cfg)
+	_, st, done, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	a, err := catalog.FindOwner(ctx, st, q)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/gofrs/flock"
 )
 
@@ -14,16 +15,32 @@ import (
 // catalog: only serve, import and migrate create one, so a command run in
 // the wrong folder says where it looked instead of answering from an empty
 // catalog it just made.
-func openExisting(ctx context.Context, cfg config) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.DB, store.Options{MustExist: true})
-	if errors.Is(err, store.ErrNoDatabase) {
+func openExisting(ctx context.Context, cfg config) (*sqlite.DB, *store.Store, func(), error) {
+	db, st, done, err := openCatalog(ctx, cfg.DB, sqlite.Options{MustExist: true})
+	if errors.Is(err, sqlite.ErrNoDatabase) {
 		where := cfg.DB
 		if abs, err := filepath.Abs(cfg.DB); err == nil {
 			where = abs
 		}
-		return nil, fmt.Errorf("no database at %s: set CALLBOARD_DB to callboard's database file, or run where it is (callboard serve, import and migrate create one)", where)
+		return nil, nil, nil, fmt.Errorf("no database at %s: set CALLBOARD_DB to callboard's database file, or run where it is (callboard serve, import and migrate create one)", where)
 	}
-	return st, err
+	return db, st, done, err
+}
+
+// openCatalog opens the database at path and the catalog store over it;
+// done closes both.
+func openCatalog(ctx context.Context, path string, opts sqlite.Options) (db *sqlite.DB, st *store.Store, done func(), err error) {
+	if db, err = sqlite.Open(ctx, path, opts); err != nil {
+		return nil, nil, nil, err
+	}
+	if st, err = store.New(ctx, db); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, st, func() {
+		st.Close()
+		db.Close()
+	}, nil
 }
 
 // lockServe takes the database's serve lock (DB.lock beside it, an flock

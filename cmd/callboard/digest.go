@@ -13,6 +13,7 @@ import (
 
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/gorilla/mux"
 )
 
@@ -24,14 +25,14 @@ func digestDelivers(cfg config) bool {
 // newDigest builds the digest service. With deliver, email is on when
 // SMTP_URL is set (DIGEST_FROM and DIGEST_TO are then required) and Slack
 // when SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL are; without, it only renders.
-func newDigest(cfg config, st *store.Store, logger *slog.Logger, deliver bool) (*digest.Service, error) {
+func newDigest(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, deliver bool) (*digest.Service, error) {
 	loc, err := time.LoadLocation(cfg.DigestTimezone)
 	if err != nil {
 		return nil, fmt.Errorf("DIGEST_TIMEZONE %q: %v", cfg.DigestTimezone, err)
 	}
 	dc := digest.Config{
 		Catalog:  st,
-		Records:  digest.NewStore(st),
+		Records:  digest.NewStore(db),
 		Location: loc,
 		BaseURL:  cfg.BaseURL,
 		From:     cfg.DigestFrom,
@@ -56,8 +57,8 @@ func newDigest(cfg config, st *store.Store, logger *slog.Logger, deliver bool) (
 
 // registerDigest mounts POST /api/usage (the web view serves GET /digest) and, when the
 // digest goes anywhere, starts its schedule; the returned stop drains it.
-func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.Store, logger *slog.Logger) (func(context.Context), error) {
-	dg, err := newDigest(cfg, st, logger, true)
+func registerDigest(ctx context.Context, r *mux.Router, cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger) (func(context.Context), error) {
+	dg, err := newDigest(cfg, db, st, logger, true)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +73,7 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, st *store.St
 		return nil, err
 	}
 	// A fresh install mails nothing until its first scheduled run.
-	if sched.Since, err = st.Created(ctx); err != nil {
+	if sched.Since, err = db.Created(ctx); err != nil {
 		return nil, err
 	}
 	if err := sched.Start(ctx); err != nil {
@@ -105,12 +106,12 @@ func cmdDigest(ctx context.Context, c *cli, weekFlag string, send bool, format s
 	if send && !digestDelivers(cfg) {
 		return fmt.Errorf("nothing to send with: set SMTP_URL (with DIGEST_FROM and DIGEST_TO), or SLACK_BOT_TOKEN and DIGEST_SLACK_CHANNEL")
 	}
-	st, err := openExisting(ctx, cfg)
+	db, st, done, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	dg, err := newDigest(cfg, st, logger, send)
+	defer done()
+	dg, err := newDigest(cfg, db, st, logger, send)
 	if err != nil {
 		return err
 	}

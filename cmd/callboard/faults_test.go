@@ -27,8 +27,8 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/internal/fakegithub"
+	"github.com/callboard/callboard/sqlite"
 )
 
 // Fault tests (issue 8) against the real binary, as it runs in production:
@@ -355,11 +355,11 @@ func (r *rig) cli(args ...string) (string, error) {
 // owners reads the owner of every repository's component from the catalog.
 func (r *rig) owners() []string {
 	r.t.Helper()
-	st, err := store.Open(context.Background(), r.db, store.Options{})
+	_, st, done, err := openCatalog(context.Background(), r.db, sqlite.Options{})
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	defer st.Close()
+	defer done()
 	out := make([]string, r.repos)
 	for k := range out {
 		e, err := st.Entity(context.Background(), catalog.MustParseRef(componentRef(k)))

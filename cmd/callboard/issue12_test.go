@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/sqlite"
 )
 
 // TestIssue12_09_DigestNeedsTheToken: with CALLBOARD_API_TOKEN set, GET
@@ -103,21 +103,22 @@ func TestIssue12_13_DamagedFileIsNotReady(t *testing.T) {
 // sector would.
 func damage(t *testing.T, db, table string) {
 	t.Helper()
-	st, err := store.Open(context.Background(), db, store.Options{})
+	ctx := context.Background()
+	sdb, err := sqlite.Open(ctx, db, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var root, pageSize int64
-	if err := st.ReadDB().QueryRow(`SELECT rootpage FROM sqlite_master WHERE name = ?`, table).Scan(&root); err != nil {
+	if err := sdb.QueryRow(ctx, `SELECT rootpage FROM sqlite_master WHERE name = ?`, table).Scan(&root); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.ReadDB().QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
+	if err := sdb.QueryRow(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if _, err := sdb.Exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
+	sdb.Close()
 	f, err := os.OpenFile(db, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -133,17 +134,17 @@ func damage(t *testing.T, db, table string) {
 // is room, both recover.
 func TestIssue12_13_FullDiskIsNotReady(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "callboard.db"), store.Options{})
+	db, st, done, err := openCatalog(ctx, filepath.Join(t.TempDir(), "callboard.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer done()
 	cfg, err := loadConfig(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	var draining atomic.Bool
-	srv, err := newServer(ctx, cfg, st, slog.New(slog.DiscardHandler), &draining)
+	srv, err := newServer(ctx, cfg, db, st, slog.New(slog.DiscardHandler), &draining)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +164,10 @@ func TestIssue12_13_FullDiskIsNotReady(t *testing.T) {
 
 	// The disk fills up: SQLite may not grow the file past its size now.
 	var pages int
-	if err := st.DB().QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+	if err := db.QueryRow(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.DB().Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+	if _, err := db.Exec(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
 		t.Fatal(err)
 	}
 	if code, body := do("POST", "/api/usage", batch); code != 503 || !strings.Contains(body, "disk is full") {
@@ -176,7 +177,7 @@ func TestIssue12_13_FullDiskIsNotReady(t *testing.T) {
 		t.Errorf("/readyz on a full disk: %d %s", code, body)
 	}
 	// Room again.
-	if _, err := st.DB().Exec(`PRAGMA max_page_count = 1073741823`); err != nil {
+	if _, err := db.Exec(ctx, `PRAGMA max_page_count = 1073741823`); err != nil {
 		t.Fatal(err)
 	}
 	if code, body := do("GET", "/readyz", ""); code != 200 {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog/demo"
-	"github.com/callboard/callboard/catalog/store"
+	"github.com/callboard/callboard/sqlite"
 )
 
 // shutdownGrace bounds how long serve drains in-flight work after SIGTERM.
@@ -47,17 +47,17 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 		return fmt.Errorf("listening on CALLBOARD_ADDR %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	db, st, done, err := openCatalog(ctx, cfg.DB, sqlite.Options{})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	if demoFlag {
 		n, err := demo.Seed(ctx, st)
 		var mixed *demo.NotOnlyDemoError
 		if errors.As(err, &mixed) {
-			return fmt.Errorf("serve --demo adds the sample organisation only to a new database or one that holds nothing else, and %s holds %d entities and %d repositories of its own; set CALLBOARD_DB to another file (CALLBOARD_DB=demo.db callboard serve --demo)",
-				cfg.DB, mixed.Entities, mixed.Repositories)
+			return fmt.Errorf("serve --demo adds the sample organisation only to a new database or one that holds nothing else, and %s holds %d %s and %d %s of its own; set CALLBOARD_DB to another file (CALLBOARD_DB=demo.db callboard serve --demo)",
+				cfg.DB, mixed.Entities, plural(mixed.Entities, "entity", "entities"), mixed.Repositories, plural(mixed.Repositories, "repository", "repositories"))
 		}
 		if err != nil {
 			return fmt.Errorf("seeding the demo catalog: %w", err)
@@ -77,7 +77,7 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 	}
 
 	var draining atomic.Bool
-	srv, err := newServer(ctx, cfg, st, logger, &draining)
+	srv, err := newServer(ctx, cfg, db, st, logger, &draining)
 	if err != nil {
 		return err
 	}

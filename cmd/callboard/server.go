@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,8 @@ import (
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/githubapp"
+	"github.com/callboard/callboard/scaffold"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/callboard/callboard/web"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,9 +48,9 @@ func (s *server) stop(ctx context.Context) {
 	}
 }
 
-func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger, draining *atomic.Bool) (*server, error) {
+func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, draining *atomic.Bool) (*server, error) {
 	srv := &server{}
-	srv.stops = append(srv.stops, checkDatabase(ctx, st, cfg.DB, logger))
+	srv.stops = append(srv.stops, checkDatabase(ctx, db, cfg.DB, logger))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -88,7 +91,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 		}
 		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 		defer cancel()
-		if err := st.Ready(ctx); err != nil {
+		if err := db.Ready(ctx); err != nil {
 			logger.Warn("not ready", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
 			return
@@ -108,7 +111,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	})
 	var names apiNames
 	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger,
-		OnError: func(err error) { st.Observe(err) },
+		OnError: func(err error) { db.Observe(err) },
 		OnRequest: func(req *http.Request, _ string) {
 			apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: names.route(req), Actor: names.client(req), At: time.Now()})
 		}})
@@ -122,7 +125,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 		}
 	})
 
-	gh, err := newGitHubApp(cfg, st, logger, reg)
+	gh, err := newGitHubApp(cfg, db, st, logger, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +137,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	srv.listening = gh.Listening
 
 	// POST /api/usage, GET /digest and the weekly schedule.
-	stopDigest, err := registerDigest(ctx, r, cfg, st, logger)
+	stopDigest, err := registerDigest(ctx, r, cfg, db, st, logger)
 	if err != nil {
 		srv.stop(context.WithoutCancel(ctx))
 		return nil, err
@@ -142,7 +145,7 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 	srv.stops = append(srv.stops, stopDigest)
 
 	// The web view: /, /catalog/..., /teams/..., /repositories, /digest, /auth/...
-	stopWeb, err := registerWeb(ctx, r, cfg, web.Mode(cmp.Or(cfg.WebAuth, string(web.ModeGitHub))), st, logger)
+	stopWeb, err := registerWeb(ctx, r, cfg, web.Mode(cmp.Or(cfg.WebAuth, string(web.ModeGitHub))), db, st, logger)
 	if err != nil {
 		srv.stop(context.WithoutCancel(ctx))
 		return nil, err
@@ -164,15 +167,15 @@ func newServer(ctx context.Context, cfg config, st *store.Store, logger *slog.Lo
 // healthy): readiness fails from the moment it finds damage. It is bounded
 // in time, so a large file is checked as far as that allows; the returned
 // stop ends it before the database closes.
-func checkDatabase(ctx context.Context, st *store.Store, db string, logger *slog.Logger) func(context.Context) {
+func checkDatabase(ctx context.Context, db *sqlite.DB, path string, logger *slog.Logger) func(context.Context) {
 	qctx, cancel := context.WithTimeout(ctx, quickCheckTime)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		err := st.QuickCheck(qctx)
+		err := db.QuickCheck(qctx)
 		switch {
 		case errors.Is(err, catalog.ErrDamaged):
-			logger.Error("the database is damaged: /readyz fails until it is restored from a backup", "db", db, "err", err)
+			logger.Error("the database is damaged: /readyz fails until it is restored from a backup", "db", path, "err", err)
 		case err != nil && qctx.Err() != nil:
 			logger.Warn("the start-up check of the database did not finish in time", "within", quickCheckTime)
 		case err != nil:
@@ -185,7 +188,11 @@ func checkDatabase(ctx context.Context, st *store.Store, db string, logger *slog
 	}
 }
 
-func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg prometheus.Registerer) (*githubapp.App, error) {
+func newGitHubApp(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, reg prometheus.Registerer) (*githubapp.App, error) {
+	var scaffolder githubapp.Scaffolder
+	if cfg.ScaffoldRepo != "" {
+		scaffolder = newScaffolder(cfg, db, st, logger)
+	}
 	return githubapp.New(githubapp.Config{
 		AppID:         cfg.GitHubAppID,
 		PrivateKey:    []byte(cfg.GitHubPrivateKey),
@@ -193,19 +200,41 @@ func newGitHubApp(cfg config, st *store.Store, logger *slog.Logger, reg promethe
 		APIURL:        cfg.GitHubAPIURL,
 		CatalogFile:   cfg.CatalogFile,
 		StrictChecks:  cfg.StrictChecks,
+		BaseURL:       cfg.BaseURL,
 		Usage:         st,
-		Merges:        digest.NewStore(st),
+		Merges:        digest.NewStore(db),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
+		Scaffolder:    scaffolder,
 
-		ScaffoldTemplateRepos: cfg.ScaffoldTemplateRepos,
-		ScaffoldSources:       cfg.ScaffoldSources,
-		ScaffoldAllowedTeams:  cfg.ScaffoldAllowedTeams,
-		ScaffoldMaxVisibility: cfg.ScaffoldMaxVisibility,
-		PayloadRetention:      cfg.DeliveryRetention,
-		BaseURL:               cfg.BaseURL,
-		Logger:                logger.With("component", "github"),
-		Metrics:               reg,
-	}, st, st)
+		PayloadRetention: cfg.DeliveryRetention,
+		Logger:           logger.With("component", "github"),
+		Metrics:          reg,
+	}, st, db)
+}
+
+// newScaffolder is the service that runs SCAFFOLD_REPO's requests.
+func newScaffolder(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger) *scaffold.Service {
+	return &scaffold.Service{
+		Store:   scaffold.NewStore(db, time.Now),
+		Catalog: st,
+		Policy: scaffold.Policy{
+			TemplateRepos: cfg.ScaffoldTemplateRepos, Sources: cfg.ScaffoldSources,
+			AllowedTeams: cfg.ScaffoldAllowedTeams, MaxVisibility: cfg.ScaffoldMaxVisibility,
+		}.WithDefaults(cfg.ScaffoldRepo),
+		BaseURL: cfg.BaseURL,
+		Host:    webHost(cfg.GitHubAPIURL),
+		Log:     logger.With("component", "scaffold"),
+	}
+}
+
+// webHost is the web host of the GitHub that GITHUB_API_URL names:
+// github.com, or a GitHub Enterprise Server's host (https://HOST/api/v3/).
+func webHost(apiURL string) string {
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Host == "" || u.Host == "api.github.com" || !strings.HasPrefix(u.Path, "/api/v3") {
+		return "github.com"
+	}
+	return u.Host
 }
 
 type statusWriter struct {

@@ -170,7 +170,7 @@ func TestIssue13_2_DemoNeverMixes(t *testing.T) {
 	refused := runBin(t, work, env, 20*time.Second, "serve", "--demo")
 	lines := strings.Split(strings.TrimSpace(refused.errOut), "\n")
 	if refused.timedOut || refused.code != 1 || len(lines) != 1 ||
-		!strings.Contains(lines[0], db+" holds 1 entities and 0 repositories of its own; set CALLBOARD_DB to another file") {
+		!strings.Contains(lines[0], db+" holds 1 entity and 0 repositories of its own; set CALLBOARD_DB to another file") {
 		t.Errorf("serve --demo on a database with real data: exit %d (timed out %v), stderr:\n%s", refused.code, refused.timedOut, refused.errOut)
 	}
 	if got := runBin(t, work, env, time.Minute, "owner", "payments-api"); got.code != 1 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/sqlite"
 	"github.com/callboard/callboard/web"
 	"github.com/gorilla/mux"
 )
@@ -62,7 +63,7 @@ func webMode(cfg config, demo bool) (web.Mode, error) {
 }
 
 // registerWeb mounts the web view; the returned stop drains its workers.
-func registerWeb(ctx context.Context, r *mux.Router, cfg config, mode web.Mode, st *store.Store, logger *slog.Logger) (func(context.Context), error) {
+func registerWeb(ctx context.Context, r *mux.Router, cfg config, mode web.Mode, db *sqlite.DB, st *store.Store, logger *slog.Logger) (func(context.Context), error) {
 	log := logger.With("component", "web")
 	loc, err := time.LoadLocation(cfg.DigestTimezone)
 	if err != nil {
@@ -71,7 +72,7 @@ func registerWeb(ctx context.Context, r *mux.Router, cfg config, mode web.Mode, 
 	cov := web.NewCoverageCache(st, 30*time.Second, log)
 	// The page's digest reads coverage from the cache: measuring it takes
 	// longer than a page may.
-	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(st),
+	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(db),
 		Location: loc, BaseURL: cfg.BaseURL, Logger: logger.With("component", "digest")})
 	if err != nil {
 		cov.Close()

@@ -79,7 +79,7 @@ func Build(ctx context.Context, st *store.Store, n int, now time.Time) (*Built, 
 		name := fmt.Sprintf("service-%05d", i)
 		team := fmt.Sprintf("team-%d", i%teams)
 		repo := &catalog.Repository{GitHubID: int64(100000 + i), FullName: Org + "/" + name, DefaultBranch: "main",
-			Description: "Service number " + fmt.Sprint(i), InstallationID: 1, Source: fmt.Sprintf("repo:%d", 100000+i)}
+			Description: "Service number " + fmt.Sprint(i), Source: fmt.Sprintf("repo:%d", 100000+i)}
 		owners := "@" + Org + "/" + team
 		if i%10 == 9 { // CODEOWNERS disagrees with the catalog now and then
 			owners = "@" + Org + "/" + fmt.Sprintf("team-%d", (i+1)%teams)

@@ -1,0 +1,120 @@
+package repofs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// prefetch holds files read ahead of time in one GraphQL call: a
+// repository's catalog file and its three CODEOWNERS places cost one API
+// call instead of up to four REST calls.
+type prefetch struct {
+	branch string
+	files  map[string]prefetched
+}
+
+type prefetched struct {
+	content []byte
+	found   bool
+	size    int
+}
+
+// GraphQLURL is GitHub's GraphQL endpoint beside the REST base URL:
+// https://api.github.com/graphql, or https://HOST/api/graphql on GitHub
+// Enterprise Server (whose REST base is https://HOST/api/v3/).
+func GraphQLURL(apiURL string) string {
+	if strings.HasSuffix(apiURL, "/api/v3/") {
+		return strings.TrimSuffix(apiURL, "v3/") + "graphql"
+	}
+	return apiURL + "graphql"
+}
+
+// maxGraphQLText is the largest blob read through GraphQL; larger ones are
+// read through REST, which bounds them itself.
+const maxGraphQLText = 1 << 20
+
+// prefetchFiles reads paths at rev ("" = the default branch) in one call.
+// It returns nil, nil when GraphQL cannot answer (an old GitHub Enterprise
+// Server, say): the caller then reads through REST as usual.
+func prefetchFiles(ctx context.Context, gh *github.Client, endpoint, owner, name, rev string, paths []string) (*prefetch, error) {
+	if rev == "" {
+		rev = "HEAD"
+	}
+	var decl, fields strings.Builder
+	vars := map[string]any{"owner": owner, "name": name}
+	for i, p := range paths {
+		fmt.Fprintf(&decl, ",$e%d:String!", i)
+		fmt.Fprintf(&fields, " f%d:object(expression:$e%d){...on Blob{text byteSize isBinary}}", i, i)
+		vars[fmt.Sprintf("e%d", i)] = rev + ":" + p
+	}
+	query := fmt.Sprintf("query($owner:String!,$name:String!%s){repository(owner:$owner,name:$name){defaultBranchRef{name}%s}}", decl.String(), fields.String())
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := gh.Client().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s/%s through GraphQL: %w", owner, name, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, int64(len(paths)+1)*(2*maxGraphQLText)))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden && resp.Header.Get("Retry-After") != "" {
+		// Transient: let the worker retry, as for REST (github.CheckResponse classifies it).
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		return nil, github.CheckResponse(resp)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil
+	}
+	var out struct {
+		Data struct {
+			Repository map[string]json.RawMessage `json:"repository"`
+		} `json:"data"`
+		Errors []struct{ Message string } `json:"errors"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || out.Data.Repository == nil {
+		return nil, nil
+	}
+	pf := &prefetch{files: map[string]prefetched{}}
+	var ref struct{ Name string }
+	if b, ok := out.Data.Repository["defaultBranchRef"]; ok {
+		_ = json.Unmarshal(b, &ref)
+	}
+	pf.branch = ref.Name
+	for i, p := range paths {
+		var blob *struct {
+			Text     *string `json:"text"`
+			ByteSize int     `json:"byteSize"`
+			IsBinary bool    `json:"isBinary"`
+		}
+		if b, ok := out.Data.Repository[fmt.Sprintf("f%d", i)]; ok {
+			if err := json.Unmarshal(b, &blob); err != nil {
+				return nil, nil
+			}
+		}
+		switch {
+		case blob == nil:
+			pf.files[p] = prefetched{found: false}
+		case blob.Text == nil || blob.IsBinary || blob.ByteSize > maxGraphQLText:
+			// Leave it to REST, which reads or refuses it by size.
+		default:
+			pf.files[p] = prefetched{found: true, content: []byte(*blob.Text), size: blob.ByteSize}
+		}
+	}
+	return pf, nil
+}
