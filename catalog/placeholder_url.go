@@ -19,6 +19,9 @@ type RepoFile struct {
 	Ref string
 	// Path is the file's path in the repository, without a leading slash.
 	Path string
+	// Base is another ref a URL may name, read at Ref all the same: a pull
+	// request's head is read at its commit, its files name the base branch.
+	Base string
 }
 
 // ParseRepoFile is ParseFile for a catalog file of a repository. A
@@ -71,6 +74,9 @@ func (f *RepoFile) relativeTarget(target string) (string, error) {
 		return "", fmt.Errorf("%s (%v)", errOtherRepository, err)
 	}
 	file, ok := strings.CutPrefix(rest, f.Ref+"/")
+	if !ok && f.Base != "" {
+		file, ok = strings.CutPrefix(rest, f.Base+"/")
+	}
 	if !ok {
 		return "", fmt.Errorf("names another ref than %s, which this catalog file is read at; placeholders are read at the same ref", f.Ref)
 	}
