@@ -40,7 +40,12 @@ func main() {
 	webSize := flag.Int("web-entities", 10000, "catalog size the web view's pages are timed at (0: skip them)")
 	webRequests := flag.Int("web-requests", 200, "requests per web page")
 	backstage := flag.Bool("backstage", true, "time issue 16's catalog API queries beside Backstage's figures (10,000 components, 1,000 groups)")
+	only := flag.String("only", "", "run one part alone: catalog-api (issue 16's queries beside Backstage's figures)")
 	flag.Parse()
+	if *only != "" && *only != "catalog-api" {
+		fmt.Fprintf(os.Stderr, "bench: -only %q: the one part that runs alone is catalog-api\n", *only)
+		os.Exit(2)
+	}
 	var sizes []int
 	for _, f := range strings.Split(*sizesFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -49,6 +54,9 @@ func main() {
 			os.Exit(2)
 		}
 		sizes = append(sizes, n)
+	}
+	if *only == "catalog-api" {
+		sizes, *webSize, *deliveries, *backstage = nil, 0, 0, true
 	}
 	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, *backstage, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -142,11 +150,13 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		}
 		figs = append(figs, f...)
 	}
-	ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
-	if err != nil {
-		return fmt.Errorf("github figures: %w", err)
+	if deliveries > 0 {
+		ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
+		if err != nil {
+			return fmt.Errorf("github figures: %w", err)
+		}
+		figs = append(figs, ghFigs...)
 	}
-	figs = append(figs, ghFigs...)
 
 	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s; load average %s before, %s after\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadBefore, loadAverage())
 	fmt.Fprintln(out, "| figure | measured | target | CPU taken by the host meanwhile | Backstage |")

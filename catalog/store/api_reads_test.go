@@ -150,6 +150,78 @@ func TestQueryPageKeyset(t *testing.T) {
 	}
 }
 
+// TestQueryPageByRelation: sorted by relations.memberOf, a user comes once
+// per group, whether the user's spec names the group, the group's members
+// name the user, or both; pages go on from a row both ways, in both
+// directions.
+func TestQueryPageByRelation(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	var decl []catalog.Declared
+	want := map[string]bool{} // user → group pairs
+	for g := range 3 {
+		var members []any
+		for u := range 12 {
+			if (u+g)%3 == 0 {
+				members = append(members, fmt.Sprintf("user-%02d", u)) // declared by the group
+				want[fmt.Sprintf("user-%02d group:default/g%d", u, g)] = true
+			}
+		}
+		decl = append(decl, catalog.Declared{Entity: &catalog.Entity{APIVersion: "backstage.io/v1alpha1", Kind: "Group",
+			Metadata: catalog.Metadata{Name: fmt.Sprintf("g%d", g)}, Spec: map[string]any{"type": "team", "children": []any{}, "members": members}}, Location: "file:x"})
+	}
+	for u := range 12 {
+		memberOf := []any{fmt.Sprintf("g%d", u%3)} // and by the user (for u%3 == 0 both)
+		want[fmt.Sprintf("user-%02d group:default/g%d", u, u%3)] = true
+		decl = append(decl, catalog.Declared{Entity: &catalog.Entity{APIVersion: "backstage.io/v1alpha1", Kind: "User",
+			Metadata: catalog.Metadata{Name: fmt.Sprintf("user-%02d", u)}, Spec: map[string]any{"memberOf": memberOf}}, Location: "file:x"})
+	}
+	if _, err := st.ReplaceSource(ctx, "file:x", decl, catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, desc := range []bool{false, true} {
+		for _, estimate := range []int{0, smallSet + 1} {
+			t.Run(fmt.Sprintf("desc %v estimate %d", desc, estimate), func(t *testing.T) {
+				q := catalog.PageQuery{Where: catalog.FieldIn("kind", "user"), SortField: "relations.memberof", Desc: desc, Limit: 5, Count: true, Estimate: estimate}
+				var got []string
+				var values []string
+				var pages []catalog.PageInfo
+				for range 20 {
+					names, info := collect(t, st, q)
+					pages = append(pages, info)
+					if len(names) > 0 {
+						got = append(got, names...)
+					}
+					// The sort values of the page's rows are not returned one
+					// by one; the first and last are.
+					if info.First != nil {
+						values = append(values, *info.First[0], *info.Last[0])
+					}
+					if !info.More {
+						break
+					}
+					q.After, q.Count = info.Last, false
+				}
+				if len(got) != len(want) || pages[0].TotalItems != 12 {
+					t.Fatalf("%d rows (total %d), want %d rows (one per user and group) of 12 users: %v", len(got), pages[0].TotalItems, len(want), got)
+				}
+				sorted := slices.IsSorted(values)
+				if desc {
+					sorted = slices.IsSortedFunc(values, func(a, b string) int { return strings.Compare(b, a) })
+				}
+				if !sorted {
+					t.Errorf("pages' sort values out of order: %v", values)
+				}
+				back := catalog.PageQuery{Where: q.Where, SortField: q.SortField, Desc: desc, Limit: 5, After: pages[2].First, Backward: true, Estimate: estimate}
+				names, _ := collect(t, st, back)
+				if !reflect.DeepEqual(names, got[5:10]) {
+					t.Errorf("backward from page 3 gave %v, want page 2 %v", names, got[5:10])
+				}
+			})
+		}
+	}
+}
+
 // TestListEntitiesOrder: GET /entities pages sort entities that lack the
 // field after those that have it, by uid.
 func TestListEntitiesOrder(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -185,16 +186,19 @@ func (s *Store) QueryPage(ctx context.Context, q catalog.PageQuery, emit func(en
 		}
 		key := strings.ToLower(q.SortField)
 		// Only entities that have a value of the field are on the list.
+		// The page's rows are read from the field's values, which says so
+		// already; the count must say it.
+		counted := where
 		if typ, ok := relationKey(key); ok {
 			rel := relationValues(typ)
-			where = sqlExpr{where.sql + ` AND e.id IN (SELECT eid FROM ` + rel.sql + `)`, append(slices.Clone(where.args), rel.args...)}
+			counted = sqlExpr{where.sql + ` AND e.id IN (SELECT eid FROM ` + rel.sql + `)`, append(slices.Clone(where.args), rel.args...)}
 		} else if key != "" && key != "metadata.uid" {
-			where = sqlExpr{where.sql + ` AND e.id IN (SELECT s.entity_id FROM search_rows s WHERE s.key_id = ` + keyID + ` AND s.value <> '')`,
+			counted = sqlExpr{where.sql + ` AND e.id IN (SELECT s.entity_id FROM search_rows s WHERE s.key_id = ` + keyID + ` AND s.value <> '')`,
 				append(slices.Clone(where.args), key)}
 		}
 		estimate := q.Estimate
 		if q.Count {
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+where.sql, where.args...).Scan(&info.TotalItems); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+counted.sql, counted.args...).Scan(&info.TotalItems); err != nil {
 				return fmt.Errorf("counting entities: %w", err)
 			}
 			estimate = info.TotalItems
@@ -203,13 +207,24 @@ func (s *Store) QueryPage(ctx context.Context, q catalog.PageQuery, emit func(en
 			return nil
 		}
 		if estimate < 0 {
-			n, err := boundedCount(ctx, tx, where, smallSet+1)
+			n, err := boundedCount(ctx, tx, counted, smallSet+1)
 			if err != nil {
 				return err
 			}
 			estimate = n
 		}
-		rows, err := pageRows(ctx, tx, q, key, where, estimate <= smallSet)
+		few := estimate <= smallSet
+		if !few {
+			// Many matches: the index of the sort order drives, and the
+			// entities' columns (kind, namespace) are checked row by row
+			// rather than read through their own index and sorted.
+			where = renderPredicate(q.Where, true)
+			if term := strings.TrimSpace(q.FullTextTerm); term != "" {
+				ft := fullText(term, q.FullTextFields)
+				where = sqlExpr{where.sql + " AND " + ft.sql, append(slices.Clone(where.args), ft.args...)}
+			}
+		}
+		rows, err := pageRows(ctx, tx, q, key, where, few)
 		if err != nil {
 			return err
 		}
@@ -251,13 +266,18 @@ func boundedCount(ctx context.Context, q queryer, where sqlExpr, limit int) (int
 
 type pageRow struct {
 	id     int64
-	values []*string // the sort value and the uid, or the uid alone
+	values []*string // the sort value and the entity's id, or the uid alone
 }
 
-// pageRows selects the rows of a page: the sort value and uid of each, in
-// order, after (or before) the keyset position, one more than the limit
-// going forward. A few matches are read and sorted; many are read along
-// the index of the sort field (or of the uid), which stops at the limit.
+// pageRows selects the rows of a page: the sort value of each and what
+// breaks ties, in order, after (or before) the keyset position, one more
+// than the limit going forward. Ties are broken by uid without a sort
+// field (or sorting by uid), else by the entity's id, which the index of
+// the field's values holds in order after each value: a page is then one
+// walk along that index that stops at the limit. (Backstage breaks ties by
+// its entity id, a random uuid: an order no client can rely on either.)
+// A few matches are read and sorted instead of walking past the entities
+// that do not match.
 func pageRows(ctx context.Context, q queryer, pq catalog.PageQuery, key string, where sqlExpr, few bool) ([]pageRow, error) {
 	desc := pq.Desc != pq.Backward
 	dir, cmp := "ASC", ">"
@@ -268,50 +288,64 @@ func pageRows(ctx context.Context, q queryer, pq catalog.PageQuery, key string, 
 	if pq.Backward {
 		limit = pq.Limit
 	}
-	var value, from string
-	bySearchRow := key != "" && key != "metadata.uid"
-	relType, byRelation := relationKey(key)
 	// Ordering by an expression ("|| ''") keeps SQLite from walking an
 	// index in order when the matches are few.
-	uid := "e.uid"
+	uid, id := "e.uid", "e.id"
 	if few {
-		uid = "(e.uid || '')"
+		uid, id = "(e.uid || '')", "(e.id + 0)"
 	}
-	switch {
-	case byRelation:
-		rel := relationValues(relType)
-		value = `rv.v`
-		from = rel.sql + ` rv JOIN entities e ON e.id = rv.eid`
-		where = sqlExpr{where.sql, append(slices.Clone(rel.args), where.args...)}
-	case bySearchRow && few:
-		value = `json_extract(j.value, '$[1]')`
-		from = `entities e, json_each(e.search) j`
-		where = sqlExpr{where.sql + ` AND json_extract(j.value, '$[0]') = ` + keyID + ` AND ` + value + ` <> ''`, append(slices.Clone(where.args), key)}
-	case bySearchRow:
-		value = `s.value`
-		from = `search_rows s JOIN entities e ON e.id = s.entity_id`
-		where = sqlExpr{`s.key_id = ` + keyID + ` AND s.value <> '' AND ` + where.sql, append([]any{key}, where.args...)}
-	default:
-		value = uid
-		from = `entities e`
+	if key == "" || key == "metadata.uid" {
+		keyset := sqlTrue
+		if after := pq.After; len(after) > 0 && after[0] != nil {
+			keyset = sqlExpr{"e.uid " + cmp + " ?", []any{*after[0]}}
+		}
+		query := `SELECT e.id, e.uid FROM entities e WHERE ` + where.sql + ` AND ` + keyset.sql + ` ORDER BY ` + uid + ` ` + dir + ` LIMIT ? OFFSET ?`
+		return scanPageRows(ctx, q, query, append(append(slices.Clone(where.args), keyset.args...), limit, pq.Offset), key != "")
 	}
-	keyset := sqlTrue
-	if after := pq.After; len(after) > 0 {
-		switch {
-		case bySearchRow && len(after) == 2, key == "metadata.uid" && len(after) == 2:
-			keyset = sqlExpr{"(" + value + " " + cmp + " ? OR (" + value + " = ? AND e.uid " + cmp + " ?))", []any{after[0], after[0], after[1]}}
-		case key == "" && len(after) == 1:
-			keyset = sqlExpr{"e.uid " + cmp + " ?", []any{after[0]}}
-		default:
-			// A cursor of another shape positions nothing: Backstage ignores it too.
+	// The keyset: after the sort value and id of the row the page follows.
+	// A cursor Backstage wrote (or one written like it) has the uid in the
+	// id's place: it positions by uid among equal values, as there.
+	var afterValue *string
+	var afterTie any
+	if after := pq.After; len(after) == 2 && after[0] != nil && after[1] != nil {
+		afterValue, afterTie = after[0], *after[1]
+		if n, err := strconv.ParseInt(*after[1], 10, 64); err == nil {
+			afterTie = n
 		}
 	}
-	order := value + " " + dir + ", " + uid + " " + dir
-	if !bySearchRow {
-		order = uid + " " + dir
+	// A cursor of another shape positions nothing: Backstage ignores it too.
+	keyset := func(value, id string) sqlExpr {
+		if afterValue == nil {
+			return sqlTrue
+		}
+		if _, byUID := afterTie.(string); byUID {
+			id = "e.uid"
+		}
+		return sqlExpr{"(" + value + " " + cmp + " ? OR (" + value + " = ? AND " + id + " " + cmp + " ?))", []any{*afterValue, *afterValue, afterTie}}
 	}
-	query := `SELECT e.id, ` + value + `, e.uid FROM ` + from + ` WHERE ` + where.sql + ` AND ` + keyset.sql + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	args := append(append(slices.Clone(where.args), keyset.args...), limit, pq.Offset)
+	if typ, ok := relationKey(key); ok {
+		return relationPageRows(ctx, q, typ, where, keyset, dir, limit+pq.Offset, pq.Offset, limit, desc)
+	}
+	var value, from string
+	var args []any
+	if few {
+		value = `json_extract(j.value, '$[1]')`
+		from = `entities e, json_each(e.search) j WHERE json_extract(j.value, '$[0]') = ` + keyID + ` AND ` + value + ` <> '' AND `
+		args = []any{key}
+	} else {
+		value, id = `s.value`, `s.entity_id`
+		from = `search_rows s JOIN entities e ON e.id = s.entity_id WHERE s.key_id = ` + keyID + ` AND s.value <> '' AND `
+		args = []any{key}
+	}
+	ks := keyset(value, id)
+	query := `SELECT ` + id + `, ` + value + ` FROM ` + from + where.sql + ` AND ` + ks.sql + ` ORDER BY ` + value + ` ` + dir + `, ` + id + ` ` + dir + ` LIMIT ? OFFSET ?`
+	args = append(append(append(args, where.args...), ks.args...), limit, pq.Offset)
+	return scanPageRows(ctx, q, query, args, true)
+}
+
+// scanPageRows reads rows of (id, value): the value is the sort value
+// (then the id breaks ties) when sorted, else the uid alone.
+func scanPageRows(ctx context.Context, q queryer, query string, args []any, sorted bool) ([]pageRow, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("querying entities: %w", err)
@@ -320,18 +354,85 @@ func pageRows(ctx context.Context, q queryer, pq catalog.PageQuery, key string, 
 	var out []pageRow
 	for rows.Next() {
 		var r pageRow
-		var v, u string
-		if err := rows.Scan(&r.id, &v, &u); err != nil {
+		var v string
+		if err := rows.Scan(&r.id, &v); err != nil {
 			return nil, fmt.Errorf("querying entities: %w", err)
 		}
-		if key == "" {
-			r.values = []*string{&u}
-		} else {
-			r.values = []*string{&v, &u}
+		r.values = []*string{&v}
+		if sorted {
+			idv := strconv.FormatInt(r.id, 10)
+			r.values = append(r.values, &idv)
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// relationPageRows is pageRows sorted by relations.TYPE: the relations an
+// entity's spec declares, read along the index of relations by type and
+// target, merged with the opposite of those other entities declare to it
+// (few: a group that names what it owns), each pair once. Each side reads
+// at most n rows; the merge skips offset and keeps limit.
+func relationPageRows(ctx context.Context, q queryer, typ string, where sqlExpr, keyset func(value, id string) sqlExpr, dir string, n, offset, limit int, desc bool) ([]pageRow, error) {
+	ownKS := keyset("r.target_ref", "r.entity_id")
+	own := `SELECT r.entity_id, r.target_ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.type = ? AND ` + where.sql + ` AND ` + ownKS.sql +
+		` ORDER BY r.target_ref ` + dir + `, r.entity_id ` + dir + ` LIMIT ?`
+	ownRows, err := scanPageRows(ctx, q, own, append(append(append([]any{typ}, where.args...), ownKS.args...), n), true)
+	if err != nil {
+		return nil, err
+	}
+	invKS := keyset("t.ref", "e.id")
+	inv := `SELECT e.id, t.ref FROM relations r JOIN entities t ON t.id = r.entity_id JOIN entities e ON e.ref = r.target_ref WHERE r.type = ? AND ` + where.sql + ` AND ` + invKS.sql +
+		` ORDER BY t.ref ` + dir + `, e.id ` + dir + ` LIMIT ?`
+	invRows, err := scanPageRows(ctx, q, inv, append(append(append([]any{catalog.InverseRelation(typ)}, where.args...), invKS.args...), n), true)
+	if err != nil {
+		return nil, err
+	}
+	before := func(a, b pageRow) int {
+		c := strings.Compare(*a.values[0], *b.values[0])
+		if c == 0 {
+			c = cmpInt(a.id, b.id)
+		}
+		if desc {
+			c = -c
+		}
+		return c
+	}
+	merged := make([]pageRow, 0, len(ownRows)+len(invRows))
+	for len(ownRows) > 0 || len(invRows) > 0 {
+		var next pageRow
+		switch {
+		case len(invRows) == 0:
+			next, ownRows = ownRows[0], ownRows[1:]
+		case len(ownRows) == 0:
+			next, invRows = invRows[0], invRows[1:]
+		default:
+			switch c := before(ownRows[0], invRows[0]); {
+			case c < 0:
+				next, ownRows = ownRows[0], ownRows[1:]
+			case c > 0:
+				next, invRows = invRows[0], invRows[1:]
+			default: // the same pair both ways: once
+				next, ownRows, invRows = ownRows[0], ownRows[1:], invRows[1:]
+			}
+		}
+		merged = append(merged, next)
+	}
+	if offset >= len(merged) {
+		return nil, nil
+	}
+	merged = merged[offset:]
+	return merged[:min(limit, len(merged))], nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Query returns one page of the entities that match q, and how many match
