@@ -62,6 +62,7 @@ func (s *Store) Facets(ctx context.Context, where catalog.Predicate, facets []st
 }
 
 func (s *Store) facetRows(ctx context.Context, q string, args []any) ([]catalog.FacetCount, error) {
+	planned(q, args)
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err

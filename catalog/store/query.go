@@ -167,6 +167,10 @@ func (s *Store) ListEntities(ctx context.Context, q catalog.ListQuery, page func
 	})
 }
 
+// planned, when set, is shown each read the catalog API's hot paths run
+// (TestQueryPlans explains them); it does nothing outside that test.
+var planned = func(query string, args []any) {}
+
 // smallSet is how many matching entities a page query sorts itself rather
 // than walking an index in order: below it, reading the matches costs less
 // than walking past the entities that do not match.
@@ -198,6 +202,7 @@ func (s *Store) QueryPage(ctx context.Context, q catalog.PageQuery, emit func(en
 		}
 		estimate := q.Estimate
 		if q.Count {
+			planned(`SELECT count(*) FROM entities e WHERE `+counted.sql, counted.args)
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+counted.sql, counted.args...).Scan(&info.TotalItems); err != nil {
 				return fmt.Errorf("counting entities: %w", err)
 			}
@@ -346,6 +351,7 @@ func pageRows(ctx context.Context, q queryer, pq catalog.PageQuery, key string, 
 // scanPageRows reads rows of (id, value): the value is the sort value
 // (then the id breaks ties) when sorted, else the uid alone.
 func scanPageRows(ctx context.Context, q queryer, query string, args []any, sorted bool) ([]pageRow, error) {
+	planned(query, args)
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("querying entities: %w", err)

@@ -101,6 +101,7 @@ func readChunk(ctx context.Context, q queryer, ids []int64) (map[int64]*storedEn
 			uniq = append(uniq, id)
 		}
 	}
+	planned(`SELECT id, ref, uid, etag, body, own_relations FROM entities WHERE id IN `+placeholders(len(uniq)), uniq)
 	rows, err := q.QueryContext(ctx, `SELECT id, ref, uid, etag, body, own_relations FROM entities WHERE id IN `+placeholders(len(uniq)), uniq...)
 	if err != nil {
 		return nil, fmt.Errorf("reading entities: %w", err)
@@ -125,6 +126,7 @@ func readChunk(ctx context.Context, q queryer, ids []int64) (map[int64]*storedEn
 	if len(refs) == 0 {
 		return out, nil
 	}
+	planned(`SELECT r.target_ref, r.type, e.ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN `+placeholders(len(refs)), refs)
 	rows, err = q.QueryContext(ctx, `SELECT r.target_ref, r.type, e.ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN `+placeholders(len(refs)), refs...)
 	if err != nil {
 		return nil, fmt.Errorf("reading relations: %w", err)
@@ -151,11 +153,13 @@ func readChunk(ctx context.Context, q queryer, ids []int64) (map[int64]*storedEn
 // target order for the opposite edges, merged. Memory stays that of one
 // entity however many match; for a few entities, writeEntities costs less.
 func streamEntities(ctx context.Context, tx *sql.Tx, where sqlExpr, emit func([]byte) error) error {
+	planned(`SELECT e.ref, e.uid, e.etag, e.body, e.own_relations FROM entities e WHERE `+where.sql+` ORDER BY e.ref`, where.args)
 	rows, err := tx.QueryContext(ctx, `SELECT e.ref, e.uid, e.etag, e.body, e.own_relations FROM entities e WHERE `+where.sql+` ORDER BY e.ref`, where.args...)
 	if err != nil {
 		return fmt.Errorf("listing entities: %w", err)
 	}
 	defer rows.Close()
+	planned(`SELECT r.target_ref, r.type, s.ref FROM relations r JOIN entities s ON s.id = r.entity_id ORDER BY r.target_ref`, nil)
 	inv, err := tx.QueryContext(ctx, `SELECT r.target_ref, r.type, s.ref FROM relations r JOIN entities s ON s.id = r.entity_id ORDER BY r.target_ref`)
 	if err != nil {
 		return fmt.Errorf("listing relations: %w", err)
