@@ -213,6 +213,8 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request, req pageRequest) 
 		if c.TotalItems != nil && *c.TotalItems > 0 {
 			pq.Estimate = int(*c.TotalItems)
 		}
+		// As Backstage: a cursor without the total has it counted.
+		pq.Count = c.TotalItems == nil && !req.excludeTotal
 	}
 	iw := newItemWriter(w, `{"items":[`, req.fields)
 	info, err := h.rd.QueryPage(r.Context(), pq, iw.item)
@@ -226,7 +228,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request, req pageRequest) 
 	switch {
 	case c.TotalItems != nil:
 		total = int(*c.TotalItems)
-	case req.initial && !req.excludeTotal:
+	case pq.Count:
 		total = info.TotalItems
 	}
 	totalF := float64(total)

@@ -323,3 +323,16 @@ func TestQueryEntitiesLargeLimit(t *testing.T) {
 		t.Errorf("without orderField, want uid order, as Backstage: %v", keys)
 	}
 }
+
+// TestQueryEntitiesCursorWithoutTotal: a cursor that does not carry the
+// total (one written by hand, or by an older client) has it counted, as
+// Backstage counts it.
+func TestQueryEntitiesCursorWithoutTotal(t *testing.T) {
+	srv := newServer(t, seededStore(t), Options{})
+	cursor := base64.StdEncoding.EncodeToString([]byte(`{"orderFields":[],"orderFieldValues":[],"isPrevious":false,"query":{"kind":"domain"}}`))
+	var page queryPage
+	get(t, srv.URL+"/api/catalog/entities/by-query?"+url.Values{"cursor": {cursor}}.Encode()).decode(t, &page)
+	if page.TotalItems != 3 || len(page.Items) != 3 {
+		t.Errorf("%d items, total %d; want the 3 domains, counted", len(page.Items), page.TotalItems)
+	}
+}
