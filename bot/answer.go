@@ -21,6 +21,7 @@ func (b *Bot) answer(ctx context.Context, c command) (message, catalog.UsageEven
 	ev := catalog.UsageEvent{Actor: c.user, At: b.now(), Outcome: catalog.OutcomeUnanswered, Detail: c.text}
 	var (
 		m   message
+		a   *catalog.OwnerAnswer // what an owner or team answer is about, for its buttons
 		err error
 	)
 	switch c.name {
@@ -31,7 +32,7 @@ func (b *Bot) answer(ctx context.Context, c command) (message, catalog.UsageEven
 			m = helpMessage("")
 			break
 		}
-		m, err = b.owner(ctx, c.text, &ev)
+		m, a, err = b.owner(ctx, c, &ev)
 	default:
 		ev.Plugin = catalog.PluginSlackCatalog
 		verb, rest := subcommand(c.text)
@@ -44,7 +45,7 @@ func (b *Bot) answer(ctx context.Context, c command) (message, catalog.UsageEven
 			m, err = b.search(ctx, rest, &ev)
 		case "team":
 			ev.Action, ev.Detail = "team", rest
-			m, err = b.team(ctx, rest, &ev)
+			m, a, err = b.team(ctx, rest, c, &ev)
 		case "stats", "coverage":
 			ev.Action, ev.Detail = "stats", ""
 			m, err = b.stats(ctx, &ev)
@@ -70,31 +71,32 @@ func (b *Bot) answer(ctx context.Context, c command) (message, catalog.UsageEven
 	if c.share && ev.Outcome == catalog.OutcomeAnswered {
 		m.ResponseType = slack.ResponseTypeInChannel
 	}
+	if err == nil {
+		// "Share in channel" on an answer only its asker sees (the share
+		// keyword does the same), and the answer's own buttons.
+		var buttons []*slack.ButtonBlockElement
+		if m.ResponseType == slack.ResponseTypeEphemeral && ev.Outcome == catalog.OutcomeAnswered && ev.Action != "help" {
+			buttons = append(buttons, shareButton(buttonValue{Plugin: ev.Plugin, Command: c.name, Text: c.text}))
+		}
+		buttons = append(buttons, b.answerButtons(a, ev.Plugin)...)
+		if blk := actionsBlock("answer", buttons); blk != nil {
+			m.Blocks = slacktext.Bounded(append(m.Blocks, blk))
+		}
+	}
 	return m, ev
 }
 
-func (b *Bot) owner(ctx context.Context, q string, ev *catalog.UsageEvent) (message, error) {
-	a, err := catalog.FindOwner(ctx, b.catalog, q)
+func (b *Bot) owner(ctx context.Context, c command, ev *catalog.UsageEvent) (message, *catalog.OwnerAnswer, error) {
+	a, err := catalog.FindOwner(ctx, b.catalog, c.text)
 	if errors.Is(err, catalog.ErrEmptyQuery) {
 		ev.Action, ev.Outcome = "help", catalog.OutcomeAnswered
-		return helpMessage(""), nil
+		return helpMessage(""), nil, nil
 	}
 	if err != nil {
-		return message{}, fmt.Errorf("finding the owner of %q: %w", q, err)
+		return message{}, nil, fmt.Errorf("finding the owner of %q: %w", c.text, err)
 	}
 	recordAnswer(a, ev)
-	return b.withPage(ownerMessage(a), a), nil
-}
-
-// withPage ends an answer about an entity with a link to its page in the
-// web view, when callboard has a base URL.
-func (b *Bot) withPage(m message, a *catalog.OwnerAnswer) message {
-	if b.baseURL == "" || a.Entity == nil {
-		return m
-	}
-	u := b.baseURL + catalog.PagePath(a.Entity.Ref())
-	m.Blocks = append(m.Blocks, slacktext.Context(slacktext.Link(u, "Open its page in callboard")))
-	return m
+	return ownerMessage(a, b.people(ctx, c.team, c.share, a)), a, nil
 }
 
 // recordAnswer fills the usage event from an owner answer: answered when it
@@ -108,31 +110,36 @@ func recordAnswer(a *catalog.OwnerAnswer, ev *catalog.UsageEvent) {
 	}
 }
 
-func (b *Bot) team(ctx context.Context, q string, ev *catalog.UsageEvent) (message, error) {
+func (b *Bot) team(ctx context.Context, q string, c command, ev *catalog.UsageEvent) (message, *catalog.OwnerAnswer, error) {
 	if q == "" {
-		return sectionMessage("Which team? Try `/catalog team payments`.", "Which team?"), nil
+		return sectionMessage("Which team? Try `/catalog team payments`.", "Which team?"), nil, nil
 	}
 	a, err := b.findTeam(ctx, q)
 	if err != nil {
-		return message{}, fmt.Errorf("finding team %q: %w", q, err)
+		return message{}, nil, fmt.Errorf("finding team %q: %w", q, err)
 	}
-	switch {
-	case !a.Found():
-		return missMessage(a, "/catalog team"), nil
-	case !a.Team:
-		// A service, not a team: point at the team that owns it.
-		subject, plain := subjectOf(a)
-		line := subject + " is not a team."
-		if len(a.Owners) > 0 {
-			line = subject + " is not a team; it is owned by " + ownerNames(a.Owners, true) + "."
-			if o := a.Owners[0]; o.Known && o.Name != "" {
-				line += " Try `/catalog team " + strings.ReplaceAll(slacktext.Clean(o.Name), "`", "") + "`."
-			}
-		}
-		return sectionMessage(line, slacktext.Escape(plain)+" is not a team"), nil
+	if !a.Found() {
+		return missMessage(a, commandHint("/catalog team")), nil, nil
+	}
+	if !a.Team {
+		return notATeam(a, func(team string) string { return "Try `/catalog team " + team + "`." }), a, nil
 	}
 	recordAnswer(a, ev)
-	return b.withPage(teamMessage(a), a), nil
+	return teamMessage(a, b.people(ctx, c.team, c.share, a)), a, nil
+}
+
+// notATeam points from a service to the team that owns it; try says how to
+// ask about that team.
+func notATeam(a *catalog.OwnerAnswer, try func(team string) string) message {
+	subject, plain := subjectOf(a)
+	line := subject + " is not a team."
+	if len(a.Owners) > 0 {
+		line = subject + " is not a team; it is owned by " + ownerNames(a.Owners, true) + "."
+		if o := a.Owners[0]; o.Known && o.Name != "" {
+			line += " " + try(strings.ReplaceAll(slacktext.Clean(o.Name), "`", ""))
+		}
+	}
+	return sectionMessage(line, slacktext.Escape(plain)+" is not a team")
 }
 
 // findTeam looks q up as a group first (payments is the team even when a

@@ -23,6 +23,10 @@ type Catalog interface {
 	catalog.OwnerReader
 	Search(ctx context.Context, text string, limit int) ([]*catalog.Entity, error)
 	Coverage(ctx context.Context) (catalog.Coverage, error)
+	// For the App Home: the catalog's people, to find who opened it by
+	// email.
+	EntitiesOfKind(ctx context.Context, kind string, limit int) ([]*catalog.Entity, int, error)
+	CatalogVersion(ctx context.Context) (string, error)
 }
 
 // Config is what New needs.
@@ -42,11 +46,39 @@ type Config struct {
 	// https://hooks.slack.com/; tests point it at an httptest server, and an
 	// organisation on GovSlack at its own hooks host.
 	AllowResponseURL func(string) bool
+
+	// BotToken (SLACK_BOT_TOKEN) lets the bot answer mentions and direct
+	// messages, draw the App Home, and show people as their Slack
+	// accounts; without it, slash commands still work.
+	BotToken string
+	// APIURL is Slack's Web API (SLACK_API_URL, ending in /api/); "" is Slack's own.
+	APIURL string
+	// PeopleTTL is how long a match of an email to a Slack account is
+	// kept (default 6 h).
+	PeopleTTL time.Duration
+	// Proposals lists a team's open onboarding proposals for the App
+	// Home; nil lists none.
+	Proposals Proposals
+	// Checks lists the open pull requests whose latest check failed, for
+	// the App Home; nil leaves that section out.
+	Checks Checks
+}
+
+// Checks lists the open pull requests of some repositories (org/repo, any
+// case) whose latest check failed, newest first; githubapp.CheckResults
+// is it.
+type Checks interface {
+	FailingPullRequests(ctx context.Context, repos []string, limit int) ([]catalog.PullRequestCheck, error)
 }
 
 // Limits of a request and of the work behind it.
 const (
-	maxBody       = 64 << 10 // a slash command is well under 1 KB
+	maxBody = 64 << 10 // a slash command is well under 1 KB
+	// maxEventBody bounds an event or an interaction: Slack sends the whole
+	// message a button is on (up to 50 blocks of 3,000 characters), and an
+	// event the message that mentioned callboard (up to 40,000 characters,
+	// and its blocks).
+	maxEventBody  = 1 << 20
 	defaultAnswer = 2 * time.Second
 	workTimeout   = 20 * time.Second // a catalog answer slower than this is broken
 	postTimeout   = 10 * time.Second
@@ -65,6 +97,18 @@ type Bot struct {
 	allowResponse func(string) bool
 
 	replays replays
+	// events remembers the Events API deliveries taken, by event_id: Slack
+	// delivers again when an answer was slow, and an event is answered once.
+	events replays
+
+	api       slackAPI // nil without a bot token
+	dir       *directory
+	names     names
+	proposals Proposals
+	checks    Checks
+	users     userIndex
+	// busy bounds the mentions, DMs and button presses worked on at once.
+	busy chan struct{}
 
 	mu     sync.Mutex
 	closed bool
@@ -103,9 +147,23 @@ func New(cfg Config) *Bot {
 	if b.allowResponse == nil {
 		b.allowResponse = slackHook
 	}
+	if cfg.BotToken != "" {
+		b.api = newSlackClient(cfg.BotToken, "", cfg.APIURL)
+	}
+	b.dir = newDirectory(b.api, cfg.PeopleTTL, b.now, b.log)
+	b.proposals = cfg.Proposals
+	b.checks = cfg.Checks
+	if b.proposals == nil {
+		b.proposals = noProposals{}
+	}
+	b.busy = make(chan struct{}, maxBusy)
 	b.life, b.stop = context.WithCancel(context.Background())
 	return b
 }
+
+// maxBusy is how many mentions, DMs, App Home views and button presses are
+// worked on at once; past it, new ones wait their turn.
+const maxBusy = 16
 
 // slackHook reports whether u is Slack's response_url host, over https.
 func slackHook(u string) bool {
@@ -118,24 +176,47 @@ func slackHook(u string) bool {
 // the catalog gives it within Config.Answer; otherwise the request is
 // acknowledged and the answer posted to response_url when it is ready.
 func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, ok := b.readSigned(w, r, maxBody)
+	if !ok {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sc, err := slack.SlashCommandParse(r)
+	if err != nil {
+		http.Error(w, "malformed slash command", http.StatusBadRequest)
+		return
+	}
+	m := b.Command(sc)
+	if m == nil {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	writeMessage(w, m)
+}
+
+// readSigned reads a request to one of Slack's routes and verifies its
+// signature over the raw body (v0, 5-minute window, each signature taken
+// once) before anything in it is read. When it refuses, it has written the
+// answer, and ok is false.
+func (b *Bot) readSigned(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, ok bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
+		return nil, false
 	}
 	if b.secret == "" {
 		http.Error(w, "Slack is not configured on this server (SLACK_SIGNING_SECRET)", http.StatusServiceUnavailable)
-		return
+		return nil, false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
+			return nil, false
 		}
 		http.Error(w, "reading request body", http.StatusBadRequest)
-		return
+		return nil, false
 	}
 	err = verify(r.Header, body, b.secret, b.now())
 	if err == nil {
@@ -146,27 +227,33 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		b.log.Warn("slack request refused", "reason", err.Error(), "remote", r.RemoteAddr)
+		b.log.Warn("slack request refused", "route", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
 		http.Error(w, err.Error(), http.StatusUnauthorized)
-		return
+		return nil, false
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	sc, err := slack.SlashCommandParse(r)
-	if err != nil {
-		http.Error(w, "malformed slash command", http.StatusBadRequest)
-		return
-	}
-	c := parseCommand(sc)
+	return body, true
+}
 
+// begin counts a piece of work Close must wait for; false once closing.
+func (b *Bot) begin() bool {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.closed {
-		b.mu.Unlock()
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-		return
+		return false
 	}
 	b.wg.Add(1)
-	b.mu.Unlock()
+	return true
+}
 
+// Command answers a slash command, however it arrived (HTTP or Socket
+// Mode): the answer when the catalog gives it within Config.Answer, else
+// "Looking that up…" with the answer posted to response_url when it is
+// ready. nil while shutting down.
+func (b *Bot) Command(sc slack.SlashCommand) *message {
+	c := parseCommand(sc)
+	if !b.begin() {
+		return nil
+	}
 	start := time.Now()
 	p := &pending{ready: make(chan struct{})}
 	go b.work(c, p, start)
@@ -175,13 +262,12 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer timer.Stop()
 	select {
 	case <-p.ready:
-		writeMessage(w, p.msg)
+		return p.msg
 	case <-timer.C:
 		if m := p.giveUp(); m != nil {
-			writeMessage(w, m) // it arrived as the deadline passed
-			return
+			return m // it arrived as the deadline passed
 		}
-		writeMessage(w, &message{ResponseType: slack.ResponseTypeEphemeral, Text: "Looking that up…"})
+		return &message{ResponseType: slack.ResponseTypeEphemeral, Text: "Looking that up…"}
 	}
 }
 
@@ -195,7 +281,7 @@ func (b *Bot) work(c command, p *pending, start time.Time) {
 	m, ev := b.answer(ctx, c)
 	deferred := p.deliver(&m)
 	if deferred {
-		b.post(c, &m)
+		b.post(c.responseURL, c.user, c.team, &m)
 	}
 	b.log.Info("slack command", "command", c.name, "action", ev.Action, "outcome", ev.Outcome,
 		"user", c.user, "team", c.team, "deferred", deferred, "elapsed", time.Since(start))
@@ -242,11 +328,12 @@ func (p *pending) giveUp() *message {
 	return nil
 }
 
-// post sends an answer to the command's response_url. The URL is a
-// credential for the channel for 30 minutes, so it is never logged.
-func (b *Bot) post(c command, m *message) {
-	if !b.allowResponse(c.responseURL) {
-		b.log.Warn("slack answer dropped: response_url is not Slack's", "user", c.user, "team", c.team)
+// post sends a message to a response_url (a command's, or a button's).
+// The URL is a credential for the channel for 30 minutes, so it is never
+// logged.
+func (b *Bot) post(responseURL, user, team string, m *message) {
+	if !b.allowResponse(responseURL) {
+		b.log.Warn("slack answer dropped: response_url is not Slack's", "user", user, "team", team)
 		return
 	}
 	body, err := encode(m)
@@ -256,7 +343,7 @@ func (b *Bot) post(c command, m *message) {
 	}
 	ctx, cancel := context.WithTimeout(b.life, postTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.responseURL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 	if err != nil {
 		b.log.Error("posting slack answer", "err", err)
 		return
@@ -269,13 +356,13 @@ func (b *Bot) post(c command, m *message) {
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		b.log.Error("posting slack answer", "user", c.user, "team", c.team, "err", err)
+		b.log.Error("posting slack answer", "user", user, "team", team, "err", err)
 		return
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode/100 != 2 {
-		b.log.Error("posting slack answer", "user", c.user, "team", c.team, "status", resp.StatusCode, "reply", string(reply))
+		b.log.Error("posting slack answer", "user", user, "team", team, "status", resp.StatusCode, "reply", string(reply))
 	}
 }
 

@@ -837,6 +837,8 @@ func checkBlockKit(t *testing.T, body []byte) {
 					t.Errorf("block %d: context element of %d characters", i, utf8.RuneCountInString(s))
 				}
 			}
+		case "actions":
+			checkActions(t, i, blk)
 		case "divider":
 		default:
 			t.Errorf("block %d: type %v", i, blk["type"])
@@ -847,6 +849,40 @@ func checkBlockKit(t *testing.T, body []byte) {
 	}
 	if err := json.Unmarshal(body, &back); err != nil || len(back.Blocks.BlockSet) != len(m.Blocks) {
 		t.Errorf("slack-go reads back %d of %d blocks (%v)", len(back.Blocks.BlockSet), len(m.Blocks), err)
+	}
+}
+
+// checkActions holds an actions block to Block Kit's rules: 1 to 25
+// buttons, each with a plain-text label of up to 75 characters, an
+// action_id unique in the block, a value of up to 2,000 characters, a
+// link (when it has one) over http(s).
+func checkActions(t *testing.T, i int, blk map[string]any) {
+	t.Helper()
+	els, _ := blk["elements"].([]any)
+	if len(els) == 0 || len(els) > slacktext.MaxActionElements {
+		t.Errorf("block %d: %d buttons, want 1 to %d", i, len(els), slacktext.MaxActionElements)
+	}
+	ids := map[string]bool{}
+	for _, e := range els {
+		b, _ := e.(map[string]any)
+		text, _ := b["text"].(map[string]any)
+		label, _ := text["text"].(string)
+		id, _ := b["action_id"].(string)
+		value, _ := b["value"].(string)
+		link, _ := b["url"].(string)
+		if b["type"] != "button" || text["type"] != "plain_text" || label == "" || utf8.RuneCountInString(label) > slacktext.MaxButtonText {
+			t.Errorf("block %d: button %v", i, b)
+		}
+		if id == "" || ids[id] {
+			t.Errorf("block %d: action_id %q missing or repeated", i, id)
+		}
+		ids[id] = true
+		if utf8.RuneCountInString(value) > slacktext.MaxButtonValue {
+			t.Errorf("block %d: button value of %d characters", i, utf8.RuneCountInString(value))
+		}
+		if link != "" && !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
+			t.Errorf("block %d: button opens %q", i, link)
+		}
 	}
 }
 

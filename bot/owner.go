@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"sort"
@@ -13,19 +14,24 @@ import (
 
 // message is a slash command's reply, inline or through response_url.
 type message struct {
-	ResponseType string        `json:"response_type"`
-	Text         string        `json:"text"`
+	ResponseType string        `json:"response_type,omitempty"`
+	Text         string        `json:"text,omitempty"`
 	Blocks       []slack.Block `json:"blocks,omitempty"`
+	// For a response_url of a button: whether the message replaces the
+	// one the button is on, or deletes it.
+	ReplaceOriginal *bool `json:"replace_original,omitempty"`
+	DeleteOriginal  bool  `json:"delete_original,omitempty"`
 }
 
 // ownerMessage renders an answer to /owner (and /catalog team): who owns it
 // and how to reach them first, then links, then where the answer came from.
-func ownerMessage(a *catalog.OwnerAnswer) message {
+// p shows the people it names (nil: by email).
+func ownerMessage(a *catalog.OwnerAnswer, p *people) message {
 	if !a.Found() {
-		return missMessage(a, "/owner")
+		return missMessage(a, commandHint("/owner"))
 	}
 	if a.Team && a.Entity != nil {
-		return teamMessage(a)
+		return teamMessage(a, p)
 	}
 	subject, plainSubject := subjectOf(a)
 	first := slacktext.NewLines(slacktext.MaxSectionText)
@@ -50,7 +56,7 @@ func ownerMessage(a *catalog.OwnerAnswer) message {
 		}
 	}
 	if len(a.Owners) == 1 {
-		reach(first, a.Owners[0], false)
+		reach(first, a.Owners[0], false, p)
 	}
 	blocks := []slack.Block{slacktext.Section(first)}
 	if len(a.Owners) > 1 {
@@ -62,7 +68,7 @@ func ownerMessage(a *catalog.OwnerAnswer) message {
 				break
 			}
 			t := slacktext.NewLines(slacktext.MaxSectionText)
-			reach(t, o, true)
+			reach(t, o, true, p)
 			if !t.Empty() {
 				blocks = append(blocks, slacktext.Section(t))
 			}
@@ -81,7 +87,7 @@ func ownerMessage(a *catalog.OwnerAnswer) message {
 }
 
 // teamMessage renders a team (or a person): how to reach them, then what they own.
-func teamMessage(a *catalog.OwnerAnswer) message {
+func teamMessage(a *catalog.OwnerAnswer, p *people) message {
 	e := a.Entity
 	var o catalog.Owner
 	if len(a.Owners) > 0 {
@@ -95,7 +101,7 @@ func teamMessage(a *catalog.OwnerAnswer) message {
 	}
 	first := slacktext.NewLines(slacktext.MaxSectionText)
 	first.Add(slacktext.Bold(e.DisplayName()) + " (" + slacktext.Escape(label) + ")")
-	reach(first, o, false)
+	reach(first, o, false, p)
 	blocks := []slack.Block{slacktext.Section(first)}
 	if e.Metadata.Description != "" {
 		blocks = append(blocks, slacktext.Context(slacktext.Escape(slacktext.Truncate(e.Metadata.Description, 300))))
@@ -130,8 +136,15 @@ func teamMessage(a *catalog.OwnerAnswer) message {
 	}
 }
 
-// missMessage says kindly that nothing matched and offers close matches.
-func missMessage(a *catalog.OwnerAnswer, command string) message {
+// commandHint is what a miss says a slash command takes.
+func commandHint(command string) string {
+	return "`" + command + "` takes a service or team name, `org/repo`, an entity ref or a GitHub URL. " +
+		"`/catalog search` looks in titles and descriptions too."
+}
+
+// missMessage says kindly that nothing matched and offers close matches;
+// hint says what to ask instead.
+func missMessage(a *catalog.OwnerAnswer, hint string) message {
 	t := slacktext.NewLines(slacktext.MaxSectionText)
 	t.Add("Nothing in the catalog matches " + quote(a.Query) + ".")
 	if len(a.Suggestions) > 0 {
@@ -144,8 +157,6 @@ func missMessage(a *catalog.OwnerAnswer, command string) message {
 		t.Add("Did you mean " + joinOr(ss) + "?")
 	}
 	blocks := []slack.Block{slacktext.Section(t)}
-	hint := "`" + command + "` takes a service or team name, `org/repo`, an entity ref or a GitHub URL. " +
-		"`/catalog search` looks in titles and descriptions too."
 	blocks = append(blocks, slacktext.Context(hint))
 	fallback := "Nothing in the catalog matches " + quote(a.Query)
 	return message{Text: fallback, Blocks: blocks}
@@ -246,9 +257,15 @@ func ownerNames(os []catalog.Owner, md bool) string {
 }
 
 // reach adds how to reach an owner: channel, email and GitHub team on one
-// line, then members, on-call and the owner's other links.
-func reach(t *slacktext.Lines, o catalog.Owner, named bool) {
+// line (a person's Slack account first), then members, on-call and the
+// owner's other links.
+func reach(t *slacktext.Lines, o catalog.Owner, named bool, p *people) {
 	var contact []string
+	if strings.EqualFold(o.Kind, "user") {
+		if s := p.slackOf(o.Email); s != "" {
+			contact = append(contact, s)
+		}
+	}
 	if o.SlackChannel != "" {
 		contact = append(contact, channel(o))
 	}
@@ -293,15 +310,7 @@ func reach(t *slacktext.Lines, o catalog.Owner, named bool) {
 			if i == maxMembersLine {
 				break
 			}
-			name := m.DisplayName
-			if name == "" {
-				name = m.Name
-			}
-			if m.Email != "" {
-				ms = append(ms, slacktext.Mailto(m.Email, name))
-			} else {
-				ms = append(ms, slacktext.Escape(name))
-			}
+			ms = append(ms, p.person(m.Email, cmp.Or(m.DisplayName, m.Name)))
 		}
 		if more := len(o.Members) - len(ms) + o.MoreMembers; more > 0 {
 			ms = append(ms, fmt.Sprintf("%d more", more))

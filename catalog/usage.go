@@ -13,6 +13,10 @@ const (
 	PluginScaffolder   = "scaffolder"
 	PluginCatalogAPI   = "catalog-api"
 	PluginWeb          = "web"
+	// Slack conversations: mentions in channels, direct messages, the App Home.
+	PluginSlackMention = "slack.mention"
+	PluginSlackDM      = "slack.dm"
+	PluginSlackHome    = "slack.home"
 )
 
 // Outcomes a usage event may record.

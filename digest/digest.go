@@ -32,7 +32,8 @@ const AnnotationPluginID = "callboard.dev/usage-plugin-id"
 // usage goes to DIGEST_TO rather than to an owner from the catalog.
 func Own(plugin string) bool {
 	switch plugin {
-	case catalog.PluginSlackOwner, catalog.PluginSlackCatalog, catalog.PluginPRCheck, catalog.PluginScaffolder, catalog.PluginCatalogAPI, catalog.PluginWeb:
+	case catalog.PluginSlackOwner, catalog.PluginSlackCatalog, catalog.PluginPRCheck, catalog.PluginScaffolder, catalog.PluginCatalogAPI, catalog.PluginWeb,
+		catalog.PluginSlackMention, catalog.PluginSlackDM, catalog.PluginSlackHome:
 		return true
 	}
 	return false

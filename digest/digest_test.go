@@ -292,3 +292,46 @@ func TestForOwner(t *testing.T) {
 		t.Error("a digest for an address that owns nothing")
 	}
 }
+
+// TestSlackConversationsInTheDigest: questions asked by mention and in
+// direct messages, and App Home views, are callboard's own features in the
+// digest, each with its users and actions.
+func TestSlackConversationsInTheDigest(t *testing.T) {
+	w := Week{2026, 47}
+	start := w.Start(time.UTC)
+	var evs []catalog.UsageEvent
+	add := func(plugin, action, actor string, hour int) {
+		evs = append(evs, catalog.UsageEvent{Plugin: plugin, Action: action, Actor: actor, At: start.Add(time.Duration(hour) * time.Hour),
+			Outcome: catalog.OutcomeAnswered})
+	}
+	add(catalog.PluginSlackMention, "owner", "U0CAROL", 10)
+	add(catalog.PluginSlackMention, "owner", "U0BOB", 11)
+	add(catalog.PluginSlackMention, "on-call", "U0CAROL", 12)
+	add(catalog.PluginSlackDM, "docs", "U0ALICE", 13)
+	add(catalog.PluginSlackHome, "open", "U0BOB", 14)
+	add(catalog.PluginSlackHome, "open", "U0BOB", 15)
+	d := Build(Input{Week: w, Location: time.UTC, Now: start.AddDate(0, 0, 8), Events: evs})
+	for _, tc := range []struct {
+		id            string
+		events, users int
+		top           string
+	}{
+		{catalog.PluginSlackMention, 3, 2, "owner"},
+		{catalog.PluginSlackDM, 1, 1, "docs"},
+		{catalog.PluginSlackHome, 2, 1, "open"},
+	} {
+		p, ok := pluginByID(d, tc.id)
+		switch {
+		case !ok:
+			t.Errorf("%s is not in the digest", tc.id)
+		case !p.Own || p.Events != tc.events || p.Users != tc.users || len(p.TopActions) == 0 || p.TopActions[0].Name != tc.top:
+			t.Errorf("%s: own %v, %d events, %d users, top %v; want own, %d, %d, %s", tc.id, p.Own, p.Events, p.Users, p.TopActions, tc.events, tc.users, tc.top)
+		}
+	}
+	text := Text(d)
+	for _, id := range []string{catalog.PluginSlackMention, catalog.PluginSlackDM, catalog.PluginSlackHome} {
+		if !strings.Contains(text, id) {
+			t.Errorf("the digest's text does not name %s:\n%s", id, text)
+		}
+	}
+}

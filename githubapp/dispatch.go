@@ -50,7 +50,7 @@ func (a *App) eventHandlers(st Store, reader Reader, db *sqlite.DB, sync *syncer
 	usage := usageLog{rec: a.cfg.Usage, now: a.cfg.Now}
 	checks := &prChecker{
 		clients: a.clients, sync: sync, reader: reader, comments: prComments{db},
-		strict: a.cfg.StrictChecks, baseURL: a.cfg.BaseURL, usage: usage,
+		strict: a.cfg.StrictChecks, baseURL: a.cfg.BaseURL, usage: usage, results: CheckResults{db},
 	}
 	scaffolder := issuesHandler{clients: a.clients, scaffolder: a.cfg.Scaffolder, repo: a.cfg.ScaffoldRepo, sync: sync, usage: usage}
 	return map[string]handler{
@@ -64,7 +64,7 @@ func (a *App) eventHandlers(st Store, reader Reader, db *sqlite.DB, sync *syncer
 		"team":                      on[github.TeamEvent](teamHandler{sync: sync}.handle),
 		"membership":                on[github.MembershipEvent](membershipHandler{sync: sync}.handle),
 		"organization":              on[github.OrganizationEvent](organizationHandler{sync: sync}.handle),
-		"pull_request":              on[github.PullRequestEvent](pullRequestHandler{checks: checks, merges: a.cfg.Merges, now: a.cfg.Now}.handle),
+		"pull_request":              on[github.PullRequestEvent](pullRequestHandler{checks: checks, results: CheckResults{db}, merges: a.cfg.Merges, now: a.cfg.Now}.handle),
 		"check_run":                 on[github.CheckRunEvent](checkRunHandler{checks: checks}.handle),
 		"check_suite":               on[github.CheckSuiteEvent](checkSuiteHandler{checks: checks}.handle),
 		"issues":                    on[github.IssuesEvent](scaffolder.handle),

@@ -1,6 +1,7 @@
 package githubapp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,11 +21,14 @@ import (
 
 // prTarget is one pull request to evaluate.
 type prTarget struct {
-	repo        repoInfo
-	number      int    // 0 for a check suite with no pull request
-	headSHA     string // the commit evaluated
-	baseRef     string // branch the pull request merges into
-	author      string
+	repo    repoInfo
+	number  int    // 0 for a check suite with no pull request
+	headSHA string // the commit evaluated
+	baseRef string // branch the pull request merges into
+	author  string
+	// prAuthor is who opened the pull request, when the event says (a
+	// re-run names only who asked for it).
+	prAuthor    string
 	installID   int64
 	commentable bool
 	// untrusted: the head may come from a fork (or from nobody known): its
@@ -42,6 +46,7 @@ type prChecker struct {
 	strict   bool
 	baseURL  string // callboard's address, for links to the web view's pages
 	usage    usageLog
+	results  CheckResults // the latest check of each open pull request
 }
 
 // run checks one pull request (or commit) and records the use.
@@ -52,6 +57,13 @@ func (c *prChecker) run(ctx context.Context, log *slog.Logger, t prTarget) error
 	}
 	c.usage.record(ctx, log, catalog.UsageEvent{Plugin: catalog.PluginPRCheck, Action: "evaluate", Actor: t.author,
 		Entity: t.repo.FullName, Outcome: r.Conclusion})
+	if t.number > 0 {
+		web := cmp.Or(strings.TrimRight(t.repo.HTMLURL, "/"), "https://github.com/"+t.repo.FullName)
+		if err := c.results.record(ctx, t.repo.ID, catalog.PullRequestCheck{Repository: t.repo.FullName, Number: t.number,
+			URL: fmt.Sprintf("%s/pull/%d", web, t.number), Author: t.prAuthor, Conclusion: r.Conclusion, At: c.usage.now()}); err != nil {
+			return fmt.Errorf("recording the check of %s#%d: %w", t.repo.FullName, t.number, err)
+		}
+	}
 	log.Info("pull request checked", "repository", t.repo.FullName, "pr", t.number, "sha", t.headSHA, "conclusion", r.Conclusion, "findings", len(r.Findings))
 	return nil
 }

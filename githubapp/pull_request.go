@@ -2,6 +2,7 @@ package githubapp
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/callboard/callboard/githubapp/queue"
@@ -12,8 +13,10 @@ import (
 // new commits, or becomes ready for review, and records it when it merges.
 type pullRequestHandler struct {
 	checks *prChecker
-	merges MergeRecorder // nil: merges are not recorded
-	now    func() time.Time
+	// results forgets a closed pull request's check.
+	results CheckResults
+	merges  MergeRecorder // nil: merges are not recorded
+	now     func() time.Time
 }
 
 func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRequestEvent]) error {
@@ -21,6 +24,9 @@ func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRe
 	switch ev.GetAction() {
 	case "opened", "reopened", "synchronize", "ready_for_review":
 	case "closed":
+		if err := h.results.closed(ctx, ev.GetRepo().GetID(), ev.GetPullRequest().GetNumber()); err != nil {
+			return fmt.Errorf("forgetting the check of %s#%d: %w", ev.GetRepo().GetFullName(), ev.GetPullRequest().GetNumber(), err)
+		}
 		return h.merged(ctx, ev)
 	default:
 		return queue.IgnoredAction("pull_request", ev.GetAction())
@@ -31,7 +37,7 @@ func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRe
 	}
 	t := prTarget{
 		repo: infoOf(ev.GetRepo()), number: pr.GetNumber(), headSHA: pr.GetHead().GetSHA(), baseRef: pr.GetBase().GetRef(),
-		author: pr.GetUser().GetLogin(), installID: d.InstallationID, commentable: true,
+		author: pr.GetUser().GetLogin(), prAuthor: pr.GetUser().GetLogin(), installID: d.InstallationID, commentable: true,
 		untrusted: pr.GetHead().GetRepo().GetID() != ev.GetRepo().GetID(),
 	}
 	return h.checks.run(ctx, d.Log, t)

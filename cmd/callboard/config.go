@@ -35,6 +35,9 @@ type config struct {
 	SlackSigningSecret string
 	SlackBotToken      string
 	SlackAPIURL        string
+	// SlackAppToken (SLACK_APP_TOKEN, xapp-) turns on Socket Mode: Slack
+	// over a WebSocket callboard opens, instead of inbound HTTP.
+	SlackAppToken string
 
 	SMTPURL            string
 	DigestFrom         string
@@ -70,7 +73,7 @@ type config struct {
 }
 
 // secrets are the variables that may come from NAME_FILE and must never be logged.
-var secrets = []string{"CALLBOARD_API_TOKEN", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SMTP_URL", "GITHUB_CLIENT_SECRET"}
+var secrets = []string{"CALLBOARD_API_TOKEN", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SMTP_URL", "GITHUB_CLIENT_SECRET"}
 
 const maxSecretFile = 64 << 10
 
@@ -112,6 +115,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SlackSigningSecret:  secret("SLACK_SIGNING_SECRET"),
 		SlackBotToken:       secret("SLACK_BOT_TOKEN"),
 		SlackAPIURL:         get("SLACK_API_URL", ""),
+		SlackAppToken:       secret("SLACK_APP_TOKEN"),
 		SMTPURL:             secret("SMTP_URL"),
 		DigestFrom:          get("DIGEST_FROM", ""),
 		DigestTo:            get("DIGEST_TO", ""),
@@ -176,6 +180,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
 		errs = append(errs, fmt.Sprintf("SLACK_API_URL %q must end in /", c.SlackAPIURL))
+	}
+	switch {
+	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		// Never the value: it is a secret, whatever it holds.
+		errs = append(errs, "SLACK_APP_TOKEN: want the app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write), not a bot or user token")
+	case c.SlackAppToken != "" && c.SlackBotToken == "":
+		errs = append(errs, "SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: Socket Mode answers mentions, DMs and the App Home through the Web API, with the bot token (OAuth & Permissions → Bot User OAuth Token)")
 	}
 	errs = append(errs, checkConfig(&c, getenv)...)
 	errs = append(errs, checkWebConfig(c)...)

@@ -388,12 +388,15 @@ func TestNoSecretInLogs(t *testing.T) {
 		"GITHUB_WEBHOOK_SECRET": "whsec-7f3a9c2e-do-not-log",
 		"SLACK_SIGNING_SECRET":  "slacksec-91be-do-not-log",
 		"SLACK_BOT_TOKEN":       "xoxb-1234-do-not-log",
+		"SLACK_APP_TOKEN":       "xapp-1-77c4-do-not-log",
 		"CALLBOARD_API_TOKEN":   "apitok-55aa-do-not-log",
 		"GITHUB_CLIENT_SECRET":  "clientsec-3c1d-do-not-log",
 	}
 	env := map[string]string{"CALLBOARD_DB": filepath.Join(dir, "callboard.db"), "CALLBOARD_LOG_LEVEL": "debug",
 		"GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY_FILE": keyFile, "GITHUB_API_URL": "http://127.0.0.1:1/",
-		"GITHUB_CLIENT_ID": "Iv1.x", "CALLBOARD_WEB_AUTH": "token"}
+		"GITHUB_CLIENT_ID": "Iv1.x", "CALLBOARD_WEB_AUTH": "token",
+		// Slack unreachable: Socket Mode and the answers to events fail, and say so.
+		"SLACK_API_URL": "http://127.0.0.1:1/api/"}
 	for k, v := range secrets {
 		env[k] = v
 	}
@@ -434,6 +437,13 @@ func TestNoSecretInLogs(t *testing.T) {
 		t.Errorf("signed slack command: %d", c)
 	}
 	do("POST", "/slack/commands", slackBody, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=bad"})
+	// A mention, answered through the Web API (unreachable: logged).
+	mention := []byte(`{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"app_mention","user":"U1","text":"<@U0B> who owns payments-api?","ts":"1.1","channel":"C1"}}`)
+	mac = hmac.New(sha256.New, []byte(secrets["SLACK_SIGNING_SECRET"]))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, mention)
+	if c := do("POST", "/slack/events", mention, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + hex.EncodeToString(mac.Sum(nil))}); c != 200 {
+		t.Errorf("signed slack event: %d", c)
+	}
 	if c := do("GET", "/api/catalog/entities", nil, map[string]string{"Authorization": "Bearer " + secrets["CALLBOARD_API_TOKEN"]}); c != 200 {
 		t.Errorf("API with the token: %d", c)
 	}
@@ -447,6 +457,9 @@ func TestNoSecretInLogs(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // let the push fail and be logged
 
 	out := logs.String()
+	if !strings.Contains(out, "answering a slack mention") || !strings.Contains(out, "slack socket mode") {
+		t.Errorf("the scenario logged no Slack failure; is the log captured?\n%s", out)
+	}
 	if !strings.Contains(out, "delivery") {
 		t.Fatalf("the scenario logged nothing about deliveries; is the log captured?\n%s", out)
 	}

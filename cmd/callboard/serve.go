@@ -140,9 +140,17 @@ func features(cfg config) []feature {
 	if !gh.on {
 		gh.why = "set GITHUB_APP_ID, GITHUB_PRIVATE_KEY and GITHUB_WEBHOOK_SECRET"
 	}
-	sl := feature{name: "slack", on: cfg.SlackSigningSecret != ""}
+	sl := feature{name: "slack", on: cfg.SlackSigningSecret != "" || cfg.SlackAppToken != ""}
 	if !sl.on {
-		sl.why = "set SLACK_SIGNING_SECRET (and SLACK_BOT_TOKEN for the digest)"
+		sl.why = "set SLACK_SIGNING_SECRET (Slack over HTTP) or SLACK_APP_TOKEN (Socket Mode), and SLACK_BOT_TOKEN"
+	}
+	talk := feature{name: "slack-conversations", on: sl.on && cfg.SlackBotToken != ""}
+	if !talk.on {
+		talk.why = "set SLACK_BOT_TOKEN (and Slack itself): mentions, direct messages, the App Home and people shown as Slack accounts need it"
+	}
+	socket := feature{name: "slack-socket-mode", on: cfg.SlackAppToken != ""}
+	if !socket.on {
+		socket.why = "set SLACK_APP_TOKEN (xapp-) to take Slack over an outbound WebSocket instead of inbound HTTP"
 	}
 	api := feature{name: "api-token", on: cfg.APIToken != ""}
 	if !api.on {
@@ -160,5 +168,5 @@ func features(cfg config) []feature {
 	if !scaffolder.on {
 		scaffolder.why = "set SCAFFOLD_REPO (owner/repo) and the GitHub App; issues labelled scaffold there create services"
 	}
-	return []feature{gh, sl, api, mail, slackDigest, scaffolder}
+	return []feature{gh, sl, talk, socket, api, mail, slackDigest, scaffolder}
 }

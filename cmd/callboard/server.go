@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/callboard/callboard/bot"
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/httpapi"
 	"github.com/callboard/callboard/catalog/store"
@@ -84,6 +83,9 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 			versionInfo
 		}{"ok", buildVersion()})
 	}).Methods(http.MethodGet, http.MethodHead)
+	// slackReady is the Socket Mode connection's readiness, set below when
+	// SLACK_APP_TOKEN turns Socket Mode on.
+	var slackReady func() error
 	r.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
 		if draining.Load() {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
@@ -91,7 +93,11 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 		}
 		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 		defer cancel()
-		if err := db.Ready(ctx); err != nil {
+		err := db.Ready(ctx)
+		if err == nil && slackReady != nil {
+			err = slackReady()
+		}
+		if err != nil {
 			logger.Warn("not ready", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
 			return
@@ -115,15 +121,10 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 		OnRequest: func(req *http.Request, _ string) {
 			apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: names.route(req), Actor: names.client(req), At: time.Now()})
 		}})
-	// The bot answers 503 by itself while SLACK_SIGNING_SECRET is unset.
-	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st,
-		Logger: logger.With("component", "slack"), BaseURL: cfg.BaseURL})
-	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
-	srv.stops = append(srv.stops, func(ctx context.Context) {
-		if err := sb.Close(ctx); err != nil {
-			logger.Warn("slack answers not drained", "err", err)
-		}
-	})
+	// /slack/commands, /slack/events, /slack/interactions, and Socket Mode.
+	var stopSlack func(context.Context)
+	slackReady, stopSlack = registerSlack(ctx, r, cfg, db, st, logger)
+	srv.stops = append(srv.stops, stopSlack)
 
 	gh, err := newGitHubApp(cfg, db, st, logger, reg)
 	if err != nil {
