@@ -49,8 +49,12 @@ func (s *Store) Facets(ctx context.Context, where catalog.Predicate, facets []st
 			args = cargs
 		default:
 			cond, cargs := filtered("s.entity_id")
-			q = `SELECT coalesce(s.original, s.value), count(*) FROM search_rows s WHERE s.key_id = ` + keyID + ` AND ` + notNullRow + cond + ` GROUP BY 1`
-			args = append([]any{key}, cargs...)
+			counts, err := s.searchFacet(ctx, key, cond, cargs)
+			if err != nil {
+				return nil, fmt.Errorf("counting facet %s: %w", f, err)
+			}
+			counted[key], out[f] = counts, counts
+			continue
 		}
 		counts, err := s.facetRows(ctx, q, args)
 		if err != nil {
@@ -58,6 +62,49 @@ func (s *Store) Facets(ctx context.Context, where catalog.Predicate, facets []st
 		}
 		counted[key], out[f] = counts, counts
 	}
+	return out, nil
+}
+
+// searchFacet counts a field's values from its search rows: grouped by the
+// lower-cased value, which the rows' primary key holds in order (so nothing
+// is sorted), and split by the value as written only where a group holds
+// several ("Service" and "service").
+func (s *Store) searchFacet(ctx context.Context, key, cond string, cargs []any) ([]catalog.FacetCount, error) {
+	q := `SELECT s.value, count(*), min(coalesce(s.original, s.value)), max(coalesce(s.original, s.value)) FROM search_rows s WHERE s.key_id = ` + keyID + ` AND ` + notNullRow + cond + ` GROUP BY s.value`
+	args := append([]any{key}, cargs...)
+	planned(q, args)
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []catalog.FacetCount{}
+	var mixed []string
+	for rows.Next() {
+		var value, lo, hi string
+		var n int
+		if err := rows.Scan(&value, &n, &lo, &hi); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if lo == hi {
+			out = append(out, catalog.FacetCount{Value: lo, Count: n})
+		} else {
+			mixed = append(mixed, value)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, v := range mixed {
+		split, err := s.facetRows(ctx, `SELECT coalesce(s.original, s.value), count(*) FROM search_rows s WHERE s.key_id = `+keyID+` AND s.value = ? AND `+notNullRow+cond+` GROUP BY 1`,
+			append([]any{key, v}, cargs...))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, split...)
+	}
+	slices.SortFunc(out, func(a, b catalog.FacetCount) int { return strings.Compare(a.Value, b.Value) })
 	return out, nil
 }
 
