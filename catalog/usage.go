@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -17,7 +18,28 @@ const (
 	PluginSlackMention = "slack.mention"
 	PluginSlackDM      = "slack.dm"
 	PluginSlackHome    = "slack.home"
+	PluginOnboarding   = "onboarding"
 )
+
+// ReservedPlugin reports whether only callboard may record usage under id:
+// its own features and the families kept for them (slack.*, github.*,
+// callboard.*). A tool posting usage may not speak for them, or it could
+// make a pull request's check look failed on an entity page or a feature
+// look used. "scaffolder" is left open: Backstage's scaffolder reports under
+// that id too, and an organisation running both counts one scaffolding figure.
+func ReservedPlugin(id string) bool {
+	switch id {
+	case PluginSlackOwner, PluginSlackCatalog, PluginPRCheck, PluginCatalogAPI,
+		PluginWeb, PluginSlackMention, PluginSlackDM, PluginSlackHome, PluginOnboarding:
+		return true
+	}
+	for _, family := range []string{"slack.", "github.", "callboard."} {
+		if strings.HasPrefix(id, family) {
+			return true
+		}
+	}
+	return false
+}
 
 // Outcomes a usage event may record.
 const (

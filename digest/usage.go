@@ -292,6 +292,9 @@ func checkPlugin(field, v string, e *catalog.UsageEvent) *UsageError {
 	if utf8.RuneCountInString(id) > maxPluginLen || !pluginID.MatchString(id) {
 		return &UsageError{Field: field, Message: fmt.Sprintf("%q is not a plugin id: up to %d letters, digits, '.', '-' and '_', starting and ending with a letter or digit (e.g. techdocs, slack.owner)", truncate(v, 80), maxPluginLen)}
 	}
+	if catalog.ReservedPlugin(id) {
+		return &UsageError{Field: field, Message: fmt.Sprintf("%q is one of callboard's own features, which only callboard records; name your tool's plugin differently (e.g. techdocs, deploy-bot)", id)}
+	}
 	e.Plugin = id
 	return nil
 }

@@ -63,6 +63,16 @@ func TestUsageHandler(t *testing.T) {
 		{name: "one bad event spoils the batch", auth: "Bearer " + token,
 			body: `{"events":[{"plugin":"deploys","action":"promote","actor":"a"},{"plugin":"Deploys!","action":"promote","actor":"b"}]}`,
 			code: 400, wantError: "not a plugin id", field: "plugin", index: 1},
+		// Only callboard records its own features: a forged failing check or
+		// Slack answer would show on entity pages and in the digest.
+		{name: "a forged PR check", auth: "Bearer " + token,
+			body: `{"events":[{"plugin":"deploys","action":"promote","actor":"a"},{"plugin":"github.pr-check","action":"evaluate","actor":"bob","entityRef":"acme/payments-api","outcome":"failure"}]}`,
+			code: 400, wantError: "one of callboard's own features", field: "plugin", index: 1},
+		{name: "callboard's Slack family", auth: "Bearer " + token, body: `{"plugin":"Slack.Anything","action":"a","actor":"x"}`,
+			code: 400, wantError: "one of callboard's own features", field: "plugin"},
+		{name: "a Backstage event naming callboard's catalog API", auth: "Bearer " + token,
+			body: `{"action":"fetch","subject":"x","context":{"pluginId":"catalog-api"}}`,
+			code: 400, wantError: "one of callboard's own features", field: "context.pluginId"},
 		{name: "timestamp too old", auth: "Bearer " + token, body: batch(1, "2026-08-01T00:00:00Z"), code: 400, wantError: "older than 90 days", field: "timestamp"},
 		{name: "timestamp not RFC 3339", auth: "Bearer " + token, body: batch(1, "18/11/2026"), code: 400, wantError: "RFC 3339", field: "timestamp"},
 		{name: "missing actor", auth: "Bearer " + token, body: `{"plugin":"deploys","action":"promote"}`, code: 400, field: "actor"},
