@@ -101,7 +101,7 @@ func generateSpeedCatalog(dir string) error {
 
 // backstageFigures times issue 16's four queries against callboard serve,
 // on the catalog Backstage was timed on, each beside Backstage's figure.
-func backstageFigures(bin, dir string, requests int) ([]figure, error) {
+func backstageFigures(bin, dir string, requests int, beside map[string]string) ([]figure, error) {
 	src := filepath.Join(dir, "speed-catalog")
 	if err := generateSpeedCatalog(src); err != nil {
 		return nil, err
@@ -166,17 +166,20 @@ func backstageFigures(bin, dir string, requests int) ([]figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	figs = append(figs, figure{name: fmt.Sprintf("`by-query?filter=kind=component,relations.ownedBy=group:default/team-K&limit=100`, p50 / p99 (%d B)", size),
-		value: ms(p50) + " / " + ms(p99), target: "< 1 / < 3 ms", stolen: stolen, backstage: backstageFigure(recorded, speedOwner)})
+	f := figure{name: fmt.Sprintf("`by-query?filter=kind=component,relations.ownedBy=group:default/team-K&limit=100`, p50 / p99 (%d B)", size),
+		value: ms(p50) + " / " + ms(p99), target: "< 1 / < 3 ms", stolen: stolen}
+	beside[f.name] = backstageFigure(recorded, speedOwner)
+	figs = append(figs, f)
 
 	rssBefore := peakRSS(srv.Process.Pid)
 	p50, _, worst, size, stolen, err := timed(20, func(int) string { return "/api/catalog/entities?filter=kind=component" })
 	if err != nil {
 		return nil, err
 	}
-	figs = append(figs,
-		figure{name: fmt.Sprintf("`GET /entities?filter=kind=component` (all 10,000, %.1f MB), p50 / slowest of 20", float64(size)/1e6),
-			value: ms(p50) + " / " + ms(worst), target: "< 100 ms", stolen: stolen, backstage: backstageFigure(recorded, speedAll)},
+	f = figure{name: fmt.Sprintf("`GET /entities?filter=kind=component` (all 10,000, %.1f MB), p50 / slowest of 20", float64(size)/1e6),
+		value: ms(p50) + " / " + ms(worst), target: "< 100 ms", stolen: stolen}
+	beside[f.name] = backstageFigure(recorded, speedAll)
+	figs = append(figs, f,
 		figure{name: "serve peak RSS before / after those 20 answers", value: fmt.Sprintf("%.0f / %.0f MB", rssBefore, peakRSS(srv.Process.Pid)), target: "bounded (streamed)"},
 	)
 
@@ -190,7 +193,7 @@ func backstageFigures(bin, dir string, requests int) ([]figure, error) {
 			f := figure{name: fmt.Sprintf("`by-query?filter=kind=component&orderField=%s,%s&limit=100`, p50 / p99", field, dir),
 				value: ms(p50) + " / " + ms(p99), target: "< 20 ms", stolen: stolen}
 			if field == "spec.type" && dir == "asc" {
-				f.backstage = backstageFigure(recorded, speedOrder)
+				beside[f.name] = backstageFigure(recorded, speedOrder)
 			}
 			figs = append(figs, f)
 		}
@@ -228,7 +231,11 @@ func backstageFigures(bin, dir string, requests int) ([]figure, error) {
 		if err != nil {
 			return nil, err
 		}
-		figs = append(figs, figure{name: fmt.Sprintf("`entity-facets?facet=%s`, p50 / p99", f.facet), value: ms(p50) + " / " + ms(p99), target: f.target, stolen: stolen, backstage: f.backstage})
+		fig := figure{name: fmt.Sprintf("`entity-facets?facet=%s`, p50 / p99", f.facet), value: ms(p50) + " / " + ms(p99), target: f.target, stolen: stolen}
+		if f.backstage != "" {
+			beside[fig.name] = f.backstage
+		}
+		figs = append(figs, fig)
 	}
 	return figs, nil
 }

@@ -9,11 +9,9 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -25,10 +23,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/callboard/callboard/catalog"
-	"github.com/callboard/callboard/catalog/store"
-	"github.com/callboard/callboard/sqlite"
 )
 
 func main() {
@@ -67,7 +61,6 @@ func main() {
 type figure struct {
 	name, value, target string
 	stolen              string // CPU time the hypervisor took while it was measured
-	backstage           string // Backstage's figure for the same, when there is one
 }
 
 // cpuMark is the machine's CPU time so far, from /proc/stat. On a shared
@@ -129,8 +122,9 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		return fmt.Errorf("building callboard: %w", err)
 	}
 	var figs []figure
+	beside := map[string]string{} // Backstage's figure, by the name of callboard's
 	if backstage {
-		f, err := backstageFigures(bin, dir, requests)
+		f, err := backstageFigures(bin, dir, requests, beside)
 		if err != nil {
 			return fmt.Errorf("catalog API figures: %w", err)
 		}
@@ -162,7 +156,7 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 	fmt.Fprintln(out, "| figure | measured | target | CPU taken by the host meanwhile | Backstage |")
 	fmt.Fprintln(out, "|---|---|---|---|---|")
 	for _, f := range figs {
-		fmt.Fprintf(out, "| %s | %s | %s | %s | %s |\n", f.name, f.value, f.target, f.stolen, f.backstage)
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %s |\n", f.name, f.value, f.target, f.stolen, beside[f.name])
 	}
 	return nil
 }
@@ -268,118 +262,6 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
-}
-
-// catalogFigures imports a generated catalog of n entities and times
-// by-name over HTTP and owner answers against it.
-func catalogFigures(bin, dir string, n, requests int) ([]figure, error) {
-	src := filepath.Join(dir, fmt.Sprintf("catalog-%d", n))
-	names, err := generate(src, n)
-	if err != nil {
-		return nil, err
-	}
-	db := filepath.Join(dir, fmt.Sprintf("bench-%d.db", n))
-	env := append(os.Environ(), "CALLBOARD_DB="+db)
-
-	var figs []figure
-	// The issues set targets at 10,000 entities.
-	target := func(t string) string {
-		if n == 10000 {
-			return t
-		}
-		return ""
-	}
-	// Import.
-	imp := exec.Command(bin, "import", src)
-	imp.Env = env
-	mark := markCPU()
-	start := time.Now()
-	if outp, err := imp.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("import: %v\n%s", err, outp)
-	}
-	took := time.Since(start)
-	figs = append(figs,
-		figure{fmt.Sprintf("import %d entities (`callboard import`)", n), fmt.Sprintf("%.2f s", took.Seconds()), target("< 3 s"), mark.stolen(), ""},
-		figure{fmt.Sprintf("import peak RSS at %d entities", n), fmt.Sprintf("%.0f MB", maxRSS(imp.ProcessState)), target("< 60 MB"), "", ""},
-	)
-
-	// Serve and measure by-name over HTTP.
-	srv, base, err := startServe(bin, env)
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Process.Kill()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-	rng := rand.New(rand.NewPCG(1, 2))
-	lat := make([]time.Duration, 0, requests)
-	mark = markCPU()
-	for i := 0; i < requests+requests/10; i++ {
-		name := names[rng.IntN(len(names))]
-		t0 := time.Now()
-		resp, err := client.Get(base + "/api/catalog/entities/by-name/component/default/" + name)
-		if err != nil {
-			return nil, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		d := time.Since(t0)
-		if resp.StatusCode != 200 {
-			return nil, fmt.Errorf("by-name %s: status %d", name, resp.StatusCode)
-		}
-		if i >= requests/10 { // the first tenth warms up
-			lat = append(lat, d)
-		}
-	}
-	p50, p99 := percentiles(lat)
-	figs = append(figs, figure{fmt.Sprintf("by-name over HTTP at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), target("p99 < 1 ms"), mark.stolen(), ""})
-	srv.Process.Signal(syscall.SIGTERM)
-	srv.Wait()
-	figs = append(figs, figure{fmt.Sprintf("serve peak RSS at %d entities (after the by-name run)", n), fmt.Sprintf("%.0f MB", maxRSS(srv.ProcessState)), target("< 60 MB"), "", ""})
-
-	// Owner answers, the domain function the CLI and Slack share.
-	ctx := context.Background()
-	sdb, err := sqlite.Open(ctx, db, sqlite.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer sdb.Close()
-	st, err := store.New(ctx, sdb)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	lat = lat[:0]
-	mark = markCPU()
-	for i := 0; i < requests+requests/10; i++ {
-		name := names[rng.IntN(len(names))]
-		t0 := time.Now()
-		a, err := catalog.FindOwner(ctx, st, name)
-		d := time.Since(t0)
-		if err != nil || !a.Found() || len(a.Owners) == 0 {
-			return nil, fmt.Errorf("owner %s: %v", name, err)
-		}
-		if i >= requests/10 {
-			lat = append(lat, d)
-		}
-	}
-	p50, p99 = percentiles(lat)
-	figs = append(figs, figure{fmt.Sprintf("owner answer at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), target("p99 < 5 ms"), mark.stolen(), ""})
-	lat = lat[:0]
-	mark = markCPU()
-	for i := 0; i < 200; i++ {
-		name := names[rng.IntN(len(names))] + "x"
-		t0 := time.Now()
-		a, err := catalog.FindOwner(ctx, st, name)
-		d := time.Since(t0)
-		if err != nil || a.Found() {
-			return nil, fmt.Errorf("owner miss %s: %v", name, err)
-		}
-		lat = append(lat, d)
-	}
-	p50, p99 = percentiles(lat)
-	figs = append(figs, figure{fmt.Sprintf("owner miss with did-you-mean at %d entities, p50 / p99", n), fmt.Sprintf("%s / %s", ms(p50), ms(p99)), "", mark.stolen(), ""})
-
-	return figs, nil
 }
 
 // startServe runs "callboard serve" on a free loopback port and waits until it is ready.

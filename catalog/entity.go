@@ -209,35 +209,19 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*m = Metadata{}
-	str := func(k string, dst *string) error {
-		if v, ok := raw[k]; ok {
-			return json.Unmarshal(v, dst)
-		}
-		return nil
-	}
-	for k, dst := range map[string]*string{"uid": &m.UID, "etag": &m.Etag, "name": &m.Name, "namespace": &m.Namespace, "title": &m.Title, "description": &m.Description} {
-		if err := str(k, dst); err != nil {
-			return err
-		}
-	}
-	if v, ok := raw["labels"]; ok {
-		if err := json.Unmarshal(v, &m.Labels); err != nil {
-			return err
-		}
-	}
-	if v, ok := raw["annotations"]; ok {
-		if err := json.Unmarshal(v, &m.Annotations); err != nil {
-			return err
-		}
-	}
-	if v, ok := raw["tags"]; ok {
-		if err := json.Unmarshal(v, &m.Tags); err != nil {
-			return err
-		}
-	}
-	if v, ok := raw["links"]; ok {
-		if err := json.Unmarshal(v, &m.Links); err != nil {
-			return err
+	// The fields metadata names, in a fixed order so that the first one
+	// that does not decode is the one reported.
+	for _, f := range []struct {
+		key string
+		dst any
+	}{
+		{"uid", &m.UID}, {"etag", &m.Etag}, {"name", &m.Name}, {"namespace", &m.Namespace}, {"title", &m.Title},
+		{"description", &m.Description}, {"labels", &m.Labels}, {"annotations", &m.Annotations}, {"tags", &m.Tags}, {"links", &m.Links},
+	} {
+		if v, ok := raw[f.key]; ok {
+			if err := json.Unmarshal(v, f.dst); err != nil {
+				return err
+			}
 		}
 	}
 	for k, v := range raw {

@@ -2,17 +2,15 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/maphash"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"syscall"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Replacer replaces what sources declared; the store satisfies it.
@@ -87,142 +85,23 @@ func FileSource(abs string) string { return "file:" + abs }
 // template content, not catalog files, and are not read.
 func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, error) {
 	var rep ImportReport
-	abs, err := filepath.Abs(dir)
+	src, err := openImport(ctx, dir, &rep)
 	if err != nil {
 		return rep, err
 	}
-	info, err := os.Stat(abs)
-	if err != nil {
-		return rep, fmt.Errorf("reading %s: %w", dir, err)
-	}
-	rootDir, prefix := abs, FileSource(abs+string(filepath.Separator))
-	if !info.IsDir() {
-		if !info.Mode().IsRegular() {
-			return rep, fmt.Errorf("reading %s: not a regular file or a folder", dir)
-		}
-		rootDir, prefix = filepath.Dir(abs), FileSource(abs)
-	}
-	root, err := os.OpenRoot(rootDir)
-	if err != nil {
-		return rep, fmt.Errorf("reading %s: %w", dir, err)
-	}
-	defer root.Close()
-
-	var files []string // slash-separated, relative to root
-	if !info.IsDir() {
-		files = []string{filepath.Base(abs)}
-	} else if files, rep.NotRegular, err = listYAML(ctx, root); err != nil {
-		return rep, fmt.Errorf("walking %s: %w", dir, err)
-	}
-	// A folder's own files before those of its subfolders, so a Template is
-	// read before the skeleton folder beside it.
-	slices.SortFunc(files, func(a, b string) int {
-		da, fa := path.Split(a)
-		db, fb := path.Split(b)
-		if c := strings.Compare(da, db); c != 0 {
-			return c
-		}
-		return strings.Compare(fa, fb)
-	})
-	im := &importer{fsys: dirFS{root}, rootDir: rootDir}
+	defer src.root.Close()
+	im := &importer{fsys: dirFS{src.root}, rootDir: src.rootDir}
 	// The files this import looked at, by source, with what writing them
 	// did; kept by the writer (this goroutine).
 	seen := seenFiles{seed: maphash.MakeSeed(), files: map[uint64]fileSeen{}}
-
-	// Parsing runs a whole batch ahead of the writer, so the two cores share
-	// the work: while one batch is written, the next is read and parsed. The
-	// reader stops when ctx ends or the writer fails.
-	type group struct {
-		batches  []SourceBatch
-		write    PreparedWrite
-		err      error // preparing failed
-		displays []string
-		seen     []seenFile   // the files looked at
-		part     ImportReport // what reading the files found
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ch := make(chan group)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(ch)
-		var g group
-		entities := 0
-		for i, f := range files {
-			if ctx.Err() != nil {
-				return
-			}
-			b, display, ok := im.read(ctx, f, &g.part, &g.seen)
-			if ok {
-				g.batches = append(g.batches, b)
-				g.displays = append(g.displays, display)
-				entities += len(b.Entities)
-			}
-			if len(g.batches) < importBatchFiles && entities < importBatchEntities && i < len(files)-1 {
-				continue
-			}
-			if len(g.batches) > 0 {
-				g.write, g.err = r.PrepareSources(g.batches)
-			}
-			select {
-			case ch <- g:
-			case <-ctx.Done():
-				return
-			}
-			g, entities = group{}, 0
-		}
-	}()
-	defer func() {
-		cancel() // a writer that stopped early must not leave the reader blocked
-		wg.Wait()
-	}()
-
-	for g := range ch {
-		rep.Files += g.part.Files
-		rep.Entities += g.part.Entities
-		rep.Skipped = append(rep.Skipped, g.part.Skipped...)
-		rep.Problems = append(rep.Problems, g.part.Problems...)
-		for _, f := range g.seen {
-			seen.set(f.source, fileSeen{read: f.read})
-		}
-		if len(g.batches) == 0 {
-			continue
-		}
-		if g.err != nil {
-			return rep, fmt.Errorf("importing %s: %w", dir, g.err)
-		}
-		results, err := g.write(ctx)
-		if err != nil {
-			return rep, fmt.Errorf("importing %s: %w", dir, err)
-		}
-		for i, res := range results {
-			seen.set(g.batches[i].Source, fileSeen{read: true, entities: int32(len(g.batches[i].Entities)),
-				added: int32(len(res.Added)), updated: int32(len(res.Updated)), unchanged: int32(len(res.Unchanged))})
-			for j, c := range res.Conflicts {
-				res.Conflicts[j].File = g.displays[i]
-				if _, ok := seen.get(c.DeclaredBy); ok {
-					// Both files are in this folder: unregistering one would not help.
-					res.Conflicts[j].Message = fmt.Sprintf("%s is also declared by %s; keep one of the two",
-						c.Entity, im.display(c.DeclaredBy))
-				}
-			}
-			rep.Problems = append(rep.Problems, res.Conflicts...)
-			rep.Added += len(res.Added)
-			rep.Updated += len(res.Updated)
-			rep.Unchanged += len(res.Unchanged)
-			rep.Removed += len(res.Removed)
-		}
-	}
-	if err := ctx.Err(); err != nil {
+	if err := im.readAndWrite(ctx, r, dir, src.files, &rep, seen); err != nil {
 		return rep, err
 	}
-	justAdded := im.lateSkeletons(&rep, seen, files)
+	justAdded := im.lateSkeletons(&rep, seen, src.files)
 
 	// What earlier imports of this folder declared in files that are gone
 	// (or hold no entity now) goes.
-	have, err := r.SourcesWithPrefix(ctx, prefix)
+	have, err := r.SourcesWithPrefix(ctx, src.prefix)
 	if err != nil {
 		return rep, fmt.Errorf("importing %s: %w", dir, err)
 	}
@@ -243,275 +122,157 @@ func ImportDir(ctx context.Context, r ImportStore, dir string) (ImportReport, er
 	return rep, nil
 }
 
-// listYAML walks root and returns its YAML files (slash-separated paths),
-// and names the entries that are not regular files: symbolic links are not
-// followed, a named pipe is never opened.
-func listYAML(ctx context.Context, root *os.Root) (files []string, notRegular []Skipped, err error) {
-	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+// importSource is what an import reads: a folder (or the folder of the one
+// file it names) and the YAML files in it.
+type importSource struct {
+	root    *os.Root
+	rootDir string
+	prefix  string   // the sources of its files start with this
+	files   []string // slash-separated, relative to root, in the order they are read
+}
+
+// openImport opens dir (or the folder of the file dir names) and lists its
+// YAML files; the entries that are not regular files go in rep.
+func openImport(ctx context.Context, dir string, rep *ImportReport) (*importSource, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	src := &importSource{rootDir: abs, prefix: FileSource(abs + string(filepath.Separator))}
+	if !info.IsDir() {
+		if !info.Mode().IsRegular() {
+			return nil, fmt.Errorf("reading %s: not a regular file or a folder", dir)
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		src.rootDir, src.prefix = filepath.Dir(abs), FileSource(abs)
+	}
+	if src.root, err = os.OpenRoot(src.rootDir); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		src.files = []string{filepath.Base(abs)}
+	} else if src.files, rep.NotRegular, err = listYAML(ctx, src.root); err != nil {
+		src.root.Close()
+		return nil, fmt.Errorf("walking %s: %w", dir, err)
+	}
+	// A folder's own files before those of its subfolders, so a Template is
+	// read before the skeleton folder beside it.
+	slices.SortFunc(src.files, func(a, b string) int {
+		da, fa := path.Split(a)
+		db, fb := path.Split(b)
+		if c := strings.Compare(da, db); c != 0 {
+			return c
 		}
-		name := d.Name()
-		if d.IsDir() {
-			if p != "." && (strings.HasPrefix(name, ".") || name == "node_modules") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		yamlName := isYAMLName(name)
-		switch t := d.Type(); {
-		case t.IsRegular():
-			if yamlName {
-				files = append(files, p)
-			}
-		case t&fs.ModeSymlink != 0:
-			notRegular = append(notRegular, Skipped{File: filepath.FromSlash(p), Why: "symbolic link"})
-		case yamlName:
-			notRegular = append(notRegular, Skipped{File: filepath.FromSlash(p), Why: fileKind(t)})
-		}
+		return strings.Compare(fa, fb)
+	})
+	return src, nil
+}
+
+// importGroup is files read and parsed, written in one transaction.
+type importGroup struct {
+	batches  []SourceBatch
+	write    PreparedWrite
+	err      error // preparing failed
+	displays []string
+	seen     []seenFile   // the files looked at
+	part     ImportReport // what reading the files found
+}
+
+// readAndWrite reads the files and writes what they declare. Parsing runs
+// a whole group ahead of the writer, so the two cores share the work:
+// while one group is written, the next is read and parsed. The reader
+// stops when ctx ends or the writer fails.
+func (im *importer) readAndWrite(ctx context.Context, r ImportStore, dir string, files []string, rep *ImportReport, seen seenFiles) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	groups := make(chan importGroup)
+	var g errgroup.Group
+	g.Go(func() error {
+		defer close(groups)
+		im.readGroups(ctx, r, files, groups)
 		return nil
 	})
-	return files, notRegular, err
-}
-
-func isYAMLName(name string) bool {
-	ext := strings.ToLower(path.Ext(name))
-	return ext == ".yaml" || ext == ".yml"
-}
-
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "not a regular file"
-}
-
-// seenFile is a file an import looked at: read, or not readable (it then
-// keeps what it declared before).
-type seenFile struct {
-	source string
-	read   bool
-}
-
-// fileSeen is what reading and writing one file did.
-type fileSeen struct {
-	read                                bool
-	entities, added, updated, unchanged int32
-}
-
-// seenFiles are the files an import looked at, by a hash of their source:
-// a large import keeps no second copy of every path.
-type seenFiles struct {
-	seed  maphash.Seed
-	files map[uint64]fileSeen
-}
-
-func (s seenFiles) set(source string, f fileSeen) { s.files[maphash.String(s.seed, source)] = f }
-
-func (s seenFiles) get(source string) (fileSeen, bool) {
-	f, ok := s.files[maphash.String(s.seed, source)]
-	return f, ok
-}
-
-func (s seenFiles) remove(source string) { delete(s.files, maphash.String(s.seed, source)) }
-
-// importer reads one import's files, in order, on the reader goroutine.
-type importer struct {
-	fsys    fs.FS // the folder, as dirFS reads it
-	rootDir string
-	// skeletons are the folders (and files) that Templates read so far copy
-	// as template content, relative to root, slash-separated.
-	skeletons []string
-}
-
-// read parses one file into what its source should hold; ok is false for a
-// file that holds no entity, is template content, or cannot be read.
-func (im *importer) read(ctx context.Context, rel string, rep *ImportReport, seen *[]seenFile) (b SourceBatch, display string, ok bool) {
-	display = filepath.FromSlash(rel)
-	abs := filepath.Join(im.rootDir, display)
-	location := FileSource(abs)
-	if t := im.skeletonOf(rel); t != "" {
-		rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "template content (" + t + ")"})
-		return b, display, false
-	}
-	// The walker every catalog file goes through, the file alone: an import
-	// reads every file of the folder by itself.
-	tree, err := ReadTree(ctx, im.fsys, rel, TreeOptions{Folder: "the imported directory", NoTargets: true})
-	if err == nil && !tree.Found {
-		err = &fs.PathError{Op: "open", Path: rel, Err: fs.ErrNotExist} // gone since the folder was listed
-	}
-	if err != nil {
-		*seen = append(*seen, seenFile{source: location}) // not read is not removed
-		rep.Problems = append(rep.Problems, Problem{File: display, Message: err.Error()})
-		return b, display, false
-	}
-	parsed, problems := make([]*Parsed, len(tree.Entities)), tree.Problems
-	for i, te := range tree.Entities {
-		parsed[i] = te.Parsed
-	}
-	for i := range problems {
-		problems[i].File = filepath.FromSlash(problems[i].File)
-	}
-	if len(parsed) == 0 && !IsCatalogFileName(rel) && allNotEntity(problems) {
-		rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "holds no entity"})
-		return b, display, false
-	}
-	*seen = append(*seen, seenFile{source: location, read: true})
-	rep.Files++
-	decl := make([]Declared, 0, len(parsed))
-	for _, p := range parsed {
-		e := p.Entity
-		if e.Metadata.Annotations == nil {
-			e.Metadata.Annotations = map[string]string{}
-		}
-		e.Metadata.Annotations[AnnotationManagedByLocation] = location
-		e.Metadata.Annotations[AnnotationManagedByOrigin] = location
-		decl = append(decl, Declared{Entity: e, Location: location, Line: p.Line})
-		for _, s := range SkeletonPaths(e) {
-			// A skeleton that holds the template itself (url: .) or lies
-			// outside the folder marks nothing.
-			p := path.Join(path.Dir(rel), s)
-			if p != ".." && !strings.HasPrefix(p, "../") && !under(rel, p) {
-				im.skeletons = append(im.skeletons, p+"\x00"+e.Ref().String())
-			}
+	defer func() {
+		cancel() // a writer that stopped early must not leave the reader blocked
+		g.Wait()
+	}()
+	for grp := range groups {
+		if err := im.writeGroup(ctx, grp, rep, seen); err != nil {
+			return fmt.Errorf("importing %s: %w", dir, err)
 		}
 	}
-	rep.Entities += len(decl)
-	rep.Problems = append(rep.Problems, problems...)
-	return SourceBatch{Source: location, Entities: decl, Options: ReplaceOptions{KeepMissing: len(problems) > 0}}, display, true
+	return ctx.Err()
 }
 
-// display is how a file source of this import is shown: relative to the folder.
-func (im *importer) display(source string) string {
-	p := strings.TrimPrefix(source, "file:")
-	if rel, err := filepath.Rel(im.rootDir, p); err == nil && filepath.IsLocal(rel) {
-		return rel
-	}
-	return p
-}
-
-// skeletonOf returns the ref of the Template whose skeleton holds rel, or "".
-func (im *importer) skeletonOf(rel string) string {
-	for _, s := range im.skeletons {
-		dir, ref, _ := strings.Cut(s, "\x00")
-		if under(rel, dir) {
-			return ref
+// readGroups reads files into groups of up to importBatchFiles files or
+// importBatchEntities entities and sends each, prepared, on groups.
+func (im *importer) readGroups(ctx context.Context, r ImportStore, files []string, groups chan<- importGroup) {
+	var g importGroup
+	entities := 0
+	for i, f := range files {
+		if ctx.Err() != nil {
+			return
 		}
-	}
-	return ""
-}
-
-// under reports whether the slash-separated path rel is dir or inside it.
-func under(rel, dir string) bool {
-	return dir == "." || rel == dir || strings.HasPrefix(rel, dir+"/")
-}
-
-// lateSkeletons handles the files read before the Template whose skeleton
-// holds them (a skeleton beside the template's folder rather than inside
-// it): they are template content after all, so they leave seen (what they
-// declared goes with the stale sources), their counts and problems leave
-// the report, and it returns how many entities they added this time.
-func (im *importer) lateSkeletons(rep *ImportReport, seen seenFiles, files []string) (added int) {
-	if len(im.skeletons) == 0 {
-		return 0
-	}
-	late := map[string]bool{}
-	for _, rel := range files {
-		t := im.skeletonOf(rel)
-		if t == "" {
+		b, display, ok := im.read(ctx, f, &g.part, &g.seen)
+		if ok {
+			g.batches = append(g.batches, b)
+			g.displays = append(g.displays, display)
+			entities += len(b.Entities)
+		}
+		if len(g.batches) < importBatchFiles && entities < importBatchEntities && i < len(files)-1 {
 			continue
 		}
-		display := filepath.FromSlash(rel)
-		source := FileSource(filepath.Join(im.rootDir, display))
-		f, ok := seen.get(source)
-		if !ok {
-			continue // skipped when it was reached: the template came first
+		if len(g.batches) > 0 {
+			g.write, g.err = r.PrepareSources(g.batches)
 		}
-		late[display] = true
-		seen.remove(source)
-		if f.read {
-			rep.Files--
+		select {
+		case groups <- g:
+		case <-ctx.Done():
+			return
 		}
-		rep.Entities -= int(f.entities)
-		rep.Added -= int(f.added)
-		rep.Updated -= int(f.updated)
-		rep.Unchanged -= int(f.unchanged)
-		added += int(f.added)
-		rep.Skipped = append(rep.Skipped, Skipped{File: display, Why: "template content (" + t + ")"})
+		g, entities = importGroup{}, 0
 	}
-	if len(late) > 0 {
-		rep.Problems = slices.DeleteFunc(rep.Problems, func(p Problem) bool { return late[p.File] })
-	}
-	return added
 }
 
-// SkeletonPaths returns the relative paths a Template's fetch steps copy
-// (fetch:template, fetch:plain and their :file forms): template content
-// that sits beside the template, not catalog files.
-func SkeletonPaths(e *Entity) []string {
-	if !strings.EqualFold(e.Kind, "Template") {
+// writeGroup writes one group and adds what reading and writing it did to rep.
+func (im *importer) writeGroup(ctx context.Context, g importGroup, rep *ImportReport, seen seenFiles) error {
+	rep.Files += g.part.Files
+	rep.Entities += g.part.Entities
+	rep.Skipped = append(rep.Skipped, g.part.Skipped...)
+	rep.Problems = append(rep.Problems, g.part.Problems...)
+	for _, f := range g.seen {
+		seen.set(f.source, fileSeen{read: f.read})
+	}
+	if len(g.batches) == 0 {
 		return nil
 	}
-	steps, _ := e.Spec["steps"].([]any)
-	var out []string
-	for _, s := range steps {
-		step, _ := s.(map[string]any)
-		action, _ := step["action"].(string)
-		if !strings.HasPrefix(action, "fetch:") {
-			continue
-		}
-		input, _ := step["input"].(map[string]any)
-		u, _ := input["url"].(string)
-		if u == "" || strings.Contains(u, "://") || strings.Contains(u, "${{") || path.IsAbs(u) {
-			continue
-		}
-		out = append(out, path.Clean(u))
+	if g.err != nil {
+		return g.err
 	}
-	return out
-}
-
-func allNotEntity(ps []Problem) bool {
-	if len(ps) == 0 {
-		return false
-	}
-	for _, p := range ps {
-		if !p.NotEntity {
-			return false
-		}
-	}
-	return true
-}
-
-// errNotRegular refuses a name inside the folder that is not a regular file.
-var errNotRegular = errors.New("not a regular file")
-
-// dirFS is a folder on disk as an import reads it: only what is inside it
-// (os.Root refuses a link out of it), and only regular files and folders.
-// It opens without blocking, so a name that became a named pipe since the
-// folder was listed is refused rather than waited on.
-type dirFS struct{ root *os.Root }
-
-func (d dirFS) Open(name string) (fs.File, error) {
-	f, err := d.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	results, err := g.write(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
+	for i, res := range results {
+		b := g.batches[i]
+		seen.set(b.Source, fileSeen{read: true, entities: int32(len(b.Entities)),
+			added: int32(len(res.Added)), updated: int32(len(res.Updated)), unchanged: int32(len(res.Unchanged))})
+		for j, c := range res.Conflicts {
+			res.Conflicts[j].File = g.displays[i]
+			if _, ok := seen.get(c.DeclaredBy); ok {
+				// Both files are in this folder: unregistering one would not help.
+				res.Conflicts[j].Message = fmt.Sprintf("%s is also declared by %s; keep one of the two",
+					c.Entity, im.display(c.DeclaredBy))
+			}
+		}
+		rep.Problems = append(rep.Problems, res.Conflicts...)
+		rep.Added += len(res.Added)
+		rep.Updated += len(res.Updated)
+		rep.Unchanged += len(res.Unchanged)
+		rep.Removed += len(res.Removed)
 	}
-	if !info.Mode().IsRegular() && !info.IsDir() {
-		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: name, Err: errNotRegular}
-	}
-	return f, nil
+	return nil
 }

@@ -1,12 +1,8 @@
 package catalog
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -175,44 +171,6 @@ func cleanQuery(q string) string {
 
 func notFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
-func answerURL(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) error {
-	u, err := url.Parse(q)
-	if err != nil {
-		return nil // not a URL we understand: a miss
-	}
-	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) < 2 {
-		return nil
-	}
-	full := parts[0] + "/" + strings.TrimSuffix(parts[1], ".git")
-	repo, err := r.Repository(ctx, full)
-	if notFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	path := ""
-	if len(parts) > 4 && (parts[2] == "blob" || parts[2] == "tree") {
-		path = strings.Join(parts[4:], "/")
-		if parts[2] == "tree" {
-			path += "/"
-		}
-	}
-	if path == "" {
-		return answerRepo(ctx, r, a, repo)
-	}
-	a.Repository, a.Path, a.RepoURL = repo, path, repo.URL()
-	a.Archived, a.ArchivedAt = repo.Archived, repo.ArchivedAt
-	if repo.Codeowners != nil {
-		if rule, ok := repo.Codeowners.Match(path); ok {
-			return fromCodeowners(ctx, r, a, repo, rule)
-		}
-	}
-	// No CODEOWNERS rule for the path: the repository's owner is the answer.
-	return answerRepo(ctx, r, a, repo)
-}
-
 func answerRef(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) error {
 	ref, err := ParseRef(q, RefDefaults{})
 	if err != nil {
@@ -343,149 +301,18 @@ func answerName(ctx context.Context, r OwnerReader, a *OwnerAnswer, q string) er
 	return nil
 }
 
-// answerRepo answers for a repository: from its catalog entities when it has
-// them, else from CODEOWNERS.
-func answerRepo(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Repository) error {
-	a.Repository, a.RepoURL = repo, repo.URL()
-	a.Archived, a.ArchivedAt = repo.Archived, repo.ArchivedAt
-	es, err := r.EntitiesWithAnnotation(ctx, AnnotationProjectSlug, repo.FullName)
-	if err != nil {
-		return err
-	}
-	if e := preferred(es); e != nil {
-		return answerEntity(ctx, r, a, e)
-	}
-	if repo.Archived && len(repo.FormerOwners) > 0 {
-		return fromArchive(ctx, r, a, repo)
-	}
-	if repo.Codeowners != nil {
-		// The owner of the repository as a whole is whoever owns its root files.
-		if rule, ok := repo.Codeowners.Match(rootProbe(repo)); ok {
-			return fromCodeowners(ctx, r, a, repo, rule)
-		}
-	}
-	return nil
-}
-
-// fromArchive answers for an archived repository with the owners its
-// entities named when it was archived.
-func fromArchive(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Repository) error {
-	a.Source, a.SourceURL = FromArchive, repo.URL()
-	for _, s := range repo.FormerOwners {
-		ref, err := ParseRef(s, RefDefaults{Kind: "group"})
-		if err != nil {
-			continue
-		}
-		e, err := r.EntityWithoutRelations(ctx, ref)
-		if notFound(err) {
-			a.Owners = append(a.Owners, Owner{Ref: ref.String(), Name: ref.Name, DisplayName: ref.Name})
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		o, err := ownerFromEntity(ctx, r, e)
-		if err != nil {
-			return err
-		}
-		a.Owners = append(a.Owners, o)
-	}
-	return nil
-}
-
-func rootProbe(repo *Repository) string {
-	if repo.CatalogPath != "" {
-		return repo.CatalogPath
-	}
-	return "catalog-info.yaml"
-}
-
-func fromCodeowners(ctx context.Context, r OwnerReader, a *OwnerAnswer, repo *Repository, rule CodeownersRule) error {
-	a.Source = FromCodeowners
-	a.SourceURL = fmt.Sprintf("%s#L%d", repo.BlobURL(repo.CodeownersPath), rule.Line)
-	for _, o := range rule.Owners {
-		owner, err := codeownersOwner(ctx, r, o)
-		if err != nil {
-			return err
-		}
-		a.Owners = append(a.Owners, owner)
-	}
-	return nil
-}
-
-// codeownersOwner maps a CODEOWNERS owner onto the catalog: a team onto the
-// group whose github.com/team-slug names it, a user onto the user with that login.
-func codeownersOwner(ctx context.Context, r OwnerReader, o string) (Owner, error) {
-	slug, login := TeamSlug(o), UserLogin(o)
-	if slug == "" && login == "" {
-		return Owner{Ref: o, Name: o, DisplayName: o, Email: o}, nil
-	}
-	e, err := handleEntity(ctx, r, o)
-	if err != nil {
-		return Owner{}, err
-	}
-	if e != nil {
-		ow, err := ownerFromEntity(ctx, r, e)
-		if slug != "" {
-			ow.GitHubTeam = slug
-		}
-		return ow, err
-	}
-	if slug != "" {
-		_, name, _ := strings.Cut(slug, "/")
-		return Owner{Ref: o, Name: name, DisplayName: o, GitHubTeam: slug}, nil
-	}
-	return Owner{Ref: o, Name: login, DisplayName: o}, nil
-}
-
 func answerEntity(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity) error {
 	a.Entity = e
 	a.Source = FromCatalog
 	a.SourceURL = strings.TrimPrefix(strings.TrimPrefix(e.Metadata.Annotations[AnnotationManagedByLocation], "url:"), "file:")
 	if a.RepoURL == "" {
-		if slug := e.Metadata.Annotations[AnnotationProjectSlug]; slug != "" {
-			a.RepoURL = "https://github.com/" + slug
-			if a.Repository == nil {
-				repo, err := r.Repository(ctx, slug)
-				switch {
-				case err == nil:
-					a.Repository, a.RepoURL = repo, repo.URL()
-					a.Archived, a.ArchivedAt = repo.Archived, repo.ArchivedAt
-				case !notFound(err):
-					return err
-				}
-			}
-		} else if src := e.Metadata.Annotations[AnnotationSourceLocation]; src != "" {
-			a.RepoURL = strings.TrimPrefix(src, "url:")
+		if err := entityRepository(ctx, r, a, e); err != nil {
+			return err
 		}
 	}
 	a.Docs = docsLinks(e, a.RepoURL)
-	kind := strings.ToLower(e.Kind)
-	if kind == "group" || kind == "user" {
-		a.Team = true
-		owner, err := ownerFromEntity(ctx, r, e)
-		if err != nil {
-			return err
-		}
-		a.Owners = []Owner{owner}
-		refs, err := r.RelatedRefs(ctx, e.Ref(), RelOwnerOf)
-		if err != nil {
-			return err
-		}
-		if len(refs) > maxOwned {
-			a.MoreOwned = len(refs) - maxOwned
-			refs = refs[:maxOwned]
-		}
-		owned, err := r.EntitiesByRefs(ctx, refs)
-		if err != nil {
-			return err
-		}
-		for _, o := range owned {
-			if o != nil {
-				a.Owned = append(a.Owned, o)
-			}
-		}
-		return nil
+	if kind := strings.ToLower(e.Kind); kind == "group" || kind == "user" {
+		return answerTeam(ctx, r, a, e)
 	}
 	ref, ok := e.OwnerRef()
 	if !ok {
@@ -513,148 +340,54 @@ func answerEntity(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity)
 	return nil
 }
 
-// ownerSuggestions are the groups' and users' names closest to name.
-func ownerSuggestions(ctx context.Context, r OwnerReader, name string) ([]string, error) {
-	names, err := r.Names(ctx)
-	if err != nil {
-		return nil, err
-	}
-	owners := make([]NameEntry, 0, len(names))
-	for _, n := range names {
-		if strings.HasPrefix(n.Ref, "group:") || strings.HasPrefix(n.Ref, "user:") {
-			owners = append(owners, n)
+// entityRepository finds the repository an entity's annotations name.
+func entityRepository(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity) error {
+	slug := e.Metadata.Annotations[AnnotationProjectSlug]
+	if slug == "" {
+		if src := e.Metadata.Annotations[AnnotationSourceLocation]; src != "" {
+			a.RepoURL = strings.TrimPrefix(src, "url:")
 		}
+		return nil
 	}
-	return Suggest(name, owners, 3), nil
-}
-
-func ownerFromEntity(ctx context.Context, r OwnerReader, e *Entity) (Owner, error) {
-	o := Owner{
-		Ref:         e.Ref().String(),
-		Kind:        CanonicalKind(e.Kind),
-		Name:        e.Metadata.Name,
-		DisplayName: e.DisplayName(),
-		Email:       e.Email(),
-		GitHubTeam:  e.Metadata.Annotations[AnnotationTeamSlug],
-		Known:       true,
-		OnCall:      onCallLinks(e),
+	a.RepoURL = "https://github.com/" + slug
+	if a.Repository != nil {
+		return nil
 	}
-	name, id := SlackChannelOf(e)
-	o.SlackChannel, o.SlackChannelID = cmp.Or(name, id), id
-	for _, l := range e.Metadata.Links {
-		if !isOnCall(l) {
-			o.Links = append(o.Links, l)
-		}
-	}
-	if strings.EqualFold(e.Kind, "group") {
-		refs, err := r.RelatedRefs(ctx, e.Ref(), RelHasMember)
-		if err != nil {
-			return o, err
-		}
-		if len(refs) > maxMembers {
-			o.MoreMembers = len(refs) - maxMembers
-			refs = refs[:maxMembers]
-		}
-		users, err := r.EntitiesByRefs(ctx, refs)
-		if err != nil {
-			return o, err
-		}
-		for i, u := range users {
-			m := Member{Ref: refs[i]}
-			if u != nil {
-				m.Name, m.DisplayName, m.Email = u.Metadata.Name, u.DisplayName(), u.Email()
-			} else {
-				m.Name = refs[i][strings.LastIndexByte(refs[i], '/')+1:]
-				m.DisplayName = m.Name
-			}
-			o.Members = append(o.Members, m)
-		}
-	}
-	return o, nil
-}
-
-// slackNameAnnotations name an owner's channel; the first set wins.
-var slackNameAnnotations = []string{AnnotationSlackChannel, "slack.com/channel-name", "callboard.dev/slack-channel"}
-
-// reSlackChannelID is a Slack conversation id: public (C), private (G).
-var reSlackChannelID = regexp.MustCompile(`^[CG][A-Z0-9]{6,}$`)
-
-// SlackChannelOf reads an entity's Slack channel from its annotations: the
-// name as "#name" (written with or without the #), and the id (C0123ABCD)
-// when slack.com/channel-id gives it or the channel annotation is one.
-func SlackChannelOf(e *Entity) (name, id string) {
-	if v := strings.TrimSpace(e.Metadata.Annotations["slack.com/channel-id"]); reSlackChannelID.MatchString(v) {
-		id = v
-	}
-	for _, k := range slackNameAnnotations {
-		v := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(e.Metadata.Annotations[k]), "#"))
-		switch {
-		case v == "":
-		case reSlackChannelID.MatchString(v):
-			if id == "" {
-				id = v
-			}
-		case name == "":
-			name = "#" + v
-		}
-	}
-	return name, id
-}
-
-func isOnCall(l Link) bool {
-	s := strings.ToLower(l.Title + " " + l.Icon + " " + l.Type)
-	for _, w := range []string{"on-call", "oncall", "on call", "pagerduty", "opsgenie", "incident"} {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
-func onCallLinks(e *Entity) []Link {
-	var out []Link
-	for _, l := range e.Metadata.Links {
-		if isOnCall(l) {
-			out = append(out, l)
-		}
-	}
-	if id := e.Metadata.Annotations[AnnotationPagerDutyService]; id != "" {
-		out = append(out, Link{Title: "PagerDuty service " + id, URL: "https://app.pagerduty.com/service-directory/" + url.PathEscape(id)})
-	}
-	if team := e.Metadata.Annotations[AnnotationOpsgenieTeam]; team != "" {
-		out = append(out, Link{Title: "Opsgenie team " + team})
-	}
-	return out
-}
-
-func docsLinks(e *Entity, repoURL string) []Link {
-	var out []Link
-	for _, l := range e.Metadata.Links {
-		s := strings.ToLower(l.Title + " " + l.Icon + " " + l.Type)
-		if strings.Contains(s, "doc") || strings.Contains(s, "wiki") || strings.Contains(s, "runbook") {
-			out = append(out, l)
-		}
-	}
-	if ref := e.Metadata.Annotations[AnnotationTechDocsRef]; ref != "" {
-		if u := techDocsURL(ref, repoURL); u != "" {
-			out = append(out, Link{Title: "TechDocs", URL: u})
-		}
-	}
-	return out
-}
-
-// techDocsURL turns backstage.io/techdocs-ref (dir:., url:...) into a link a
-// person can open.
-func techDocsURL(ref, repoURL string) string {
+	repo, err := r.Repository(ctx, slug)
 	switch {
-	case strings.HasPrefix(ref, "url:"):
-		return strings.TrimPrefix(ref, "url:")
-	case strings.HasPrefix(ref, "dir:") && repoURL != "":
-		dir := strings.Trim(strings.TrimPrefix(ref, "dir:"), "./")
-		if dir == "" {
-			return repoURL + "/tree/HEAD/docs"
-		}
-		return repoURL + "/tree/HEAD/" + dir + "/docs"
+	case err == nil:
+		a.Repository, a.RepoURL = repo, repo.URL()
+		a.Archived, a.ArchivedAt = repo.Archived, repo.ArchivedAt
+	case !notFound(err):
+		return err
 	}
-	return ""
+	return nil
+}
+
+// answerTeam answers for a group or user: itself, and what it owns.
+func answerTeam(ctx context.Context, r OwnerReader, a *OwnerAnswer, e *Entity) error {
+	a.Team = true
+	owner, err := ownerFromEntity(ctx, r, e)
+	if err != nil {
+		return err
+	}
+	a.Owners = []Owner{owner}
+	refs, err := r.RelatedRefs(ctx, e.Ref(), RelOwnerOf)
+	if err != nil {
+		return err
+	}
+	if len(refs) > maxOwned {
+		a.MoreOwned = len(refs) - maxOwned
+		refs = refs[:maxOwned]
+	}
+	owned, err := r.EntitiesByRefs(ctx, refs)
+	if err != nil {
+		return err
+	}
+	for _, o := range owned {
+		if o != nil {
+			a.Owned = append(a.Owned, o)
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"unicode"
@@ -43,6 +44,32 @@ func ParseRef(s string, d RefDefaults) (Ref, error) {
 	if s == "" {
 		return Ref{}, fmt.Errorf("entity ref is empty")
 	}
+	r, err := splitRef(s)
+	if err != nil {
+		return Ref{}, err
+	}
+	if r.Kind == "" {
+		if d.Kind == "" {
+			return Ref{}, fmt.Errorf("entity ref %q names no kind and none is implied", s)
+		}
+		r.Kind = d.Kind
+	}
+	if r.Namespace == "" {
+		r.Namespace = cmp.Or(d.Namespace, DefaultNamespace)
+	}
+	for _, part := range []string{r.Kind, r.Namespace, r.Name} {
+		if strings.IndexFunc(part, badRefRune) >= 0 || !utf8.ValidString(part) {
+			return Ref{}, fmt.Errorf("entity ref %q contains spaces, control characters or invalid UTF-8", s)
+		}
+	}
+	if strings.ContainsAny(r.Kind, ":/") || strings.ContainsAny(r.Namespace, ":/") {
+		return Ref{}, fmt.Errorf("entity ref %q is not of the form [kind:][namespace/]name", s)
+	}
+	return r, nil
+}
+
+// splitRef splits "[kind:][namespace/]name" into its parts, as written.
+func splitRef(s string) (Ref, error) {
 	var r Ref
 	rest := s
 	if i := strings.IndexByte(rest, ':'); i >= 0 {
@@ -66,26 +93,6 @@ func ParseRef(s string, d RefDefaults) (Ref, error) {
 		return Ref{}, fmt.Errorf("entity ref %q has an empty name", s)
 	}
 	if strings.ContainsAny(r.Name, ":/") {
-		return Ref{}, fmt.Errorf("entity ref %q is not of the form [kind:][namespace/]name", s)
-	}
-	if r.Kind == "" {
-		if d.Kind == "" {
-			return Ref{}, fmt.Errorf("entity ref %q names no kind and none is implied", s)
-		}
-		r.Kind = d.Kind
-	}
-	if r.Namespace == "" {
-		r.Namespace = d.Namespace
-		if r.Namespace == "" {
-			r.Namespace = DefaultNamespace
-		}
-	}
-	for _, part := range []string{r.Kind, r.Namespace, r.Name} {
-		if strings.IndexFunc(part, badRefRune) >= 0 || !utf8.ValidString(part) {
-			return Ref{}, fmt.Errorf("entity ref %q contains spaces, control characters or invalid UTF-8", s)
-		}
-	}
-	if strings.ContainsAny(r.Kind, ":/") || strings.ContainsAny(r.Namespace, ":/") {
 		return Ref{}, fmt.Errorf("entity ref %q is not of the form [kind:][namespace/]name", s)
 	}
 	return r, nil

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -26,11 +28,7 @@ func Suggest(q string, names []NameEntry, n int) []string {
 	if q == "" {
 		return nil
 	}
-	type cand struct {
-		label string
-		score int
-	}
-	best := map[string]int{}
+	best := map[string]int{} // label → score, lower is closer
 	entityNames := map[string]bool{}
 	limit := max(2, len(q)/3)
 	for _, ne := range names {
@@ -39,19 +37,7 @@ func Suggest(q string, names []NameEntry, n int) []string {
 		if i := strings.LastIndexByte(name, '/'); i >= 0 {
 			short = name[i+1:]
 		}
-		score := -1
-		switch {
-		case short == q:
-			score = 0
-		case strings.HasPrefix(short, q) || strings.HasPrefix(q, short) && len(short) >= 3:
-			score = 1
-		case strings.Contains(short, q) && len(q) >= 3:
-			score = 2
-		default:
-			if d := levenshtein(q, short, limit); d <= limit {
-				score = 2 + d
-			}
-		}
+		score := suggestScore(q, short, limit)
 		if score < 0 {
 			continue
 		}
@@ -65,28 +51,37 @@ func Suggest(q string, names []NameEntry, n int) []string {
 			best[label] = score
 		}
 	}
-	cands := make([]cand, 0, len(best))
-	for l, s := range best {
+	for l := range best {
 		// A repository whose entity is already suggested adds nothing.
 		if i := strings.IndexByte(l, '/'); i >= 0 && entityNames[l[i+1:]] {
-			continue
+			delete(best, l)
 		}
-		cands = append(cands, cand{l, s})
 	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].score != cands[j].score {
-			return cands[i].score < cands[j].score
+	labels := slices.Collect(maps.Keys(best))
+	sort.Slice(labels, func(i, j int) bool {
+		if best[labels[i]] != best[labels[j]] {
+			return best[labels[i]] < best[labels[j]]
 		}
-		return cands[i].label < cands[j].label
+		return labels[i] < labels[j]
 	})
-	out := make([]string, 0, n)
-	for _, c := range cands {
-		if len(out) == n {
-			break
-		}
-		out = append(out, c.label)
+	return append(make([]string, 0, n), labels[:min(n, len(labels))]...)
+}
+
+// suggestScore is how close name is to q: 0 the same, 1 one starts the
+// other, 2 it holds q, more a few edits away; -1 not close.
+func suggestScore(q, name string, limit int) int {
+	switch {
+	case name == q:
+		return 0
+	case strings.HasPrefix(name, q) || strings.HasPrefix(q, name) && len(name) >= 3:
+		return 1
+	case strings.Contains(name, q) && len(q) >= 3:
+		return 2
 	}
-	return out
+	if d := levenshtein(q, name, limit); d <= limit {
+		return 2 + d
+	}
+	return -1
 }
 
 // levenshtein is the edit distance between a and b, or limit+1 once it is

@@ -53,26 +53,11 @@ func NewSMTPMailer(raw string) (*SMTPMailer, error) {
 		return nil, fmt.Errorf("SMTP_URL has no host (want smtp://user:pass@host:port)")
 	}
 	m := &SMTPMailer{host: host}
-	port := 587
-	switch strings.ToLower(u.Scheme) {
-	case "smtp":
-		policy := mail.TLSOpportunistic
-		switch strings.ToLower(u.Query().Get("tls")) {
-		case "", "opportunistic":
-		case "required", "mandatory":
-			policy = mail.TLSMandatory
-		case "none", "off":
-			policy = mail.NoTLS
-		default:
-			return nil, fmt.Errorf("SMTP_URL tls=%q: want required, opportunistic or none", u.Query().Get("tls"))
-		}
-		m.opts = append(m.opts, mail.WithTLSPolicy(policy))
-	case "smtps":
-		port = 465
-		m.opts = append(m.opts, mail.WithSSL())
-	default:
-		return nil, fmt.Errorf("SMTP_URL scheme %q: want smtp or smtps", u.Scheme)
+	port, tlsOpt, err := transport(u)
+	if err != nil {
+		return nil, err
 	}
+	m.opts = append(m.opts, tlsOpt)
 	if p := u.Port(); p != "" {
 		if port, err = strconv.Atoi(p); err != nil || port <= 0 || port > 65535 {
 			return nil, fmt.Errorf("SMTP_URL port %q is not a port", p)
@@ -99,6 +84,28 @@ func NewSMTPMailer(raw string) (*SMTPMailer, error) {
 		return nil, fmt.Errorf("SMTP_URL: %w", err)
 	}
 	return m, nil
+}
+
+// transport is the default port and the TLS option of the URL's scheme
+// (and its tls= parameter).
+func transport(u *url.URL) (int, mail.Option, error) {
+	switch strings.ToLower(u.Scheme) {
+	case "smtp":
+		policy := mail.TLSOpportunistic
+		switch strings.ToLower(u.Query().Get("tls")) {
+		case "", "opportunistic":
+		case "required", "mandatory":
+			policy = mail.TLSMandatory
+		case "none", "off":
+			policy = mail.NoTLS
+		default:
+			return 0, nil, fmt.Errorf("SMTP_URL tls=%q: want required, opportunistic or none", u.Query().Get("tls"))
+		}
+		return 587, mail.WithTLSPolicy(policy), nil
+	case "smtps":
+		return 465, mail.WithSSL(), nil
+	}
+	return 0, nil, fmt.Errorf("SMTP_URL scheme %q: want smtp or smtps", u.Scheme)
 }
 
 // Send sends one message as multipart/alternative (text, then HTML).

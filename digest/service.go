@@ -92,8 +92,21 @@ func New(cfg Config) (*Service, error) {
 			return nil, errors.New("DIGEST_TO is empty: the platform team's address is needed to send the digest")
 		}
 	}
-	to := make([]string, 0, len(cfg.To))
-	for _, addr := range cfg.To {
+	var err error
+	if cfg.To, err = recipients(cfg.To); err != nil {
+		return nil, err
+	}
+	cfg.AllowedDomains = allowedDomains(cfg.AllowedDomains, cfg.To)
+	if cfg.Slack != nil && cfg.SlackChannel == "" {
+		return nil, errors.New("DIGEST_SLACK_CHANNEL is empty: the channel for the digest summary is needed")
+	}
+	return &Service{cfg: cfg, log: log}, nil
+}
+
+// recipients checks DIGEST_TO's addresses: lower-cased, sorted, each once.
+func recipients(addrs []string) ([]string, error) {
+	to := make([]string, 0, len(addrs))
+	for _, addr := range addrs {
 		a, err := mail.ParseAddress(strings.TrimSpace(addr))
 		if err != nil {
 			return nil, fmt.Errorf("DIGEST_TO %q is not an address: %v", addr, err)
@@ -101,20 +114,22 @@ func New(cfg Config) (*Service, error) {
 		to = append(to, strings.ToLower(a.Address))
 	}
 	slices.Sort(to)
-	cfg.To = slices.Compact(to)
-	if len(cfg.AllowedDomains) == 0 {
-		for _, addr := range cfg.To {
+	return slices.Compact(to), nil
+}
+
+// allowedDomains are the domains owners' digests may go to: those given,
+// else the domains of the recipients to.
+func allowedDomains(given, to []string) []string {
+	if len(given) == 0 {
+		for _, addr := range to {
 			_, d, _ := strings.Cut(addr, "@")
-			cfg.AllowedDomains = append(cfg.AllowedDomains, d)
+			given = append(given, d)
 		}
 	}
-	for i, d := range cfg.AllowedDomains {
-		cfg.AllowedDomains[i] = strings.ToLower(strings.Trim(strings.TrimSpace(d), "."))
+	for i, d := range given {
+		given[i] = strings.ToLower(strings.Trim(strings.TrimSpace(d), "."))
 	}
-	if cfg.Slack != nil && cfg.SlackChannel == "" {
-		return nil, errors.New("DIGEST_SLACK_CHANNEL is empty: the channel for the digest summary is needed")
-	}
-	return &Service{cfg: cfg, log: log}, nil
+	return given
 }
 
 // ParseAddresses splits DIGEST_TO ("a@x.example, b@x.example").
@@ -161,15 +176,9 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 	if in.PrevEvents, err = s.cfg.Catalog.UsageBetween(ctx, prev.Start(loc), from); err != nil {
 		return nil, err
 	}
-	for i := TrendWeeks - 1; i >= 1; i-- {
-		wk := w.Add(-i)
-		counts, err := s.cfg.Catalog.UsageCounts(ctx, wk.Start(loc), wk.End(loc))
-		if err != nil {
-			return nil, err
-		}
-		in.Weekly = append(in.Weekly, counts)
+	if in.Weekly, err = s.weekly(ctx, w); err != nil {
+		return nil, err
 	}
-	in.Weekly = append(in.Weekly, nil) // this week's counts come from the events
 	if in.Owners, err = s.owners(ctx); err != nil {
 		return nil, err
 	}
@@ -182,23 +191,8 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 	if in.PrevCoverage, err = s.cfg.Records.SnapshotBefore(ctx, w); err != nil {
 		return nil, err
 	}
-	if current := WeekOf(now, loc); w == current || w == current.Add(-1) {
-		if in.Coverage, err = s.cfg.Catalog.Coverage(ctx); err != nil {
-			return nil, fmt.Errorf("measuring coverage: %w", err)
-		}
-		if err := s.cfg.Records.SaveSnapshot(ctx, Snapshot{Week: w, TakenAt: now, Coverage: in.Coverage}); err != nil {
-			return nil, err
-		}
-	} else {
-		own, err := s.cfg.Records.SnapshotBefore(ctx, w.Add(1))
-		if err != nil {
-			return nil, err
-		}
-		if own != nil && own.Week == w {
-			in.Coverage = own.Coverage
-		} else if in.Coverage, err = s.cfg.Catalog.Coverage(ctx); err != nil {
-			return nil, fmt.Errorf("measuring coverage: %w", err)
-		}
+	if in.Coverage, err = s.coverage(ctx, w, now); err != nil {
+		return nil, err
 	}
 	d := Build(in)
 	d.URL = s.URL(w)
@@ -209,6 +203,49 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 		}
 	}
 	return d, nil
+}
+
+// weekly counts each plugin's events in the trend's weeks before w, oldest
+// first; w's own counts, last, come from its events.
+func (s *Service) weekly(ctx context.Context, w Week) ([]map[string]int, error) {
+	loc := s.cfg.Location
+	var out []map[string]int
+	for i := TrendWeeks - 1; i >= 1; i-- {
+		wk := w.Add(-i)
+		counts, err := s.cfg.Catalog.UsageCounts(ctx, wk.Start(loc), wk.End(loc))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, counts)
+	}
+	return append(out, nil), nil
+}
+
+// coverage is the catalog coverage w's digest shows. For this week and the
+// last one it is measured now and recorded as w's snapshot; an older week
+// shows its own snapshot, or today's coverage when it has none.
+func (s *Service) coverage(ctx context.Context, w Week, now time.Time) (catalog.Coverage, error) {
+	current := WeekOf(now, s.cfg.Location)
+	recent := w == current || w == current.Add(-1)
+	if !recent {
+		own, err := s.cfg.Records.SnapshotBefore(ctx, w.Add(1))
+		if err != nil {
+			return catalog.Coverage{}, err
+		}
+		if own != nil && own.Week == w {
+			return own.Coverage, nil
+		}
+	}
+	c, err := s.cfg.Catalog.Coverage(ctx)
+	if err != nil {
+		return c, fmt.Errorf("measuring coverage: %w", err)
+	}
+	if recent {
+		if err := s.cfg.Records.SaveSnapshot(ctx, Snapshot{Week: w, TakenAt: now, Coverage: c}); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 // owners maps plugin ids to the owners of the entities that carry
@@ -252,141 +289,4 @@ func (s *Service) owners(ctx context.Context) (map[string]Owner, error) {
 		}
 	}
 	return out, nil
-}
-
-// Report says what a Send did.
-type Report struct {
-	Week    Week
-	Sent    []string // channel:recipient
-	Skipped []string // sent before, or being sent by another process
-	Failed  []string
-	// NotAllowed are plugin owners' addresses outside AllowedDomains: not
-	// mailed.
-	NotAllowed []string
-}
-
-// allowedAddress reports whether addr is in one of the allowed domains or
-// below one.
-func (s *Service) allowedAddress(addr string) bool {
-	a, err := mail.ParseAddress(addr)
-	if err != nil {
-		return false
-	}
-	_, domain, ok := strings.Cut(strings.ToLower(a.Address), "@")
-	if !ok {
-		return false
-	}
-	for _, d := range s.cfg.AllowedDomains {
-		if d != "" && (domain == d || strings.HasSuffix(domain, "."+d)) {
-			return true
-		}
-	}
-	return false
-}
-
-type delivery struct {
-	channel, recipient string
-	digest             *Digest
-}
-
-// Send sends the digest of w to every recipient it has not reached yet: the
-// full digest to each DIGEST_TO address and the Slack channel, each plugin
-// owner's part to the owner's address. A (week, recipient) is claimed before
-// it is sent and marked sent after, so it goes out once however many
-// processes run Send; a failure is recorded and retried by the next Send.
-// The error joins the failures.
-func (s *Service) Send(ctx context.Context, w Week) (Report, error) {
-	rep := Report{Week: w}
-	d, err := s.Digest(ctx, w)
-	if err != nil {
-		return rep, err
-	}
-	var ds []delivery
-	if s.cfg.Mailer != nil {
-		full := map[string]bool{}
-		for _, to := range s.cfg.To {
-			full[to] = true
-			ds = append(ds, delivery{ChannelEmail, to, d})
-		}
-		for _, addr := range d.OwnerEmails() {
-			switch {
-			case full[addr]:
-			case !s.allowedAddress(addr):
-				s.log.Warn("a plugin owner's digest is not mailed: the address is outside DIGEST_ALLOWED_DOMAINS", "week", w.String(), "recipient", addr)
-				rep.NotAllowed = append(rep.NotAllowed, ChannelEmail+":"+addr)
-			default:
-				ds = append(ds, delivery{ChannelEmail, addr, d.ForOwner(addr)})
-			}
-		}
-	}
-	if s.cfg.Slack != nil {
-		ds = append(ds, delivery{ChannelSlack, s.cfg.SlackChannel, d})
-	}
-	var errs []error
-	for _, dl := range ds {
-		key := dl.channel + ":" + dl.recipient
-		ok, err := s.cfg.Records.Claim(ctx, w, dl.channel, dl.recipient, s.cfg.StaleClaim)
-		if err != nil {
-			return rep, err
-		}
-		if !ok {
-			rep.Skipped = append(rep.Skipped, key)
-			continue
-		}
-		err = s.deliver(ctx, dl)
-		// Record the outcome even when ctx ended mid-send (shutdown).
-		rctx := context.WithoutCancel(ctx)
-		if err != nil {
-			s.log.Error("sending the digest", "week", w.String(), "channel", dl.channel, "recipient", dl.recipient, "err", err)
-			rep.Failed = append(rep.Failed, key)
-			errs = append(errs, err)
-			if merr := s.cfg.Records.MarkFailed(rctx, w, dl.channel, dl.recipient, err); merr != nil {
-				return rep, errors.Join(append(errs, merr)...)
-			}
-			continue
-		}
-		if err := s.cfg.Records.MarkSent(rctx, w, dl.channel, dl.recipient); err != nil {
-			return rep, err
-		}
-		s.log.Info("digest sent", "week", w.String(), "channel", dl.channel, "recipient", dl.recipient)
-		rep.Sent = append(rep.Sent, key)
-	}
-	return rep, errors.Join(errs...)
-}
-
-func (s *Service) deliver(ctx context.Context, dl delivery) error {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
-	defer cancel()
-	switch dl.channel {
-	case ChannelSlack:
-		blocks, text := Slack(dl.digest)
-		return s.cfg.Slack.PostDigest(ctx, dl.recipient, blocks, text)
-	default:
-		html, err := HTML(dl.digest)
-		if err != nil {
-			return err
-		}
-		return s.cfg.Mailer.Send(ctx, Message{From: s.cfg.From, To: dl.recipient, Subject: subject(dl.digest), Text: Text(dl.digest), HTML: html})
-	}
-}
-
-// Pending reports whether a send of week w failed, or was claimed longer
-// ago than StaleClaim and never finished: the schedule's retries look at it.
-func (s *Service) Pending(ctx context.Context, w Week) (bool, error) {
-	recs, err := s.cfg.Records.Sends(ctx, w)
-	if err != nil {
-		return false, err
-	}
-	stale := s.cfg.Now().Add(-s.cfg.StaleClaim)
-	for _, r := range recs {
-		if r.State == StateFailed || (r.State == StateSending && r.ClaimedAt.Before(stale)) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// Sends returns what was recorded about sending the digest of w.
-func (s *Service) Sends(ctx context.Context, w Week) ([]SendRecord, error) {
-	return s.cfg.Records.Sends(ctx, w)
 }

@@ -186,23 +186,29 @@ func parseEvent(raw json.RawMessage, now time.Time) (catalog.UsageEvent, *UsageE
 	if perr != nil {
 		return e, perr
 	}
+	e.At, perr = eventTime(ts, now)
+	return e, perr
+}
+
+// eventTime reads an event's timestamp (now when it has none) and checks it
+// is neither too far ahead nor too old.
+func eventTime(ts *string, now time.Time) (time.Time, *UsageError) {
+	at := now.UTC()
 	if ts != nil && strings.TrimSpace(*ts) != "" {
-		at, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(*ts))
+		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(*ts))
 		if err != nil {
-			return e, &UsageError{Field: "timestamp", Message: fmt.Sprintf("%q is not an RFC 3339 time such as 2026-11-16T09:30:00Z", *ts)}
+			return time.Time{}, &UsageError{Field: "timestamp", Message: fmt.Sprintf("%q is not an RFC 3339 time such as 2026-11-16T09:30:00Z", *ts)}
 		}
-		e.At = at.UTC()
-	} else {
-		e.At = now.UTC()
+		at = t.UTC()
 	}
-	if d := e.At.Sub(now); d > MaxUsageSkew {
-		return e, &UsageError{Field: "timestamp", Message: fmt.Sprintf("%s is %s in the future; at most %s of clock skew is allowed",
-			e.At.Format(time.RFC3339), d.Round(time.Second), MaxUsageSkew)}
+	if d := at.Sub(now); d > MaxUsageSkew {
+		return at, &UsageError{Field: "timestamp", Message: fmt.Sprintf("%s is %s in the future; at most %s of clock skew is allowed",
+			at.Format(time.RFC3339), d.Round(time.Second), MaxUsageSkew)}
 	}
-	if now.Sub(e.At) > MaxUsageAge {
-		return e, &UsageError{Field: "timestamp", Message: fmt.Sprintf("%s is older than %d days", e.At.Format(time.RFC3339), int(MaxUsageAge.Hours()/24))}
+	if now.Sub(at) > MaxUsageAge {
+		return at, &UsageError{Field: "timestamp", Message: fmt.Sprintf("%s is older than %d days", at.Format(time.RFC3339), int(MaxUsageAge.Hours()/24))}
 	}
-	return e, nil
+	return at, nil
 }
 
 func fromCallboard(w *wireEvent) (catalog.UsageEvent, *UsageError) {

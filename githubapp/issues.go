@@ -28,22 +28,10 @@ type issuesHandler struct {
 
 func (h issuesHandler) handle(ctx context.Context, d delivery[github.IssuesEvent]) error {
 	ev := d.Event
-	switch ev.GetAction() {
-	case "opened", "edited", "reopened":
-	case "labeled":
-		if ev.GetLabel().GetName() != scaffold.Label {
-			return queue.Ignored("a label other than " + scaffold.Label + " was added")
-		}
-	default:
-		return queue.IgnoredAction("issues", ev.GetAction())
+	if err := h.wanted(ev); err != nil {
+		return err
 	}
 	repo, issue := ev.GetRepo(), ev.GetIssue()
-	if h.repo == "" || h.scaffolder == nil || !strings.EqualFold(repo.GetFullName(), h.repo) {
-		return queue.Ignored("not an issue of SCAFFOLD_REPO")
-	}
-	if issue.IsPullRequest() || issue.GetState() != "open" || !hasLabel(issue, scaffold.Label) {
-		return queue.Ignored("not an open issue labelled " + scaffold.Label)
-	}
 	gh, err := h.clients.Installation(d.InstallationID)
 	if err != nil {
 		return err
@@ -61,20 +49,46 @@ func (h issuesHandler) handle(ctx context.Context, d delivery[github.IssuesEvent
 	if out.State == "" {
 		return queue.Ignored("the scaffold request needs nothing done")
 	}
-	outcome := catalog.OutcomeFailure
-	switch out.State {
-	case scaffold.StateDone:
-		outcome = catalog.OutcomeSuccess
-	case scaffold.StateRefused:
-		outcome = "refused"
-	}
 	entity := out.Entity
 	if entity == "" {
 		entity = out.Template
 	}
 	h.usage.record(ctx, d.Log, catalog.UsageEvent{Plugin: catalog.PluginScaffolder, Action: "request", Actor: is.Author,
-		Entity: entity, Outcome: outcome, Detail: out.Detail})
+		Entity: entity, Outcome: scaffoldOutcome(out.State), Detail: out.Detail})
 	return nil
+}
+
+// wanted returns why an issues event asks nothing of the scaffolder, or nil
+// when it is an open scaffold request in SCAFFOLD_REPO.
+func (h issuesHandler) wanted(ev *github.IssuesEvent) error {
+	switch ev.GetAction() {
+	case "opened", "edited", "reopened":
+	case "labeled":
+		if ev.GetLabel().GetName() != scaffold.Label {
+			return queue.Ignored("a label other than " + scaffold.Label + " was added")
+		}
+	default:
+		return queue.IgnoredAction("issues", ev.GetAction())
+	}
+	repo, issue := ev.GetRepo(), ev.GetIssue()
+	if h.repo == "" || h.scaffolder == nil || !strings.EqualFold(repo.GetFullName(), h.repo) {
+		return queue.Ignored("not an issue of SCAFFOLD_REPO")
+	}
+	if issue.IsPullRequest() || issue.GetState() != "open" || !hasLabel(issue, scaffold.Label) {
+		return queue.Ignored("not an open issue labelled " + scaffold.Label)
+	}
+	return nil
+}
+
+// scaffoldOutcome is the usage outcome of a request that ended in state.
+func scaffoldOutcome(state string) string {
+	switch state {
+	case scaffold.StateDone:
+		return catalog.OutcomeSuccess
+	case scaffold.StateRefused:
+		return "refused"
+	}
+	return catalog.OutcomeFailure
 }
 
 func hasLabel(issue *github.Issue, name string) bool {

@@ -241,47 +241,66 @@ func techDocs(head fs.FS, in *check.Input) error {
 	if t, ok := head.(interface{ Truncated() bool }); ok && t.Truncated() {
 		return nil // too large to list: the docs are not judged
 	}
-	files := map[string]bool{}
+	l := &docsLister{head: head, files: map[string]bool{}}
 	for _, p := range paths {
-		files[p] = true
+		l.files[p] = true
 	}
-	hasFileIn := func(dir string) bool {
-		for f := range files {
-			if dir == "." || strings.HasPrefix(f, dir+"/") {
-				return true
-			}
-		}
-		return false
-	}
-	reads := 0
 	for _, d := range dirs {
-		mkdocs := ""
-		for _, n := range []string{"mkdocs.yml", "mkdocs.yaml"} {
-			if files[path.Join(d, n)] {
-				mkdocs = path.Join(d, n)
-				break
-			}
-		}
-		td := check.TechDocs{Mkdocs: mkdocs != "", DocsPath: path.Join(d, "docs")}
-		if td.Mkdocs {
-			td.DocsDir = hasFileIn(td.DocsPath)
-			if !td.DocsDir && reads < maxMkdocsReads {
-				reads++
-				data, err := catalog.ReadFile(head, mkdocs, 1<<20)
-				var tl *catalog.TooLargeError
-				if err != nil && !errors.As(err, &tl) && !errors.Is(err, fs.ErrNotExist) {
-					return err
-				}
-				found := err == nil
-				if dd := check.DocsDir(data); found && dd != "" {
-					td.DocsPath = path.Join(d, dd)
-					td.DocsDir = hasFileIn(td.DocsPath)
-				}
-			}
+		td, err := l.folder(d)
+		if err != nil {
+			return err
 		}
 		in.TechDocs[d] = td
 	}
 	return nil
+}
+
+// docsLister answers, from one listing of the head's files, what each
+// techdocs folder has; it reads at most maxMkdocsReads mkdocs.yml files.
+type docsLister struct {
+	head  fs.FS
+	files map[string]bool
+	reads int
+}
+
+// folder is what the techdocs folder d has: a mkdocs.yml, and files in its
+// docs folder (docs, or the docs_dir mkdocs.yml names).
+func (l *docsLister) folder(d string) (check.TechDocs, error) {
+	mkdocs := ""
+	for _, n := range []string{"mkdocs.yml", "mkdocs.yaml"} {
+		if l.files[path.Join(d, n)] {
+			mkdocs = path.Join(d, n)
+			break
+		}
+	}
+	td := check.TechDocs{Mkdocs: mkdocs != "", DocsPath: path.Join(d, "docs")}
+	if !td.Mkdocs {
+		return td, nil
+	}
+	td.DocsDir = l.hasFileIn(td.DocsPath)
+	if td.DocsDir || l.reads >= maxMkdocsReads {
+		return td, nil
+	}
+	l.reads++
+	data, err := catalog.ReadFile(l.head, mkdocs, 1<<20)
+	var tl *catalog.TooLargeError
+	if err != nil && !errors.As(err, &tl) && !errors.Is(err, fs.ErrNotExist) {
+		return td, err
+	}
+	if dd := check.DocsDir(data); err == nil && dd != "" {
+		td.DocsPath = path.Join(d, dd)
+		td.DocsDir = l.hasFileIn(td.DocsPath)
+	}
+	return td, nil
+}
+
+func (l *docsLister) hasFileIn(dir string) bool {
+	for f := range l.files {
+		if dir == "." || strings.HasPrefix(f, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // maxTeamLookups bounds the GitHub teams looked up for owners the catalog
@@ -313,16 +332,10 @@ func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in
 		}
 		missed[ref.String()] = true
 		// A team made on GitHub moments ago may not be in the catalog yet.
-		if !strings.EqualFold(ref.Kind, "group") || ref.Namespace != catalog.DefaultNamespace || len(missed) > maxTeamLookups {
-			continue
-		}
-		team, resp, err := gh.Teams.GetTeamBySlug(ctx, org, ref.Name)
-		switch {
-		case err == nil:
-			in.KnownOwners[ref.String()] = org + "/" + team.GetSlug()
-		case resp != nil && resp.StatusCode == http.StatusNotFound:
-		default:
-			return fmt.Errorf("looking up team %s/%s: %w", org, ref.Name, err)
+		if strings.EqualFold(ref.Kind, "group") && ref.Namespace == catalog.DefaultNamespace && len(missed) <= maxTeamLookups {
+			if err := githubTeam(ctx, gh, org, ref, in); err != nil {
+				return err
+			}
 		}
 	}
 	names, err := st.Names(ctx)
@@ -333,6 +346,20 @@ func (c *prChecker) known(ctx context.Context, gh *github.Client, org string, in
 		if strings.HasPrefix(n.Ref, "group:") || strings.HasPrefix(n.Ref, "user:") {
 			in.OwnerNames = append(in.OwnerNames, n)
 		}
+	}
+	return nil
+}
+
+// githubTeam records the owner ref as known when the organisation has a
+// GitHub team of its name.
+func githubTeam(ctx context.Context, gh *github.Client, org string, ref catalog.Ref, in *check.Input) error {
+	team, resp, err := gh.Teams.GetTeamBySlug(ctx, org, ref.Name)
+	switch {
+	case err == nil:
+		in.KnownOwners[ref.String()] = org + "/" + team.GetSlug()
+	case resp != nil && resp.StatusCode == http.StatusNotFound:
+	default:
+		return fmt.Errorf("looking up team %s/%s: %w", org, ref.Name, err)
 	}
 	return nil
 }

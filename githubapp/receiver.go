@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,37 +64,8 @@ func orderingKey(event string, m payloadMeta) string {
 // delivery, then answer 202. Processing happens in the workers.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log := a.log.With("delivery", r.Header.Get("X-GitHub-Delivery"), "event", r.Header.Get("X-GitHub-Event"))
-	if len(a.cfg.WebhookSecret) == 0 {
-		a.metrics.deliveries.WithLabelValues("unknown", "refused_unconfigured").Inc()
-		log.Warn("webhook refused: GITHUB_WEBHOOK_SECRET is not set, so no delivery can be verified")
-		http.Error(w, "webhook secret not configured", http.StatusServiceUnavailable)
-		return
-	}
-	if r.Header.Get(github.SHA256SignatureHeader) == "" {
-		a.metrics.deliveries.WithLabelValues("unknown", "bad_signature").Inc()
-		log.Warn("webhook refused: no X-Hub-Signature-256 header")
-		http.Error(w, "missing X-Hub-Signature-256", http.StatusUnauthorized)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxPayload)
-	payload, err := github.ValidatePayload(r, a.cfg.WebhookSecret)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			a.metrics.deliveries.WithLabelValues("unknown", "too_large").Inc()
-			log.Warn("webhook refused: payload over the limit", "limit", MaxPayload)
-			http.Error(w, fmt.Sprintf("payload larger than %d bytes", MaxPayload), http.StatusRequestEntityTooLarge)
-			return
-		}
-		if strings.Contains(err.Error(), "Content-Type") {
-			a.metrics.deliveries.WithLabelValues("unknown", "malformed").Inc()
-			log.Warn("webhook refused: unsupported content type", "content_type", r.Header.Get("Content-Type"))
-			http.Error(w, "Content-Type must be application/json or application/x-www-form-urlencoded", http.StatusUnsupportedMediaType)
-			return
-		}
-		a.metrics.deliveries.WithLabelValues("unknown", "bad_signature").Inc()
-		log.Warn("webhook refused: signature does not verify", "err", err)
-		http.Error(w, "signature does not verify", http.StatusUnauthorized)
+	payload, ok := a.verify(w, r, log)
+	if !ok {
 		return
 	}
 	event := github.WebHookType(r)
@@ -133,4 +105,43 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log.Debug("delivery stored", "action", d.Action, "repository", d.Repository, "installation", d.InstallationID)
 	w.WriteHeader(http.StatusAccepted)
 	fmt.Fprintln(w, "accepted")
+}
+
+// verify reads the payload and checks its signature. When it does not
+// verify, it answers the request (401, 413, 415 or 503) and returns false.
+func (a *App) verify(w http.ResponseWriter, r *http.Request, log *slog.Logger) ([]byte, bool) {
+	if len(a.cfg.WebhookSecret) == 0 {
+		a.metrics.deliveries.WithLabelValues("unknown", "refused_unconfigured").Inc()
+		log.Warn("webhook refused: GITHUB_WEBHOOK_SECRET is not set, so no delivery can be verified")
+		http.Error(w, "webhook secret not configured", http.StatusServiceUnavailable)
+		return nil, false
+	}
+	if r.Header.Get(github.SHA256SignatureHeader) == "" {
+		a.metrics.deliveries.WithLabelValues("unknown", "bad_signature").Inc()
+		log.Warn("webhook refused: no X-Hub-Signature-256 header")
+		http.Error(w, "missing X-Hub-Signature-256", http.StatusUnauthorized)
+		return nil, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxPayload)
+	payload, err := github.ValidatePayload(r, a.cfg.WebhookSecret)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			a.metrics.deliveries.WithLabelValues("unknown", "too_large").Inc()
+			log.Warn("webhook refused: payload over the limit", "limit", MaxPayload)
+			http.Error(w, fmt.Sprintf("payload larger than %d bytes", MaxPayload), http.StatusRequestEntityTooLarge)
+			return nil, false
+		}
+		if strings.Contains(err.Error(), "Content-Type") {
+			a.metrics.deliveries.WithLabelValues("unknown", "malformed").Inc()
+			log.Warn("webhook refused: unsupported content type", "content_type", r.Header.Get("Content-Type"))
+			http.Error(w, "Content-Type must be application/json or application/x-www-form-urlencoded", http.StatusUnsupportedMediaType)
+			return nil, false
+		}
+		a.metrics.deliveries.WithLabelValues("unknown", "bad_signature").Inc()
+		log.Warn("webhook refused: signature does not verify", "err", err)
+		http.Error(w, "signature does not verify", http.StatusUnauthorized)
+		return nil, false
+	}
+	return payload, true
 }

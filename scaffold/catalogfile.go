@@ -37,27 +37,9 @@ func SetOwner(data []byte, owner catalog.Ref) ([]byte, bool, error) {
 		if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 			continue
 		}
-		root := doc.Content[0]
-		kind := mapValue(root, "kind")
-		if kind == nil || !slices.Contains(ownedKinds, strings.ToLower(kind.Value)) {
-			continue
+		if setOwner(doc.Content[0], owner) {
+			changed = true
 		}
-		spec := mapValue(root, "spec")
-		if spec == nil || spec.Kind != yaml.MappingNode {
-			continue
-		}
-		cur := mapValue(spec, "owner")
-		if cur != nil && cur.Kind == yaml.ScalarNode {
-			if r, err := catalog.ParseRef(cur.Value, catalog.RefDefaults{Kind: "group"}); err == nil && r.Equal(owner) {
-				continue
-			}
-			cur.Value, cur.Tag, cur.Style = owner.String(), "!!str", 0
-		} else {
-			spec.Content = append(spec.Content,
-				&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "owner"},
-				&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: owner.String()})
-		}
-		changed = true
 	}
 	if !changed {
 		return data, false, nil
@@ -72,6 +54,31 @@ func SetOwner(data []byte, owner catalog.Ref) ([]byte, bool, error) {
 	}
 	enc.Close()
 	return b.Bytes(), true, nil
+}
+
+// setOwner makes one document's entity name owner, when it is of a kind
+// that has one; it reports whether that changed anything.
+func setOwner(root *yaml.Node, owner catalog.Ref) bool {
+	kind := mapValue(root, "kind")
+	if kind == nil || !slices.Contains(ownedKinds, strings.ToLower(kind.Value)) {
+		return false
+	}
+	spec := mapValue(root, "spec")
+	if spec == nil || spec.Kind != yaml.MappingNode {
+		return false
+	}
+	cur := mapValue(spec, "owner")
+	if cur == nil || cur.Kind != yaml.ScalarNode {
+		spec.Content = append(spec.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "owner"},
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: owner.String()})
+		return true
+	}
+	if r, err := catalog.ParseRef(cur.Value, catalog.RefDefaults{Kind: "group"}); err == nil && r.Equal(owner) {
+		return false
+	}
+	cur.Value, cur.Tag, cur.Style = owner.String(), "!!str", 0
+	return true
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {

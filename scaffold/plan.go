@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/url"
-	"path"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -74,96 +72,128 @@ func MakePlan(ctx context.Context, t *Template, params map[string]any, opts Plan
 	if opts.Host == "" {
 		opts.Host = "github.com"
 	}
-	pl := &Plan{Template: t, Params: params, Owner: opts.Owner}
-	m := nunjucks.NewMeter(ctx, nunjucks.DefaultBudget)
-	var problems []Problem
-	fail := func(format string, args ...any) {
-		problems = append(problems, Problem{Message: fmt.Sprintf(format, args...)})
-	}
+	p := &planner{opts: opts, pl: &Plan{Template: t, Params: params, Owner: opts.Owner}, steps: map[string]any{}}
 	if bad := t.Unsupported(); len(bad) > 0 {
 		quoted := make([]string, len(bad))
 		for i, a := range bad {
 			quoted[i] = "`" + code(a) + "`"
 		}
-		fail("The template uses %s, which callboard does not run (it runs `%s`, `%s` and `%s`). Nothing was created.",
+		p.fail("The template uses %s, which callboard does not run (it runs `%s`, `%s` and `%s`). Nothing was created.",
 			strings.Join(quoted, ", "), ActionFetchTemplate, ActionPublishGitHub, ActionCatalogRegister)
-		return pl, problems, nil
+		return p.pl, p.problems, nil
 	}
-	vars := map[string]any{"parameters": params, "steps": map[string]any{}, "user": userVars(opts.User)}
-	steps := vars["steps"].(map[string]any)
-	published := false
+	m := nunjucks.NewMeter(ctx, nunjucks.DefaultBudget)
+	vars := map[string]any{"parameters": params, "steps": p.steps, "user": userVars(opts.User)}
 	for _, s := range t.Steps {
-		if s.If != nil {
-			run, err := m.Condition(s.If, vars)
-			if nunjucks.Interrupted(err) {
-				return nil, nil, err
-			}
-			if err != nil {
-				fail("Step `%s`: its `if` does not evaluate: %v.", code(s.ID), err)
-				continue
-			}
-			if !run {
-				continue
-			}
-		}
-		in, err := m.RenderValue(anyMap(s.Input), vars)
-		if nunjucks.Interrupted(err) {
+		input, run, err := p.stepInput(m, s, vars)
+		if err != nil {
 			return nil, nil, err
 		}
+		if plan := stepPlanners[s.Action]; run && plan != nil {
+			plan(p, s, input)
+		}
+	}
+	if !p.published && len(p.problems) == 0 {
+		p.fail("The template has no `%s` step: callboard creates each service as a new repository.", ActionPublishGitHub)
+	}
+	return p.pl, p.problems, nil
+}
+
+// planner works out a plan a step at a time.
+type planner struct {
+	opts      PlanOptions
+	pl        *Plan
+	steps     map[string]any // the outputs of the steps so far, as templates see them
+	published bool           // a publish:github step came
+	problems  []Problem
+}
+
+func (p *planner) fail(format string, args ...any) {
+	p.problems = append(p.problems, Problem{Message: fmt.Sprintf(format, args...)})
+}
+
+// stepPlanners plan the steps of each action callboard runs.
+var stepPlanners = map[string]func(p *planner, s Step, input map[string]any){
+	ActionFetchTemplate:   (*planner).fetch,
+	ActionPublishGitHub:   (*planner).publish,
+	ActionCatalogRegister: (*planner).register,
+}
+
+// stepInput evaluates a step's if: and its input. run is false for a step
+// that does not run, or whose input does not evaluate (a problem then); an
+// error is the meter's: the work was cut short.
+func (p *planner) stepInput(m *nunjucks.Meter, s Step, vars map[string]any) (input map[string]any, run bool, err error) {
+	if s.If != nil {
+		run, err := m.Condition(s.If, vars)
+		if nunjucks.Interrupted(err) {
+			return nil, false, err
+		}
 		if err != nil {
-			fail("Step `%s` (%s): %v.", code(s.ID), s.Action, err)
-			continue
+			p.fail("Step `%s`: its `if` does not evaluate: %v.", code(s.ID), err)
+			return nil, false, nil
 		}
-		input, _ := in.(map[string]any)
-		switch s.Action {
-		case ActionFetchTemplate:
-			if published {
-				fail("Step `%s` fetches files after `%s` published the repository; they would not be in it.", code(s.ID), ActionPublishGitHub)
-				continue
-			}
-			f, err := fetchStep(t, s, input, opts)
-			if err != nil {
-				fail("Step `%s` (%s): %v.", code(s.ID), s.Action, err)
-				continue
-			}
-			pl.Fetches = append(pl.Fetches, f)
-		case ActionPublishGitHub:
-			if published {
-				fail("The template publishes twice; callboard creates one repository per request.")
-				continue
-			}
-			published = true
-			p, msg := publishStep(s.ID, input, opts)
-			if msg != "" {
-				fail("Step `%s` (%s): %s", code(s.ID), s.Action, msg)
-				continue
-			}
-			pl.Publish = p
-			branch := cmp.Or(p.DefaultBranch, "main")
-			remote := "https://" + opts.Host + "/" + p.FullName()
-			steps[s.ID] = map[string]any{"output": map[string]any{
-				"remoteUrl": remote, "repoContentsUrl": remote + "/blob/" + branch,
-			}}
-		case ActionCatalogRegister:
-			if !published {
-				fail("Step `%s` registers a catalog file before `%s` created the repository.", code(s.ID), ActionPublishGitHub)
-				continue
-			}
-			if pl.Publish.Name == "" {
-				continue // publish:github was refused: that is the problem to fix first
-			}
-			p, msg := registerPath(input, pl.Publish, opts.Host)
-			if msg != "" {
-				fail("Step `%s` (%s): %s", code(s.ID), s.Action, msg)
-				continue
-			}
-			pl.CatalogPath = p
+		if !run {
+			return nil, false, nil
 		}
 	}
-	if !published && len(problems) == 0 {
-		fail("The template has no `%s` step: callboard creates each service as a new repository.", ActionPublishGitHub)
+	in, err := m.RenderValue(anyMap(s.Input), vars)
+	if nunjucks.Interrupted(err) {
+		return nil, false, err
 	}
-	return pl, problems, nil
+	if err != nil {
+		p.fail("Step `%s` (%s): %v.", code(s.ID), s.Action, err)
+		return nil, false, nil
+	}
+	input, _ = in.(map[string]any)
+	return input, true, nil
+}
+
+func (p *planner) fetch(s Step, input map[string]any) {
+	if p.published {
+		p.fail("Step `%s` fetches files after `%s` published the repository; they would not be in it.", code(s.ID), ActionPublishGitHub)
+		return
+	}
+	f, err := fetchStep(p.pl.Template, s, input, p.opts)
+	if err != nil {
+		p.fail("Step `%s` (%s): %v.", code(s.ID), s.Action, err)
+		return
+	}
+	p.pl.Fetches = append(p.pl.Fetches, f)
+}
+
+func (p *planner) publish(s Step, input map[string]any) {
+	if p.published {
+		p.fail("The template publishes twice; callboard creates one repository per request.")
+		return
+	}
+	p.published = true
+	pub, msg := publishStep(s.ID, input, p.opts)
+	if msg != "" {
+		p.fail("Step `%s` (%s): %s", code(s.ID), s.Action, msg)
+		return
+	}
+	p.pl.Publish = pub
+	branch := cmp.Or(pub.DefaultBranch, "main")
+	remote := "https://" + p.opts.Host + "/" + pub.FullName()
+	p.steps[s.ID] = map[string]any{"output": map[string]any{
+		"remoteUrl": remote, "repoContentsUrl": remote + "/blob/" + branch,
+	}}
+}
+
+func (p *planner) register(s Step, input map[string]any) {
+	if !p.published {
+		p.fail("Step `%s` registers a catalog file before `%s` created the repository.", code(s.ID), ActionPublishGitHub)
+		return
+	}
+	if p.pl.Publish.Name == "" {
+		return // publish:github was refused: that is the problem to fix first
+	}
+	path, msg := registerPath(input, p.pl.Publish, p.opts.Host)
+	if msg != "" {
+		p.fail("Step `%s` (%s): %s", code(s.ID), s.Action, msg)
+		return
+	}
+	p.pl.CatalogPath = path
 }
 
 func userVars(login string) map[string]any {
@@ -179,101 +209,6 @@ func anyMap(m map[string]any) any {
 		return map[string]any{}
 	}
 	return m
-}
-
-func fetchStep(t *Template, step Step, in map[string]any, opts PlanOptions) (Fetch, error) {
-	f := Fetch{Step: step.ID}
-	u := str(in["url"])
-	if u == "" {
-		return f, fmt.Errorf("no `url` input")
-	}
-	src, err := resolveSource(t.Location, u, opts.Host)
-	if err != nil {
-		return f, err
-	}
-	// A skeleton is read with the installation of the organisation being
-	// scaffolded into, and only from where the operator said: the
-	// template's own repository, or SCAFFOLD_SOURCES.
-	own := templateRepo(t, opts.Host)
-	if !strings.EqualFold(src.Repo, own) && !matchRepo(opts.Policy.Sources, src.Repo) {
-		return f, fmt.Errorf("`url` %s is in `%s`; callboard fetches skeletons only from the template's own repository and from `SCAFFOLD_SOURCES`", code(u), code(src.Repo))
-	}
-	f.Source = src
-	f.Values, _ = in["values"].(map[string]any)
-	if in["cookiecutterCompat"] == true {
-		return f, fmt.Errorf("`cookiecutterCompat` templates are not rendered by callboard")
-	}
-	f.opts.targetPath = str(in["targetPath"])
-	if f.opts.targetPath != "" {
-		tp, err := cleanPath(f.opts.targetPath)
-		if err != nil && path.Clean(f.opts.targetPath) != "." {
-			return f, err
-		}
-		f.opts.targetPath = tp
-	}
-	// The target as the template wrote it, before any answer filled it in.
-	f.opts.literalTarget, _ = step.Input["targetPath"].(string)
-	f.opts.copyWithout = append(stringsOf(in["copyWithoutTemplating"]), stringsOf(in["copyWithoutRender"])...)
-	switch ext := in["templateFileExtension"].(type) {
-	case bool:
-		if ext {
-			f.opts.templateExtension = ".njk"
-		}
-	case string:
-		if ext != "" && !strings.HasPrefix(ext, ".") {
-			ext = "." + ext
-		}
-		f.opts.templateExtension = ext
-	}
-	return f, nil
-}
-
-// resolveSource finds a fetch step's folder: relative to the template's file,
-// or a GitHub URL (https://HOST/ORG/REPO/tree/BRANCH/PATH) on host.
-func resolveSource(location, u, host string) (Source, error) {
-	if strings.Contains(u, "://") {
-		s, err := githubFolder(u)
-		if err != nil {
-			return Source{}, fmt.Errorf("`url` %s: %v", code(u), err)
-		}
-		if !sameHost(u, host) {
-			return Source{}, fmt.Errorf("`url` %s is not on %s, the GitHub callboard works with", code(u), cmp.Or(host, "github.com"))
-		}
-		return s, nil
-	}
-	if location == "" || !strings.HasPrefix(location, "http") {
-		return Source{}, fmt.Errorf("the template was not read from a GitHub repository (its location is %q), so its skeleton %s cannot be fetched", location, u)
-	}
-	base, err := githubFolder(location)
-	if err != nil {
-		return Source{}, fmt.Errorf("the template's location %s: %v", location, err)
-	}
-	// RefPath holds the branch, then the template file's path.
-	p := path.Join(path.Dir(base.RefPath), u)
-	branch, _, _ := strings.Cut(base.RefPath, "/")
-	if p != branch && !strings.HasPrefix(p, branch+"/") {
-		return Source{}, fmt.Errorf("`url` %s leaves the template's repository", u)
-	}
-	base.RefPath = p
-	return base, nil
-}
-
-// sameHost reports whether URL u is on the GitHub host (default github.com).
-func sameHost(u, host string) bool {
-	pu, err := url.Parse(u)
-	return err == nil && pu.Scheme == "https" && strings.EqualFold(pu.Host, cmp.Or(host, "github.com"))
-}
-
-func githubFolder(u string) (Source, error) {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return Source{}, err
-	}
-	parts := strings.SplitN(strings.Trim(pu.Path, "/"), "/", 4)
-	if len(parts) < 4 || parts[2] != "tree" && parts[2] != "blob" {
-		return Source{}, fmt.Errorf("not a GitHub folder URL (https://github.com/ORG/REPO/tree/BRANCH/PATH)")
-	}
-	return Source{Repo: parts[0] + "/" + parts[1], RefPath: strings.Trim(parts[3], "/")}, nil
 }
 
 func publishStep(id string, in map[string]any, opts PlanOptions) (Publish, string) {

@@ -56,7 +56,22 @@ func Seed(ctx context.Context, s Store) (int, error) {
 	if entities+rows > 0 {
 		return 0, &NotOnlyDemoError{Entities: entities, Repositories: rows}
 	}
-	n := 0
+	n, err := seedOrg(ctx, s)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range repos {
+		added, err := seedRepository(ctx, s, r)
+		if err != nil {
+			return n, err
+		}
+		n += added
+	}
+	return n, nil
+}
+
+// seedOrg loads the teams and people, as the GitHub sync records them.
+func seedOrg(ctx context.Context, s Store) (int, error) {
 	org, err := data.ReadFile("data/org.yaml")
 	if err != nil {
 		return 0, err
@@ -79,42 +94,43 @@ func Seed(ctx context.Context, s Store) (int, error) {
 	if _, err := s.ReplaceSource(ctx, source, decl, catalog.ReplaceOptions{}); err != nil {
 		return 0, err
 	}
-	n += len(decl)
-	for _, r := range repos {
-		r := r
-		r.Source = fmt.Sprintf("%srepo:%d", catalog.DemoSourcePrefix, r.GitHubID)
-		dir := "data/repos/" + r.Name()
-		if co, err := data.ReadFile(dir + "/CODEOWNERS"); err == nil {
-			c, err := catalog.ParseCodeowners(co)
-			if err != nil {
-				return n, err
-			}
-			r.Codeowners, r.CodeownersPath = c, ".github/CODEOWNERS"
+	return len(decl), nil
+}
+
+// seedRepository loads one repository with its CODEOWNERS and its catalog
+// file, when it has them, and returns how many entities it declares.
+func seedRepository(ctx context.Context, s Store, r catalog.Repository) (int, error) {
+	r.Source = fmt.Sprintf("%srepo:%d", catalog.DemoSourcePrefix, r.GitHubID)
+	dir := "data/repos/" + r.Name()
+	if co, err := data.ReadFile(dir + "/CODEOWNERS"); err == nil {
+		c, err := catalog.ParseCodeowners(co)
+		if err != nil {
+			return 0, err
 		}
-		var decl []catalog.Declared
-		body, err := data.ReadFile(dir + "/catalog-info.yaml")
-		switch {
-		case err == nil:
-			parsed, problems := catalog.ParseFile("catalog-info.yaml", body, nil)
-			if len(problems) > 0 {
-				return n, fmt.Errorf("demo %s: %v", r.FullName, problems[0])
-			}
-			r.CatalogPath, r.CatalogStatus = "catalog-info.yaml", catalog.StatusRegistered
-			for _, p := range parsed {
-				catalog.StampRepoEntity(p.Entity, &r, r.CatalogPath)
-				decl = append(decl, catalog.Declared{Entity: p.Entity, Location: catalog.RepoLocation(&r, r.CatalogPath), Line: p.Line})
-			}
-		case isNotExist(err):
-			r.CatalogStatus = catalog.StatusMissing
-		default:
-			return n, err
-		}
-		if _, err := s.SyncRepository(ctx, &r, decl, catalog.ReplaceOptions{}); err != nil {
-			return n, err
-		}
-		n += len(decl)
+		r.Codeowners, r.CodeownersPath = c, ".github/CODEOWNERS"
 	}
-	return n, nil
+	var decl []catalog.Declared
+	body, err := data.ReadFile(dir + "/catalog-info.yaml")
+	switch {
+	case err == nil:
+		parsed, problems := catalog.ParseFile("catalog-info.yaml", body, nil)
+		if len(problems) > 0 {
+			return 0, fmt.Errorf("demo %s: %v", r.FullName, problems[0])
+		}
+		r.CatalogPath, r.CatalogStatus = "catalog-info.yaml", catalog.StatusRegistered
+		for _, p := range parsed {
+			catalog.StampRepoEntity(p.Entity, &r, r.CatalogPath)
+			decl = append(decl, catalog.Declared{Entity: p.Entity, Location: catalog.RepoLocation(&r, r.CatalogPath), Line: p.Line})
+		}
+	case isNotExist(err):
+		r.CatalogStatus = catalog.StatusMissing
+	default:
+		return 0, err
+	}
+	if _, err := s.SyncRepository(ctx, &r, decl, catalog.ReplaceOptions{}); err != nil {
+		return 0, err
+	}
+	return len(decl), nil
 }
 
 func isNotExist(err error) bool { return err != nil && errors.Is(err, fs.ErrNotExist) }

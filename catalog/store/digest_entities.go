@@ -15,14 +15,9 @@ func (s *Store) EntitiesCreatedBetween(ctx context.Context, from, to time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("reading new entities: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var ref string
-		if err := rows.Scan(&ref); err != nil {
-			return nil, fmt.Errorf("reading new entities: %w", err)
-		}
-		out = append(out, ref)
+	out, err := scanStrings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("reading new entities: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -44,50 +44,11 @@ func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, installation int6
 	if r.Source == "" {
 		r.Source = "repo:" + strings.ToLower(r.FullName)
 	}
-	problems, err := json.Marshal(r.CatalogProblems)
-	if err != nil {
-		return err
-	}
-	if r.CatalogProblems == nil {
-		problems = []byte("[]")
-	}
-	var co []byte
-	if r.Codeowners != nil {
-		if co, err = json.Marshal(r.Codeowners); err != nil {
-			return err
-		}
-	}
-	files, err := json.Marshal(r.CatalogFiles)
-	if err != nil {
-		return err
-	}
-	if r.CatalogFiles == nil {
-		files = []byte("[]")
-	}
 	r.UpdatedAt = s.Now()
-	var gid any
-	if r.GitHubID != 0 {
-		gid = r.GitHubID
-	}
-	var inst any
-	if installation != 0 {
-		inst = installation
-	}
-	var archivedAt int64
-	if !r.ArchivedAt.IsZero() {
-		archivedAt = r.ArchivedAt.UnixMilli()
-	}
-	former, err := json.Marshal(r.FormerOwners)
+	args, err := repositoryArgs(installation, r)
 	if err != nil {
 		return err
 	}
-	if r.FormerOwners == nil {
-		former = []byte("[]")
-	}
-	name := r.Name()
-	args := []any{gid, r.FullName, name, r.Description, r.HTMLURL, r.DefaultBranch, r.Private, r.Archived, inst, r.Source,
-		r.CatalogPath, r.CatalogStatus, string(problems), r.CodeownersPath, string(co), r.UpdatedAt.UnixMilli(), string(files),
-		archivedAt, string(former)}
 	if r.GitHubID != 0 {
 		// A renamed repository keeps its id; free the new name first if a stale row holds it.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE full_name = ? AND (github_id IS NULL OR github_id != ?)`, r.FullName, r.GitHubID); err != nil {
@@ -98,6 +59,52 @@ func (s *Store) putRepository(ctx context.Context, tx *sql.Tx, installation int6
 	}
 	_, err = tx.ExecContext(ctx, repoUpsert+`ON CONFLICT (full_name) DO UPDATE SET `+repoUpdate, args...)
 	return err
+}
+
+// repositoryArgs are the values of a repository's row, in repoUpsert's
+// order; lists are stored as JSON, and a missing list as [].
+func repositoryArgs(installation int64, r *catalog.Repository) ([]any, error) {
+	problems, err := jsonList(r.CatalogProblems)
+	if err != nil {
+		return nil, err
+	}
+	var co []byte
+	if r.Codeowners != nil {
+		if co, err = json.Marshal(r.Codeowners); err != nil {
+			return nil, err
+		}
+	}
+	files, err := jsonList(r.CatalogFiles)
+	if err != nil {
+		return nil, err
+	}
+	var archivedAt int64
+	if !r.ArchivedAt.IsZero() {
+		archivedAt = r.ArchivedAt.UnixMilli()
+	}
+	former, err := jsonList(r.FormerOwners)
+	if err != nil {
+		return nil, err
+	}
+	return []any{nullIfZero(r.GitHubID), r.FullName, r.Name(), r.Description, r.HTMLURL, r.DefaultBranch, r.Private, r.Archived,
+		nullIfZero(installation), r.Source, r.CatalogPath, r.CatalogStatus, string(problems), r.CodeownersPath, string(co),
+		r.UpdatedAt.UnixMilli(), string(files), archivedAt, string(former)}, nil
+}
+
+// jsonList encodes a list, and a nil one as [] rather than null.
+func jsonList[T any](v []T) ([]byte, error) {
+	if v == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(v)
+}
+
+// nullIfZero stores 0 as NULL.
+func nullIfZero(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
 }
 
 // The insert of a repository row, and what a conflict updates: everything
@@ -156,16 +163,7 @@ func (s *Store) InstalledRepositories(ctx context.Context, inst int64) ([]string
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		out = append(out, name)
-	}
-	return out, rows.Err()
+	return scanStrings(rows)
 }
 
 // DeleteRepository removes a repository row and every entity its files declared.

@@ -21,16 +21,7 @@ func (s *Store) SourcesWithPrefix(ctx context.Context, prefix string) ([]string,
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var src string
-		if err := rows.Scan(&src); err != nil {
-			return nil, err
-		}
-		out = append(out, src)
-	}
-	return out, rows.Err()
+	return scanStrings(rows)
 }
 
 // prefixEnd is the least string greater than every string that starts with prefix.
@@ -109,16 +100,7 @@ func (s *Store) RepositorySources(ctx context.Context, prefix string) ([]string,
 	if err != nil {
 		return nil, fmt.Errorf("listing repositories: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var src string
-		if err := rows.Scan(&src); err != nil {
-			return nil, err
-		}
-		out = append(out, src)
-	}
-	return out, rows.Err()
+	return scanStrings(rows)
 }
 
 // unregisterTarget is what to pass to callboard unregister to remove

@@ -29,32 +29,15 @@ const repoStatusRank = `(CASE ` + repoStatusSQL + ` WHEN 'registered' THEN 0 WHE
 // by a part of their name, sorted, with the counts per status and the owners
 // their catalog entities name.
 func (s *Store) RepositoryList(ctx context.Context, q catalog.RepoListQuery) (catalog.RepoListPage, error) {
-	page := catalog.RepoListPage{ByStatus: map[string]int{}, Owners: map[string][]string{}}
+	page := catalog.RepoListPage{Owners: map[string][]string{}}
 	var conds []string
 	var args []any
 	if t := strings.TrimSpace(q.Text); t != "" {
 		conds = append(conds, `full_name LIKE ? ESCAPE '\'`)
 		args = append(args, "%"+likeEscaper.Replace(t)+"%")
 	}
-	textWhere := "1"
-	if len(conds) > 0 {
-		textWhere = strings.Join(conds, " AND ")
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+repoStatusSQL+`, count(*) FROM repositories WHERE `+textWhere+` GROUP BY 1`, args...)
-	if err != nil {
-		return page, fmt.Errorf("counting repositories: %w", err)
-	}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			rows.Close()
-			return page, fmt.Errorf("counting repositories: %w", err)
-		}
-		page.ByStatus[st] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	var err error
+	if page.ByStatus, err = s.countByStatus(ctx, conds, args); err != nil {
 		return page, fmt.Errorf("counting repositories: %w", err)
 	}
 	if q.Status != "" {
@@ -70,49 +53,79 @@ func (s *Store) RepositoryList(ctx context.Context, q catalog.RepoListQuery) (ca
 	if len(conds) > 0 {
 		where = "WHERE " + strings.Join(conds, " AND ")
 	}
-	dir := "ASC"
-	if q.Desc {
-		dir = "DESC"
-	}
-	order := "full_name " + dir
-	switch q.Sort {
-	case catalog.RepoSortStatus:
-		order = repoStatusRank + " " + dir + ", full_name"
-	case catalog.RepoSortUpdated:
-		order = "updated_at " + dir + ", full_name"
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 50
 	}
 	limit = min(limit, 200)
-	page.Repositories, err = s.repos(ctx, where+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, limit, max(q.Offset, 0))...)
-	if err != nil {
+	page.Repositories, err = s.repos(ctx, where+" ORDER BY "+repoOrder(q)+" LIMIT ? OFFSET ?", append(args, limit, max(q.Offset, 0))...)
+	if err != nil || len(page.Repositories) == 0 {
 		return page, err
 	}
-	if len(page.Repositories) == 0 {
-		return page, nil
+	return page, s.repoOwners(ctx, page.Repositories, page.Owners)
+}
+
+// countByStatus counts the repositories that meet conds, by status.
+func (s *Store) countByStatus(ctx context.Context, conds []string, args []any) (map[string]int, error) {
+	where := "1"
+	if len(conds) > 0 {
+		where = strings.Join(conds, " AND ")
 	}
+	byStatus := map[string]int{}
+	rows, err := s.db.Query(ctx, `SELECT `+repoStatusSQL+`, count(*) FROM repositories WHERE `+where+` GROUP BY 1`, args...)
+	if err != nil {
+		return byStatus, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return byStatus, err
+		}
+		byStatus[st] = n
+	}
+	return byStatus, rows.Err()
+}
+
+// repoOrder is the ORDER BY of a repository list.
+func repoOrder(q catalog.RepoListQuery) string {
+	dir := "ASC"
+	if q.Desc {
+		dir = "DESC"
+	}
+	switch q.Sort {
+	case catalog.RepoSortStatus:
+		return repoStatusRank + " " + dir + ", full_name"
+	case catalog.RepoSortUpdated:
+		return "updated_at " + dir + ", full_name"
+	}
+	return "full_name " + dir
+}
+
+// repoOwners adds to owners, by repository, the owners the repositories'
+// catalog entities name.
+func (s *Store) repoOwners(ctx context.Context, repos []*catalog.Repository, owners map[string][]string) error {
 	bySource := map[string]string{}
-	srcArgs := make([]any, 0, len(page.Repositories))
-	for _, r := range page.Repositories {
+	srcArgs := make([]any, 0, len(repos))
+	for _, r := range repos {
 		bySource[r.Source] = r.FullName
 		srcArgs = append(srcArgs, r.Source)
 	}
-	rows, err = s.db.Query(ctx, `SELECT DISTINCT e.source, r.target_ref FROM entities e JOIN relations r ON r.entity_id = e.id
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT e.source, r.target_ref FROM entities e JOIN relations r ON r.entity_id = e.id
 		WHERE r.type = 'ownedBy' AND e.source IN (?`+strings.Repeat(",?", len(srcArgs)-1)+`) ORDER BY 1, 2`, srcArgs...)
 	if err != nil {
-		return page, fmt.Errorf("reading repository owners: %w", err)
+		return fmt.Errorf("reading repository owners: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var src, owner string
 		if err := rows.Scan(&src, &owner); err != nil {
-			return page, fmt.Errorf("reading repository owners: %w", err)
+			return fmt.Errorf("reading repository owners: %w", err)
 		}
-		page.Owners[bySource[src]] = append(page.Owners[bySource[src]], owner)
+		owners[bySource[src]] = append(owners[bySource[src]], owner)
 	}
-	return page, rows.Err()
+	return rows.Err()
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -164,42 +164,14 @@ func convertManifestCode(ctx context.Context, c *cli, code, dir string) error {
 	if !reManifestCode.MatchString(code) {
 		return fmt.Errorf("%w: --code %q is not a code GitHub sends (letters, digits, - and _)", errUsage, code)
 	}
-	files := map[string]string{"pem": "github-app.pem", "webhook": "github-webhook-secret", "client": "github-client-secret"}
-	for _, f := range files {
+	for _, f := range credentialFiles {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			return fmt.Errorf("%s exists; app-manifest --code does not overwrite credentials (choose another --dir)", filepath.Join(dir, f))
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	endpoint := c.cfg.GitHubAPIURL + "app-manifests/" + url.PathEscape(code) + "/conversions"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	cred, err := fetchManifestCredentials(ctx, c.cfg.GitHubAPIURL, code)
 	if err != nil {
 		return err
-	}
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("converting the manifest code: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("converting the manifest code: %w", err)
-	}
-	if resp.StatusCode != http.StatusCreated {
-		var e struct{ Message string }
-		_ = json.Unmarshal(body, &e)
-		msg := cmp.Or(e.Message, http.StatusText(resp.StatusCode))
-		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity {
-			msg += " (a code works once, within an hour of registering)"
-		}
-		return fmt.Errorf("GitHub refused the manifest code: %d %s", resp.StatusCode, msg)
-	}
-	var cred manifestCredentials
-	if err := json.Unmarshal(body, &cred); err != nil || cred.ID == 0 || cred.PEM == "" {
-		return errors.New("GitHub's answer to the manifest code holds no App id and private key")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -212,28 +184,73 @@ func convertManifestCode(ctx context.Context, c *cli, code, dir string) error {
 		if secret == "" {
 			continue
 		}
-		f, err := os.OpenFile(filepath.Join(abs, files[key]), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return err
-		}
-		_, err = f.WriteString(secret)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := writeNewFile(filepath.Join(abs, credentialFiles[key]), secret); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(c.stdout, "Registered the GitHub App %q (id %d). Its secrets are in %s; add to callboard's configuration:\n\n", cred.Name, cred.ID, abs)
-	fmt.Fprintf(c.stdout, "GITHUB_APP_ID=%d\nGITHUB_PRIVATE_KEY_FILE=%s\n", cred.ID, filepath.Join(abs, files["pem"]))
+	fmt.Fprintf(c.stdout, "GITHUB_APP_ID=%d\nGITHUB_PRIVATE_KEY_FILE=%s\n", cred.ID, filepath.Join(abs, credentialFiles["pem"]))
 	if cred.WebhookSecret != "" {
-		fmt.Fprintf(c.stdout, "GITHUB_WEBHOOK_SECRET_FILE=%s\n", filepath.Join(abs, files["webhook"]))
+		fmt.Fprintf(c.stdout, "GITHUB_WEBHOOK_SECRET_FILE=%s\n", filepath.Join(abs, credentialFiles["webhook"]))
 	}
 	if cred.ClientID != "" {
-		fmt.Fprintf(c.stdout, "GITHUB_CLIENT_ID=%s\nGITHUB_CLIENT_SECRET_FILE=%s\n", cred.ClientID, filepath.Join(abs, files["client"]))
+		fmt.Fprintf(c.stdout, "GITHUB_CLIENT_ID=%s\nGITHUB_CLIENT_SECRET_FILE=%s\n", cred.ClientID, filepath.Join(abs, credentialFiles["client"]))
 	}
 	if cred.Slug != "" {
 		fmt.Fprintf(c.stdout, "\nThen install it on your organisation: %s/apps/%s/installations/new\n", webURL(c.cfg.GitHubAPIURL), cred.Slug)
 	}
 	return nil
+}
+
+// credentialFiles are the files app-manifest --code writes, by secret.
+var credentialFiles = map[string]string{"pem": "github-app.pem", "webhook": "github-webhook-secret", "client": "github-client-secret"}
+
+// fetchManifestCredentials asks GitHub for the registered App's credentials.
+func fetchManifestCredentials(ctx context.Context, apiURL, code string) (manifestCredentials, error) {
+	var cred manifestCredentials
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	endpoint := apiURL + "app-manifests/" + url.PathEscape(code) + "/conversions"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	if err != nil {
+		return cred, err
+	}
+	req.Header.Set("Accept", "application/vnd.github+json")
+	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return cred, fmt.Errorf("converting the manifest code: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return cred, fmt.Errorf("converting the manifest code: %w", err)
+	}
+	if resp.StatusCode != http.StatusCreated {
+		var e struct{ Message string }
+		_ = json.Unmarshal(body, &e)
+		msg := cmp.Or(e.Message, http.StatusText(resp.StatusCode))
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity {
+			msg += " (a code works once, within an hour of registering)"
+		}
+		return cred, fmt.Errorf("GitHub refused the manifest code: %d %s", resp.StatusCode, msg)
+	}
+	if err := json.Unmarshal(body, &cred); err != nil || cred.ID == 0 || cred.PEM == "" {
+		return cred, errors.New("GitHub's answer to the manifest code holds no App id and private key")
+	}
+	return cred, nil
+}
+
+// writeNewFile writes a secret to a file that must not exist yet, readable
+// by its owner only.
+func writeNewFile(path, secret string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(secret)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
@@ -41,36 +42,7 @@ func cmdScaffoldForm(ctx context.Context, c *cli, org string) error {
 	if len(c.args) == 1 {
 		query = c.args[0]
 	}
-	if query == "" {
-		switch len(templates) {
-		case 0:
-			return errors.New("the catalog has no Template entity (scaffolder.backstage.io/v1beta3); add one to a repository's catalog file")
-		case 1:
-			query = templates[0].Ref
-		default:
-			fmt.Fprintln(stderr, "templates in the catalog:")
-			for _, t := range templates {
-				fmt.Fprintf(stderr, "  %s\n", t.Ref)
-			}
-			return fmt.Errorf("%w: scaffold-form needs one of them (callboard scaffold-form NAME)", errUsage)
-		}
-	}
-	ref, err := catalog.ParseRef(query, catalog.RefDefaults{Kind: "template"})
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	e, err := st.Entity(ctx, ref)
-	if errors.Is(err, catalog.ErrNotFound) {
-		msg := fmt.Sprintf("no template %s in the catalog", ref)
-		if sug := catalog.Suggest(ref.Name, templates, 3); len(sug) > 0 {
-			msg += "; did you mean " + strings.Join(sug, ", ") + "?"
-		}
-		return errors.New(msg)
-	}
-	if err != nil {
-		return err
-	}
-	t, err := scaffold.ParseTemplate(e)
+	t, err := findTemplate(ctx, st, templates, query, stderr)
 	if err != nil {
 		return err
 	}
@@ -95,4 +67,40 @@ func cmdScaffoldForm(ctx context.Context, c *cli, org string) error {
 		fmt.Fprintln(stderr, "callboard: warning: the catalog has no groups yet, so the owner is a text field; run callboard sync first for a dropdown of teams")
 	}
 	return nil
+}
+
+// findTemplate is the template query names (a plain name or a ref), or
+// the catalog's only one when query is empty; with more than one, it lists
+// them on stderr.
+func findTemplate(ctx context.Context, st scaffold.Catalog, templates []catalog.NameEntry, query string, stderr io.Writer) (*scaffold.Template, error) {
+	if query == "" {
+		switch len(templates) {
+		case 0:
+			return nil, errors.New("the catalog has no Template entity (scaffolder.backstage.io/v1beta3); add one to a repository's catalog file")
+		case 1:
+			query = templates[0].Ref
+		default:
+			fmt.Fprintln(stderr, "templates in the catalog:")
+			for _, t := range templates {
+				fmt.Fprintf(stderr, "  %s\n", t.Ref)
+			}
+			return nil, fmt.Errorf("%w: scaffold-form needs one of them (callboard scaffold-form NAME)", errUsage)
+		}
+	}
+	ref, err := catalog.ParseRef(query, catalog.RefDefaults{Kind: "template"})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	e, err := st.Entity(ctx, ref)
+	if errors.Is(err, catalog.ErrNotFound) {
+		msg := fmt.Sprintf("no template %s in the catalog", ref)
+		if sug := catalog.Suggest(ref.Name, templates, 3); len(sug) > 0 {
+			msg += "; did you mean " + strings.Join(sug, ", ") + "?"
+		}
+		return nil, errors.New(msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return scaffold.ParseTemplate(e)
 }

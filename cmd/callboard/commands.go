@@ -109,7 +109,7 @@ func cmdOwner(ctx context.Context, c *cli) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, formatOwnerText(a))
+	fmt.Fprint(stdout, a.Text())
 	if !a.Found() {
 		return exitCode(1)
 	}

@@ -78,30 +78,8 @@ var secrets = []string{"CALLBOARD_API_TOKEN", "GITHUB_PRIVATE_KEY", "GITHUB_WEBH
 const maxSecretFile = 64 << 10
 
 func loadConfig(getenv func(string) string) (config, error) {
-	var errs []string
-	get := func(name, def string) string {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		return v
-	}
-	secret := func(name string) string {
-		v := getenv(name)
-		if path := getenv(name + "_FILE"); path != "" {
-			if v != "" {
-				errs = append(errs, fmt.Sprintf("both %s and %s_FILE are set; keep one", name, name))
-				return ""
-			}
-			b, err := readSecretFile(path)
-			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s_FILE: %v", name, err))
-				return ""
-			}
-			return strings.TrimRight(string(b), "\r\n")
-		}
-		return v
-	}
+	env := &envReader{getenv: getenv}
+	get, secret := env.get, env.secret
 	c := config{
 		Addr:                get("CALLBOARD_ADDR", ":8080"),
 		DB:                  get("CALLBOARD_DB", "callboard.db"),
@@ -128,91 +106,140 @@ func loadConfig(getenv func(string) string) (config, error) {
 		GitHubClientSecret:  secret("GITHUB_CLIENT_SECRET"),
 		GitHubURL:           strings.TrimRight(get("GITHUB_URL", "https://github.com"), "/"),
 	}
-	switch strings.ToLower(get("CHECKS_STRICT", "false")) {
-	case "true", "1", "yes":
-		c.StrictChecks = true
-	case "false", "0", "no":
-	default:
-		errs = append(errs, fmt.Sprintf("CHECKS_STRICT %q: want true or false", getenv("CHECKS_STRICT")))
-	}
-	if v := get("CALLBOARD_DELIVERY_RETENTION", "336h"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Sprintf("CALLBOARD_DELIVERY_RETENTION %q: want a duration such as 336h (14 days)", v))
-		}
-		c.DeliveryRetention = d
-	}
-	if o, r, ok := strings.Cut(c.ScaffoldRepo, "/"); c.ScaffoldRepo != "" && (!ok || o == "" || r == "" || strings.Contains(r, "/")) {
-		errs = append(errs, fmt.Sprintf("SCAFFOLD_REPO %q: want owner/repo", c.ScaffoldRepo))
-	}
-	for _, v := range []struct {
-		name string
-		to   *[]string
-	}{{"SCAFFOLD_TEMPLATE_REPOS", &c.ScaffoldTemplateRepos}, {"SCAFFOLD_SOURCES", &c.ScaffoldSources}} {
-		for _, p := range splitList(getenv(v.name)) {
-			if !scaffold.ValidRepoPattern(p) {
-				errs = append(errs, fmt.Sprintf("%s %q: want org/repo patterns, comma-separated (acme/templates, acme/*)", v.name, p))
-				continue
-			}
-			*v.to = append(*v.to, p)
-		}
-	}
-	for _, t := range splitList(getenv("SCAFFOLD_ALLOWED_TEAMS")) {
-		if o, s, ok := strings.Cut(t, "/"); strings.ContainsAny(t, " *?[") || ok && (o == "" || s == "" || strings.Contains(s, "/")) {
-			errs = append(errs, fmt.Sprintf("SCAFFOLD_ALLOWED_TEAMS %q: want team slugs (platform) or org/slug, comma-separated", t))
-			continue
-		}
-		c.ScaffoldAllowedTeams = append(c.ScaffoldAllowedTeams, t)
-	}
-	for _, d := range splitList(getenv("DIGEST_ALLOWED_DOMAINS")) {
-		if strings.ContainsAny(d, "@/ :*") || !strings.Contains(d, ".") {
-			errs = append(errs, fmt.Sprintf("DIGEST_ALLOWED_DOMAINS %q: want mail domains, comma-separated (acme.com, acme.co.uk)", d))
-			continue
-		}
-		c.DigestAllowedDomains = append(c.DigestAllowedDomains, d)
-	}
+	c.StrictChecks = env.boolean("CHECKS_STRICT")
+	c.DeliveryRetention = env.duration("CALLBOARD_DELIVERY_RETENTION", "336h", "want a duration such as 336h (14 days)")
+	env.scaffoldRepos(&c)
+	c.DigestAllowedDomains = env.list("DIGEST_ALLOWED_DOMAINS", validMailDomain, "want mail domains, comma-separated (acme.com, acme.co.uk)")
 	c.ScaffoldMaxVisibility = strings.ToLower(get("SCAFFOLD_MAX_VISIBILITY", "private"))
 	if !scaffold.ValidVisibility(c.ScaffoldMaxVisibility) {
-		errs = append(errs, fmt.Sprintf("SCAFFOLD_MAX_VISIBILITY %q: want private, internal or public", getenv("SCAFFOLD_MAX_VISIBILITY")))
+		env.errorf("SCAFFOLD_MAX_VISIBILITY %q: want private, internal or public", getenv("SCAFFOLD_MAX_VISIBILITY"))
 	}
 	if !strings.HasSuffix(c.GitHubAPIURL, "/") {
-		errs = append(errs, fmt.Sprintf("GITHUB_API_URL %q must end in /", c.GitHubAPIURL))
+		env.errorf("GITHUB_API_URL %q must end in /", c.GitHubAPIURL)
 	}
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
-		errs = append(errs, fmt.Sprintf("SLACK_API_URL %q must end in /", c.SlackAPIURL))
+		env.errorf("SLACK_API_URL %q must end in /", c.SlackAPIURL)
 	}
 	switch {
 	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
 		// Never the value: it is a secret, whatever it holds.
-		errs = append(errs, "SLACK_APP_TOKEN: want the app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write), not a bot or user token")
+		env.errorf("SLACK_APP_TOKEN: want the app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write), not a bot or user token")
 	case c.SlackAppToken != "" && c.SlackBotToken == "":
-		errs = append(errs, "SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: Socket Mode answers mentions, DMs and the App Home through the Web API, with the bot token (OAuth & Permissions → Bot User OAuth Token)")
+		env.errorf("SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: Socket Mode answers mentions, DMs and the App Home through the Web API, with the bot token (OAuth & Permissions → Bot User OAuth Token)")
 	}
-	errs = append(errs, checkConfig(&c, getenv)...)
-	errs = append(errs, checkWebConfig(c)...)
-	switch len(errs) {
+	env.errs = append(env.errs, checkConfig(&c, getenv)...)
+	env.errs = append(env.errs, checkWebConfig(c)...)
+	switch len(env.errs) {
 	case 0:
 		return c, nil
 	case 1:
-		return c, fmt.Errorf("configuration: %s", errs[0])
+		return c, fmt.Errorf("configuration: %s", env.errs[0])
 	}
-	return c, fmt.Errorf("configuration has %d problems:\n  %s", len(errs), strings.Join(errs, "\n  "))
+	return c, fmt.Errorf("configuration has %d problems:\n  %s", len(env.errs), strings.Join(env.errs, "\n  "))
+}
+
+// envReader reads the environment and keeps every mistake it finds, so
+// that they are named at once.
+type envReader struct {
+	getenv func(string) string
+	errs   []string
+}
+
+func (e *envReader) errorf(format string, args ...any) {
+	e.errs = append(e.errs, fmt.Sprintf(format, args...))
+}
+
+// get is the variable name, or def when it is unset or empty.
+func (e *envReader) get(name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret is the variable name, or the content of the file NAME_FILE names.
+func (e *envReader) secret(name string) string {
+	v := e.getenv(name)
+	path := e.getenv(name + "_FILE")
+	if path == "" {
+		return v
+	}
+	if v != "" {
+		e.errorf("both %s and %s_FILE are set; keep one", name, name)
+		return ""
+	}
+	b, err := readSecretFile(path)
+	if err != nil {
+		e.errorf("%s_FILE: %v", name, err)
+		return ""
+	}
+	return strings.TrimRight(string(b), "\r\n")
+}
+
+// list is a comma-separated variable's items that valid accepts; each
+// other item is a mistake, which want describes.
+func (e *envReader) list(name string, valid func(string) bool, want string) []string {
+	var out []string
+	for _, item := range splitList(e.getenv(name)) {
+		if !valid(item) {
+			e.errorf("%s %q: %s", name, item, want)
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// boolean reads a true/false variable; unset is false.
+func (e *envReader) boolean(name string) bool {
+	switch strings.ToLower(e.get(name, "false")) {
+	case "true", "1", "yes":
+		return true
+	case "false", "0", "no":
+	default:
+		e.errorf("%s %q: want true or false", name, e.getenv(name))
+	}
+	return false
+}
+
+// duration reads a positive duration, def when unset.
+func (e *envReader) duration(name, def, want string) time.Duration {
+	v := e.get(name, def)
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		e.errorf("%s %q: %s", name, v, want)
+	}
+	return d
+}
+
+// scaffoldRepos reads which repository takes requests, and whose templates,
+// skeletons and members the scaffolder trusts.
+func (e *envReader) scaffoldRepos(c *config) {
+	if o, r, ok := strings.Cut(c.ScaffoldRepo, "/"); c.ScaffoldRepo != "" && (!ok || o == "" || r == "" || strings.Contains(r, "/")) {
+		e.errorf("SCAFFOLD_REPO %q: want owner/repo", c.ScaffoldRepo)
+	}
+	c.ScaffoldTemplateRepos = e.list("SCAFFOLD_TEMPLATE_REPOS", scaffold.ValidRepoPattern, "want org/repo patterns, comma-separated (acme/templates, acme/*)")
+	c.ScaffoldSources = e.list("SCAFFOLD_SOURCES", scaffold.ValidRepoPattern, "want org/repo patterns, comma-separated (acme/templates, acme/*)")
+	c.ScaffoldAllowedTeams = e.list("SCAFFOLD_ALLOWED_TEAMS", validTeam, "want team slugs (platform) or org/slug, comma-separated")
+}
+
+// validTeam accepts a team slug (platform) or org/slug.
+func validTeam(t string) bool {
+	o, s, ok := strings.Cut(t, "/")
+	return !strings.ContainsAny(t, " *?[") && (!ok || o != "" && s != "" && !strings.Contains(s, "/"))
+}
+
+func validMailDomain(d string) bool {
+	return !strings.ContainsAny(d, "@/ :*") && strings.Contains(d, ".")
 }
 
 // checkConfig finds the mistakes that would otherwise surface later, one by
 // one or as unrelated errors: each names the variable and what it wants.
 func checkConfig(c *config, getenv func(string) string) []string {
 	var errs []string
-	switch lv := strings.ToLower(getenv("CALLBOARD_LOG_LEVEL")); lv {
-	case "", "info":
-		c.LogLevel = slog.LevelInfo
-	case "debug":
-		c.LogLevel = slog.LevelDebug
-	case "warn", "warning":
-		c.LogLevel = slog.LevelWarn
-	case "error":
-		c.LogLevel = slog.LevelError
-	default:
+	if lv, ok := logLevel(getenv("CALLBOARD_LOG_LEVEL")); ok {
+		c.LogLevel = lv
+	} else {
 		errs = append(errs, fmt.Sprintf("CALLBOARD_LOG_LEVEL %q: want debug, info, warn or error", getenv("CALLBOARD_LOG_LEVEL")))
 	}
 	if msg := checkHTTPURL(c.BaseURL); msg != "" {
@@ -242,6 +269,21 @@ func checkConfig(c *config, getenv func(string) string) []string {
 		}
 	}
 	return errs
+}
+
+// logLevel reads CALLBOARD_LOG_LEVEL; unset is info.
+func logLevel(s string) (slog.Level, bool) {
+	switch strings.ToLower(s) {
+	case "", "info":
+		return slog.LevelInfo, true
+	case "debug":
+		return slog.LevelDebug, true
+	case "warn", "warning":
+		return slog.LevelWarn, true
+	case "error":
+		return slog.LevelError, true
+	}
+	return 0, false
 }
 
 // checkHTTPURL says what is wrong with a URL that must be http(s)://host..., or "".

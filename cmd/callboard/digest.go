@@ -122,28 +122,39 @@ func cmdDigest(ctx context.Context, c *cli, weekFlag string, send bool, format s
 		}
 	}
 	if send {
-		rep, err := dg.Send(ctx, week)
-		for _, k := range rep.Sent {
-			fmt.Fprintf(stdout, "sent %s\n", k)
-		}
-		for _, k := range rep.Skipped {
-			fmt.Fprintf(stdout, "already sent %s\n", k)
-		}
-		for _, k := range rep.Failed {
-			fmt.Fprintf(stdout, "failed %s (retried by the next run)\n", k)
-		}
-		for _, k := range rep.NotAllowed {
-			fmt.Fprintf(stdout, "not sent %s: outside DIGEST_ALLOWED_DOMAINS\n", k)
-		}
-		if err == nil && len(rep.Sent)+len(rep.Skipped) == 0 {
-			fmt.Fprintf(stdout, "no recipients for %s\n", week)
-		}
-		return err
+		return sendDigest(ctx, stdout, dg, week)
 	}
 	d, err := dg.Digest(ctx, week)
 	if err != nil {
 		return err
 	}
+	return printDigest(stdout, d, format)
+}
+
+// sendDigest sends a week's digest and says to whom.
+func sendDigest(ctx context.Context, stdout io.Writer, dg *digest.Service, week digest.Week) error {
+	rep, err := dg.Send(ctx, week)
+	for _, k := range rep.Sent {
+		fmt.Fprintf(stdout, "sent %s\n", k)
+	}
+	for _, k := range rep.Skipped {
+		fmt.Fprintf(stdout, "already sent %s\n", k)
+	}
+	for _, k := range rep.Failed {
+		fmt.Fprintf(stdout, "failed %s (retried by the next run)\n", k)
+	}
+	for _, k := range rep.NotAllowed {
+		fmt.Fprintf(stdout, "not sent %s: outside DIGEST_ALLOWED_DOMAINS\n", k)
+	}
+	if err == nil && len(rep.Sent)+len(rep.Skipped) == 0 {
+		fmt.Fprintf(stdout, "no recipients for %s\n", week)
+	}
+	return err
+}
+
+// printDigest prints a digest as text, as the HTML email, or as the Slack
+// message's JSON.
+func printDigest(stdout io.Writer, d *digest.Digest, format string) error {
 	switch format {
 	case "html":
 		page, err := digest.HTML(d)
@@ -158,6 +169,6 @@ func cmdDigest(ctx context.Context, c *cli, weekFlag string, send bool, format s
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"text": text, "blocks": blocks})
 	}
-	_, err = io.WriteString(stdout, digest.Text(d))
+	_, err := io.WriteString(stdout, digest.Text(d))
 	return err
 }

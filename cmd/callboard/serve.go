@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog/demo"
+	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/sqlite"
 )
 
@@ -27,7 +28,7 @@ func serveCmd(fs *flag.FlagSet) action {
 }
 
 func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
-	cfg, logger, stdout := c.cfg, c.logger, c.stdout
+	cfg, logger := c.cfg, c.logger
 	started := time.Now()
 	// One serve per database: a second one is refused before it listens or
 	// touches the file (it would run the first one's in-flight deliveries).
@@ -53,16 +54,9 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 	}
 	defer done()
 	if demoFlag {
-		n, err := demo.Seed(ctx, st)
-		var mixed *demo.NotOnlyDemoError
-		if errors.As(err, &mixed) {
-			return fmt.Errorf("serve --demo adds the sample organisation only to a new database or one that holds nothing else, and %s holds %d %s and %d %s of its own; set CALLBOARD_DB to another file (CALLBOARD_DB=demo.db callboard serve --demo)",
-				cfg.DB, mixed.Entities, plural(mixed.Entities, "entity", "entities"), mixed.Repositories, plural(mixed.Repositories, "repository", "repositories"))
+		if err := seedDemo(ctx, cfg, st, logger); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("seeding the demo catalog: %w", err)
-		}
-		logger.Info("demo catalog seeded", "entities", n, "org", demo.Org)
 	}
 	// Logged once nothing can refuse the start any more, so that a refusal
 	// (another serve, a taken port, --demo on real data) is one line.
@@ -81,6 +75,29 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 	if err != nil {
 		return err
 	}
+	return serveUntilDone(ctx, c, ln, srv, &draining, started)
+}
+
+// seedDemo adds the sample organisation (serve --demo), and refuses a
+// database that holds anything else.
+func seedDemo(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger) error {
+	n, err := demo.Seed(ctx, st)
+	var mixed *demo.NotOnlyDemoError
+	if errors.As(err, &mixed) {
+		return fmt.Errorf("serve --demo adds the sample organisation only to a new database or one that holds nothing else, and %s holds %d %s and %d %s of its own; set CALLBOARD_DB to another file (CALLBOARD_DB=demo.db callboard serve --demo)",
+			cfg.DB, mixed.Entities, plural(mixed.Entities, "entity", "entities"), mixed.Repositories, plural(mixed.Repositories, "repository", "repositories"))
+	}
+	if err != nil {
+		return fmt.Errorf("seeding the demo catalog: %w", err)
+	}
+	logger.Info("demo catalog seeded", "entities", n, "org", demo.Org)
+	return nil
+}
+
+// serveUntilDone serves on ln until ctx ends (SIGTERM), then stops taking
+// work and drains what is in flight.
+func serveUntilDone(ctx context.Context, c *cli, ln net.Listener, srv *server, draining *atomic.Bool, started time.Time) error {
+	cfg, logger := c.cfg, c.logger
 	httpSrv := &http.Server{
 		Handler:           srv.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -95,7 +112,7 @@ func cmdServe(ctx context.Context, c *cli, demoFlag bool) error {
 	srv.listening(ctx) // the listener accepts connections from here on
 	addr := ln.Addr().String()
 	logger.Info("callboard listening", "addr", addr, "db", cfg.DB, "base_url", cfg.BaseURL, "startup", time.Since(started).Round(time.Millisecond))
-	fmt.Fprintf(stdout, "callboard is serving on http://%s (catalog API: /api/catalog/entities)\n", displayAddr(addr))
+	fmt.Fprintf(c.stdout, "callboard is serving on http://%s (catalog API: /api/catalog/entities)\n", displayAddr(addr))
 	if testHookListening != nil {
 		testHookListening(addr)
 	}

@@ -52,75 +52,18 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 	srv.stops = append(srv.stops, checkDatabase(ctx, db, cfg.DB, logger))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "callboard_http_requests_total", Help: "HTTP requests by route and status code.",
-	}, []string{"route", "code"})
-	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "callboard_http_request_duration_seconds", Help: "HTTP request latency by route.",
-		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-	}, []string{"route"})
-	reg.MustRegister(reqs, latency)
-
 	r := mux.NewRouter()
-	r.Use(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			start := time.Now()
-			rw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
-			next.ServeHTTP(rw, req)
-			route := "unmatched"
-			if cr := mux.CurrentRoute(req); cr != nil {
-				if t, err := cr.GetPathTemplate(); err == nil {
-					route = t
-				}
-			}
-			reqs.WithLabelValues(route, strconv.Itoa(rw.code)).Inc()
-			latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
-		})
-	})
-	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, struct {
-			Status string `json:"status"`
-			versionInfo
-		}{"ok", buildVersion()})
-	}).Methods(http.MethodGet, http.MethodHead)
+	r.Use(httpMetrics(reg))
 	// slackReady is the Socket Mode connection's readiness, set below when
 	// SLACK_APP_TOKEN turns Socket Mode on.
 	var slackReady func() error
-	r.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
-		if draining.Load() {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
-			return
+	registerHealth(r, reg, db, logger, draining, func() error {
+		if slackReady == nil {
+			return nil
 		}
-		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
-		defer cancel()
-		err := db.Ready(ctx)
-		if err == nil && slackReady != nil {
-			err = slackReady()
-		}
-		if err != nil {
-			logger.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	}).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
-
-	// Catalog API requests count as usage (catalog-api), written in the
-	// background so that no request waits on the database for it.
-	apiUsage := digest.NewUsageBuffer(st, logger.With("component", "usage"))
-	apiUsage.Start()
-	srv.stops = append(srv.stops, func(ctx context.Context) {
-		if err := apiUsage.Stop(ctx); err != nil {
-			logger.Warn("catalog API usage not written", "err", err)
-		}
+		return slackReady()
 	})
-	var names apiNames
-	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger,
-		OnError: func(err error) { db.Observe(err) },
-		OnRequest: func(req *http.Request, _ string) {
-			apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: names.route(req), Actor: names.client(req), At: time.Now()})
-		}})
+	srv.stops = append(srv.stops, registerCatalogAPI(r, cfg, db, st, logger))
 	// /slack/commands, /slack/events, /slack/interactions, and Socket Mode.
 	var stopSlack func(context.Context)
 	slackReady, stopSlack = registerSlack(ctx, r, cfg, db, st, logger)
@@ -161,6 +104,81 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 	})
 	srv.handler = r
 	return srv, nil
+}
+
+// httpMetrics counts requests by route and status code, and times them.
+func httpMetrics(reg prometheus.Registerer) mux.MiddlewareFunc {
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "callboard_http_requests_total", Help: "HTTP requests by route and status code.",
+	}, []string{"route", "code"})
+	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "callboard_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route"})
+	reg.MustRegister(reqs, latency)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			start := time.Now()
+			rw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+			next.ServeHTTP(rw, req)
+			route := "unmatched"
+			if cr := mux.CurrentRoute(req); cr != nil {
+				if t, err := cr.GetPathTemplate(); err == nil {
+					route = t
+				}
+			}
+			reqs.WithLabelValues(route, strconv.Itoa(rw.code)).Inc()
+			latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		})
+	}
+}
+
+// registerHealth adds /healthz, /readyz and /metrics.
+func registerHealth(r *mux.Router, reg *prometheus.Registry, db *sqlite.DB, logger *slog.Logger, draining *atomic.Bool, slackReady func() error) {
+	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, struct {
+			Status string `json:"status"`
+			versionInfo
+		}{"ok", buildVersion()})
+	}).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
+		if draining.Load() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+			return
+		}
+		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+		defer cancel()
+		err := db.Ready(ctx)
+		if err == nil {
+			err = slackReady()
+		}
+		if err != nil {
+			logger.Warn("not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	}).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
+}
+
+// registerCatalogAPI adds Backstage's catalog read API. Its requests count
+// as usage (catalog-api), written in the background so that no request
+// waits on the database for it; the returned stop writes what is left.
+func registerCatalogAPI(r *mux.Router, cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger) func(context.Context) {
+	apiUsage := digest.NewUsageBuffer(st, logger.With("component", "usage"))
+	apiUsage.Start()
+	var names apiNames
+	httpapi.Register(r, st, httpapi.Options{Token: cfg.APIToken, Logger: logger,
+		OnError: func(err error) { db.Observe(err) },
+		OnRequest: func(req *http.Request, _ string) {
+			apiUsage.Record(catalog.UsageEvent{Plugin: catalog.PluginCatalogAPI, Action: names.route(req), Actor: names.client(req), At: time.Now()})
+		}})
+	return func(ctx context.Context) {
+		if err := apiUsage.Stop(ctx); err != nil {
+			logger.Warn("catalog API usage not written", "err", err)
+		}
+	}
 }
 
 // checkDatabase looks at every page of the database file in the

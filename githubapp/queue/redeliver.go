@@ -118,51 +118,16 @@ func (r *redeliverer) check(ctx context.Context) (int, error) {
 	}
 	r.log.Debug("checking for missed deliveries", "after_id", mark)
 	oldest := r.now().Add(-redeliverWindow)
-	byGUID := map[string][]attempt{}
-	var order []string // GUIDs, newest first
-	var newest int64
-	opts := &github.ListCursorOptions{PerPage: redeliverPerPage}
-	pages := 0
-	for done := false; !done; {
-		if pages == maxRedeliverPages {
-			r.log.Warn("missed-delivery check stopped at its page limit", "pages", pages, "looked_back_to_id", mark)
-			break
-		}
-		pages++
-		var ds []*github.HookDelivery
-		var resp *github.Response
-		err := r.retry(ctx, func() error {
-			var err error
-			ds, resp, err = gh.Apps.ListHookDeliveries(ctx, opts)
-			return err
-		})
-		if err != nil {
-			return 0, fmt.Errorf("listing hook deliveries: %w", err)
-		}
-		for _, d := range ds {
-			if d.GetID() <= mark || d.GetDeliveredAt().Time.Before(oldest) {
-				done = true
-				break
-			}
-			newest = max(newest, d.GetID())
-			guid := d.GetGUID()
-			if _, seen := byGUID[guid]; !seen {
-				order = append(order, guid)
-			}
-			code := d.GetStatusCode()
-			byGUID[guid] = append(byGUID[guid], attempt{id: d.GetID(), ok: code >= 200 && code < 300, created: d.GetDeliveredAt().Time})
-		}
-		if resp.Cursor == "" {
-			break
-		}
-		opts.Cursor = resp.Cursor
+	l, err := r.listSince(ctx, gh, mark, oldest)
+	if err != nil {
+		return 0, err
 	}
 
 	n := 0
 	var errs []error
-	keep := newest // what the next check may skip: up to the oldest delivery left to redeliver
-	for _, guid := range order {
-		attempts := byGUID[guid]
+	keep := l.newest // what the next check may skip: up to the oldest delivery left to redeliver
+	for _, guid := range l.order {
+		attempts := l.byGUID[guid]
 		redo, latest, err := r.missed(ctx, guid, attempts)
 		if err != nil {
 			return n, err
@@ -170,15 +135,7 @@ func (r *redeliverer) check(ctx context.Context) (int, error) {
 		if !redo {
 			continue
 		}
-		err = r.retry(ctx, func() error {
-			_, _, err := gh.Apps.RedeliverHookDelivery(ctx, latest.id)
-			var accepted *github.AcceptedError // 202 is success
-			if errors.As(err, &accepted) {
-				return nil
-			}
-			return err
-		})
-		if err != nil {
+		if err := r.redeliver(ctx, gh, latest.id); err != nil {
 			if ctx.Err() != nil {
 				return n, ctx.Err()
 			}
@@ -192,13 +149,77 @@ func (r *redeliverer) check(ctx context.Context) (int, error) {
 		r.asked[guid] = asked{attempt: latest.id, times: a.times + 1, at: r.now()}
 		n++
 	}
-	if newest > 0 {
+	if l.newest > 0 {
 		if err := r.store.setRedeliveryMark(ctx, max(keep, mark)); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	r.forgetAsked(oldest)
 	return n, errors.Join(errs...)
+}
+
+// listed is what GitHub's list of hook deliveries says since a check's mark.
+type listed struct {
+	byGUID map[string][]attempt
+	order  []string // GUIDs, newest first
+	newest int64
+}
+
+// listSince lists the deliveries after the id mark and not older than
+// oldest, page by page up to maxRedeliverPages.
+func (r *redeliverer) listSince(ctx context.Context, gh *github.Client, mark int64, oldest time.Time) (listed, error) {
+	l := listed{byGUID: map[string][]attempt{}}
+	opts := &github.ListCursorOptions{PerPage: redeliverPerPage}
+	for pages := 0; ; pages++ {
+		if pages == maxRedeliverPages {
+			r.log.Warn("missed-delivery check stopped at its page limit", "pages", pages, "looked_back_to_id", mark)
+			return l, nil
+		}
+		var ds []*github.HookDelivery
+		var resp *github.Response
+		err := r.retry(ctx, func() error {
+			var err error
+			ds, resp, err = gh.Apps.ListHookDeliveries(ctx, opts)
+			return err
+		})
+		if err != nil {
+			return l, fmt.Errorf("listing hook deliveries: %w", err)
+		}
+		if done := l.add(ds, mark, oldest); done || resp.Cursor == "" {
+			return l, nil
+		}
+		opts.Cursor = resp.Cursor
+	}
+}
+
+// add records a page of deliveries, and reports whether it reached one at
+// or before the mark or older than oldest (where the listing stops).
+func (l *listed) add(ds []*github.HookDelivery, mark int64, oldest time.Time) bool {
+	for _, d := range ds {
+		if d.GetID() <= mark || d.GetDeliveredAt().Time.Before(oldest) {
+			return true
+		}
+		l.newest = max(l.newest, d.GetID())
+		guid := d.GetGUID()
+		if _, seen := l.byGUID[guid]; !seen {
+			l.order = append(l.order, guid)
+		}
+		code := d.GetStatusCode()
+		l.byGUID[guid] = append(l.byGUID[guid], attempt{id: d.GetID(), ok: code >= 200 && code < 300, created: d.GetDeliveredAt().Time})
+	}
+	return false
+}
+
+// redeliver asks GitHub to deliver the attempt id again, with retries.
+func (r *redeliverer) redeliver(ctx context.Context, gh *github.Client, id int64) error {
+	return r.retry(ctx, func() error {
+		_, _, err := gh.Apps.RedeliverHookDelivery(ctx, id)
+		var accepted *github.AcceptedError // 202 is success
+		if errors.As(err, &accepted) {
+			return nil
+		}
+		return err
+	})
 }
 
 // missed reports whether a GUID needs redelivering, and its latest attempt:

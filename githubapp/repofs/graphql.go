@@ -44,18 +44,7 @@ const maxGraphQLText = 1 << 20
 // It returns nil, nil when GraphQL cannot answer (an old GitHub Enterprise
 // Server, say): the caller then reads through REST as usual.
 func prefetchFiles(ctx context.Context, gh *github.Client, endpoint, owner, name, rev string, paths []string) (*prefetch, error) {
-	if rev == "" {
-		rev = "HEAD"
-	}
-	var decl, fields strings.Builder
-	vars := map[string]any{"owner": owner, "name": name}
-	for i, p := range paths {
-		fmt.Fprintf(&decl, ",$e%d:String!", i)
-		fmt.Fprintf(&fields, " f%d:object(expression:$e%d){...on Blob{text byteSize isBinary}}", i, i)
-		vars[fmt.Sprintf("e%d", i)] = rev + ":" + p
-	}
-	query := fmt.Sprintf("query($owner:String!,$name:String!%s){repository(owner:$owner,name:$name){defaultBranchRef{name}%s}}", decl.String(), fields.String())
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	body, err := filesQuery(owner, name, rev, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +70,28 @@ func prefetchFiles(ctx context.Context, gh *github.Client, endpoint, owner, name
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil
 	}
+	return readPrefetch(raw, paths), nil
+}
+
+// filesQuery is the GraphQL request body that reads paths at rev, and the
+// default branch's name.
+func filesQuery(owner, name, rev string, paths []string) ([]byte, error) {
+	if rev == "" {
+		rev = "HEAD"
+	}
+	var decl, fields strings.Builder
+	vars := map[string]any{"owner": owner, "name": name}
+	for i, p := range paths {
+		fmt.Fprintf(&decl, ",$e%d:String!", i)
+		fmt.Fprintf(&fields, " f%d:object(expression:$e%d){...on Blob{text byteSize isBinary}}", i, i)
+		vars[fmt.Sprintf("e%d", i)] = rev + ":" + p
+	}
+	query := fmt.Sprintf("query($owner:String!,$name:String!%s){repository(owner:$owner,name:$name){defaultBranchRef{name}%s}}", decl.String(), fields.String())
+	return json.Marshal(map[string]any{"query": query, "variables": vars})
+}
+
+// readPrefetch reads the answer to filesQuery; nil when it does not answer.
+func readPrefetch(raw []byte, paths []string) *prefetch {
 	var out struct {
 		Data struct {
 			Repository map[string]json.RawMessage `json:"repository"`
@@ -88,7 +99,7 @@ func prefetchFiles(ctx context.Context, gh *github.Client, endpoint, owner, name
 		Errors []struct{ Message string } `json:"errors"`
 	}
 	if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || out.Data.Repository == nil {
-		return nil, nil
+		return nil
 	}
 	pf := &prefetch{files: map[string]prefetched{}}
 	var ref struct{ Name string }
@@ -104,7 +115,7 @@ func prefetchFiles(ctx context.Context, gh *github.Client, endpoint, owner, name
 		}
 		if b, ok := out.Data.Repository[fmt.Sprintf("f%d", i)]; ok {
 			if err := json.Unmarshal(b, &blob); err != nil {
-				return nil, nil
+				return nil
 			}
 		}
 		switch {
@@ -116,5 +127,5 @@ func prefetchFiles(ctx context.Context, gh *github.Client, endpoint, owner, name
 			pf.files[p] = prefetched{found: true, content: []byte(*blob.Text), size: blob.ByteSize}
 		}
 	}
-	return pf, nil
+	return pf
 }

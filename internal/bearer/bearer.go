@@ -1,4 +1,9 @@
-// Package bearer checks the bearer token of callboard's HTTP APIs.
+// Package bearer checks the token of callboard's HTTP APIs
+// (CALLBOARD_API_TOKEN): it owns how the token is held (hashed) and
+// compared (in constant time). Check tells a request that carried no token
+// from one that carried the wrong one, for the API to answer in its own
+// shape; Protect guards a handler, taking the token as a bearer token or a
+// browser's basic-auth password.
 package bearer
 
 import (

@@ -202,200 +202,81 @@ func FormFor(t *Template, opts FormOptions) *RequestForm {
 	if opts.Host == "" {
 		opts.Host = "github.com"
 	}
-	rf := &RequestForm{Template: t, opts: opts}
-	f := &Form{
+	rf := &RequestForm{Template: t, opts: opts, Form: &Form{
 		Name:        t.Title,
-		Description: firstLine(t.Description),
+		Description: cmp.Or(firstLine(t.Description), "Create a new repository from the Backstage template "+t.Title),
 		Title:       "[scaffold] " + t.Title + ": ",
 		Labels:      stringList{Label},
-	}
-	if f.Description == "" {
-		f.Description = "Create a new repository from the Backstage template " + t.Title
-	}
+	}}
 	org := "the organisation"
 	if opts.Org != "" {
 		org = "**" + opts.Org + "**"
 	}
-	f.Body = append(f.Body, Item{Type: KindMarkdown, Attributes: Attributes{Value: fmt.Sprintf(
+	rf.markdown(fmt.Sprintf(
 		"This request runs the Backstage template **%s** (`%s`). When you submit it, callboard checks the answers, "+
 			"creates the repository in %s with the files the template writes, registers it in the catalog, "+
 			"and closes this issue with the links. If an answer needs fixing, callboard says so in a comment: edit the issue and it tries again.",
-		MDEscape(t.Title), t.Ref, org)}})
-
-	ids := map[string]bool{}
-	labels := map[string]bool{}
-	add := func(fd Field, it Item) {
-		fd.ID = uniqueID(fd.ID, ids)
-		if labels[strings.ToLower(fd.Label)] {
-			fd.Label = fd.Label + " (" + fd.ID + ")"
-		}
-		labels[strings.ToLower(fd.Label)] = true
-		it.ID, it.Type = fd.ID, fd.Kind
-		it.Attributes.Label = fd.Label
-		if fd.Required {
-			it.Validations = &Validations{Required: true}
-		}
-		f.Body = append(f.Body, it)
-		rf.Fields = append(rf.Fields, fd)
-	}
+		MDEscape(t.Title), t.Ref, org))
+	b := &formBuilder{rf: rf, ids: map[string]bool{}, labels: map[string]bool{}}
 	zero := 0
-	add(Field{ID: TemplateFieldID, Label: "Template", Kind: KindDropdown, Required: true, Options: []string{t.Ref.String()}, Role: RoleTemplate},
+	b.add(Field{ID: TemplateFieldID, Label: "Template", Kind: KindDropdown, Required: true, Options: []string{t.Ref.String()}, Role: RoleTemplate},
 		Item{Attributes: Attributes{Description: "The template this request runs. Leave it as it is.", Options: []any{t.Ref.String()}, Default: &zero}})
-
 	owner := ownerParam(t)
 	for i, pg := range t.Pages {
 		if pg.Title != "" || pg.Description != "" {
-			text := ""
-			if pg.Title != "" {
-				text = "## " + pg.Title
-			}
-			if pg.Description != "" {
-				text = strings.TrimSpace(text + "\n\n" + pg.Description)
-			}
-			f.Body = append(f.Body, Item{Type: KindMarkdown, Attributes: Attributes{Value: text}})
+			rf.markdown(pageIntro(pg))
 		}
 		for _, p := range pg.Params {
-			if p.hidden() || p.secret() || p.Const != nil && p.Type != "boolean" {
-				continue
+			if !p.hidden() && !p.secret() && (p.Const == nil || p.Type == "boolean") {
+				b.add(rf.paramField(p, p == owner))
 			}
-			fd, it := rf.paramField(p, p == owner)
-			add(fd, it)
 		}
 		if i == 0 && owner == nil {
-			fd, it := rf.ownerField(nil)
-			add(fd, it)
+			b.add(rf.ownerField(nil))
 		}
 	}
 	if len(t.Pages) == 0 && owner == nil {
-		fd, it := rf.ownerField(nil)
-		add(fd, it)
+		b.add(rf.ownerField(nil))
 	}
-	rf.Form = f
 	return rf
 }
 
-// ownerParam is the parameter that names the new service's owner: the
-// OwnerPicker, else a parameter called owner.
-func ownerParam(t *Template) *Param {
-	for _, p := range t.Params() {
-		if p.UIField == "OwnerPicker" {
-			return p
-		}
+// pageIntro is the Markdown that opens a page's fields: its title and
+// description.
+func pageIntro(pg Page) string {
+	text := ""
+	if pg.Title != "" {
+		text = "## " + pg.Title
 	}
-	for _, p := range t.Params() {
-		if p.Name == "owner" && len(p.Enum) == 0 && !p.hidden() {
-			return p
-		}
+	if pg.Description != "" {
+		text = strings.TrimSpace(text + "\n\n" + pg.Description)
 	}
-	return nil
+	return text
 }
 
-func (rf *RequestForm) ownerField(p *Param) (Field, Item) {
-	fd := Field{ID: "owner", Label: "Owner", Required: true, Role: RoleOwner, Param: p}
-	desc := "The team that owns the new service: it gets write access to the repository and is its owner in the catalog."
-	if p != nil {
-		fd.ID, fd.Label = p.Name, cmp.Or(p.Title, p.Name)
-		if p.Description != "" {
-			desc = p.Description + "\n\n" + desc
-		}
-	}
-	it := Item{Attributes: Attributes{Description: desc}}
-	if len(rf.opts.Owners) > 0 {
-		fd.Kind, fd.Options = KindDropdown, dedupe(rf.opts.Owners)
-		for _, o := range fd.Options {
-			it.Attributes.Options = append(it.Attributes.Options, o)
-		}
-		if p != nil {
-			if d, ok := p.Default.(string); ok {
-				if i := slices.Index(fd.Options, d); i >= 0 {
-					it.Attributes.Default = &i
-				}
-			}
-		}
-	} else {
-		fd.Kind = KindInput
-		it.Attributes.Placeholder = "group:default/my-team"
-	}
-	return fd, it
+func (rf *RequestForm) markdown(text string) {
+	rf.Form.Body = append(rf.Form.Body, Item{Type: KindMarkdown, Attributes: Attributes{Value: text}})
 }
 
-func (rf *RequestForm) paramField(p *Param, isOwner bool) (Field, Item) {
-	if isOwner {
-		return rf.ownerField(p)
+// formBuilder adds fields to a form, each with an id and a label of its own.
+type formBuilder struct {
+	rf          *RequestForm
+	ids, labels map[string]bool
+}
+
+func (b *formBuilder) add(fd Field, it Item) {
+	fd.ID = uniqueID(fd.ID, b.ids)
+	if b.labels[strings.ToLower(fd.Label)] {
+		fd.Label = fd.Label + " (" + fd.ID + ")"
 	}
-	fd := Field{ID: p.Name, Label: cmp.Or(p.Title, p.Name), Kind: KindInput, Required: p.Required, Role: RoleParam, Param: p}
-	desc := p.Description
-	if p.UIHelp != "" {
-		desc = strings.TrimSpace(desc + "\n\n" + p.UIHelp)
+	b.labels[strings.ToLower(fd.Label)] = true
+	it.ID, it.Type = fd.ID, fd.Kind
+	it.Attributes.Label = fd.Label
+	if fd.Required {
+		it.Validations = &Validations{Required: true}
 	}
-	it := Item{Attributes: Attributes{Placeholder: p.Placeholder}}
-	if s, ok := scalarText(p.Default); ok && p.Type != "boolean" {
-		it.Attributes.Value = s
-	}
-	switch {
-	case p.UIField == "RepoUrlPicker":
-		fd.Role, fd.Required = RoleRepoName, true
-		where := "in the organisation"
-		if rf.opts.Org != "" {
-			where = "in **" + rf.opts.Org + "**"
-		}
-		desc = strings.TrimSpace(fmt.Sprintf("The name of the new repository, created %s: letters, digits, `-`, `_` and `.`.\n\n%s", where, desc))
-		it.Attributes.Value = ""
-		if it.Attributes.Placeholder == "" {
-			it.Attributes.Placeholder = "my-new-service"
-		}
-	case p.UIField == "EntityNamePicker":
-		desc = strings.TrimSpace(desc + "\n\nA catalog name: 1–63 characters `a-z`, `A-Z`, `0-9`, separated by `-`, `_` or `.`.")
-	case len(p.Enum) > 0:
-		fd.Kind = KindDropdown
-		fd.Options, fd.values = enumOptions(p.Enum, p.EnumNames)
-		for i, o := range fd.Options {
-			it.Attributes.Options = append(it.Attributes.Options, o)
-			if p.Default != nil && fmt.Sprint(fd.values[i]) == fmt.Sprint(p.Default) {
-				it.Attributes.Default = &i
-			}
-		}
-		it.Attributes.Value, it.Attributes.Placeholder = "", ""
-	case p.Type == "boolean":
-		// The box's own label may not repeat the field's (GitHub refuses it).
-		fd.Kind = KindCheckboxes
-		box := firstLine(p.Description)
-		if box == "" || strings.EqualFold(box, fd.Label) {
-			box = "Yes"
-		}
-		fd.Options = []string{box}
-		if box == firstLine(desc) {
-			desc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(desc), box))
-		}
-		opt := map[string]any{"label": box}
-		if p.Const == true {
-			opt["required"] = true
-		}
-		// A required boolean is answered by leaving the box clear too.
-		fd.Required = false
-		it.Attributes.Options = []any{opt}
-		it.Attributes.Placeholder = ""
-	case p.Type == "array" && p.Items != nil && len(p.Items.Enum) > 0:
-		fd.Kind, fd.Multiple = KindDropdown, true
-		fd.Options, fd.values = enumOptions(p.Items.Enum, p.Items.EnumNames)
-		for _, o := range fd.Options {
-			it.Attributes.Options = append(it.Attributes.Options, o)
-		}
-		it.Attributes.Multiple = true
-		it.Attributes.Value, it.Attributes.Placeholder = "", ""
-	case p.Type == "array":
-		fd.Kind = KindTextarea
-		desc = strings.TrimSpace(desc + "\n\nOne per line.")
-		it.Attributes.Value = strings.Join(textsOf(p.Default), "\n")
-	case p.Type == "object":
-		fd.Kind = KindTextarea
-		desc = strings.TrimSpace(desc + "\n\nYAML or JSON.")
-		it.Attributes.Value = ""
-	case p.UIWidget == "textarea":
-		fd.Kind = KindTextarea
-	}
-	it.Attributes.Description = desc
-	return fd, it
+	b.rf.Form.Body = append(b.rf.Form.Body, it)
+	b.rf.Fields = append(b.rf.Fields, fd)
 }
 
 // enumOptions returns the options a dropdown shows for an enum, distinct

@@ -53,10 +53,6 @@ func ValidRepoName(s string) bool {
 // name is free is for the caller, who can ask the catalog and GitHub.
 func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 	ans := Answers{Params: map[string]any{}}
-	var problems []Problem
-	add := func(f Field, format string, args ...any) {
-		problems = append(problems, Problem{Field: f.Label, Message: fmt.Sprintf(format, args...)})
-	}
 	for _, p := range rf.Template.Params() {
 		if p.hidden() || p.secret() || p.Const != nil {
 			if v := p.Default; v != nil {
@@ -66,76 +62,102 @@ func (rf *RequestForm) Read(sub *Submission) (Answers, []Problem) {
 			}
 		}
 	}
+	var problems []Problem
 	for _, f := range rf.Fields {
-		a := sub.Answers[f.ID]
 		if f.Role == RoleTemplate {
 			continue
 		}
-		empty := a == nil || a.Empty
-		text := ""
-		if a != nil {
-			text = strings.TrimSpace(a.Text)
-			if f.Kind == KindDropdown && len(a.Selected) > 0 {
-				text = a.Selected[0]
-			}
+		if msg := rf.readField(f, sub.Answers[f.ID], &ans); msg != "" {
+			problems = append(problems, Problem{Field: f.Label, Message: msg})
 		}
-		switch f.Role {
-		case RoleOwner:
-			ans.Owner = text
-			if f.Param != nil {
-				ans.OwnerParam = f.Param.Name
-			}
-			if empty {
-				add(f, "is required: every service needs an owner.")
-			}
-			continue
-		case RoleRepoName:
-			ans.RepoName, ans.RepoParam = text, f.Param.Name
-			if empty {
-				add(f, "is required.")
-				continue
-			}
-			org, name, msg := readRepoField(text, rf.opts.Host, rf.opts.Org)
-			if msg != "" {
-				add(f, "%s", msg)
-				continue
-			}
-			ans.RepoName, ans.Params[f.Param.Name] = name, RepoURL(rf.opts.Host, org, name)
-			continue
-		}
-		p := f.Param
-		if f.Kind == KindCheckboxes {
-			ticked := a != nil && slices.Contains(a.Selected, f.Options[0])
-			if p.Const == true && !ticked {
-				add(f, "must be ticked.")
-			}
-			ans.Params[p.Name] = ticked
-			continue
-		}
-		if empty {
-			if f.Required || p.Required {
-				add(f, "is required.")
-			} else if p.Default != nil {
-				ans.Params[p.Name] = p.Default
-			}
-			continue
-		}
-		v, msg := convert(f, p, a)
-		if msg != "" {
-			add(f, "%s", msg)
-			continue
-		}
-		if msg := checkSchema(p, v); msg != "" {
-			add(f, "%s", msg)
-			continue
-		}
-		if p.UIField == "EntityNamePicker" && !catalog.ValidName(display(v)) {
-			add(f, "`%s` is not a valid catalog name: use 1–63 characters `a-z`, `A-Z`, `0-9`, separated by `-`, `_` or `.` (for example `%s`).", Code(display(v)), SuggestName(display(v)))
-			continue
-		}
-		ans.Params[p.Name] = v
 	}
 	return ans, problems
+}
+
+// readField reads the answer a to one field into ans, and returns what is
+// wrong with it ("" when nothing is).
+func (rf *RequestForm) readField(f Field, a *Answer, ans *Answers) string {
+	empty, text := a == nil || a.Empty, answerText(f, a)
+	switch f.Role {
+	case RoleOwner:
+		ans.Owner = text
+		if f.Param != nil {
+			ans.OwnerParam = f.Param.Name
+		}
+		return requiredIf(empty, "is required: every service needs an owner.")
+	case RoleRepoName:
+		return rf.readRepoName(f, text, empty, ans)
+	}
+	p := f.Param
+	switch {
+	case f.Kind == KindCheckboxes:
+		ticked := a != nil && slices.Contains(a.Selected, f.Options[0])
+		ans.Params[p.Name] = ticked
+		if p.Const == true && !ticked {
+			return "must be ticked."
+		}
+	case !empty:
+		v, msg := checkedValue(f, p, a)
+		if msg == "" {
+			ans.Params[p.Name] = v
+		}
+		return msg
+	case f.Required || p.Required:
+		return "is required."
+	case p.Default != nil:
+		ans.Params[p.Name] = p.Default
+	}
+	return ""
+}
+
+// answerText is an answer as text: what was written, or a dropdown's
+// first choice.
+func answerText(f Field, a *Answer) string {
+	if a == nil {
+		return ""
+	}
+	if f.Kind == KindDropdown && len(a.Selected) > 0 {
+		return a.Selected[0]
+	}
+	return strings.TrimSpace(a.Text)
+}
+
+// requiredIf is msg when the answer is empty.
+func requiredIf(empty bool, msg string) string {
+	if empty {
+		return msg
+	}
+	return ""
+}
+
+// readRepoName reads the new repository's name: its parameter is the
+// RepoUrlPicker's value.
+func (rf *RequestForm) readRepoName(f Field, text string, empty bool, ans *Answers) string {
+	ans.RepoName, ans.RepoParam = text, f.Param.Name
+	if empty {
+		return "is required."
+	}
+	org, name, msg := readRepoField(text, rf.opts.Host, rf.opts.Org)
+	if msg == "" {
+		ans.RepoName, ans.Params[f.Param.Name] = name, RepoURL(rf.opts.Host, org, name)
+	}
+	return msg
+}
+
+// checkedValue reads an answer as its parameter's value, and checks it
+// against the parameter's schema and picker.
+func checkedValue(f Field, p *Param, a *Answer) (any, string) {
+	v, msg := convert(f, p, a)
+	if msg != "" {
+		return nil, msg
+	}
+	if msg := checkSchema(p, v); msg != "" {
+		return nil, msg
+	}
+	if p.UIField == "EntityNamePicker" && !catalog.ValidName(display(v)) {
+		return nil, fmt.Sprintf("`%s` is not a valid catalog name: use 1–63 characters `a-z`, `A-Z`, `0-9`, separated by `-`, `_` or `.` (for example `%s`).", Code(display(v)), SuggestName(display(v)))
+	}
+	return v, ""
 }
 
 // convert reads an answer as the parameter's JSON type.
@@ -143,18 +165,7 @@ func convert(f Field, p *Param, a *Answer) (any, string) {
 	text := strings.TrimSpace(a.Text)
 	switch {
 	case f.Kind == KindDropdown:
-		var out []any
-		for _, s := range a.Selected {
-			i := slices.Index(f.Options, s)
-			if i < 0 {
-				return nil, fmt.Sprintf("`%s` is not one of the choices (%s).", Code(s), choices(f.Options))
-			}
-			out = append(out, f.values[i])
-		}
-		if f.Multiple {
-			return out, ""
-		}
-		return out[0], ""
+		return selected(f, a.Selected)
 	case p.Type == "number" || p.Type == "integer":
 		n, err := strconv.ParseFloat(text, 64)
 		if err != nil {
@@ -183,11 +194,27 @@ func convert(f Field, p *Param, a *Answer) (any, string) {
 			return nil, "must be an object (key: value lines)."
 		}
 		return m, ""
-	}
-	if f.Kind == KindTextarea {
+	case f.Kind == KindTextarea:
 		return a.Text, ""
 	}
 	return text, ""
+}
+
+// selected is the value of a dropdown's selected options: a list when it
+// takes many, else the one.
+func selected(f Field, sel []string) (any, string) {
+	var out []any
+	for _, s := range sel {
+		i := slices.Index(f.Options, s)
+		if i < 0 {
+			return nil, fmt.Sprintf("`%s` is not one of the choices (%s).", Code(s), choices(f.Options))
+		}
+		out = append(out, f.values[i])
+	}
+	if f.Multiple {
+		return out, ""
+	}
+	return out[0], ""
 }
 
 // jsonValue turns YAML-decoded values into JSON ones (string keys, float64 numbers).

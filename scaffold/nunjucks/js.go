@@ -207,15 +207,12 @@ func decimalPrefix(s string) int {
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		i++
 	}
-	digits := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i, digits = i+1, digits+1
-	}
+	end := digitsEnd(s, i)
+	digits := end - i
+	i = end
 	if i < len(s) && s[i] == '.' {
-		j := i + 1
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j, digits = j+1, digits+1
-		}
+		j := digitsEnd(s, i+1)
+		digits += j - (i + 1)
 		if digits > 0 {
 			i = j
 		}
@@ -223,18 +220,29 @@ func decimalPrefix(s string) int {
 	if digits == 0 {
 		return 0
 	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		k := j
-		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
-			k++
-		}
-		if k > j {
-			i = k
-		}
+	return exponentEnd(s, i)
+}
+
+// digitsEnd is where the run of digits at s[i] ends.
+func digitsEnd(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// exponentEnd is where an exponent (e, a sign, digits) at s[i] ends; i
+// when there is none.
+func exponentEnd(s string, i int) int {
+	if i >= len(s) || s[i] != 'e' && s[i] != 'E' {
+		return i
+	}
+	j := i + 1
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	if k := digitsEnd(s, j); k > j {
+		return k
 	}
 	return i
 }

@@ -41,12 +41,6 @@ const maxIndent = 10
 
 // writeJSON writes v as JSON.stringify(v, null, indent) does.
 func writeJSON(b *strings.Builder, v any, indent string, depth int) {
-	nl := func(d int) {
-		if indent != "" {
-			b.WriteByte('\n')
-			b.WriteString(strings.Repeat(indent, d))
-		}
-	}
 	switch v := v.(type) {
 	case nil, nullValue:
 		b.WriteString("null")
@@ -63,43 +57,59 @@ func writeJSON(b *strings.Builder, v any, indent string, depth int) {
 	case string:
 		writeJSONString(b, v)
 	case []any:
-		if len(v) == 0 {
-			b.WriteString("[]")
-			return
-		}
-		b.WriteByte('[')
-		for i, x := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			nl(depth + 1)
-			writeJSON(b, x, indent, depth+1)
-		}
-		nl(depth)
-		b.WriteByte(']')
+		writeJSONArray(b, v, indent, depth)
 	case map[string]any:
-		if len(v) == 0 {
-			b.WriteString("{}")
-			return
-		}
-		b.WriteByte('{')
-		for i, k := range objectKeys(v) {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			nl(depth + 1)
-			writeJSONString(b, k)
-			b.WriteByte(':')
-			if indent != "" {
-				b.WriteByte(' ')
-			}
-			writeJSON(b, v[k], indent, depth+1)
-		}
-		nl(depth)
-		b.WriteByte('}')
+		writeJSONObject(b, v, indent, depth)
 	default:
 		b.WriteString("null")
 	}
+}
+
+// jsonNewline starts a line at depth when the JSON is indented.
+func jsonNewline(b *strings.Builder, indent string, depth int) {
+	if indent != "" {
+		b.WriteByte('\n')
+		b.WriteString(strings.Repeat(indent, depth))
+	}
+}
+
+func writeJSONArray(b *strings.Builder, v []any, indent string, depth int) {
+	if len(v) == 0 {
+		b.WriteString("[]")
+		return
+	}
+	b.WriteByte('[')
+	for i, x := range v {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		jsonNewline(b, indent, depth+1)
+		writeJSON(b, x, indent, depth+1)
+	}
+	jsonNewline(b, indent, depth)
+	b.WriteByte(']')
+}
+
+func writeJSONObject(b *strings.Builder, v map[string]any, indent string, depth int) {
+	if len(v) == 0 {
+		b.WriteString("{}")
+		return
+	}
+	b.WriteByte('{')
+	for i, k := range objectKeys(v) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		jsonNewline(b, indent, depth+1)
+		writeJSONString(b, k)
+		b.WriteByte(':')
+		if indent != "" {
+			b.WriteByte(' ')
+		}
+		writeJSON(b, v[k], indent, depth+1)
+	}
+	jsonNewline(b, indent, depth)
+	b.WriteByte('}')
 }
 
 func writeJSONString(b *strings.Builder, s string) {

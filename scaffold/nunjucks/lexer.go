@@ -45,29 +45,36 @@ func lex(src string) ([]token, error) {
 			out = append(out, token{kind: 'o', text: op})
 			i += len(op)
 		default:
-			j := i
-			for j < len(src) && !strings.ContainsRune(" \t\n\r'\""+delimChars, rune(src[j])) {
-				j++
-			}
-			word := src[i:j]
-			i = j
-			if isDigits(word) {
-				// An integer, or with a "." and digits after it a float.
-				if i < len(src) && src[i] == '.' {
-					k := i + 1
-					for k < len(src) && src[k] >= '0' && src[k] <= '9' {
-						k++
-					}
-					word, i = word+src[i:k], k
-				}
-				f, _ := strconv.ParseFloat(strings.TrimSuffix(word, "."), 64)
-				out = append(out, token{kind: '0', text: word, num: f})
-				continue
-			}
-			out = append(out, token{kind: 'n', text: word})
+			var t token
+			t, i = lexWord(src, i)
+			out = append(out, t)
 		}
 	}
 	return append(out, token{}), nil
+}
+
+// lexWord reads the name or number that starts at src[i], and returns
+// where it ends.
+func lexWord(src string, i int) (token, int) {
+	j := i
+	for j < len(src) && !strings.ContainsRune(" \t\n\r'\""+delimChars, rune(src[j])) {
+		j++
+	}
+	word := src[i:j]
+	i = j
+	if !isDigits(word) {
+		return token{kind: 'n', text: word}, i
+	}
+	// An integer, or with a "." and digits after it a float.
+	if i < len(src) && src[i] == '.' {
+		k := i + 1
+		for k < len(src) && src[k] >= '0' && src[k] <= '9' {
+			k++
+		}
+		word, i = word+src[i:k], k
+	}
+	f, _ := strconv.ParseFloat(strings.TrimSuffix(word, "."), 64)
+	return token{kind: '0', text: word, num: f}, i
 }
 
 func isDigits(s string) bool {

@@ -190,41 +190,49 @@ func (c *compiler) block() ([]tmplNode, string, error) {
 				}
 				out = append(out, outNode{x})
 			case '%':
-				word, rest, _ := strings.Cut(p.body, " ")
-				rest = strings.TrimSpace(rest)
-				switch word {
-				case "if":
-					n, err := c.ifBlock(rest)
-					if err != nil {
-						return nil, "", err
-					}
+				n, end, err := c.statement(p.body)
+				switch {
+				case err != nil:
+					return nil, "", err
+				case end != "":
+					return out, end, nil
+				case n != nil:
 					out = append(out, n)
-				case "for":
-					n, err := c.forBlock(rest)
-					if err != nil {
-						return nil, "", err
-					}
-					out = append(out, n)
-				case "set":
-					name, expr, ok := strings.Cut(rest, "=")
-					if !ok {
-						return nil, "", fmt.Errorf("{%% set %s %%}: want {%% set name = value %%}", rest)
-					}
-					x, err := parseExpr(expr)
-					if err != nil {
-						return nil, "", err
-					}
-					out = append(out, setNode{name: strings.TrimSpace(name), x: x})
-				case "raw", "verbatim":
-				case "endif", "else", "elif", "elseif", "endfor":
-					return out, p.body, nil
-				default:
-					return nil, "", fmt.Errorf("{%% %s %%} is not a tag callboard renders (it renders if, for, set, raw)", word)
 				}
 			}
 		}
 	}
 	return out, "", nil
+}
+
+// statement compiles a {% %} tag's body: if, for, set, raw; or returns the
+// closing or middle tag it is.
+func (c *compiler) statement(body string) (tmplNode, string, error) {
+	word, rest, _ := strings.Cut(body, " ")
+	rest = strings.TrimSpace(rest)
+	switch word {
+	case "if":
+		n, err := c.ifBlock(rest)
+		return n, "", err
+	case "for":
+		n, err := c.forBlock(rest)
+		return n, "", err
+	case "set":
+		name, expr, ok := strings.Cut(rest, "=")
+		if !ok {
+			return nil, "", fmt.Errorf("{%% set %s %%}: want {%% set name = value %%}", rest)
+		}
+		x, err := parseExpr(expr)
+		if err != nil {
+			return nil, "", err
+		}
+		return setNode{name: strings.TrimSpace(name), x: x}, "", nil
+	case "raw", "verbatim":
+		return nil, "", nil
+	case "endif", "else", "elif", "elseif", "endfor":
+		return nil, body, nil
+	}
+	return nil, "", fmt.Errorf("{%% %s %%} is not a tag callboard renders (it renders if, for, set, raw)", word)
 }
 
 func (c *compiler) ifBlock(cond string) (tmplNode, error) {
