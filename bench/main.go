@@ -21,11 +21,22 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
 func main() {
+	if len(os.Args) > 3 && os.Args[1] == "-child-rss" {
+		rssHelper(os.Args[2], os.Args[3:])
+		return
+	}
+	if len(os.Args) == 4 && os.Args[1] == "-child-owner" {
+		n, _ := strconv.Atoi(os.Args[3])
+		if err := ownerChild(os.Args[2], n); err != nil {
+			fmt.Fprintln(os.Stderr, "bench owner child:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	sizesFlag := flag.String("entities", "10000,100000", "catalog sizes to measure, comma-separated")
 	requests := flag.Int("requests", 5000, "requests per latency figure")
 	deliveries := flag.Int("deliveries", 2000, "webhook deliveries for the ack figures")
@@ -33,12 +44,15 @@ func main() {
 	pushes := flag.Int("pushes", 100, "pushes for the freshness figure")
 	webSize := flag.Int("web-entities", 10000, "catalog size the web view's pages are timed at (0: skip them)")
 	webRequests := flag.Int("web-requests", 200, "requests per web page")
-	backstage := flag.Bool("backstage", true, "time issue 16's catalog API queries beside Backstage's figures (10,000 components, 1,000 groups)")
-	only := flag.String("only", "", "run one part alone: catalog-api (issue 16's queries beside Backstage's figures)")
+	backfillRepos := flag.Int("backfill-repos", 50000, "repositories the GitHub backfill and the digest are measured at (0: skip them)")
+	only := flag.String("only", "", "measure only these groups, comma-separated: catalog-api (issue 16's queries beside Backstage's figures), catalog, web, onboarding, github, backfill (default: all)")
 	flag.Parse()
-	if *only != "" && *only != "catalog-api" {
-		fmt.Fprintf(os.Stderr, "bench: -only %q: the one part that runs alone is catalog-api\n", *only)
-		os.Exit(2)
+	groups := map[string]bool{"catalog-api": true, "catalog": true, "web": true, "onboarding": true, "github": true, "backfill": true}
+	if *only != "" {
+		groups = map[string]bool{}
+		for _, g := range strings.Split(*only, ",") {
+			groups[strings.TrimSpace(g)] = true
+		}
 	}
 	var sizes []int
 	for _, f := range strings.Split(*sizesFlag, ",") {
@@ -49,14 +63,27 @@ func main() {
 		}
 		sizes = append(sizes, n)
 	}
-	if *only == "catalog-api" {
-		sizes, *webSize, *deliveries, *backstage = nil, 0, 0, true
+	if !groups["web"] {
+		*webSize = 0
 	}
-	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, *backstage, os.Stdout); err != nil {
+	if !groups["backfill"] {
+		*backfillRepos = 0
+	}
+	if !groups["catalog"] {
+		sizes = nil
+	}
+	onboarding := onboardingRepos
+	if !groups["onboarding"] {
+		onboarding = 0
+	}
+	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, onboarding, *backfillRepos, groups["github"], groups["catalog-api"], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
+
+// onboardingRepos is the organisation size onboarding's inference is timed at.
+const onboardingRepos = 10000
 
 type figure struct {
 	name, value, target string
@@ -107,7 +134,7 @@ func (m cpuMark) stolen() string {
 	return fmt.Sprintf("%.0f%%", 100*float64(now.steal-m.steal)/float64(now.total-m.total))
 }
 
-func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests int, backstage bool, out io.Writer) error {
+func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests, onboarding, backfillRepos int, github, backstage bool, out io.Writer) error {
 	loadBefore := loadAverage()
 	dir, err := os.MkdirTemp("", "callboard-bench-")
 	if err != nil {
@@ -144,12 +171,26 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		}
 		figs = append(figs, f...)
 	}
-	if deliveries > 0 {
+	if onboarding > 0 {
+		obFigs, err := onboardingFigures(onboarding)
+		if err != nil {
+			return fmt.Errorf("onboarding figures: %w", err)
+		}
+		figs = append(figs, obFigs...)
+	}
+	if github {
 		ghFigs, err := githubFigures(bin, dir, deliveries, senders, pushes)
 		if err != nil {
 			return fmt.Errorf("github figures: %w", err)
 		}
 		figs = append(figs, ghFigs...)
+	}
+	if backfillRepos > 0 {
+		f, err := backfillFigures(bin, dir, backfillRepos)
+		if err != nil {
+			return fmt.Errorf("backfill figures: %w", err)
+		}
+		figs = append(figs, f...)
 	}
 
 	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s; load average %s before, %s after\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadBefore, loadAverage())
@@ -207,13 +248,6 @@ func generate(dir string, n int) ([]string, error) {
 	return names, nil
 }
 
-func maxRSS(ps *os.ProcessState) float64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return float64(ru.Maxrss) / 1024 // Linux reports KiB
-	}
-	return 0
-}
-
 func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -266,20 +300,27 @@ func cpuModel() string {
 
 // startServe runs "callboard serve" on a free loopback port and waits until it is ready.
 func startServe(bin string, env []string) (*exec.Cmd, string, error) {
+	srv, base, _, err := startServeMeasured(bin, env)
+	return srv, base, err
+}
+
+// startServeMeasured is startServe with serve's peak RSS, once it has exited.
+func startServeMeasured(bin string, env []string) (*exec.Cmd, string, func() float64, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	srv := exec.Command(bin, "serve")
 	srv.Env = append(env, "CALLBOARD_ADDR="+addr)
 	srv.Stderr = io.Discard
+	rss := measured(srv)
 	if err := srv.Start(); err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	base := "http://" + addr
 	if err := waitReady(base); err != nil {
 		srv.Process.Kill()
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	return srv, base, nil
+	return srv, base, rss, nil
 }

@@ -46,6 +46,9 @@ func (b *Bot) answer(ctx context.Context, c command) (message, catalog.UsageEven
 		case "team":
 			ev.Action, ev.Detail = "team", rest
 			m, a, err = b.team(ctx, rest, c, &ev)
+		case "onboarding":
+			ev.Action, ev.Detail = "onboarding", rest
+			m, err = b.onboarding(ctx, rest, &ev)
 		case "stats", "coverage":
 			ev.Action, ev.Detail = "stats", ""
 			m, err = b.stats(ctx, &ev)
@@ -271,6 +274,7 @@ func helpMessage(unknown string) message {
 	t.Add("`/catalog search TEXT` — find services, APIs and teams by name, title or description.")
 	t.Add("`/catalog team TEAM` — a team, how to reach it, and what it owns.")
 	t.Add("`/catalog stats` — how much of the organisation the catalog covers.")
+	t.Add("`/catalog onboarding [TEAM]` — the pull requests proposing a catalog file, open for a team.")
 	t.Add("`/catalog help` — this message.")
 	blocks := []slack.Block{slacktext.Section(t)}
 	share := "Answers are shown only to you. To post one in the channel, end the command with `share` (`/owner payments-api share`) or start it with `!` (`/owner !payments-api`)."

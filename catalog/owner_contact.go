@@ -14,13 +14,7 @@ func ownerSuggestions(ctx context.Context, r OwnerReader, name string) ([]string
 	if err != nil {
 		return nil, err
 	}
-	owners := make([]NameEntry, 0, len(names))
-	for _, n := range names {
-		if strings.HasPrefix(n.Ref, "group:") || strings.HasPrefix(n.Ref, "user:") {
-			owners = append(owners, n)
-		}
-	}
-	return Suggest(name, owners, 3), nil
+	return Suggest(name, ownersAmong(names), 3), nil
 }
 
 func ownerFromEntity(ctx context.Context, r OwnerReader, e *Entity) (Owner, error) {

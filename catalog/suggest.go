@@ -15,16 +15,23 @@ func suggest(ctx context.Context, r OwnerReader, q string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Suggest(q, names, maxSuggestions), nil
+	return suggestAmong(q, names, maxSuggestions), nil
+}
+
+// normalQuery is the part of a query names are compared with: lower case,
+// after the last ":" or "/" (a ref, org/repo), unless it is a URL.
+func normalQuery(q string) string {
+	q = strings.ToLower(q)
+	if i := strings.LastIndexAny(q, ":/"); i >= 0 && !strings.Contains(q, "://") {
+		q = q[i+1:]
+	}
+	return q
 }
 
 // Suggest ranks names by closeness to q and returns at most n of them, as
 // what a person would type: the name for entities, org/repo for repositories.
 func Suggest(q string, names []NameEntry, n int) []string {
-	q = strings.ToLower(q)
-	if i := strings.LastIndexAny(q, ":/"); i >= 0 && !strings.Contains(q, "://") {
-		q = q[i+1:]
-	}
+	q = normalQuery(q)
 	if q == "" {
 		return nil
 	}

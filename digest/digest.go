@@ -30,7 +30,7 @@ const AnnotationPluginID = "callboard.dev/usage-plugin-id"
 func Own(plugin string) bool {
 	switch plugin {
 	case catalog.PluginSlackOwner, catalog.PluginSlackCatalog, catalog.PluginPRCheck, catalog.PluginScaffolder, catalog.PluginCatalogAPI, catalog.PluginWeb,
-		catalog.PluginSlackMention, catalog.PluginSlackDM, catalog.PluginSlackHome:
+		catalog.PluginSlackMention, catalog.PluginSlackDM, catalog.PluginSlackHome, catalog.PluginOnboarding:
 		return true
 	}
 	return false
@@ -131,6 +131,7 @@ type Digest struct {
 	ChecksFixed   []string // repositories whose check went from failing to passing
 	Unanswered    []Question
 	KPIs          KPIs
+	Onboarding    *OnboardingReport // nil while ONBOARDING is off
 }
 
 // MissingURLs are the web view's lists of repositories with no catalog file.

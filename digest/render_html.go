@@ -15,7 +15,10 @@ import (
 //go:embed templates/digest.html.tmpl
 var htmlSource string
 
-var htmlTemplate = template.Must(template.New("digest").Funcs(template.FuncMap(phrases)).Parse(htmlSource))
+//go:embed templates/onboarding.html.tmpl
+var htmlOnboarding string
+
+var htmlTemplate = template.Must(template.Must(template.New("digest").Funcs(template.FuncMap(phrases)).Parse(htmlSource)).Parse(htmlOnboarding))
 
 // Colours, as inline CSS wants them.
 const (

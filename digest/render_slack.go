@@ -37,6 +37,9 @@ func Slack(d *Digest) ([]slack.Block, string) {
 			section(execute("slack-coverage", v)),
 			section(execute("slack-week", v)),
 			section(execute("slack-kpis", v)))
+		if d.Onboarding != nil {
+			blocks = append(blocks, section(execute("slack-onboarding", v)))
+		}
 	}
 	if d.URL != "" {
 		blocks = append(blocks, slacktext.Context(slacktext.Link(d.URL, "The full digest")))

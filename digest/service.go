@@ -48,6 +48,8 @@ type Config struct {
 	SlackChannel string // DIGEST_SLACK_CHANNEL
 
 	Merges MergeWindow // DefaultMergeWindow when zero
+	// Onboarding is the source of the onboarding section; nil leaves it out.
+	Onboarding OnboardingSource
 	// SendTimeout bounds one email or Slack post (default 1 minute);
 	// StaleClaim is how old a 'sending' claim must be before another run may
 	// take it over (default 30 minutes, well above SendTimeout).
@@ -196,6 +198,11 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 	}
 	d := Build(in)
 	d.URL = s.URL(w)
+	if s.cfg.Onboarding != nil && d.Scope == "" {
+		if d.Onboarding, err = s.cfg.Onboarding.OnboardingBetween(ctx, d.From, d.To); err != nil {
+			return nil, fmt.Errorf("reading onboarding pull requests: %w", err)
+		}
+	}
 	if s.cfg.BaseURL != "" {
 		d.MissingURLs = &MissingURLs{
 			CodeownersOnly: s.cfg.BaseURL + catalog.RepositoriesPath(catalog.RepoCodeowners),

@@ -39,6 +39,11 @@ type Config struct {
 	// RESTOnly reads files through REST alone, without the GraphQL read-ahead
 	// (for a GitHub Enterprise Server without GraphQL).
 	RESTOnly bool
+	// BackfillReserve is the share of each GitHub budget (REST calls,
+	// GraphQL points) a backfill leaves for webhook work and pull-request
+	// checks: it pauses until the budget's reset rather than go below
+	// (default 0.2).
+	BackfillReserve float64
 	// StrictChecks makes the pull-request check fail on warnings too
 	// (missing catalog file, CODEOWNERS disagreement, missing docs).
 	StrictChecks bool
@@ -49,6 +54,8 @@ type Config struct {
 	Usage catalog.UsageRecorder
 	// Merges records merged pull requests for the digest's KPIs; may be nil.
 	Merges MergeRecorder
+	// Onboarding records what became of onboarding pull requests; may be nil.
+	Onboarding OnboardingRecorder
 	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
 	// new services (SCAFFOLD_REPO), run by Scaffolder; either unset turns
 	// the scaffolder off.
@@ -131,7 +138,13 @@ func New(cfg Config, st interface {
 	if !cfg.RESTOnly {
 		sync.graphql = repofs.GraphQLURL(cfg.APIURL)
 	}
-	a.backfill = &backfiller{clients: a.clients, sync: sync}
+	if cfg.BackfillReserve <= 0 || cfg.BackfillReserve >= 1 {
+		cfg.BackfillReserve = defaultReserve
+	}
+	facts := repoFactsStore{db: db}
+	a.metrics.backfill.store, a.metrics.backfill.now, a.metrics.backfill.log = facts, cfg.Now, cfg.Logger
+	a.backfill = &backfiller{clients: a.clients, sync: sync, facts: facts, metrics: a.metrics.backfill,
+		reserve: cfg.BackfillReserve, margin: time.Second, now: cfg.Now, log: cfg.Logger}
 	a.handlers = a.eventHandlers(st, st, db, sync)
 	a.queue = queue.New(db, queue.Config{
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, Timeout: cfg.DeliveryTimeout,

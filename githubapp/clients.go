@@ -27,10 +27,11 @@ type clients struct {
 	timeout time.Duration
 	metrics *metrics
 
-	mu    sync.Mutex
-	insts map[int64]*github.Client
-	app   *github.Client
-	calls atomic.Int64
+	mu      sync.Mutex
+	insts   map[int64]*github.Client
+	budgets map[int64]*budget // budget.go
+	app     *github.Client
+	calls   atomic.Int64
 }
 
 func newClients(appID int64, key []byte, apiURL string, base http.RoundTripper, timeout time.Duration, m *metrics) (*clients, error) {
@@ -44,7 +45,7 @@ func newClients(appID int64, key []byte, apiURL string, base http.RoundTripper, 
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	c := &clients{appID: appID, key: key, apiURL: u, base: base, timeout: timeout, metrics: m, insts: map[int64]*github.Client{}}
+	c := &clients{appID: appID, key: key, apiURL: u, base: base, timeout: timeout, metrics: m, insts: map[int64]*github.Client{}, budgets: map[int64]*budget{}}
 	tr, err := ghinstallation.NewAppsTransport(c.counted(base), appID, key)
 	if err != nil {
 		return nil, fmt.Errorf("GITHUB_PRIVATE_KEY: %w", err)
@@ -106,8 +107,11 @@ func (c *clients) Installation(id int64) (*github.Client, error) {
 	if gh := c.insts[id]; gh != nil {
 		return gh, nil
 	}
-	// Token requests are counted too: they are API calls.
-	tr, err := ghinstallation.New(c.counted(c.base), c.appID, id, c.key)
+	// Token requests are counted too: they are API calls. Every answer to
+	// the installation's requests keeps its budget current.
+	b := c.budgetLocked(id)
+	counted := &countingTransport{next: c.base, metrics: c.metrics, count: func(string) { c.calls.Add(1) }, observe: b.observe}
+	tr, err := ghinstallation.New(counted, c.appID, id, c.key)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +120,26 @@ func (c *clients) Installation(id int64) (*github.Client, error) {
 	c.insts[id] = gh
 	return gh, nil
 }
+
+// Budget returns an installation's rate-limit budgets, as its answers
+// report them.
+func (c *clients) Budget(id int64) *budget {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.budgetLocked(id)
+}
+
+func (c *clients) budgetLocked(id int64) *budget {
+	b := c.budgets[id]
+	if b == nil {
+		b = newBudget()
+		c.budgets[id] = b
+	}
+	return b
+}
+
+// APIURL is the REST base URL, ending in /.
+func (c *clients) APIURL() string { return c.apiURL.String() }
 
 // Forget drops an installation's client (it was uninstalled).
 func (c *clients) Forget(id int64) {

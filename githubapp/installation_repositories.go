@@ -12,8 +12,9 @@ import (
 // installationRepositoriesHandler reads the repositories added to an
 // installation; removed ones leave the catalog.
 type installationRepositoriesHandler struct {
-	clients *clients
-	sync    *syncer
+	clients  *clients
+	sync     *syncer
+	backfill *backfiller
 }
 
 func (h installationRepositoriesHandler) handle(ctx context.Context, d delivery[github.InstallationRepositoriesEvent]) error {
@@ -21,18 +22,9 @@ func (h installationRepositoriesHandler) handle(ctx context.Context, d delivery[
 	instID := ev.GetInstallation().GetID()
 	switch ev.GetAction() {
 	case "added":
-		gh, err := h.clients.Installation(instID)
-		if err != nil {
-			return err
-		}
-		for _, r := range ev.RepositoriesAdded {
-			// The payload lacks the default branch: the contents API reads it
-			// and its answer names the branch, so no extra call is needed.
-			if _, err := h.sync.syncRepo(ctx, gh, instID, infoOf(r), readAll); err != nil {
-				return err
-			}
-		}
-		return nil
+		// Read in batches, as a backfill: the payload lacks the default
+		// branch and the rest, which the batched query reads.
+		return h.backfill.added(ctx, instID, ev.RepositoriesAdded)
 	case "removed":
 		for _, r := range ev.RepositoriesRemoved {
 			if _, err := h.sync.store.DeleteRepository(ctx, r.GetFullName()); err != nil && !errors.Is(err, catalog.ErrNotFound) {

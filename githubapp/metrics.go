@@ -12,6 +12,10 @@ type metrics struct {
 	deliveries *prometheus.CounterVec // received, by event and what the receiver did
 	apiCalls   *prometheus.CounterVec // GitHub API calls by route and status
 	rateLimit  prometheus.Gauge
+	// graphqlPoints is the GraphQL budget's X-RateLimit-Remaining, and
+	// backfill a backfill's progress (backfill.go).
+	graphqlPoints prometheus.Gauge
+	backfill      *backfillMetrics
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -26,8 +30,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "callboard_github_rate_limit_remaining", Help: "X-RateLimit-Remaining of the latest GitHub API answer.",
 		}),
 	}
+	m.graphqlPoints = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "callboard_github_graphql_points_remaining", Help: "X-RateLimit-Remaining of the latest GitHub GraphQL answer (points).",
+	})
+	m.backfill = newBackfillMetrics()
 	if reg != nil {
-		reg.MustRegister(m.deliveries, m.apiCalls, m.rateLimit)
+		reg.MustRegister(m.deliveries, m.apiCalls, m.rateLimit, m.graphqlPoints)
+		m.backfill.register(reg)
 	}
 	return m
 }
@@ -38,6 +47,7 @@ type countingTransport struct {
 	next    http.RoundTripper
 	metrics *metrics
 	count   func(route string)
+	observe func(resource string, h http.Header) // an installation's budget; may be nil
 }
 
 func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -47,9 +57,20 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if resp != nil {
 		code = strconv.Itoa(resp.StatusCode)
 		if rem := resp.Header.Get("X-RateLimit-Remaining"); rem != "" {
-			if n, err := strconv.Atoi(rem); err == nil {
-				t.metrics.rateLimit.Set(float64(n))
+			res := resp.Header.Get("X-RateLimit-Resource")
+			if res == "" {
+				res = resourceOf(r)
 			}
+			if n, err := strconv.Atoi(rem); err == nil {
+				if res == resourceGraphQL {
+					t.metrics.graphqlPoints.Set(float64(n))
+				} else {
+					t.metrics.rateLimit.Set(float64(n))
+				}
+			}
+		}
+		if t.observe != nil {
+			t.observe(resourceOf(r), resp.Header)
 		}
 	}
 	t.metrics.apiCalls.WithLabelValues(route, code).Inc()

@@ -16,7 +16,9 @@ type pullRequestHandler struct {
 	// results forgets a closed pull request's check.
 	results CheckResults
 	merges  MergeRecorder // nil: merges are not recorded
-	now     func() time.Time
+	// onboarding learns of its proposals' closes; nil: not recorded
+	onboarding OnboardingRecorder
+	now        func() time.Time
 }
 
 func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRequestEvent]) error {
@@ -26,6 +28,9 @@ func (h pullRequestHandler) handle(ctx context.Context, d delivery[github.PullRe
 	case "closed":
 		if err := h.results.closed(ctx, ev.GetRepo().GetID(), ev.GetPullRequest().GetNumber()); err != nil {
 			return fmt.Errorf("forgetting the check of %s#%d: %w", ev.GetRepo().GetFullName(), ev.GetPullRequest().GetNumber(), err)
+		}
+		if err := h.onboardingClosed(ctx, ev); err != nil {
+			return err
 		}
 		return h.merged(ctx, ev)
 	default:

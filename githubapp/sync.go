@@ -21,6 +21,9 @@ type Store interface {
 	// installation a repository was seen through (0: as stored).
 	SyncInstalledRepository(ctx context.Context, inst int64, r *catalog.Repository, decl []catalog.Declared, opts catalog.ReplaceOptions) (catalog.ReplaceResult, error)
 	PutInstalledRepository(ctx context.Context, inst int64, r *catalog.Repository) error
+	// SyncInstalledRepositories is SyncInstalledRepository for a batch, in
+	// one transaction (a backfill's).
+	SyncInstalledRepositories(ctx context.Context, inst int64, repos []*catalog.Repository, batch []catalog.SourceBatch) ([]catalog.ReplaceResult, error)
 	InstalledRepositories(ctx context.Context, inst int64) ([]string, error)
 	RepositoryByID(ctx context.Context, id int64) (*catalog.Repository, error)
 	DeleteRepository(ctx context.Context, fullName string) ([]string, error)

@@ -66,9 +66,9 @@ type Proposal struct {
 	Opened     time.Time
 }
 
-// Onboarding lists a team's open onboarding proposals. It is the hook for
-// onboarding by pull request (ONBOARDING, issue 17), which is not built yet:
-// until it is, NoOnboarding answers that there are none.
+// Onboarding lists a team's open onboarding proposals (ONBOARDING, issue
+// 17): cmd/callboard gives the onboarding store's; NoOnboarding answers
+// that there are none.
 type Onboarding interface {
 	OpenProposals(ctx context.Context, team catalog.Ref) ([]Proposal, error)
 }

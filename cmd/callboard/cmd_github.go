@@ -7,13 +7,26 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/callboard/callboard/githubapp"
 	"github.com/callboard/callboard/githubapp/queue"
 )
 
-func syncCmd(*flag.FlagSet) action { return cmdSync }
+func syncCmd(fs *flag.FlagSet) action {
+	since := fs.Duration("since", 0, "re-read only the repositories pushed to within this `DURATION` (e.g. 24h); teams are read by a full sync only")
+	return func(ctx context.Context, c *cli) error { return cmdSync(ctx, c, *since) }
+}
 
-func cmdSync(ctx context.Context, c *cli) error {
+// progressEvery is how often callboard sync prints where it stands.
+const progressEvery = 2 * time.Second
+
+func cmdSync(ctx context.Context, c *cli, since time.Duration) error {
 	cfg, logger, stdout := c.cfg, c.logger, c.stdout
+	if since < 0 {
+		return fmt.Errorf("%w: --since %s: want a positive duration such as 24h", errUsage, since)
+	}
+	if len(c.args) > 0 {
+		return fmt.Errorf("%w: sync takes flags only (callboard sync [--since DURATION])", errUsage)
+	}
 	if cfg.GitHubAppID == "" || cfg.GitHubPrivateKey == "" {
 		return fmt.Errorf("sync needs GITHUB_APP_ID and GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_FILE)")
 	}
@@ -27,14 +40,27 @@ func cmdSync(ctx context.Context, c *cli) error {
 		return err
 	}
 	start := time.Now()
-	reports, err := app.SyncAll(ctx)
+	opts := githubapp.SyncOptions{}
+	if since > 0 {
+		opts.Since = start.Add(-since)
+	}
+	var last time.Time
+	opts.Progress = func(p githubapp.BackfillProgress) {
+		// A line every few seconds, and every pause: a terminal and a log
+		// file read the same.
+		if p.Finished || !p.PausedUntil.IsZero() || time.Since(last) >= progressEvery {
+			last = time.Now()
+			fmt.Fprintln(stdout, p)
+		}
+	}
+	reports, err := app.Sync(ctx, opts)
 	for _, r := range reports {
 		perRepo := 0.0
 		if r.Repositories > 0 {
 			perRepo = float64(r.APICalls) / float64(r.Repositories)
 		}
-		fmt.Fprintf(stdout, "installation %d (%s): %d repositories, %d entities changed, %d API calls (%.1f per repository)\n",
-			r.Installation, r.Account, r.Repositories, r.Entities, r.APICalls, perRepo)
+		fmt.Fprintf(stdout, "installation %d (%s): %d repositories, %d entities changed, %d API calls (%.3f per repository), %d GraphQL points, paused %s\n",
+			r.Installation, r.Account, r.Repositories, r.Entities, r.APICalls, perRepo, r.Points, r.Paused.Round(time.Second))
 	}
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ type config struct {
 	DigestAllowedDomains []string
 
 	ScaffoldRepo string
+	Onboarding   onboardingConfig // ONBOARDING, ONBOARDING_PER_HOUR, ONBOARDING_ACTIVE_DAYS, ONBOARDING_EXCLUDE
 	// SCAFFOLD_TEMPLATE_REPOS, SCAFFOLD_SOURCES (org/repo patterns),
 	// SCAFFOLD_ALLOWED_TEAMS (team slugs) and SCAFFOLD_MAX_VISIBILITY.
 	ScaffoldTemplateRepos []string
@@ -129,6 +130,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	env.errs = append(env.errs, checkConfig(&c, getenv)...)
 	env.errs = append(env.errs, checkWebConfig(c)...)
+	env.errs = append(env.errs, readOnboarding(&c, getenv)...)
 	switch len(env.errs) {
 	case 0:
 		return c, nil

@@ -31,12 +31,13 @@ func newDigest(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, 
 		return nil, fmt.Errorf("DIGEST_TIMEZONE %q: %v", cfg.DigestTimezone, err)
 	}
 	dc := digest.Config{
-		Catalog:  st,
-		Records:  digest.NewStore(db),
-		Location: loc,
-		BaseURL:  cfg.BaseURL,
-		From:     cfg.DigestFrom,
-		To:       digest.ParseAddresses(cfg.DigestTo),
+		Catalog:    st,
+		Records:    digest.NewStore(db),
+		Location:   loc,
+		BaseURL:    cfg.BaseURL,
+		Onboarding: digestOnboarding(cfg, db),
+		From:       cfg.DigestFrom,
+		To:         digest.ParseAddresses(cfg.DigestTo),
 		// Owners' addresses come from catalog files: mail stays inside these.
 		AllowedDomains: cfg.DigestAllowedDomains,
 		Logger:         logger.With("component", "digest"),

@@ -321,6 +321,11 @@ func startTestGitHub(t *testing.T, bin, dir string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The listener answers while the features are still being logged: wait
+	// for the line that ends start-up before reading them.
+	for !strings.Contains(logs.String(), "callboard listening") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if !strings.Contains(logs.String(), "feature on\" feature=github") && !strings.Contains(logs.String(), "msg=\"feature on\" feature=github") {
 		t.Errorf("the server with the test GitHub's configuration does not say the GitHub feature is on:\n%s", logs)
 	}

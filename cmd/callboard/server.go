@@ -19,6 +19,7 @@ import (
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
 	"github.com/callboard/callboard/githubapp"
+	"github.com/callboard/callboard/onboarding"
 	"github.com/callboard/callboard/scaffold"
 	"github.com/callboard/callboard/sqlite"
 	"github.com/callboard/callboard/web"
@@ -79,6 +80,7 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 	}
 	srv.stops = append(srv.stops, gh.Stop)
 	srv.listening = gh.Listening
+	srv.stops = append(srv.stops, startOnboarding(ctx, newOnboarding(cfg, db, st, gh, logger), logger, time.Minute))
 
 	// POST /api/usage, GET /digest and the weekly schedule.
 	stopDigest, err := registerDigest(ctx, r, cfg, db, st, logger)
@@ -222,6 +224,7 @@ func newGitHubApp(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logge
 		BaseURL:       cfg.BaseURL,
 		Usage:         st,
 		Merges:        digest.NewStore(db),
+		Onboarding:    onboarding.NewStore(db, nil),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
 		Scaffolder:    scaffolder,
 

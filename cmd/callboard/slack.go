@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/callboard/callboard/bot"
-	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/githubapp"
 	"github.com/callboard/callboard/sqlite"
@@ -30,8 +29,7 @@ func registerSlack(ctx context.Context, r *mux.Router, cfg config, db *sqlite.DB
 	}
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st, Logger: log,
 		BaseURL: webBase(cfg), BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL,
-		// Onboarding (issue 17) plugs in here as it does into the web view.
-		Proposals: proposals{web.NoOnboarding{}}, Checks: checks})
+		Proposals: slackProposals(cfg, db), Checks: checks})
 	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
 	r.Handle("/slack/events", sb.Events()).Methods(http.MethodPost)
 	r.Handle("/slack/interactions", sb.Interactions()).Methods(http.MethodPost)
@@ -66,16 +64,4 @@ func webBase(cfg config) string {
 		return ""
 	}
 	return cfg.BaseURL
-}
-
-// proposals gives the App Home the web view's onboarding hook.
-type proposals struct{ web.Onboarding }
-
-func (p proposals) OpenProposals(ctx context.Context, team catalog.Ref) ([]bot.Proposal, error) {
-	ps, err := p.Onboarding.OpenProposals(ctx, team)
-	out := make([]bot.Proposal, 0, len(ps))
-	for _, x := range ps {
-		out = append(out, bot.Proposal{Repository: x.Repository, Title: x.Title, URL: x.URL, Opened: x.Opened})
-	}
-	return out, err
 }

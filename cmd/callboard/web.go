@@ -10,6 +10,7 @@ import (
 
 	"github.com/callboard/callboard/catalog/store"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/onboarding"
 	"github.com/callboard/callboard/sqlite"
 	"github.com/callboard/callboard/web"
 	"github.com/gorilla/mux"
@@ -72,7 +73,7 @@ func registerWeb(ctx context.Context, r *mux.Router, cfg config, mode web.Mode, 
 	cov := web.NewCoverageCache(st, 30*time.Second, log)
 	// The page's digest reads coverage from the cache: measuring it takes
 	// longer than a page may.
-	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(db),
+	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(db), Onboarding: digestOnboarding(cfg, db),
 		Location: loc, BaseURL: cfg.BaseURL, Logger: logger.With("component", "digest")})
 	if err != nil {
 		cov.Close()
@@ -82,7 +83,8 @@ func registerWeb(ctx context.Context, r *mux.Router, cfg config, mode web.Mode, 
 		Store: st, Digest: dg, Coverage: cov, Mode: mode, BaseURL: cfg.BaseURL,
 		ClientID: cfg.GitHubClientID, ClientSecret: cfg.GitHubClientSecret,
 		GitHubURL: cfg.GitHubURL, GitHubAPIURL: cfg.GitHubAPIURL, APIToken: cfg.APIToken,
-		Logger: log,
+		Onboarding: onboardingProposals{onboarding.NewStore(db, nil)},
+		Logger:     log,
 	})
 	if err != nil {
 		cov.Close()

@@ -29,6 +29,12 @@ type FS struct {
 	ahead       *prefetch
 	branch      string // the default branch, once a read said which it is
 	tree        *listing
+
+	// batch.go: reads put off while a backfill walks a batch of repositories
+	deferring bool
+	wanted    []string
+	wantsREST bool
+	rest      map[string]bool // files only REST reads whole
 }
 
 // listing is the revision's tree, once listed.
@@ -101,6 +107,9 @@ func (f *FS) Open(name string) (fs.File, error) {
 			}
 			return &file{name: name, size: int64(p.size), content: func() ([]byte, error) { return p.content, nil }}, nil
 		}
+	}
+	if f.deferred(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	fc, _, resp, err := f.gh.Repositories.GetContents(f.ctx, f.owner, f.name, name, &github.RepositoryContentGetOptions{Ref: f.Branch()})
 	if resp != nil && resp.StatusCode == http.StatusNotFound {

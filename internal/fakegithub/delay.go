@@ -2,10 +2,14 @@ package fakegithub
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"path"
 	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 type delay struct {
@@ -40,7 +44,11 @@ func (s *Server) hold(r *http.Request) {
 			break
 		}
 	}
+	lat := s.latency
 	s.mu.Unlock()
+	if lat.Request > 0 || lat.PerRootField > 0 {
+		d += lat.Request
+	}
 	if d <= 0 {
 		return
 	}
@@ -50,10 +58,48 @@ func (s *Server) hold(r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if lat.PerRootField > 0 && r.URL.Path == "/graphql" {
+		d += time.Duration(rootFields(body)) * lat.PerRootField
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 	case <-r.Context().Done():
 	}
+}
+
+// Latency is how long the fake takes to answer, so that a program measured
+// against it waits as it would for GitHub: Request for every request, and
+// PerRootField more for each top-level field of a GraphQL query (each
+// repository of a batched query is one).
+type Latency struct {
+	Request, PerRootField time.Duration
+}
+
+// SetLatency makes every request from now on take l.
+func (s *Server) SetLatency(l Latency) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = l
+}
+
+// rootFields counts the top-level fields of a GraphQL request body's
+// operations (0 when it does not parse: the handler says why).
+func rootFields(body []byte) int {
+	var req struct {
+		Query string `json:"query"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return 0
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: req.Query})
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, op := range doc.Operations {
+		n += len(op.SelectionSet)
+	}
+	return n
 }

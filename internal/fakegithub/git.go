@@ -17,6 +17,8 @@ import (
 type commit struct {
 	sha, tree, message string
 	parents            []string
+	author             string // login; "" for the App's commits
+	date               time.Time
 }
 
 func hashOf(parts ...string) string {
@@ -45,7 +47,7 @@ func (s *Server) putTree(files map[string]string) string {
 
 func (s *Server) putCommit(tree, message string, parents []string) *commit {
 	// The id keeps commits of the same tree distinct, as author dates do in git.
-	c := &commit{tree: tree, message: message, parents: parents}
+	c := &commit{tree: tree, message: message, parents: parents, date: time.Now()}
 	c.sha = hashOf("commit ", tree, strings.Join(parents, ","), message, fmt.Sprint(s.newID()))
 	s.commits[c.sha] = c
 	return c
@@ -53,11 +55,19 @@ func (s *Server) putCommit(tree, message string, parents []string) *commit {
 
 // commitFiles commits files as the new head of branch; a new branch starts from the default branch.
 func (s *Server) commitFiles(rp *repo, branch string, files map[string]string, message string) {
+	s.commitFilesAs(rp, branch, files, message, "", time.Now())
+}
+
+// commitFilesAs is commitFiles by an author (a login) at a date.
+func (s *Server) commitFilesAs(rp *repo, branch string, files map[string]string, message, author string, when time.Time) {
 	var parents []string
 	if head := s.head(rp, branch); head != nil {
 		parents = []string{head.sha}
 	}
-	rp.branches[branch] = s.putCommit(s.putTree(files), message, parents).sha
+	c := s.putCommit(s.putTree(files), message, parents)
+	c.author, c.date = author, when
+	rp.branches[branch] = c.sha
+	rp.pushed = when
 }
 
 // head is the commit at branch, or at the default branch if there is no such branch.
@@ -195,7 +205,10 @@ func (s *Server) commitJSON(rp *repo, c *commit) map[string]any {
 	for _, p := range c.parents {
 		parents = append(parents, map[string]any{"sha": p, "url": s.repoURL(rp) + "/git/commits/" + p})
 	}
-	who := map[string]any{"name": botLogin, "email": "bot@callboard.invalid", "date": ts(time.Now())}
+	who := map[string]any{"name": botLogin, "email": "bot@callboard.invalid", "date": ts(c.date)}
+	if c.author != "" {
+		who = map[string]any{"name": c.author, "email": c.author + "@users.noreply.github.com", "date": ts(c.date)}
+	}
 	return map[string]any{
 		"sha": c.sha, "url": s.repoURL(rp) + "/git/commits/" + c.sha, "message": c.message,
 		"author": who, "committer": who, "parents": parents,
@@ -218,6 +231,7 @@ func (s *Server) createRef(w http.ResponseWriter, r *http.Request, rp *repo) (in
 		return http.StatusUnprocessableEntity, errorBody("Object does not exist")
 	}
 	rp.branches[branch] = body.SHA
+	rp.pushed = time.Now()
 	return http.StatusCreated, s.refJSON(rp, branch)
 }
 
@@ -247,6 +261,7 @@ func (s *Server) updateRef(w http.ResponseWriter, r *http.Request, rp *repo) (in
 		return http.StatusUnprocessableEntity, errorBody("Update is not a fast forward")
 	}
 	rp.branches[branch] = body.SHA
+	rp.pushed = time.Now()
 	return http.StatusOK, s.refJSON(rp, branch)
 }
 

@@ -64,7 +64,8 @@ func (p Permissions) allows(name, access string) bool {
 var routeNeeds = map[string]string{
 	"GET /installation/repositories": "metadata:read",
 	"GET /users/{login}":             "",
-	"POST /graphql":                  "contents:read",
+	"GET /rate_limit":                "",
+	"POST /graphql":                  "", // each field is held to its own permission (graphql.go)
 
 	// Sign in with GitHub (oauth.go): a user access token's endpoints, which
 	// an installation token does not reach.
@@ -76,6 +77,7 @@ var routeNeeds = map[string]string{
 	"GET /orgs/{org}/teams":                                   "members:read",
 	"GET /orgs/{org}/teams/{slug}":                            "members:read",
 	"GET /orgs/{org}/teams/{slug}/members":                    "members:read",
+	"GET /orgs/{org}/teams/{slug}/repos":                      "members:read metadata:read",
 	"GET /orgs/{org}/teams/{slug}/memberships/{username}":     "members:read",
 	"PUT /orgs/{org}/teams/{slug}/repos/{owner}/{repo}":       "administration:write members:read",
 	"GET /orgs/{org}/members":                                 "members:read",
@@ -102,6 +104,12 @@ var routeNeeds = map[string]string{
 	"GET /repos/{owner}/{repo}/git/ref/heads/{branch...}":     "contents:read",
 	"PATCH /repos/{owner}/{repo}/git/refs/heads/{branch...}":  "contents:write",
 	"DELETE /repos/{owner}/{repo}/git/refs/heads/{branch...}": "contents:write",
+	"GET /repos/{owner}/{repo}/branches/{branch...}":          "contents:read",
+	"GET /repos/{owner}/{repo}/commits":                       "contents:read",
+	"GET /repos/{owner}/{repo}/pulls":                         "pull_requests:read",
+	"POST /repos/{owner}/{repo}/pulls":                        "pull_requests:write",
+	"GET /repos/{owner}/{repo}/pulls/{n}":                     "pull_requests:read",
+	"PATCH /repos/{owner}/{repo}/pulls/{n}":                   "pull_requests:write",
 }
 
 // userToken marks the endpoints only a user access token reaches.

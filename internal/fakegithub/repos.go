@@ -17,14 +17,29 @@ func (s *Server) repoJSON(rp *repo) map[string]any {
 	if rp.Private {
 		visibility = "private"
 	}
+	topics := []string{}
+	topics = append(topics, rp.Topics...)
 	return map[string]any{
 		"id": rp.ID, "name": name, "full_name": rp.FullName,
 		"owner":   map[string]any{"login": owner, "type": "Organization"},
-		"private": rp.Private, "visibility": visibility, "archived": rp.Archived, "disabled": false, "fork": false,
+		"private": rp.Private, "visibility": visibility, "archived": rp.Archived, "disabled": false, "fork": rp.Fork,
 		"description": nullable(rp.Description), "default_branch": rp.DefaultBranch,
 		"html_url": "https://github.com/" + rp.FullName, "url": s.repoURL(rp),
-		"created_at": ts(rp.created), "updated_at": ts(rp.created),
+		"created_at": ts(rp.created), "updated_at": ts(rp.created), "pushed_at": ts(rp.pushed),
+		"homepage": nullable(rp.Homepage), "language": nullable(rp.Language), "topics": topics, "size": s.sizeKB(rp),
 	}
+}
+
+// sizeKB is a repository's size as GitHub reports it, in kilobytes: 0 for
+// an empty one.
+func (s *Server) sizeKB(rp *repo) int {
+	n := 0
+	if c := s.commits[rp.branches[rp.DefaultBranch]]; c != nil {
+		for _, blob := range s.trees[c.tree] {
+			n += len(s.blobs[blob])
+		}
+	}
+	return (n + 1023) / 1024
 }
 
 func (s *Server) listInstallationRepos(w http.ResponseWriter, r *http.Request) (int, any) {
@@ -138,12 +153,12 @@ func (s *Server) createRepo(w http.ResponseWriter, r *http.Request, in *installa
 
 var permissions = []string{"pull", "triage", "push", "maintain", "admin"}
 
-// addTeamRepo checks the team, repository and permission, and answers 204;
-// the grant itself is not kept.
+// addTeamRepo gives a team a permission on a repository (204).
 func (s *Server) addTeamRepo(w http.ResponseWriter, r *http.Request, in *installation) (int, any) {
 	rp, status, errBody := s.repoFor(r)
+	t := s.findTeam(in.account, r.PathValue("slug"))
 	switch {
-	case s.findTeam(in.account, r.PathValue("slug")) == nil:
+	case t == nil:
 		return notFound()
 	case rp == nil:
 		return status, errBody
@@ -155,23 +170,31 @@ func (s *Server) addTeamRepo(w http.ResponseWriter, r *http.Request, in *install
 	if !slices.Contains(permissions, body.Permission) {
 		return invalid("Team", "permission", "permission must be one of "+strings.Join(permissions, ", "))
 	}
+	t.grant(rp.FullName, body.Permission)
 	return http.StatusNoContent, nil
 }
 
 // getTree lists a commit's files (GET /repos/{o}/{r}/git/trees/{sha}, where
-// sha may be a branch name as GitHub allows); trees are flat, so recursive
+// sha may be a commit or a branch name as GitHub allows); trees are flat, so recursive
 // or not, every file is listed.
 func (s *Server) getTree(w http.ResponseWriter, r *http.Request, rp *repo) (int, any) {
-	c := s.resolve(rp, r.PathValue("sha"))
-	if c == nil {
-		return notFound()
+	if len(rp.branches) == 0 {
+		return http.StatusConflict, errorBody("Git Repository is empty.")
+	}
+	tree := r.PathValue("sha")
+	if _, isTree := s.trees[tree]; !isTree {
+		c := s.resolve(rp, tree)
+		if c == nil {
+			return notFound()
+		}
+		tree = c.tree
 	}
 	entries := []any{}
-	files := s.trees[c.tree]
+	files := s.trees[tree]
 	for _, f := range slices.Sorted(maps.Keys(files)) {
 		entries = append(entries, map[string]any{"path": f, "mode": "100644", "type": "blob", "sha": files[f]})
 	}
-	return http.StatusOK, map[string]any{"sha": c.tree, "tree": entries, "truncated": false}
+	return http.StatusOK, map[string]any{"sha": tree, "tree": entries, "truncated": false}
 }
 
 // getReadme serves GET /repos/{o}/{r}/readme: the first README* at the root.

@@ -28,15 +28,18 @@ type Server struct {
 	t   testing.TB
 	mux *http.ServeMux
 
-	mu            sync.Mutex
-	nextID        int64
-	tokens        map[string]int64 // installation token -> installation id
-	tokenApps     map[string]int64 // installation token -> the App (JWT iss) it was minted for
-	rateRemaining int
-	rateReset     time.Time
-	faults        []*fault
-	delays        []*delay
-	calls         []Call
+	mu              sync.Mutex
+	nextID          int64
+	tokens          map[string]int64       // installation token -> installation id
+	tokenApps       map[string]int64       // installation token -> the App (JWT iss) it was minted for
+	rates           map[string]*rateBucket // ratelimit.go
+	latency         Latency                // latency.go
+	pointsSpent     int                    // GraphQL points, graphql.go
+	graphqlRejected []string
+	repoIndex       map[string]*repo // by lower-cased full name
+	faults          []*fault
+	delays          []*delay
+	calls           []Call
 
 	installations []*installation
 	repos         []*repo
@@ -58,8 +61,11 @@ type Server struct {
 func New(t testing.TB) *Server {
 	s := &Server{
 		t: t, mux: http.NewServeMux(), nextID: 1000, tokens: map[string]int64{}, tokenApps: map[string]int64{},
-		rateRemaining: rateLimit, rateReset: time.Now().Add(time.Hour),
-		blobs: map[string][]byte{}, trees: map[string]map[string]string{}, commits: map[string]*commit{},
+		rates: map[string]*rateBucket{
+			resourceCore: newBucket(resourceCore, rateLimit, time.Hour), resourceGraphQL: newBucket(resourceGraphQL, graphqlLimit, time.Hour),
+		},
+		repoIndex: map[string]*repo{},
+		blobs:     map[string][]byte{}, trees: map[string]map[string]string{}, commits: map[string]*commit{},
 	}
 	s.routes()
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))
@@ -77,11 +83,13 @@ func (s *Server) routes() {
 	s.route("GET /installation/repositories", s.listInstallationRepos)
 	s.route("GET /users/{login}", s.getUser)
 	s.route("POST /graphql", s.graphql)
+	s.route("GET /rate_limit", s.rateLimitStatus)
 
 	s.orgRoute("POST /orgs/{org}/repos", s.createRepo)
 	s.orgRoute("GET /orgs/{org}/teams", s.listTeams)
 	s.orgRoute("GET /orgs/{org}/teams/{slug}", s.getTeam)
 	s.orgRoute("GET /orgs/{org}/teams/{slug}/members", s.listTeamMembers)
+	s.orgRoute("GET /orgs/{org}/teams/{slug}/repos", s.listTeamRepos)
 	s.orgRoute("PUT /orgs/{org}/teams/{slug}/repos/{owner}/{repo}", s.addTeamRepo)
 	s.orgRoute("GET /orgs/{org}/members", s.listOrgMembers)
 	s.orgRoute("GET /orgs/{org}/members/{username}", s.checkOrgMember)
@@ -109,6 +117,12 @@ func (s *Server) routes() {
 	s.repoRoute("GET /repos/{owner}/{repo}/git/ref/heads/{branch...}", s.getRef)
 	s.repoRoute("PATCH /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.updateRef)
 	s.repoRoute("DELETE /repos/{owner}/{repo}/git/refs/heads/{branch...}", s.deleteRef)
+	s.repoRoute("GET /repos/{owner}/{repo}/branches/{branch...}", s.getBranch)
+	s.repoRoute("GET /repos/{owner}/{repo}/commits", s.listCommits)
+	s.repoRoute("GET /repos/{owner}/{repo}/pulls", s.listPulls)
+	s.repoRoute("POST /repos/{owner}/{repo}/pulls", s.createPull)
+	s.pullRoute("GET /repos/{owner}/{repo}/pulls/{n}", s.getPull)
+	s.pullRoute("PATCH /repos/{owner}/{repo}/pulls/{n}", s.editPull)
 
 	s.oauthRoutes()
 	s.route("/", func(http.ResponseWriter, *http.Request) (int, any) { return notFound() })
@@ -206,13 +220,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.hold(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rateRemaining = max(s.rateRemaining-1, 0)
 	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(rateLimit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.rateRemaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.rateReset.Unix(), 10))
-
 	inst, authErr := s.authenticate(r)
+	// REST requests spend the core budget, one each; a GraphQL query spends
+	// the points its cost comes to (graphql.go).
+	core, isGraphQL := s.bucket(resourceCore), r.URL.Path == "/graphql"
+	free := isGraphQL || r.URL.Path == "/rate_limit" // GET /rate_limit is not counted
+	limited := !free && core.remaining == 0 && inst != 0
+	if !free {
+		core.spend(1)
+		core.header(w)
+	}
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	if f := s.takeFault(r.Method + " " + r.URL.Path); f != nil {
 		h.Set("Content-Type", "application/json; charset=utf-8")
@@ -223,12 +241,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(rec, f.body)
 	} else if authErr != "" {
 		writeJSON(rec, http.StatusUnauthorized, errorBody(authErr))
+	} else if limited {
+		status, body := rateLimited(w, inst)
+		writeJSON(rec, status, body)
 	} else {
 		_, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		ctx := context.WithValue(context.WithValue(r.Context(), instKey{}, inst), appKey{}, s.tokenApps[cred])
 		s.mux.ServeHTTP(rec, r.WithContext(ctx))
 	}
-	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status, Installation: inst})
+	resource := resourceCore
+	if isGraphQL {
+		resource = resourceGraphQL
+	}
+	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status, Installation: inst,
+		Resource: resource, RateRemaining: s.rates[resource].remaining})
 }
 
 // authenticate returns the installation of the request's token (0 for an app

@@ -16,6 +16,15 @@ type Repo struct {
 	ID                                   int64
 	FullName, DefaultBranch, Description string
 	Private, Archived                    bool
+	// Fork marks a fork; Empty a repository with no commit at all (AddRepo
+	// otherwise makes an empty first commit).
+	Fork, Empty bool
+	Topics      []string
+	Language    string // the main language GitHub detected
+	Homepage    string
+	// CreatedAt is when the repository was created (default: when added);
+	// its pushed_at is its last commit's date.
+	CreatedAt time.Time
 }
 
 // Team is an organization team; its parent, if any, must be added first.
@@ -48,6 +57,10 @@ type Call struct {
 	Method, Path, Query string
 	Status              int
 	Installation        int64
+	// Resource is the budget the request spent (core, graphql) and
+	// RateRemaining what that budget had left after it.
+	Resource      string
+	RateRemaining int
 }
 
 // Comment is an issue or pull request comment.
@@ -77,6 +90,7 @@ type repo struct {
 	Repo
 	inst      int64
 	created   time.Time
+	pushed    time.Time         // the last commit or branch update
 	branches  map[string]string // branch -> commit sha
 	issues    map[int]*issue
 	comments  []*comment
@@ -87,6 +101,7 @@ type team struct {
 	Team
 	org     string
 	members []string
+	repos   map[string]string // lower-case org/repo -> permission (pull, triage, push, maintain, admin)
 }
 
 type issue struct {
@@ -95,6 +110,7 @@ type issue struct {
 	title, state             string
 	labels                   []string
 	created, updated, closed time.Time
+	pull                     *pull // set for a pull request
 }
 
 type comment struct {
@@ -134,15 +150,22 @@ func (s *Server) AddRepo(installation int64, r Repo) {
 	}
 	s.nextID = max(s.nextID, r.ID)
 	rp := s.addRepo(installation, r)
-	s.commitFiles(rp, rp.DefaultBranch, map[string]string{}, "Initial commit")
+	if !r.Empty {
+		s.commitFilesAs(rp, rp.DefaultBranch, map[string]string{}, "Initial commit", "", rp.created)
+	}
 }
 
 func (s *Server) addRepo(inst int64, r Repo) *repo {
 	if r.DefaultBranch == "" {
 		r.DefaultBranch = "main"
 	}
-	rp := &repo{Repo: r, inst: inst, created: time.Now(), branches: map[string]string{}, issues: map[int]*issue{}}
+	created := r.CreatedAt
+	if created.IsZero() {
+		created = time.Now()
+	}
+	rp := &repo{Repo: r, inst: inst, created: created, branches: map[string]string{}, issues: map[int]*issue{}}
 	s.repos = append(s.repos, rp)
+	s.repoIndex[strings.ToLower(r.FullName)] = rp
 	return rp
 }
 
@@ -155,6 +178,17 @@ func (s *Server) SetFile(fullName, branch, path string, content []byte) {
 	files := s.filesOn(rp, branch)
 	files[strings.Trim(path, "/")] = s.putBlob(content)
 	s.commitFiles(rp, branch, files, "Set "+path)
+}
+
+// SetFileAs is SetFile with the commit's author (a login) and date, as a
+// person's push would make it.
+func (s *Server) SetFileAs(fullName, branch, path string, content []byte, author string, when time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp := s.mustRepo(fullName)
+	files := s.filesOn(rp, branch)
+	files[strings.Trim(path, "/")] = s.putBlob(content)
+	s.commitFilesAs(rp, branch, files, "Set "+path, author, when)
 }
 
 // DeleteFile removes a file with a commit on branch, if it is there.
@@ -356,7 +390,15 @@ func (s *Server) installation(id int64) *installation {
 }
 
 func (s *Server) findRepo(fullName string) *repo {
-	return find(s.repos, func(rp *repo) bool { return strings.EqualFold(rp.FullName, fullName) })
+	return s.repoIndex[strings.ToLower(fullName)]
+}
+
+// SetPushedAt sets when a repository was last pushed to, as GitHub reports
+// it (pushed_at, pushedAt); a commit sets it to now.
+func (s *Server) SetPushedAt(fullName string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustRepo(fullName).pushed = at
 }
 
 func (s *Server) mustRepo(fullName string) *repo {
