@@ -62,6 +62,15 @@ type Config struct {
 	// Checks lists the open pull requests whose latest check failed, for
 	// the App Home; nil leaves that section out.
 	Checks Checks
+	// Pulse takes the presses and comments on the DX pulse survey
+	// (digest/pulse.Survey); nil: the survey is off.
+	Pulse Pulse
+}
+
+// Pulse records an interaction with the DX pulse survey and says what to
+// tell the person; handled is false for an action that is not the survey's.
+type Pulse interface {
+	Interaction(ctx context.Context, cb slack.InteractionCallback) (reply string, handled bool)
 }
 
 // Checks lists the open pull requests of some repositories (org/repo, any
@@ -106,6 +115,7 @@ type Bot struct {
 	names     names
 	proposals Proposals
 	checks    Checks
+	pulse     Pulse // nil: the DX pulse survey is off
 	users     userIndex
 	// busy bounds the mentions, DMs and button presses worked on at once.
 	busy chan struct{}
@@ -153,6 +163,7 @@ func New(cfg Config) *Bot {
 	b.dir = newDirectory(b.api, cfg.PeopleTTL, b.now, b.log)
 	b.proposals = cfg.Proposals
 	b.checks = cfg.Checks
+	b.pulse = cfg.Pulse
 	if b.proposals == nil {
 		b.proposals = noProposals{}
 	}

@@ -51,6 +51,7 @@ func (b *Bot) Interaction(cb slack.InteractionCallback) {
 		})
 		return
 	default:
+		b.pulseInteraction(cb)
 		return
 	}
 	v, err := decodeValue(act.Value)
@@ -230,4 +231,17 @@ func cmpPlugin(p string) string {
 		return p
 	}
 	return catalog.PluginSlackMention
+}
+
+// pulseInteraction hands a press that is none of the bot's own to the DX
+// pulse survey, and tells the person what became of it (only them).
+func (b *Bot) pulseInteraction(cb slack.InteractionCallback) {
+	if b.pulse == nil {
+		return
+	}
+	b.background("pulse", func(ctx context.Context) {
+		if reply, ok := b.pulse.Interaction(ctx, cb); ok && reply != "" {
+			b.tell(ctx, cb, sectionMessage(slacktext.Escape(reply), reply))
+		}
+	})
 }

@@ -131,6 +131,7 @@ type Digest struct {
 	ChecksFixed   []string // repositories whose check went from failing to passing
 	Unanswered    []Question
 	KPIs          KPIs
+	Adoption      *Adoption         // the adoption KPIs (kpi_digest.go); nil when not computed
 	Onboarding    *OnboardingReport // nil while ONBOARDING is off
 }
 

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -18,6 +19,9 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Inline are the images the HTML shows by Content-ID (cid:), as
+	// multipart/related parts.
+	Inline []Inline
 }
 
 // Mailer sends a digest email.
@@ -123,6 +127,11 @@ func (m *SMTPMailer) Send(ctx context.Context, msg Message) error {
 	em.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
 	em.SetBodyString(mail.TypeTextPlain, msg.Text)
 	em.AddAlternativeString(mail.TypeTextHTML, msg.HTML)
+	for _, img := range msg.Inline {
+		if err := em.EmbedReader(img.CID, bytes.NewReader(img.PNG), mail.WithFileContentID(img.CID), mail.WithFileContentType(mail.ContentType("image/png"))); err != nil {
+			return fmt.Errorf("embedding %s in the digest: %w", img.CID, err)
+		}
+	}
 	c, err := mail.NewClient(m.host, m.opts...)
 	if err != nil {
 		return fmt.Errorf("mail client for %s: %w", m.addr, err)

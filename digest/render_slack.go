@@ -19,8 +19,11 @@ func Slack(d *Digest) ([]slack.Block, string) {
 	blocks := []slack.Block{
 		slacktext.Header(v.Title + " · " + d.Week.String()),
 		slacktext.Context(slacktext.Escape(execute("slack-when", v))),
-		slacktext.SectionText(slacktext.Escape(v.Summary)),
 	}
+	if d.Scope == "" && d.Adoption != nil {
+		blocks = append(blocks, section(execute("slack-changes", v))) // the digest leads with what changed
+	}
+	blocks = append(blocks, slacktext.SectionText(slacktext.Escape(v.Summary)))
 	var fields []string
 	for _, p := range d.Plugins[:min(len(d.Plugins), maxSlackPlugins)] {
 		fields = append(fields, execute("slack-plugin", p))

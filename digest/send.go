@@ -119,7 +119,13 @@ func (s *Service) deliver(ctx context.Context, dl delivery) error {
 		if err != nil {
 			return err
 		}
-		return s.cfg.Mailer.Send(ctx, Message{From: s.cfg.From, To: dl.recipient, Subject: subject(dl.digest), Text: Text(dl.digest), HTML: html})
+		m := Message{From: s.cfg.From, To: dl.recipient, Subject: subject(dl.digest), Text: Text(dl.digest), HTML: html}
+		if a := dl.digest.Adoption; a != nil && dl.digest.Scope == "" {
+			if m.Inline, err = a.Charts(); err != nil {
+				return err
+			}
+		}
+		return s.cfg.Mailer.Send(ctx, m)
 	}
 }
 

@@ -48,6 +48,9 @@ type Config struct {
 	SlackChannel string // DIGEST_SLACK_CHANNEL
 
 	Merges MergeWindow // DefaultMergeWindow when zero
+	// KPIs are where the adoption KPIs read their facts; nil leaves them
+	// out of the digest.
+	KPIs *KPISources
 	// Onboarding is the source of the onboarding section; nil leaves it out.
 	Onboarding OnboardingSource
 	// SendTimeout bounds one email or Slack post (default 1 minute);
@@ -197,6 +200,9 @@ func (s *Service) Digest(ctx context.Context, w Week) (*Digest, error) {
 		return nil, err
 	}
 	d := Build(in)
+	if d.Adoption, err = s.adoption(ctx, w); err != nil {
+		return nil, err
+	}
 	d.URL = s.URL(w)
 	if s.cfg.Onboarding != nil && d.Scope == "" {
 		if d.Onboarding, err = s.cfg.Onboarding.OnboardingBetween(ctx, d.From, d.To); err != nil {

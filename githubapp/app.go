@@ -54,6 +54,9 @@ type Config struct {
 	Usage catalog.UsageRecorder
 	// Merges records merged pull requests for the digest's KPIs; may be nil.
 	Merges MergeRecorder
+	// KPI records the facts of the adoption KPIs (joins, deployments,
+	// repositories, merge commits); may be nil.
+	KPI KPIRecorder
 	// Onboarding records what became of onboarding pull requests; may be nil.
 	Onboarding OnboardingRecorder
 	// ScaffoldRepo is the owner/repo whose issues (label scaffold) request
@@ -145,7 +148,7 @@ func New(cfg Config, st interface {
 	a.metrics.backfill.store, a.metrics.backfill.now, a.metrics.backfill.log = facts, cfg.Now, cfg.Logger
 	a.backfill = &backfiller{clients: a.clients, sync: sync, facts: facts, metrics: a.metrics.backfill,
 		reserve: cfg.BackfillReserve, margin: time.Second, now: cfg.Now, log: cfg.Logger}
-	a.handlers = a.eventHandlers(st, st, db, sync)
+	a.handlers = withKPIs(a.cfg.KPI, a.eventHandlers(st, st, db, sync))
 	a.queue = queue.New(db, queue.Config{
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, Timeout: cfg.DeliveryTimeout,
 		RedeliverEvery: cfg.RedeliverEvery, PayloadRetention: cfg.PayloadRetention,

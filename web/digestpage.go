@@ -28,6 +28,7 @@ type digestView struct {
 	Fixed     []link
 	Questions []digest.Question
 	Missing   string // the repositories page, filtered to repositories without a catalog file
+	Adoption  *adoptionView
 }
 
 type pluginRow struct {
@@ -115,6 +116,9 @@ func (s *Site) digest(w http.ResponseWriter, r *http.Request, sess *Session) err
 	v.Questions = d.Unanswered
 	if len(v.Questions) > 10 {
 		v.Questions = v.Questions[:10]
+	}
+	if v.Adoption, err = newAdoptionView(d); err != nil {
+		return err
 	}
 	s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "digest", Actor: sess.Login, At: s.cfg.Now(), Outcome: catalog.OutcomeAnswered, Detail: week.String()})
 	return s.render(w, r, http.StatusOK, "digest", &view{Title: "Digest " + week.String(), Nav: "digest", Session: sess, Data: v})

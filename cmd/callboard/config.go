@@ -71,6 +71,8 @@ type config struct {
 
 	// StrictChecks makes warnings fail the pull-request check (CHECKS_STRICT=true).
 	StrictChecks bool
+
+	kpiConfig // the adoption KPIs and the DX pulse (kpi.go)
 }
 
 // secrets are the variables that may come from NAME_FILE and must never be logged.
@@ -130,6 +132,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	env.errs = append(env.errs, checkConfig(&c, getenv)...)
 	env.errs = append(env.errs, checkWebConfig(c)...)
+	env.errs = append(env.errs, c.kpiConfig.load(getenv)...)
 	env.errs = append(env.errs, readOnboarding(&c, getenv)...)
 	switch len(env.errs) {
 	case 0:

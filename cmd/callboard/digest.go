@@ -41,6 +41,7 @@ func newDigest(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, 
 		// Owners' addresses come from catalog files: mail stays inside these.
 		AllowedDomains: cfg.DigestAllowedDomains,
 		Logger:         logger.With("component", "digest"),
+		KPIs:           kpiSourcesFor(cfg, db, st),
 	}
 	if deliver && cfg.SMTPURL != "" {
 		m, err := digest.NewSMTPMailer(cfg.SMTPURL)
@@ -66,6 +67,9 @@ func registerDigest(ctx context.Context, r *mux.Router, cfg config, db *sqlite.D
 	r.Handle("/api/usage", digest.UsageHandler(st, digest.UsageOptions{
 		Token: cfg.APIToken, Logger: logger.With("component", "usage"),
 	})).Methods(http.MethodPost)
+	if err := registerKPIs(r, cfg, db, st, logger); err != nil {
+		return nil, err
+	}
 	if !digestDelivers(cfg) {
 		return func(context.Context) {}, nil
 	}

@@ -185,5 +185,5 @@ func features(cfg config) []feature {
 	if !scaffolder.on {
 		scaffolder.why = "set SCAFFOLD_REPO (owner/repo) and the GitHub App; issues labelled scaffold there create services"
 	}
-	return []feature{gh, sl, talk, socket, api, mail, slackDigest, scaffolder}
+	return []feature{gh, sl, talk, socket, api, mail, slackDigest, scaffolder, pulseFeature(cfg)}
 }

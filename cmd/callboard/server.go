@@ -89,6 +89,13 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 		return nil, err
 	}
 	srv.stops = append(srv.stops, stopDigest)
+	// The DX pulse survey's rounds (PULSE_SCHEDULE; off by default).
+	stopPulse, err := startPulse(cfg, db, logger)
+	if err != nil {
+		srv.stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	srv.stops = append(srv.stops, stopPulse)
 
 	// The web view: /, /catalog/..., /teams/..., /repositories, /digest, /auth/...
 	stopWeb, err := registerWeb(ctx, r, cfg, web.Mode(cmp.Or(cfg.WebAuth, string(web.ModeGitHub))), db, st, logger)
@@ -224,6 +231,7 @@ func newGitHubApp(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logge
 		BaseURL:       cfg.BaseURL,
 		Usage:         st,
 		Merges:        digest.NewStore(db),
+		KPI:           digest.NewStore(db),
 		Onboarding:    onboarding.NewStore(db, nil),
 		ScaffoldRepo:  cfg.ScaffoldRepo,
 		Scaffolder:    scaffolder,

@@ -29,7 +29,7 @@ func registerSlack(ctx context.Context, r *mux.Router, cfg config, db *sqlite.DB
 	}
 	sb := bot.New(bot.Config{SigningSecret: cfg.SlackSigningSecret, Catalog: st, Usage: st, Logger: log,
 		BaseURL: webBase(cfg), BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL,
-		Proposals: slackProposals(cfg, db), Checks: checks})
+		Proposals: slackProposals(cfg, db), Checks: checks, Pulse: pulseSurvey(cfg, db, logger)})
 	r.Handle("/slack/commands", sb).Methods(http.MethodPost)
 	r.Handle("/slack/events", sb.Events()).Methods(http.MethodPost)
 	r.Handle("/slack/interactions", sb.Interactions()).Methods(http.MethodPost)

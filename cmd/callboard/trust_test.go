@@ -33,6 +33,7 @@ import (
 // source and the command that removes it named; a Template's skeleton is
 // template content, not a broken catalog file.
 func TestIssue13_1_ImportForgetsNothing(t *testing.T) {
+	callboardBinary(t) // built here, so that -short skips this test rather than its subtests' parent
 	work := t.TempDir()
 	env := []string{"CALLBOARD_DB=" + filepath.Join(work, "callboard.db")}
 	cb := func(args ...string) binResult {

@@ -74,7 +74,7 @@ func registerWeb(ctx context.Context, r *mux.Router, cfg config, mode web.Mode, 
 	// The page's digest reads coverage from the cache: measuring it takes
 	// longer than a page may.
 	dg, err := digest.New(digest.Config{Catalog: web.DigestCatalog(st, cov), Records: digest.NewStore(db), Onboarding: digestOnboarding(cfg, db),
-		Location: loc, BaseURL: cfg.BaseURL, Logger: logger.With("component", "digest")})
+		Location: loc, BaseURL: cfg.BaseURL, Logger: logger.With("component", "digest"), KPIs: kpiSourcesFor(cfg, db, st)})
 	if err != nil {
 		cov.Close()
 		return nil, err
