@@ -34,34 +34,7 @@ func (b *Bot) answer(ctx context.Context, c command) (message, catalog.UsageEven
 		}
 		m, a, err = b.owner(ctx, c, &ev)
 	default:
-		ev.Plugin = catalog.PluginSlackCatalog
-		verb, rest := subcommand(c.text)
-		if c.name != "catalog" {
-			verb, rest = "help", c.text
-		}
-		switch verb {
-		case "search":
-			ev.Action, ev.Detail = "search", rest
-			m, err = b.search(ctx, rest, &ev)
-		case "team":
-			ev.Action, ev.Detail = "team", rest
-			m, a, err = b.team(ctx, rest, c, &ev)
-		case "onboarding":
-			ev.Action, ev.Detail = "onboarding", rest
-			m, err = b.onboarding(ctx, rest, &ev)
-		case "stats", "coverage":
-			ev.Action, ev.Detail = "stats", ""
-			m, err = b.stats(ctx, &ev)
-		case "help", "":
-			ev.Action = "help"
-			ev.Outcome = catalog.OutcomeAnswered
-			m = helpMessage("")
-		default:
-			// Not understood: the help, and an unanswered event so the
-			// digest shows what people tried.
-			ev.Action = "help"
-			m = helpMessage(c.text)
-		}
+		m, a, err = b.catalogCommand(ctx, c, &ev)
 	}
 	if err != nil {
 		ev.Outcome, ev.Entity = catalog.OutcomeUnanswered, ""
@@ -87,6 +60,40 @@ func (b *Bot) answer(ctx context.Context, c command) (message, catalog.UsageEven
 		}
 	}
 	return m, ev
+}
+
+// catalogCommand runs /catalog's subcommands (and any other command: its
+// help).
+func (b *Bot) catalogCommand(ctx context.Context, c command, ev *catalog.UsageEvent) (m message, a *catalog.OwnerAnswer, err error) {
+	ev.Plugin = catalog.PluginSlackCatalog
+	verb, rest := subcommand(c.text)
+	if c.name != "catalog" {
+		verb, rest = "help", c.text
+	}
+	switch verb {
+	case "search":
+		ev.Action, ev.Detail = "search", rest
+		m, err = b.search(ctx, rest, ev)
+	case "team":
+		ev.Action, ev.Detail = "team", rest
+		m, a, err = b.team(ctx, rest, c, ev)
+	case "onboarding":
+		ev.Action, ev.Detail = "onboarding", rest
+		m, err = b.onboarding(ctx, rest, ev)
+	case "stats", "coverage":
+		ev.Action, ev.Detail = "stats", ""
+		m, err = b.stats(ctx, ev)
+	case "help", "":
+		ev.Action = "help"
+		ev.Outcome = catalog.OutcomeAnswered
+		m = helpMessage("")
+	default:
+		// Not understood: the help, and an unanswered event so the
+		// digest shows what people tried.
+		ev.Action = "help"
+		m = helpMessage(c.text)
+	}
+	return m, a, err
 }
 
 func (b *Bot) owner(ctx context.Context, c command, ev *catalog.UsageEvent) (message, *catalog.OwnerAnswer, error) {

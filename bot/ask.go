@@ -54,19 +54,8 @@ func (b *Bot) ask(ctx context.Context, text string, cv convo) (message, catalog.
 		service, team := b.helpExamples(ctx, ix)
 		return conversationHelp(q, service, team), ev
 	}
-	switch q.intent {
-	case intentSearch:
-		ev.Detail = q.search
-		m, err := b.search(ctx, q.search, &ev)
-		if err != nil {
-			ev.Outcome = catalog.OutcomeUnanswered
-			b.log.Error("answering a slack question", "plugin", cv.plugin, "intent", q.intent, "user", cv.user, "err", err)
-			return sorryMessage(err), ev
-		}
-		if cv.canShare && ev.Outcome == catalog.OutcomeAnswered {
-			m.Blocks = append(m.Blocks, actionsBlock("share", []*slack.ButtonBlockElement{shareButton(buttonValue{Plugin: cv.plugin, Text: text})}))
-		}
-		return m, ev
+	if q.intent == intentSearch {
+		return b.askSearch(ctx, q, text, cv, ev)
 	}
 	parts, err := b.parts(ctx, q)
 	if err != nil {
@@ -79,10 +68,34 @@ func (b *Bot) ask(ctx context.Context, text string, cv convo) (message, catalog.
 		answers = append(answers, p.a)
 	}
 	ppl := b.people(ctx, cv.team, cv.share, answers...)
+	out := b.drawParts(q.intent, parts, ppl, text, cv, &ev)
+	return out, ev
+}
+
+// askSearch answers a search asked in words, with "Share in channel" under
+// what it found.
+func (b *Bot) askSearch(ctx context.Context, q question, text string, cv convo, ev catalog.UsageEvent) (message, catalog.UsageEvent) {
+	ev.Detail = q.search
+	m, err := b.search(ctx, q.search, &ev)
+	if err != nil {
+		ev.Outcome = catalog.OutcomeUnanswered
+		b.log.Error("answering a slack question", "plugin", cv.plugin, "intent", q.intent, "user", cv.user, "err", err)
+		return sorryMessage(err), ev
+	}
+	if cv.canShare && ev.Outcome == catalog.OutcomeAnswered {
+		m.Blocks = append(m.Blocks, actionsBlock("share", []*slack.ButtonBlockElement{shareButton(buttonValue{Plugin: cv.plugin, Text: text})}))
+	}
+	return m, ev
+}
+
+// drawParts puts the answers about each subject in one message, divided,
+// each with its buttons ("Share in channel" under the last), and records
+// the first subject answered on ev.
+func (b *Bot) drawParts(intent intent, parts []part, ppl *people, text string, cv convo, ev *catalog.UsageEvent) message {
 	var out message
 	var texts []string
 	for i, p := range parts {
-		m := b.render(q.intent, p, ppl)
+		m := b.render(intent, p, ppl)
 		if i > 0 {
 			out.Blocks = append(out.Blocks, slack.NewDividerBlock())
 		}
@@ -110,7 +123,7 @@ func (b *Bot) ask(ctx context.Context, text string, cv convo) (message, catalog.
 	}
 	out.Text = slacktext.Truncate(strings.Join(texts, "; "), 3000)
 	out.Blocks = slacktext.Bounded(out.Blocks)
-	return out, ev
+	return out
 }
 
 // helpExamples are names for the help's examples, from the catalog: a

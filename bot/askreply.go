@@ -30,14 +30,7 @@ func docsMessage(a *catalog.OwnerAnswer, p *people) message {
 		}
 		first.Add("Repository: " + slacktext.Link(a.RepoURL, label))
 	}
-	blocks := []slack.Block{slacktext.Section(first)}
-	if line := ownerLine(a, p); line != "" {
-		blocks = append(blocks, slacktext.SectionText(line))
-	}
-	if src := sourceText(a); src != "" {
-		blocks = append(blocks, slacktext.Context(src))
-	}
-	return message{Text: fallback, Blocks: blocks}
+	return askReply(a, p, first, fallback)
 }
 
 // onCallMessage answers "who is on call for X?": its own on-call
@@ -70,6 +63,12 @@ func onCallMessage(a *catalog.OwnerAnswer, p *people) message {
 		first.Add("A `pagerduty.com/service-id` or `opsgenie.com/team` annotation, or an on-call link, on it or its owner would say who to page.")
 		fallback = slacktext.Escape(plain) + " has no on-call on record"
 	}
+	return askReply(a, p, first, fallback)
+}
+
+// askReply is a question's answer: its first lines, then who owns the
+// subject and how to reach them, then where that is written.
+func askReply(a *catalog.OwnerAnswer, p *people, first *slacktext.Lines, fallback string) message {
 	blocks := []slack.Block{slacktext.Section(first)}
 	if line := ownerLine(a, p); line != "" {
 		blocks = append(blocks, slacktext.SectionText(line))
@@ -96,18 +95,7 @@ func ownerLine(a *catalog.OwnerAnswer, p *people) string {
 	} else if !a.Team {
 		parts = append(parts, "Owned by "+ownerNames(a.Owners, true))
 	}
-	o := a.Owners[0]
-	if strings.EqualFold(o.Kind, "user") {
-		if s := p.slackOf(o.Email); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	if o.SlackChannel != "" {
-		parts = append(parts, channel(o))
-	}
-	if o.Email != "" {
-		parts = append(parts, slacktext.Mailto(o.Email, ""))
-	}
+	parts = append(parts, contacts(a.Owners[0], p)...)
 	if a.Team {
 		if len(parts) == 0 {
 			return ""

@@ -1,7 +1,10 @@
 package bot
 
 import (
+	"context"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/callboard/callboard/internal/slacktext"
 	"github.com/slack-go/slack"
@@ -15,6 +18,89 @@ type command struct {
 	user        string
 	team        string
 	responseURL string
+}
+
+// Command answers a slash command, however it arrived (HTTP or Socket
+// Mode): the answer when the catalog gives it within Config.Answer, else
+// "Looking that up…" with the answer posted to response_url when it is
+// ready. nil while shutting down.
+func (b *Bot) Command(sc slack.SlashCommand) *message {
+	c := parseCommand(sc)
+	if !b.begin() {
+		return nil
+	}
+	start := time.Now()
+	p := &pending{ready: make(chan struct{})}
+	go b.work(c, p, start)
+
+	timer := time.NewTimer(b.answerWithin)
+	defer timer.Stop()
+	select {
+	case <-p.ready:
+		return p.msg
+	case <-timer.C:
+		if m := p.giveUp(); m != nil {
+			return m // it arrived as the deadline passed
+		}
+		return &message{ResponseType: slack.ResponseTypeEphemeral, Text: "Looking that up…"}
+	}
+}
+
+// work answers one command, then either hands the answer to the waiting
+// handler or, when the handler has given up waiting, posts it to
+// response_url. It records the usage event last, off the reply's path.
+func (b *Bot) work(c command, p *pending, start time.Time) {
+	defer b.wg.Done()
+	ctx, cancel := context.WithTimeout(b.life, workTimeout)
+	defer cancel()
+	m, ev := b.answer(ctx, c)
+	deferred := p.deliver(&m)
+	if deferred {
+		b.post(c.responseURL, c.user, c.team, &m)
+	}
+	b.log.Info("slack command", "command", c.name, "action", ev.Action, "outcome", ev.Outcome,
+		"user", c.user, "team", c.team, "deferred", deferred, "elapsed", time.Since(start))
+	if b.usage == nil {
+		return
+	}
+	if err := b.usage.RecordUsage(ctx, ev); err != nil {
+		b.log.Error("recording slack usage", "action", ev.Action, "user", c.user, "err", err)
+	}
+}
+
+// pending is one answer on its way. Exactly one of the handler (inline) and
+// the worker (response_url) sends it: whichever of deliver and giveUp runs
+// first decides.
+type pending struct {
+	mu       sync.Mutex
+	msg      *message
+	deferred bool
+	ready    chan struct{} // closed when msg is set for the handler
+}
+
+// deliver offers the answer to the handler; it reports true when the handler
+// has already acknowledged, so the answer must go to response_url.
+func (p *pending) deliver(m *message) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.deferred {
+		return true
+	}
+	p.msg = m
+	close(p.ready)
+	return false
+}
+
+// giveUp is the handler's deadline: it returns the answer if it has just
+// arrived, else leaves it to the worker.
+func (p *pending) giveUp() *message {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.msg != nil {
+		return p.msg
+	}
+	p.deferred = true
+	return nil
 }
 
 // parseCommand reads what Slack sent: Slack's escaping undone, control

@@ -74,44 +74,65 @@ func (b *Bot) Event(raw []byte) {
 		b.log.Info("slack event already taken", "event", cb.EventID)
 		return
 	}
+	self := botUser(cb)
+	switch in := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		b.onMention(cb, in, self)
+	case *slackevents.MessageEvent:
+		b.onMessage(cb, in, self)
+	case *slackevents.AppHomeOpenedEvent:
+		b.onHomeOpened(cb, in)
+	}
+}
+
+// botUser is callboard's own bot user in the workspace the event came from.
+func botUser(cb *slackevents.EventsAPICallbackEvent) string {
 	self := ""
 	for _, a := range cb.Authorizations {
 		if a.IsBot && a.UserID != "" {
 			self = a.UserID
 		}
 	}
-	switch in := ev.InnerEvent.Data.(type) {
-	case *slackevents.AppMentionEvent:
-		if in.BotID != "" || in.User == "" || in.User == self || in.Edited != nil {
-			return
-		}
-		thread := in.ThreadTimeStamp
-		if thread == "" {
-			thread = in.TimeStamp // a mention starts a thread under itself
-		}
-		b.background("mention", func(ctx context.Context) {
-			b.answerMention(ctx, cb.TeamID, in.Channel, in.User, in.Text, thread, in.ThreadTimeStamp != "")
-		})
-	case *slackevents.MessageEvent:
-		if in.ChannelType != "im" || in.SubType != "" || in.BotID != "" || in.User == "" || in.User == self {
-			return
-		}
-		b.background("dm", func(ctx context.Context) {
-			b.answerDM(ctx, cb.TeamID, in.Channel, in.User, in.Text, in.ThreadTimeStamp)
-		})
-	case *slackevents.AppHomeOpenedEvent:
-		if in.Tab != "home" || in.User == "" {
-			return
-		}
-		b.background("home", func(ctx context.Context) {
-			err := b.publishHome(ctx, in.User, cb.TeamID)
-			if err != nil {
-				b.log.Error("drawing the slack app home", "user", in.User, "err", err)
-			}
-			b.record(ctx, catalog.UsageEvent{Plugin: catalog.PluginSlackHome, Action: "open", Actor: in.User, At: b.now(),
-				Outcome: outcome(err == nil)})
-		})
+	return self
+}
+
+// onMention answers a person's mention in the mention's thread.
+func (b *Bot) onMention(cb *slackevents.EventsAPICallbackEvent, in *slackevents.AppMentionEvent, self string) {
+	if in.BotID != "" || in.User == "" || in.User == self || in.Edited != nil {
+		return
 	}
+	thread := in.ThreadTimeStamp
+	if thread == "" {
+		thread = in.TimeStamp // a mention starts a thread under itself
+	}
+	b.background("mention", func(ctx context.Context) {
+		b.answerMention(ctx, cb.TeamID, in.Channel, in.User, in.Text, thread, in.ThreadTimeStamp != "")
+	})
+}
+
+// onMessage answers a person's direct message.
+func (b *Bot) onMessage(cb *slackevents.EventsAPICallbackEvent, in *slackevents.MessageEvent, self string) {
+	if in.ChannelType != "im" || in.SubType != "" || in.BotID != "" || in.User == "" || in.User == self {
+		return
+	}
+	b.background("dm", func(ctx context.Context) {
+		b.answerDM(ctx, cb.TeamID, in.Channel, in.User, in.Text, in.ThreadTimeStamp)
+	})
+}
+
+// onHomeOpened draws the App Home for whoever opened it.
+func (b *Bot) onHomeOpened(cb *slackevents.EventsAPICallbackEvent, in *slackevents.AppHomeOpenedEvent) {
+	if in.Tab != "home" || in.User == "" {
+		return
+	}
+	b.background("home", func(ctx context.Context) {
+		err := b.publishHome(ctx, in.User, cb.TeamID)
+		if err != nil {
+			b.log.Error("drawing the slack app home", "user", in.User, "err", err)
+		}
+		b.record(ctx, catalog.UsageEvent{Plugin: catalog.PluginSlackHome, Action: "open", Actor: in.User, At: b.now(),
+			Outcome: outcome(err == nil)})
+	})
 }
 
 // background runs work off the request's path, counted for Close, a few

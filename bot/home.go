@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/humanize"
 	"github.com/callboard/callboard/internal/slacktext"
 	"github.com/slack-go/slack"
 )
@@ -116,6 +117,23 @@ func (b *Bot) homeOf(ctx context.Context, userID string) (*home, error) {
 	if h.teams, err = b.entities(ctx, teams); err != nil {
 		return nil, err
 	}
+	if err := b.gatherOwned(ctx, h, teams); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(h.owned, func(i, j int) bool { return kindOrder(h.owned[i]) < kindOrder(h.owned[j]) })
+	if b.checks != nil {
+		h.checks = true
+		if h.failing, err = b.failingChecks(ctx, h.owned); err != nil {
+			return nil, err
+		}
+	}
+	h.props = b.openProposals(ctx, h.teams)
+	return h, nil
+}
+
+// gatherOwned sets what someone (h.ref) and their teams own, marking
+// their own, each entity once.
+func (b *Bot) gatherOwned(ctx context.Context, h *home, teams []string) error {
 	owners := append([]string{h.ref}, teams...)
 	seen := map[string]bool{}
 	for i, o := range owners {
@@ -125,11 +143,11 @@ func (b *Bot) homeOf(ctx context.Context, userID string) (*home, error) {
 		}
 		refs, err := b.catalog.RelatedRefs(ctx, ref, catalog.RelOwnerOf)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		es, err := b.entities(ctx, refs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, e := range es {
 			key := e.Ref().String()
@@ -142,15 +160,7 @@ func (b *Bot) homeOf(ctx context.Context, userID string) (*home, error) {
 			}
 		}
 	}
-	sort.SliceStable(h.owned, func(i, j int) bool { return kindOrder(h.owned[i]) < kindOrder(h.owned[j]) })
-	if b.checks != nil {
-		h.checks = true
-		if h.failing, err = b.failingChecks(ctx, h.owned); err != nil {
-			return nil, err
-		}
-	}
-	h.props = b.openProposals(ctx, h.teams)
-	return h, nil
+	return nil
 }
 
 // openProposals are the open onboarding proposals of teams, newest first.
@@ -221,78 +231,13 @@ func (b *Bot) homeBlocks(h *home, team string) []slack.Block {
 		blocks = append(blocks, slacktext.SectionText(h.why))
 	} else {
 		blocks = append(blocks, slacktext.SectionText("You are "+slacktext.Bold(h.name)+" "+slacktext.Code(h.ref)+" in the catalog."))
-		blocks = append(blocks, slacktext.Header("Your teams"))
-		if len(h.teams) == 0 {
-			blocks = append(blocks, slacktext.SectionText("You are in no team in the catalog."))
-		}
-		for _, t := range h.teams {
-			line := slacktext.Bold(t.DisplayName()) + " " + slacktext.Code(t.Metadata.Name)
-			if name, id := catalog.SlackChannelOf(t); name != "" || id != "" {
-				line += " · " + slacktext.Channel(id, name)
-			}
-			if b.baseURL != "" {
-				line += " · " + slacktext.Link(b.baseURL+catalog.PagePath(t.Ref()), "its page")
-			}
-			blocks = append(blocks, slacktext.SectionText(line))
-		}
-		blocks = append(blocks, slacktext.Header("What you own"))
-		owned := slacktext.NewLines(slacktext.MaxSectionText)
-		if len(h.owned) == 0 {
-			owned.Add("Nothing in the catalog names you or your teams as its owner yet.")
-		}
-		for i, e := range h.owned {
-			if i == maxHomeOwned {
-				owned.Add(fmt.Sprintf("and %d more", len(h.owned)-i))
-				break
-			}
-			line := "• " + entityLine(e)
-			if h.mine[e.Ref().String()] {
-				line += " · yours"
-			}
-			owned.Add(line)
-		}
-		blocks = append(blocks, slacktext.Section(owned))
+		blocks = append(blocks, b.homeTeams(h)...)
+		blocks = append(blocks, slacktext.Header("What you own"), slacktext.Section(homeOwned(h)))
 		if h.checks {
-			blocks = append(blocks, slacktext.Header("Pull-request checks failing"))
-			checks := slacktext.NewLines(slacktext.MaxSectionText)
-			if len(h.failing) == 0 {
-				checks.Add("None: callboard's check passes on every open pull request of what you own.")
-			}
-			for i, f := range h.failing {
-				if i == maxHomeFailures {
-					more := fmt.Sprintf("and %d more", len(h.failing)-i)
-					if len(h.failing) == maxHomeFailingPRs {
-						more = fmt.Sprintf("and more than %d more", len(h.failing)-i-1)
-					}
-					checks.Add(more)
-					break
-				}
-				line := "• " + slacktext.Link(f.URL, fmt.Sprintf("%s#%d", f.Repository, f.Number)) + " — " + slacktext.Escape("failed "+ago(b.now(), f.At))
-				switch {
-				case f.Author != "" && strings.EqualFold(f.Author, h.login):
-					line += ", your pull request"
-				case f.Author != "":
-					line += slacktext.Escape(", by @" + f.Author)
-				}
-				checks.Add(line)
-			}
-			blocks = append(blocks, slacktext.Section(checks))
+			blocks = append(blocks, slacktext.Header("Pull-request checks failing"), slacktext.Section(b.homeChecks(h)))
 		}
 		if len(h.props) > 0 {
-			blocks = append(blocks, slacktext.Header("Onboarding proposals"))
-			props := slacktext.NewLines(slacktext.MaxSectionText)
-			for i, p := range h.props {
-				if i == maxHomeProps {
-					props.Add(fmt.Sprintf("and %d more", len(h.props)-i))
-					break
-				}
-				line := "• " + slacktext.Link(p.URL, cmp.Or(p.Title, "a catalog file")) + " — " + slacktext.Code(p.Repository)
-				if !p.Opened.IsZero() {
-					line += slacktext.Escape(", opened " + ago(b.now(), p.Opened))
-				}
-				props.Add(line)
-			}
-			blocks = append(blocks, slacktext.Section(props))
+			blocks = append(blocks, slacktext.Header("Onboarding proposals"), slacktext.Section(b.homeProposals(h)))
 		}
 	}
 	blocks = append(blocks, slacktext.Context("Ask me in the Messages tab, or mention me in a channel: “who owns payments-api?”, “what does team search own?”, “where are the docs for payments-api?”, “who’s on call for payments-api?”. `/owner` and `/catalog` work everywhere."))
@@ -304,25 +249,93 @@ func (b *Bot) homeBlocks(h *home, team string) []slack.Block {
 	return slacktext.Bounded(blocks)
 }
 
-// ago says how long ago t was, in words.
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	plural := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
+// homeTeams is the App Home's teams: a heading, then a section a team.
+func (b *Bot) homeTeams(h *home) []slack.Block {
+	blocks := []slack.Block{slacktext.Header("Your teams")}
+	if len(h.teams) == 0 {
+		blocks = append(blocks, slacktext.SectionText("You are in no team in the catalog."))
+	}
+	for _, t := range h.teams {
+		line := slacktext.Bold(t.DisplayName()) + " " + slacktext.Code(t.Metadata.Name)
+		if name, id := catalog.SlackChannelOf(t); name != "" || id != "" {
+			line += " · " + slacktext.Channel(id, name)
 		}
-		return fmt.Sprintf("%d %s", n, many)
+		if b.baseURL != "" {
+			line += " · " + slacktext.Link(b.baseURL+catalog.PagePath(t.Ref()), "its page")
+		}
+		blocks = append(blocks, slacktext.SectionText(line))
 	}
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute", "minutes") + " ago"
-	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour", "hours") + " ago"
-	}
-	return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
+	return blocks
 }
+
+// homeOwned lists what someone and their teams own, theirs marked.
+func homeOwned(h *home) *slacktext.Lines {
+	owned := slacktext.NewLines(slacktext.MaxSectionText)
+	if len(h.owned) == 0 {
+		owned.Add("Nothing in the catalog names you or your teams as its owner yet.")
+	}
+	addUpTo(owned, len(h.owned), maxHomeOwned, andMore, func(i int) string {
+		line := "• " + entityLine(h.owned[i])
+		if h.mine[h.owned[i].Ref().String()] {
+			line += " · yours"
+		}
+		return line
+	})
+	return owned
+}
+
+// homeChecks lists the open pull requests whose latest check failed.
+func (b *Bot) homeChecks(h *home) *slacktext.Lines {
+	checks := slacktext.NewLines(slacktext.MaxSectionText)
+	if len(h.failing) == 0 {
+		checks.Add("None: callboard's check passes on every open pull request of what you own.")
+	}
+	more := andMore
+	if len(h.failing) == maxHomeFailingPRs {
+		// Only so many were read: there may be more than that.
+		more = func(n int) string { return fmt.Sprintf("and more than %d more", n-1) }
+	}
+	addUpTo(checks, len(h.failing), maxHomeFailures, more, func(i int) string {
+		f := h.failing[i]
+		line := "• " + slacktext.Link(f.URL, fmt.Sprintf("%s#%d", f.Repository, f.Number)) + " — " + slacktext.Escape("failed "+humanize.Ago(b.now(), f.At))
+		switch {
+		case f.Author != "" && strings.EqualFold(f.Author, h.login):
+			line += ", your pull request"
+		case f.Author != "":
+			line += slacktext.Escape(", by @" + f.Author)
+		}
+		return line
+	})
+	return checks
+}
+
+// homeProposals lists the teams' open onboarding pull requests.
+func (b *Bot) homeProposals(h *home) *slacktext.Lines {
+	props := slacktext.NewLines(slacktext.MaxSectionText)
+	addUpTo(props, len(h.props), maxHomeProps, andMore, func(i int) string {
+		p := h.props[i]
+		line := "• " + slacktext.Link(p.URL, cmp.Or(p.Title, "a catalog file")) + " — " + slacktext.Code(p.Repository)
+		if !p.Opened.IsZero() {
+			line += slacktext.Escape(", opened " + humanize.Ago(b.now(), p.Opened))
+		}
+		return line
+	})
+	return props
+}
+
+// addUpTo adds line(i) for the first max of n items, and then, when there
+// are more, what more says of how many.
+func addUpTo(t *slacktext.Lines, n, max int, more, line func(int) string) {
+	for i := 0; i < n; i++ {
+		if i == max {
+			t.Add(more(n - i))
+			return
+		}
+		t.Add(line(i))
+	}
+}
+
+func andMore(n int) string { return fmt.Sprintf("and %d more", n) }
 
 // userIndex finds the catalog's User by email, from an index rebuilt when
 // the catalog changes.

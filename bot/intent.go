@@ -1,7 +1,7 @@
 package bot
 
 import (
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/callboard/callboard/internal/slacktext"
@@ -66,13 +66,6 @@ type token struct {
 	used   bool   // read as part of the question's phrasing
 }
 
-var (
-	// Slack's markup: <@U123>, <#C123|name>, <!here>, <https://x|label>.
-	reMarkup = regexp.MustCompile(`<([^<>]*)>`)
-	reKinds  = regexp.MustCompile(`^(component|api|group|user|system|domain|resource|template|location|repo):[^\s]+$`)
-	reSlash  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$`)
-)
-
 // understand reads a question asked in plain English — who owns, what a
 // team owns, docs, on-call, search, help — and the catalog names in it,
 // without a language model: phrases decide the intent (a table, not a
@@ -125,147 +118,6 @@ func allUnknown(ss []subject) bool {
 		}
 	}
 	return true
-}
-
-// tokenize splits a message into words: Slack's markup read (mentions and
-// channels dropped, a link kept as its URL), its escaping undone, control
-// characters dropped, possessives and contractions undone.
-func tokenize(text string) ([]token, string) {
-	text = reMarkup.ReplaceAllStringFunc(text, func(m string) string {
-		inner := m[1 : len(m)-1]
-		target, _, _ := strings.Cut(inner, "|")
-		switch {
-		case strings.HasPrefix(target, "http://"), strings.HasPrefix(target, "https://"):
-			return " " + target + " "
-		}
-		return " " // <@U123>, <#C123|x>, <!here>, <mailto:...>
-	})
-	text = slacktext.Clean(slacktext.Unescape(text))
-	if r := []rune(text); len(r) > maxQuestion {
-		text = string(r[:maxQuestion])
-	}
-	asked := text
-	var toks []token
-	for _, f := range strings.Fields(text) {
-		if code, ok := strings.CutPrefix(f, "`"); ok {
-			// `payments-api`: a name as typed in code.
-			if c := strings.Trim(code, "`.,;:?!"); c != "" {
-				toks = append(toks, token{raw: c, norm: strings.ToLower(c), pasted: true})
-			}
-			continue
-		}
-		raw := strings.TrimRight(strings.TrimLeft(f, `"'“”‘’([{*_`), `?!.,;:)]}"'“”‘’*_`)
-		if raw == "" {
-			continue
-		}
-		low := strings.ToLower(raw)
-		if isPasted(low) {
-			toks = append(toks, token{raw: raw, norm: low, pasted: true})
-			continue
-		}
-		low = strings.NewReplacer("’", "'", "‘", "'").Replace(low)
-		if first, rest, ok := strings.Cut(low, "'"); ok && first != "" {
-			switch rest {
-			case "s":
-				if contraction[first] {
-					toks = append(toks, token{raw: first, norm: first}, token{raw: "is", norm: "is"})
-					continue
-				}
-				low = first // payments-api's
-			case "re", "ve", "ll", "d", "m", "t":
-				low = first // who're, i've, don't: the first word carries the meaning
-			case "":
-				low = first // teams'
-			}
-		}
-		for _, w := range strings.FieldsFunc(low, func(r rune) bool { return r == ',' || r == '?' || r == '!' }) {
-			toks = append(toks, token{raw: w, norm: w})
-		}
-	}
-	return toks, asked
-}
-
-// contraction: words whose 's is "is", not a possessive.
-var contraction = map[string]bool{"who": true, "what": true, "where": true, "that": true, "it": true, "there": true, "here": true, "how": true, "which": true, "whats": true}
-
-// isPasted says whether a word is something copied, a subject as it
-// stands: a URL, a GitHub address, an entity ref, org/repo, @org/team.
-func isPasted(low string) bool {
-	switch {
-	case strings.Contains(low, "://"), strings.HasPrefix(low, "github.com/"), strings.HasPrefix(low, "www.github.com/"),
-		strings.HasPrefix(low, "git@"):
-		return true
-	case strings.HasPrefix(low, "@") && len(low) > 1:
-		return true
-	case reKinds.MatchString(low):
-		return true
-	case reSlash.MatchString(low):
-		a, b, _ := strings.Cut(low, "/")
-		return !vocabulary[a] && !vocabulary[b]
-	}
-	return false
-}
-
-// fixTypos takes a word that is not a catalog name but one edit away from
-// a word of the phrasing ("onws", "documentaion", "oncal") for that word.
-func fixTypos(toks []token, ix *nameIndex) {
-	for i := range toks {
-		t := &toks[i]
-		if t.pasted || vocabulary[t.norm] || stopwords[t.norm] || generic[t.norm] || len(t.norm) < 4 {
-			continue
-		}
-		if _, nes := ix.lookup(nameKey(t.norm)); nes != nil {
-			continue
-		}
-		for _, w := range keywords {
-			if len(w) >= 4 && osa(t.norm, w, 1) <= 1 {
-				t.norm = w
-				break
-			}
-		}
-	}
-}
-
-// has reports whether the question holds the phrase (consecutive words)
-// at or after position from, and marks its words used.
-func has(toks []token, phrase ...string) bool {
-	for i := 0; i+len(phrase) <= len(toks); i++ {
-		ok := true
-		for j, w := range phrase {
-			if toks[i+j].pasted || toks[i+j].norm != w {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			for j := range phrase {
-				toks[i+j].used = true
-			}
-			return true
-		}
-	}
-	return false
-}
-
-func hasAny(toks []token, phrases ...[]string) bool {
-	found := false
-	for _, p := range phrases {
-		if has(toks, p...) {
-			found = true
-		}
-	}
-	return found
-}
-
-func index(toks []token, words ...string) int {
-	for i, t := range toks {
-		for _, w := range words {
-			if !t.pasted && t.norm == w {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // Phrasings, in the order they decide: on-call before docs before
@@ -386,34 +238,58 @@ func ownership(toks []token) intent {
 		}
 		return ""
 	}
-	what := index(toks, "what", "which", "list", "show", "everything", "anything", "all")
-	who := index(toks, "who", "whom", "whose")
-	w := toks[own].norm
-	switch {
+	q := ownsQuestion{toks: toks, own: own, what: index(toks, "what", "which", "list", "show", "everything", "anything", "all"),
+		who: index(toks, "who", "whom", "whose")}
+	toks[own].used = true
+	for _, r := range ownsRules {
+		if slices.Contains(r.words, toks[own].norm) && r.asks(q) {
+			for i := own; i < own+r.uses; i++ {
+				toks[i].used = true
+			}
+			return intentOwns
+		}
+	}
+	return intentOwner
+}
+
+// ownsQuestion is where a question's ownership word (own) stands, and its
+// first "what" and "who" words (-1: none).
+type ownsQuestion struct {
+	toks           []token
+	own, what, who int
+}
+
+// asksWhat says a "what" word comes before the ownership word.
+func (q ownsQuestion) asksWhat() bool { return q.what >= 0 && q.what < q.own }
+
+// ownsRules are the phrasings of "what does X own", by the ownership word:
+// any other question with an ownership word asks who owns something. uses
+// is how many words, from the ownership word on, the phrasing takes.
+var ownsRules = []struct {
+	words []string
+	asks  func(ownsQuestion) bool
+	uses  int
+}{
 	// "what does payments own", "what do alice and bob own"
-	case (w == "own" || w == "maintain") && index(toks, "does", "do", "did") >= 0 && (who < 0 || who > own):
-		toks[own].used = true
-		return intentOwns
+	{[]string{"own", "maintain"}, func(q ownsQuestion) bool {
+		return index(q.toks, "does", "do", "did") >= 0 && (q.who < 0 || q.who > q.own)
+	}, 1},
 	// "what is owned by payments", "list everything owned by search"
-	case (w == "owned" || w == "maintained") && own+1 < len(toks) && toks[own+1].norm == "by" && what >= 0 && what < own:
-		toks[own].used, toks[own+1].used = true, true
-		return intentOwns
+	{[]string{"owned", "maintained"}, func(q ownsQuestion) bool {
+		return q.own+1 < len(q.toks) && q.toks[q.own+1].norm == "by" && q.asksWhat()
+	}, 2},
 	// "what the payments team owns" (not "what team owns billing": a
 	// subject after the verb is what is owned)
-	case (w == "owns" || w == "maintains") && what >= 0 && what < own && who < 0 && onlyFiller(toks[own+1:]):
-		toks[own].used = true
-		return intentOwns
+	{[]string{"owns", "maintains"}, func(q ownsQuestion) bool {
+		return q.asksWhat() && q.who < 0 && onlyFiller(q.toks[q.own+1:])
+	}, 1},
 	// "what is search responsible for"
-	case w == "responsible" && what >= 0 && what < own && (own+1 == len(toks)-1 && toks[own+1].norm == "for" || own+1 == len(toks)):
-		toks[own].used = true
-		return intentOwns
+	{[]string{"responsible"}, func(q ownsQuestion) bool {
+		n := len(q.toks)
+		return q.asksWhat() && (q.own+1 == n-1 && q.toks[q.own+1].norm == "for" || q.own+1 == n)
+	}, 1},
 	// "what belongs to payments"
-	case (w == "belongs" || w == "belong") && what >= 0 && what < own:
-		toks[own].used = true
-		return intentOwns
-	}
-	toks[own].used = true
-	return intentOwner
+	{[]string{"belongs", "belong"}, ownsQuestion.asksWhat, 1},
 }
 
 // onlyFiller reports whether toks hold no word but filler.
@@ -460,166 +336,4 @@ func searchText(toks []token) string {
 		words = append(words, t.raw)
 	}
 	return slacktext.Truncate(strings.Join(words, " "), maxQueryEcho)
-}
-
-// readSubjects finds what a question is about: what was pasted, the
-// catalog's names (the longest first: "payments api" is payments-api, not
-// payments), and runs of other words, taken for the closest name when one
-// is clearly closest.
-func readSubjects(toks []token, ix *nameIndex) []subject {
-	var out []subject
-	seen := map[string]bool{}
-	addSubject := func(s subject) {
-		key := strings.ToLower(s.name)
-		if s.unknown {
-			key = "?" + strings.ToLower(s.typed)
-		}
-		if seen[key] || len(out) == maxSubjects {
-			return
-		}
-		seen[key] = true
-		out = append(out, s)
-	}
-	var run []token // words not yet read as anything
-	flush := func() {
-		if len(run) == 0 {
-			return
-		}
-		for _, phrase := range splitRun(run) {
-			addSubject(guess(phrase, ix))
-		}
-		run = nil
-	}
-	for i := 0; i < len(toks); {
-		t := toks[i]
-		if t.pasted {
-			flush()
-			addSubject(subject{name: t.raw})
-			i++
-			continue
-		}
-		if n, name := longestName(toks, i, ix); n > 0 {
-			flush()
-			addSubject(subject{name: name})
-			i += n
-			continue
-		}
-		switch {
-		case generic[t.norm] && len(run) > 0 && !t.used:
-			run = append(run, t) // "paymnets api": the noun may be part of the name
-		case t.used || stopwords[t.norm] || vocabulary[t.norm] || generic[t.norm]:
-			flush()
-		default:
-			run = append(run, t)
-		}
-		i++
-	}
-	flush()
-	return out
-}
-
-// longestName is the longest catalog name that starts at toks[i] and ends
-// at a word's end, as the number of words and the name to ask about.
-func longestName(toks []token, i int, ix *nameIndex) (int, string) {
-	for n := min(ix.maxWords, len(toks)-i); n >= 1; n-- {
-		var words []string
-		ok := true
-		for _, t := range toks[i : i+n] {
-			if t.pasted {
-				ok = false
-				break
-			}
-			words = append(words, nameWords(t.norm)...)
-		}
-		if !ok || len(words) == 0 {
-			continue
-		}
-		key := strings.Join(words, " ")
-		name, nes := ix.lookup(key)
-		if nes == nil {
-			continue
-		}
-		// A single phrasing or filler word ("search" in "search for", "the")
-		// is a name only when nothing else reads it.
-		if n == 1 && (toks[i].used || stopwords[toks[i].norm]) {
-			continue
-		}
-		return n, name
-	}
-	return 0, ""
-}
-
-// splitRun splits words that are not names into phrases at "and", "or"
-// and commas were already taken out by the tokenizer.
-func splitRun(run []token) [][]token {
-	var out [][]token
-	var cur []token
-	for _, t := range run {
-		switch t.norm {
-		case "and", "or", "vs", "versus", "&", "+":
-			if len(cur) > 0 {
-				out = append(out, cur)
-			}
-			cur = nil
-		default:
-			cur = append(cur, t)
-		}
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
-
-// guess takes words that are no catalog name for the name they are
-// clearly closest to, or leaves them unknown with the closest names.
-func guess(phrase []token, ix *nameIndex) subject {
-	var raw []string
-	for _, t := range phrase {
-		raw = append(raw, t.raw)
-	}
-	typed := strings.Join(raw, " ")
-	s := guessWords(phrase, typed, ix)
-	if s.unknown && generic[phrase[len(phrase)-1].norm] {
-		// "zebra service": the generic noun was no part of a name
-		if short := guessWords(phrase[:len(phrase)-1], typed, ix); !short.unknown {
-			return short
-		}
-	}
-	return s
-}
-
-func guessWords(phrase []token, typed string, ix *nameIndex) subject {
-	var words []string
-	for _, t := range phrase {
-		words = append(words, nameWords(t.norm)...)
-	}
-	key := strings.Join(words, " ")
-	if name, nes := ix.lookup(key); nes != nil {
-		return subject{name: name} // "payments api" read as two runs' worth
-	}
-	names, best := ix.near(key, maxSuggestions)
-	limit := typoLimit(len(key))
-	if best >= 0 && best <= limit && (len(names) == 1 || secondWorse(key, names, ix)) {
-		return subject{name: names[0], typed: typed, guess: true}
-	}
-	if len(names) == 1 && len(words) == 1 {
-		// billing: a whole word of exactly one name (legacy-billing)
-		return subject{name: names[0], typed: typed, guess: true}
-	}
-	return subject{typed: typed, unknown: true, suggestions: names}
-}
-
-// secondWorse reports whether the best of names is strictly closer to key
-// than the next: a guess is taken only when one name is clearly closest.
-func secondWorse(key string, names []string, ix *nameIndex) bool {
-	limit := typoLimit(len(key)) + 1
-	d := func(name string) int {
-		k := nameKey(name)
-		if i := strings.IndexByte(name, '/'); i >= 0 {
-			k = nameKey(name[i+1:])
-		}
-		return min(osa(key, k, limit), osa(strings.ReplaceAll(key, " ", ""), strings.ReplaceAll(k, " ", ""), limit))
-	}
-	return d(names[0]) < d(names[1])
 }

@@ -1,9 +1,7 @@
 package bot
 
 import (
-	"cmp"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -33,6 +31,29 @@ func ownerMessage(a *catalog.OwnerAnswer, p *people) message {
 	if a.Team && a.Entity != nil {
 		return teamMessage(a, p)
 	}
+	first, fallback := ownedBy(a)
+	if len(a.Owners) == 1 {
+		reach(first, a.Owners[0], false, p)
+	}
+	blocks := []slack.Block{slacktext.Section(first)}
+	if len(a.Owners) > 1 {
+		blocks = append(blocks, ownerCards(a.Owners, p)...)
+	}
+	if l := linksText(a); !l.Empty() {
+		blocks = append(blocks, slacktext.Section(l))
+	}
+	if a.Entity != nil && a.Entity.Metadata.Description != "" {
+		blocks = append(blocks, slacktext.Context(slacktext.Escape(slacktext.Truncate(a.Entity.Metadata.Description, 300))))
+	}
+	if src := sourceText(a); src != "" {
+		blocks = append(blocks, slacktext.Context(src))
+	}
+	return message{Text: fallback, Blocks: blocks}
+}
+
+// ownedBy is the first lines of an answer, who owns it (or owned it, or
+// that nobody is on record), and the notification's text.
+func ownedBy(a *catalog.OwnerAnswer) (*slacktext.Lines, string) {
 	subject, plainSubject := subjectOf(a)
 	first := slacktext.NewLines(slacktext.MaxSectionText)
 	fallback := slacktext.Escape(plainSubject) + " has no owner on record"
@@ -55,35 +76,25 @@ func ownerMessage(a *catalog.OwnerAnswer, p *people) message {
 			fallback += " (" + slacktext.Escape(c) + ")" // a notification shows text, not links
 		}
 	}
-	if len(a.Owners) == 1 {
-		reach(first, a.Owners[0], false, p)
-	}
-	blocks := []slack.Block{slacktext.Section(first)}
-	if len(a.Owners) > 1 {
-		// One section per owner, so each reads as a card; the answer's first
-		// line already names them all.
-		for i, o := range a.Owners {
-			if i == 5 {
-				blocks = append(blocks, slacktext.SectionText(fmt.Sprintf("and %d more owners", len(a.Owners)-i)))
-				break
-			}
-			t := slacktext.NewLines(slacktext.MaxSectionText)
-			reach(t, o, true, p)
-			if !t.Empty() {
-				blocks = append(blocks, slacktext.Section(t))
-			}
+	return first, fallback
+}
+
+// ownerCards is a section per owner, so each reads as a card; the
+// answer's first line already names them all.
+func ownerCards(owners []catalog.Owner, p *people) []slack.Block {
+	var blocks []slack.Block
+	for i, o := range owners {
+		if i == 5 {
+			blocks = append(blocks, slacktext.SectionText(fmt.Sprintf("and %d more owners", len(owners)-i)))
+			break
+		}
+		t := slacktext.NewLines(slacktext.MaxSectionText)
+		reach(t, o, true, p)
+		if !t.Empty() {
+			blocks = append(blocks, slacktext.Section(t))
 		}
 	}
-	if l := linksText(a); !l.Empty() {
-		blocks = append(blocks, slacktext.Section(l))
-	}
-	if a.Entity != nil && a.Entity.Metadata.Description != "" {
-		blocks = append(blocks, slacktext.Context(slacktext.Escape(slacktext.Truncate(a.Entity.Metadata.Description, 300))))
-	}
-	if src := sourceText(a); src != "" {
-		blocks = append(blocks, slacktext.Context(src))
-	}
-	return message{Text: fallback, Blocks: blocks}
+	return blocks
 }
 
 // teamMessage renders a team (or a person): how to reach them, then what they own.
@@ -254,176 +265,4 @@ func ownerNames(os []catalog.Owner, md bool) string {
 		names = append(names, n)
 	}
 	return slacktext.JoinAnd(names)
-}
-
-// reach adds how to reach an owner: channel, email and GitHub team on one
-// line (a person's Slack account first), then members, on-call and the
-// owner's other links.
-func reach(t *slacktext.Lines, o catalog.Owner, named bool, p *people) {
-	var contact []string
-	if strings.EqualFold(o.Kind, "user") {
-		if s := p.slackOf(o.Email); s != "" {
-			contact = append(contact, s)
-		}
-	}
-	if o.SlackChannel != "" {
-		contact = append(contact, channel(o))
-	}
-	if o.Email != "" {
-		contact = append(contact, slacktext.Mailto(o.Email, ""))
-	}
-	if o.GitHubTeam != "" {
-		org, slug, ok := strings.Cut(o.GitHubTeam, "/")
-		if ok {
-			contact = append(contact, slacktext.Link("https://github.com/orgs/"+url.PathEscape(org)+"/teams/"+url.PathEscape(slug), "@"+o.GitHubTeam))
-		} else {
-			contact = append(contact, slacktext.Escape("@"+o.GitHubTeam))
-		}
-	}
-	line := strings.Join(contact, " · ")
-	if named {
-		name := o.DisplayName
-		if name == "" {
-			name = o.Name
-		}
-		prefix := slacktext.Bold(name)
-		if !o.Known {
-			prefix += " (not in the catalog)"
-		}
-		if line != "" {
-			line = prefix + " · " + line
-		} else {
-			line = prefix
-		}
-	}
-	t.Add(line)
-	if !o.Known && len(o.Suggestions) > 0 {
-		var ss []string
-		for _, s := range o.Suggestions {
-			ss = append(ss, slacktext.Code(s))
-		}
-		t.Add(slacktext.Escape(o.Ref) + " is not in the catalog. Did you mean " + joinOr(ss) + "?")
-	}
-	if len(o.Members) > 0 {
-		var ms []string
-		for i, m := range o.Members {
-			if i == maxMembersLine {
-				break
-			}
-			ms = append(ms, p.person(m.Email, cmp.Or(m.DisplayName, m.Name)))
-		}
-		if more := len(o.Members) - len(ms) + o.MoreMembers; more > 0 {
-			ms = append(ms, fmt.Sprintf("%d more", more))
-		}
-		t.Add("Members: " + slacktext.JoinAnd(ms))
-	}
-	if l := linkList(o.OnCall); l != "" {
-		t.Add("On-call: " + l)
-	}
-	if l := linkList(o.Links); l != "" {
-		t.Add("Links: " + l)
-	}
-}
-
-// linkList shows links as "a, b and c", a link without a URL as its title.
-func linkList(ls []catalog.Link) string {
-	var out []string
-	for i, l := range ls {
-		if i == maxLinks {
-			out = append(out, fmt.Sprintf("%d more", len(ls)-i))
-			break
-		}
-		title := l.Title
-		if title == "" {
-			title = l.URL
-		}
-		if l.URL == "" {
-			out = append(out, slacktext.Escape(title))
-			continue
-		}
-		out = append(out, slacktext.Link(l.URL, title))
-	}
-	return slacktext.JoinAnd(out)
-}
-
-// linksText is the repository and the docs.
-func linksText(a *catalog.OwnerAnswer) *slacktext.Lines {
-	t := slacktext.NewLines(slacktext.MaxSectionText)
-	if a.RepoURL != "" {
-		label := a.RepoURL
-		if a.Repository != nil {
-			label = a.Repository.FullName
-		} else if u, err := url.Parse(a.RepoURL); err == nil && u.Host == "github.com" {
-			label = strings.Trim(u.Path, "/")
-		}
-		t.Add("Repository: " + slacktext.Link(a.RepoURL, label))
-	}
-	if l := linkList(a.Docs); l != "" {
-		t.Add("Docs: " + l)
-	}
-	return t
-}
-
-// sourceText says where the answer came from, with a link to the file or
-// line; "" when nothing said anything.
-func sourceText(a *catalog.OwnerAnswer) string {
-	ref := ""
-	if a.Entity != nil {
-		ref = " · " + slacktext.Code(a.Entity.Ref().String())
-	}
-	switch {
-	case a.Source == catalog.FromArchive:
-		return "From the catalog as it stood when " + slacktext.Link(a.SourceURL, a.Repository.FullName) + " was archived; its entities left the catalog then"
-	case a.Source == catalog.FromCodeowners:
-		label := "CODEOWNERS"
-		if a.Repository != nil && a.Repository.CodeownersPath != "" {
-			label = a.Repository.CodeownersPath
-		}
-		if _, line, ok := strings.Cut(a.SourceURL, "#L"); ok {
-			label += " line " + line
-		}
-		src := "From " + slacktext.Link(a.SourceURL, label)
-		if a.Repository == nil {
-			return src
-		}
-		switch a.Repository.CatalogStatus {
-		case catalog.StatusRegistered:
-			return src + ", the rule for this path"
-		case catalog.StatusInvalid:
-			return src + " — this repository's catalog file does not validate"
-		}
-		src = "From CODEOWNERS — this repository has no catalog file: " + slacktext.Link(a.SourceURL, label)
-		if a.Archived {
-			return src
-		}
-		return src + ". Add a catalog-info.yaml so /owner can say more."
-	case a.Entity != nil && a.Entity.FromGitHubOrg():
-		label := a.Entity.Metadata.Annotations[catalog.AnnotationTeamSlug]
-		if label == "" {
-			label = a.Entity.Metadata.Annotations[catalog.AnnotationUserLogin]
-		}
-		return "From GitHub " + slacktext.Link(a.SourceURL, label) + ref
-	case a.SourceURL != "":
-		return "From " + slacktext.Link(a.SourceURL, fileLabel(a.SourceURL)) + ref
-	case a.Entity != nil:
-		return "From the catalog" + ref
-	}
-	return "" // a repository with neither a catalog file nor CODEOWNERS
-}
-
-// fileLabel is the path of a file in a repository URL (catalog-info.yaml,
-// services/a/catalog-info.yaml), or the URL itself.
-func fileLabel(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return u
-	}
-	parts := strings.Split(strings.Trim(p.Path, "/"), "/")
-	if len(parts) > 4 && (parts[2] == "blob" || parts[2] == "tree") {
-		return strings.Join(parts[4:], "/")
-	}
-	if p.Scheme == "" {
-		return parts[len(parts)-1]
-	}
-	return u
 }

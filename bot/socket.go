@@ -113,52 +113,70 @@ func (s *Socket) serve(ctx context.Context) {
 			return
 		case evt = <-s.client.Events:
 		}
-		switch evt.Type {
-		case socketmode.EventTypeConnecting:
-			s.set(false, "connecting")
-		case socketmode.EventTypeConnectionError:
-			why := "connection failed"
-			if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
-				why = e.Error()
-				s.log.Warn("slack socket mode: connection failed, retrying", "err", e.ErrorObj, "in", e.Backoff)
-			}
-			s.set(false, why)
-		case socketmode.EventTypeInvalidAuth:
-			s.set(false, "Slack refused SLACK_APP_TOKEN")
-		case socketmode.EventTypeIncomingError:
-			s.set(false, "the connection broke")
-		case socketmode.EventTypeHello:
-			s.set(true, "")
-			s.log.Info("slack socket mode connected")
-		case socketmode.EventTypeEventsAPI:
+		if !s.connection(evt) {
+			s.envelope(ctx, evt)
+		}
+	}
+}
+
+// connection follows the connection's state from slack-go's events about
+// it; false when evt is not one of them.
+func (s *Socket) connection(evt socketmode.Event) bool {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		s.set(false, "connecting")
+	case socketmode.EventTypeConnectionError:
+		why := "connection failed"
+		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+			why = e.Error()
+			s.log.Warn("slack socket mode: connection failed, retrying", "err", e.ErrorObj, "in", e.Backoff)
+		}
+		s.set(false, why)
+	case socketmode.EventTypeInvalidAuth:
+		s.set(false, "Slack refused SLACK_APP_TOKEN")
+	case socketmode.EventTypeIncomingError:
+		s.set(false, "the connection broke")
+	case socketmode.EventTypeHello:
+		s.set(true, "")
+		s.log.Info("slack socket mode connected")
+	default:
+		return false
+	}
+	return true
+}
+
+// envelope acknowledges one of Slack's envelopes and hands what it carries
+// to the bot.
+func (s *Socket) envelope(ctx context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeEventsAPI:
+		s.ack(ctx, evt.Request, nil)
+		if evt.Request != nil {
+			s.bot.Event(evt.Request.Payload)
+		}
+	case socketmode.EventTypeInteractive:
+		s.ack(ctx, evt.Request, nil)
+		if cb, ok := evt.Data.(slack.InteractionCallback); ok {
+			s.bot.Interaction(cb)
+		}
+	case socketmode.EventTypeSlashCommand:
+		sc, ok := evt.Data.(slack.SlashCommand)
+		if !ok {
 			s.ack(ctx, evt.Request, nil)
-			if evt.Request != nil {
-				s.bot.Event(evt.Request.Payload)
+			return
+		}
+		// The answer may take up to Config.Answer: the next envelope
+		// does not wait for it.
+		s.work.Go(func() { s.command(ctx, evt.Request, sc) })
+	case socketmode.EventTypeErrorBadMessage:
+		// An envelope slack-go could not read (an event callboard did
+		// not subscribe to): acknowledged, so Slack does not send it again.
+		if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			var env struct {
+				EnvelopeID string `json:"envelope_id"`
 			}
-		case socketmode.EventTypeInteractive:
-			s.ack(ctx, evt.Request, nil)
-			if cb, ok := evt.Data.(slack.InteractionCallback); ok {
-				s.bot.Interaction(cb)
-			}
-		case socketmode.EventTypeSlashCommand:
-			sc, ok := evt.Data.(slack.SlashCommand)
-			if !ok {
-				s.ack(ctx, evt.Request, nil)
-				continue
-			}
-			// The answer may take up to Config.Answer: the next envelope
-			// does not wait for it.
-			s.work.Go(func() { s.command(ctx, evt.Request, sc) })
-		case socketmode.EventTypeErrorBadMessage:
-			// An envelope slack-go could not read (an event callboard did
-			// not subscribe to): acknowledged, so Slack does not send it again.
-			if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
-				var env struct {
-					EnvelopeID string `json:"envelope_id"`
-				}
-				if json.Unmarshal(bad.Message, &env) == nil && env.EnvelopeID != "" {
-					s.ack(ctx, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil)
-				}
+			if json.Unmarshal(bad.Message, &env) == nil && env.EnvelopeID != "" {
+				s.ack(ctx, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil)
 			}
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/callboard/callboard/internal/humanize"
 )
 
 // phrases are this file's helpers as every digest template calls them.
@@ -28,30 +30,10 @@ var phrases = map[string]any{
 }
 
 // num writes an integer with thousands separators: 12,345.
-func num(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func num(n int) string { return humanize.Int(n) }
 
 // plural returns "1 event", "2 events".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return num(n) + " " + many
-}
+func plural(n int, one, many string) string { return humanize.Plural(n, one, many) }
 
 // pct writes a percentage with one decimal where it matters: 78.6%, 100%.
 func pct(f float64) string {

@@ -76,7 +76,7 @@ func (f *fixture) service(t *testing.T, st *testStore) *Service {
 	}
 	svc, err := New(Config{
 		Catalog: st, Records: NewStore(st.db), Location: f.berlin, BaseURL: "https://callboard.example.com/",
-		Mailer: m, From: "callboard@acme.example", To: ParseAddresses("Platform-Team@acme.example"),
+		Mailer: m, From: "callboard@acme.example", To: []string{"Platform-Team@acme.example"},
 		Slack: NewSlackPoster("xoxb-test", f.slack.URL), SlackChannel: "#eng-digest",
 		Now: f.clock.Now, Logger: quietLogger(),
 	})

@@ -137,17 +137,6 @@ func allowedDomains(given, to []string) []string {
 	return given
 }
 
-// ParseAddresses splits DIGEST_TO ("a@x.example, b@x.example").
-func ParseAddresses(s string) []string {
-	var out []string
-	for _, a := range strings.Split(s, ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // Location is the digest's time zone.
 func (s *Service) Location() *time.Location { return s.cfg.Location }
 

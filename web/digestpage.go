@@ -12,6 +12,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/internal/humanize"
 )
 
 type digestView struct {
@@ -68,35 +69,10 @@ func (s *Site) digest(w http.ResponseWriter, r *http.Request, sess *Session) err
 		v.Next = "/digest?week=" + week.Add(1).String()
 	}
 	for _, p := range d.Plugins {
-		row := pluginRow{PluginUsage: p, Change: p.Change.String(), ChangeClass: changeClass(p.Change), Bars: newSparkline(p.Trend, d.Trend)}
-		switch {
-		case p.Own:
-			row.OwnerLine = "callboard feature"
-		case p.Owner == nil:
-			row.OwnerLine = "no owner: annotate its entity with " + digest.AnnotationPluginID
-		default:
-			row.OwnerLine = "owned by " + p.Owner.Name
-		}
-		var acts []string
-		for _, a := range p.TopActions {
-			acts = append(acts, fmt.Sprintf("%s %s", a.Name, num(a.Count)))
-		}
-		row.Actions = strings.Join(acts, " · ")
-		v.Plugins = append(v.Plugins, row)
+		v.Plugins = append(v.Plugins, pluginRowOf(p, d))
 	}
 	for _, c := range d.Coverage.Rows {
-		cr := coverageRow{CoverageRow: c, Pct: fmt.Sprintf("%.0f%%", math.Round(c.Pct)), Width: int(math.Round(min(max(c.Pct, 0), 100)))}
-		if c.HasDelta {
-			switch r := math.Round(c.Delta*10) / 10; {
-			case r > 0:
-				cr.Delta, cr.DeltaClass = fmt.Sprintf("+%.1f pts", r), "up"
-			case r < 0:
-				cr.Delta, cr.DeltaClass = fmt.Sprintf("−%.1f pts", -r), "down"
-			default:
-				cr.Delta, cr.DeltaClass = "±0 pts", "flat"
-			}
-		}
-		v.CovRows = append(v.CovRows, cr)
+		v.CovRows = append(v.CovRows, coverageRowOf(c))
 	}
 	for i, ref := range d.NewEntities {
 		if i == maxNewListed {
@@ -124,6 +100,42 @@ func (s *Site) digest(w http.ResponseWriter, r *http.Request, sess *Session) err
 	return s.render(w, r, http.StatusOK, "digest", &view{Title: "Digest " + week.String(), Nav: "digest", Session: sess, Data: v})
 }
 
+// pluginRowOf is a plugin's row: its change, who owns it, its top actions
+// and its trend drawn against the whole digest's.
+func pluginRowOf(p digest.PluginUsage, d *digest.Digest) pluginRow {
+	row := pluginRow{PluginUsage: p, Change: p.Change.String(), ChangeClass: changeClass(p.Change), Bars: newSparkline(p.Trend, d.Trend)}
+	switch {
+	case p.Own:
+		row.OwnerLine = "callboard feature"
+	case p.Owner == nil:
+		row.OwnerLine = "no owner: annotate its entity with " + digest.AnnotationPluginID
+	default:
+		row.OwnerLine = "owned by " + p.Owner.Name
+	}
+	var acts []string
+	for _, a := range p.TopActions {
+		acts = append(acts, fmt.Sprintf("%s %s", a.Name, humanize.Int(a.Count)))
+	}
+	row.Actions = strings.Join(acts, " · ")
+	return row
+}
+
+// coverageRowOf is a coverage row with its bar and its change in points.
+func coverageRowOf(c digest.CoverageRow) coverageRow {
+	cr := coverageRow{CoverageRow: c, Pct: fmt.Sprintf("%.0f%%", math.Round(c.Pct)), Width: int(math.Round(min(max(c.Pct, 0), 100)))}
+	if c.HasDelta {
+		switch r := math.Round(c.Delta*10) / 10; {
+		case r > 0:
+			cr.Delta, cr.DeltaClass = fmt.Sprintf("+%.1f pts", r), "up"
+		case r < 0:
+			cr.Delta, cr.DeltaClass = fmt.Sprintf("−%.1f pts", -r), "down"
+		default:
+			cr.Delta, cr.DeltaClass = "±0 pts", "flat"
+		}
+	}
+	return cr
+}
+
 func changeClass(c digest.Change) string {
 	switch {
 	case c.None:
@@ -146,18 +158,18 @@ func headline(d *digest.Digest) string {
 	t := d.Total
 	if t.Events == 0 {
 		if t.Prev > 0 {
-			return fmt.Sprintf("No usage yet this week (last week: %s).", plural(t.Prev, "event", "events"))
+			return fmt.Sprintf("No usage yet this week (last week: %s).", humanize.Plural(t.Prev, "event", "events"))
 		}
 		return "No usage recorded this week."
 	}
-	s := fmt.Sprintf("%s by %s", plural(t.Events, "event", "events"), plural(t.Users, "person", "people"))
+	s := fmt.Sprintf("%s by %s", humanize.Plural(t.Events, "event", "events"), humanize.Plural(t.Users, "person", "people"))
 	switch {
 	case t.Change.New:
 		s += ", the first recorded"
 	case d.Partial:
-		s += fmt.Sprintf(" so far; last week had %s", num(t.Prev))
+		s += fmt.Sprintf(" so far; last week had %s", humanize.Int(t.Prev))
 	default:
-		s += fmt.Sprintf(", %s on last week (%s)", t.Change, num(t.Prev))
+		s += fmt.Sprintf(", %s on last week (%s)", t.Change, humanize.Int(t.Prev))
 	}
 	return s + "."
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/internal/humanize"
 	"github.com/gorilla/mux"
 )
 
@@ -112,6 +114,30 @@ func (s *Site) entity(w http.ResponseWriter, r *http.Request, sess *Session) err
 	if err != nil {
 		return err
 	}
+	v := newEntityView(e, a)
+	if err := s.relations(r, e, &v); err != nil {
+		return err
+	}
+	if err := s.declared(ctx, e, a.SourceURL, &v); err != nil {
+		return err
+	}
+	var usageOf = []string{v.Ref}
+	if repo := a.Repository; repo != nil {
+		usageOf = append(usageOf, repo.FullName)
+		if err := s.entityRepo(ctx, repo, &v); err != nil {
+			return err
+		}
+	}
+	if v.Usage, v.UsageWeeks, err = s.usageRows(r, usageOf); err != nil {
+		return err
+	}
+	s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "entity", Actor: sess.Login, Entity: v.Ref, At: s.cfg.Now(), Outcome: catalog.OutcomeAnswered})
+	return s.render(w, r, http.StatusOK, "entity", &view{Title: v.Title, Nav: "catalog", Session: sess, Data: v})
+}
+
+// newEntityView is what an entity's page shows from the entity and its
+// owner answer alone.
+func newEntityView(e *catalog.Entity, a *catalog.OwnerAnswer) entityView {
 	v := entityView{entityRow: rowOf(e), Ref: e.Ref().String(), Docs: a.Docs}
 	v.Facts = facts(e)
 	for _, l := range e.Metadata.Links {
@@ -124,58 +150,58 @@ func (s *Site) entity(w http.ResponseWriter, r *http.Request, sess *Session) err
 			v.Owners = append(v.Owners, ownerOf(o))
 		}
 	}
-
-	if err := s.relations(r, e, &v); err != nil {
-		return err
-	}
-	if a.SourceURL != "" {
-		v.Declared = link{Label: declaredLabel(a.SourceURL), URL: a.SourceURL}
-		line, err := s.cfg.Store.DeclaredLine(ctx, e.Ref())
-		if err != nil {
-			return err
-		}
-		if line > 0 && strings.HasPrefix(a.SourceURL, "https://") {
-			v.Declared.URL += "#L" + strconv.Itoa(line)
-			v.Declared.Label += " line " + strconv.Itoa(line)
-		}
-	}
-	var usageOf = []string{v.Ref}
-	if repo := a.Repository; repo != nil {
-		st := catalog.RepoStatusOf(repo)
-		v.Repo = &repoView{FullName: repo.FullName, URL: repo.URL(), Status: st, StatusLabel: statusLabel(st), Archived: repo.Archived}
-		usageOf = append(usageOf, repo.FullName)
-		if repo.Codeowners != nil {
-			v.RulesURL = repo.BlobURL(repo.CodeownersPath)
-			covering, hasCover := catalog.RootOwners(repo)
-			for i, rule := range repo.Codeowners.Rules {
-				if i == maxRules {
-					v.MoreRules = len(repo.Codeowners.Rules) - maxRules
-					break
-				}
-				v.Rules = append(v.Rules, ruleView{Line: rule.Line, Pattern: rule.Pattern, Owners: rule.Owners,
-					URL: fmt.Sprintf("%s#L%d", v.RulesURL, rule.Line), Covers: hasCover && covering.Line == rule.Line})
-			}
-		}
-		last, err := s.cfg.Store.LatestUsage(ctx, catalog.PluginPRCheck, repo.FullName)
-		if err != nil {
-			return err
-		}
-		if last != nil {
-			v.Check = &checkView{Outcome: last.Outcome, Label: checkLabel(last.Outcome), When: ago(s.cfg.Now(), last.At),
-				Actor: last.Actor, URL: repo.URL() + "/pulls"}
-		}
-	}
-	if v.Usage, v.UsageWeeks, err = s.usageRows(r, usageOf); err != nil {
-		return err
-	}
 	if def := e.SpecString("definition"); def != "" && strings.EqualFold(e.Kind, "API") {
 		v.Definition = def
 		if len(def) > maxDefinition {
 			v.Definition, v.DefCut = def[:maxDefinition], true
 		}
 	}
-	s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "entity", Actor: sess.Login, Entity: v.Ref, At: s.cfg.Now(), Outcome: catalog.OutcomeAnswered})
-	return s.render(w, r, http.StatusOK, "entity", &view{Title: v.Title, Nav: "catalog", Session: sess, Data: v})
+	return v
+}
+
+// declared links the file (and, on GitHub, the line) that declares e.
+func (s *Site) declared(ctx context.Context, e *catalog.Entity, sourceURL string, v *entityView) error {
+	if sourceURL == "" {
+		return nil
+	}
+	v.Declared = link{Label: declaredLabel(sourceURL), URL: sourceURL}
+	line, err := s.cfg.Store.DeclaredLine(ctx, e.Ref())
+	if err != nil {
+		return err
+	}
+	if line > 0 && strings.HasPrefix(sourceURL, "https://") {
+		v.Declared.URL += "#L" + strconv.Itoa(line)
+		v.Declared.Label += " line " + strconv.Itoa(line)
+	}
+	return nil
+}
+
+// entityRepo is the entity's repository: its status, CODEOWNERS rules and
+// the latest pull-request check.
+func (s *Site) entityRepo(ctx context.Context, repo *catalog.Repository, v *entityView) error {
+	st := catalog.RepoStatusOf(repo)
+	v.Repo = &repoView{FullName: repo.FullName, URL: repo.URL(), Status: st, StatusLabel: statusLabel(st), Archived: repo.Archived}
+	if repo.Codeowners != nil {
+		v.RulesURL = repo.BlobURL(repo.CodeownersPath)
+		covering, hasCover := catalog.RootOwners(repo)
+		for i, rule := range repo.Codeowners.Rules {
+			if i == maxRules {
+				v.MoreRules = len(repo.Codeowners.Rules) - maxRules
+				break
+			}
+			v.Rules = append(v.Rules, ruleView{Line: rule.Line, Pattern: rule.Pattern, Owners: rule.Owners,
+				URL: fmt.Sprintf("%s#L%d", v.RulesURL, rule.Line), Covers: hasCover && covering.Line == rule.Line})
+		}
+	}
+	last, err := s.cfg.Store.LatestUsage(ctx, catalog.PluginPRCheck, repo.FullName)
+	if err != nil {
+		return err
+	}
+	if last != nil {
+		v.Check = &checkView{Outcome: last.Outcome, Label: checkLabel(last.Outcome), When: humanize.Ago(s.cfg.Now(), last.At),
+			Actor: last.Actor, URL: repo.URL() + "/pulls"}
+	}
+	return nil
 }
 
 // missing is the page of an entity the catalog does not hold: the closest

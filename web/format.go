@@ -3,9 +3,7 @@ package web
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/callboard/callboard/catalog"
 )
@@ -39,51 +37,9 @@ func refKind(ref string) string {
 	return catalog.CanonicalKind(k)
 }
 
-// num writes an integer with thousands separators.
-func num(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 // pct writes part of whole as a whole percentage.
 func pct(part, whole int) string {
 	return fmt.Sprintf("%.0f%%", math.Floor(catalog.Percent(part, whole)))
-}
-
-// plural writes "1 entity", "3 entities".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return num(n) + " " + many
-}
-
-// ago writes how long before now t was: "just now", "5 minutes ago", "3 days ago".
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case t.IsZero():
-		return "never"
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute", "minutes") + " ago"
-	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour", "hours") + " ago"
-	}
-	return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
 }
 
 // kindPlural names a kind's entities: "components", "APIs".

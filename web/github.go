@@ -102,18 +102,9 @@ func (s *Site) githubCallback(w http.ResponseWriter, r *http.Request, _ *Session
 		s.log.Warn("web sign-in refused", "mode", "github", "reason", "state does not match")
 		return s.signInAgain(w, r, st.Next, "The sign-in could not be matched to this browser. Start it again.")
 	}
-	if e := q.Get("error"); e != "" {
-		msg := "GitHub did not sign you in"
-		if e == "access_denied" {
-			msg = "You did not authorise callboard on GitHub, so you are not signed in."
-		} else if d := q.Get("error_description"); d != "" {
-			msg += ": " + truncate(d, 200)
-		}
-		return s.signInAgain(w, r, st.Next, msg)
-	}
-	code := q.Get("code")
-	if code == "" || len(code) > 512 {
-		return s.signInAgain(w, r, st.Next, "GitHub sent no sign-in code. Start again.")
+	code, problem := callbackCode(q)
+	if problem != "" {
+		return s.signInAgain(w, r, st.Next, problem)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
 	defer cancel()
@@ -141,6 +132,25 @@ func (s *Site) githubCallback(w http.ResponseWriter, r *http.Request, _ *Session
 	s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "sign-in", Actor: who.login, Outcome: catalog.OutcomeSuccess, At: s.cfg.Now()})
 	http.Redirect(w, r, localPath(st.Next), http.StatusSeeOther)
 	return nil
+}
+
+// callbackCode is the code GitHub sent to the callback, or what to tell
+// the person when it sent an error or no code.
+func callbackCode(q url.Values) (code, problem string) {
+	if e := q.Get("error"); e != "" {
+		msg := "GitHub did not sign you in"
+		if e == "access_denied" {
+			msg = "You did not authorise callboard on GitHub, so you are not signed in."
+		} else if d := q.Get("error_description"); d != "" {
+			msg += ": " + truncate(d, 200)
+		}
+		return "", msg
+	}
+	code = q.Get("code")
+	if code == "" || len(code) > 512 {
+		return "", "GitHub sent no sign-in code. Start again."
+	}
+	return code, ""
 }
 
 // signInAgain shows the sign-in page with what went wrong; after it, the

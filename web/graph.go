@@ -6,6 +6,7 @@ import (
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/digest"
+	"github.com/callboard/callboard/internal/humanize"
 )
 
 // neighbour is an entity at the other end of one of the page's relations.
@@ -67,7 +68,7 @@ func cut(s string, n int) string {
 
 func more(n, x, y int) graphNode {
 	return graphNode{X: x, Y: y, W: nodeW, H: nodeH, TX: x + 12, TY1: y + 19, TY2: y + 38,
-		Top: "and", Name: plural(n, "more relation", "more relations"), Full: "listed below", URL: "#relations", More: true}
+		Top: "and", Name: humanize.Plural(n, "more relation", "more relations"), Full: "listed below", URL: "#relations", More: true}
 }
 
 // layoutWide puts what the entity belongs to on the left, the entity in the
@@ -192,7 +193,7 @@ func newSparkline(counts []int, weeks []digest.Week) sparkline {
 	for i, n := range counts {
 		b := bar{X: i * (sparkBarW + sparkGap), W: sparkBarW, Now: i == len(counts)-1}
 		if i < len(weeks) {
-			b.Label = fmt.Sprintf("%s: %s", weeks[i], plural(n, "event", "events"))
+			b.Label = fmt.Sprintf("%s: %s", weeks[i], humanize.Plural(n, "event", "events"))
 		}
 		h := 2
 		if hi > 0 && n > 0 {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/humanize"
 )
 
 // Limits on what the home page lists.
@@ -63,31 +65,53 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request, sess *Session) error
 	}
 	if v.Query != "" {
 		v.Searched = true
-		es, err := s.cfg.Store.Search(ctx, v.Query, maxResults)
+		if err := s.homeSearch(ctx, sess, &v); err != nil {
+			return err
+		}
+	}
+	for _, fill := range []func(context.Context, *homeView) error{s.homeCoverage, s.homeUsage, s.homeTeams} {
+		if err := fill(ctx, &v); err != nil {
+			return err
+		}
+	}
+	title := "Catalog"
+	if v.Searched {
+		title = "Search: " + v.Query
+	}
+	return s.render(w, r, http.StatusOK, "home", &view{Title: title, Nav: "catalog", Session: sess, Data: v})
+}
+
+// homeSearch finds the query, or suggests names close to it.
+func (s *Site) homeSearch(ctx context.Context, sess *Session, v *homeView) error {
+	es, err := s.cfg.Store.Search(ctx, v.Query, maxResults)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		v.Results = append(v.Results, rowOf(e))
+	}
+	if len(es) == 0 {
+		names, err := s.cfg.Store.Names(ctx)
 		if err != nil {
 			return err
 		}
-		for _, e := range es {
-			v.Results = append(v.Results, rowOf(e))
+		for _, n := range catalog.Suggest(v.Query, names, 5) {
+			v.Suggestions = append(v.Suggestions, link{Label: n, URL: "/?q=" + url.QueryEscape(n)})
 		}
-		if len(es) == 0 {
-			names, err := s.cfg.Store.Names(ctx)
-			if err != nil {
-				return err
-			}
-			for _, n := range catalog.Suggest(v.Query, names, 5) {
-				v.Suggestions = append(v.Suggestions, link{Label: n, URL: "/?q=" + url.QueryEscape(n)})
-			}
-		}
-		s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "search", Actor: sess.Login, At: s.cfg.Now(),
-			Outcome: answered(len(es) > 0), Detail: truncate(v.Query, 200)})
 	}
+	s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "search", Actor: sess.Login, At: s.cfg.Now(),
+		Outcome: answered(len(es) > 0), Detail: truncate(v.Query, 200)})
+	return nil
+}
 
+// homeCoverage is the measured coverage, the repositories without a
+// catalog file and the entities of each kind.
+func (s *Site) homeCoverage(ctx context.Context, v *homeView) error {
 	cov, at, err := s.cov.Measured(ctx)
 	if err != nil {
 		return err
 	}
-	v.Coverage, v.MeasuredAt = cov, ago(time.Now(), at)
+	v.Coverage, v.MeasuredAt = cov, humanize.Ago(time.Now(), at)
 	// The live counts of the repositories page, beside the measured coverage.
 	repos, err := s.cfg.Store.RepositoryList(ctx, catalog.RepoListQuery{Limit: 1})
 	if err != nil {
@@ -103,7 +127,12 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request, sess *Session) error
 			v.Kinds = append(v.Kinds, kindCount{Label: kindPlural(k, n), N: n})
 		}
 	}
+	return nil
+}
 
+// homeUsage is this week's usage so far, and last week's.
+func (s *Site) homeUsage(ctx context.Context, v *homeView) error {
+	var err error
 	dg := s.cfg.Digest
 	week := dg.ThisWeek()
 	v.Week = week.String()
@@ -120,7 +149,11 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request, sess *Session) error
 		v.PrevE += n
 	}
 	v.Partial = s.cfg.Now().Before(week.End(loc))
+	return nil
+}
 
+// homeTeams lists the teams and how much each owns.
+func (s *Site) homeTeams(ctx context.Context, v *homeView) error {
 	groups, total, err := s.cfg.Store.EntitiesOfKind(ctx, "group", maxTeams)
 	if err != nil {
 		return err
@@ -137,12 +170,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request, sess *Session) error
 	}
 	slices.SortStableFunc(v.Teams, func(a, b teamChip) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	v.MoreTeams = total - len(groups)
-
-	title := "Catalog"
-	if v.Searched {
-		title = "Search: " + v.Query
-	}
-	return s.render(w, r, http.StatusOK, "home", &view{Title: title, Nav: "catalog", Session: sess, Data: v})
+	return nil
 }
 
 // rowOf is an entity as a list shows it.

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/internal/humanize"
 )
 
 const reposPerPage = 50
@@ -54,21 +56,7 @@ type repoRow struct {
 }
 
 func (s *Site) repositories(w http.ResponseWriter, r *http.Request, sess *Session) error {
-	q := r.URL.Query()
-	v := reposView{Status: q.Get("status"), Text: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
-	if !slices.Contains(catalog.RepoStatuses, v.Status) {
-		v.Status = ""
-	}
-	if len(v.Text) > maxQuery {
-		v.Text = v.Text[:maxQuery]
-	}
-	switch v.Sort {
-	case catalog.RepoSortStatus, catalog.RepoSortUpdated:
-	default:
-		v.Sort = catalog.RepoSortName
-	}
-	v.Page, _ = strconv.Atoi(q.Get("page"))
-	v.Page = max(v.Page, 1)
+	v := reposViewOf(r.URL.Query())
 	list, err := s.cfg.Store.RepositoryList(r.Context(), catalog.RepoListQuery{Status: v.Status, Text: v.Text, Sort: v.Sort, Desc: v.Desc,
 		Offset: (v.Page - 1) * reposPerPage, Limit: reposPerPage})
 	if err != nil {
@@ -87,14 +75,45 @@ func (s *Site) repositories(w http.ResponseWriter, r *http.Request, sess *Sessio
 	if v.Page < v.Pages {
 		v.Next = v.url(map[string]string{"page": strconv.Itoa(v.Page + 1)})
 	}
+	v.controls(list.ByStatus)
+	now := s.cfg.Now()
+	for _, repo := range list.Repositories {
+		v.Rows = append(v.Rows, repoRowOf(repo, list.Owners[repo.FullName], now))
+	}
+	return s.render(w, r, http.StatusOK, "repositories", &view{Title: "Repositories", Nav: "repositories", Session: sess, Data: v})
+}
+
+// reposViewOf reads the listing's parameters, each one that makes no sense
+// replaced by its default.
+func reposViewOf(q url.Values) reposView {
+	v := reposView{Status: q.Get("status"), Text: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
+	if !slices.Contains(catalog.RepoStatuses, v.Status) {
+		v.Status = ""
+	}
+	if len(v.Text) > maxQuery {
+		v.Text = v.Text[:maxQuery]
+	}
+	switch v.Sort {
+	case catalog.RepoSortStatus, catalog.RepoSortUpdated:
+	default:
+		v.Sort = catalog.RepoSortName
+	}
+	v.Page, _ = strconv.Atoi(q.Get("page"))
+	v.Page = max(v.Page, 1)
+	return v
+}
+
+// controls are the listing's status tabs, filter and sort options and
+// sortable column heads, given how many repositories have each status.
+func (v *reposView) controls(byStatus map[string]int) {
 	all := 0
-	for _, n := range list.ByStatus {
+	for _, n := range byStatus {
 		all += n
 	}
 	v.Tabs = append(v.Tabs, tab{Label: "All", N: all, URL: v.url(map[string]string{"status": "", "page": ""}), Current: v.Status == ""})
 	v.Statuses = append(v.Statuses, option{Value: "", Label: "Any status", Selected: v.Status == ""})
 	for _, st := range catalog.RepoStatuses {
-		v.Tabs = append(v.Tabs, tab{Label: statusLabel(st), N: list.ByStatus[st], Status: st,
+		v.Tabs = append(v.Tabs, tab{Label: statusLabel(st), N: byStatus[st], Status: st,
 			URL: v.url(map[string]string{"status": st, "page": ""}), Current: v.Status == st})
 		v.Statuses = append(v.Statuses, option{Value: st, Label: statusLabel(st), Selected: v.Status == st})
 	}
@@ -114,28 +133,29 @@ func (s *Site) repositories(w http.ResponseWriter, r *http.Request, sess *Sessio
 		}
 		v.Columns = append(v.Columns, c)
 	}
-	now := s.cfg.Now()
-	for _, repo := range list.Repositories {
-		st := catalog.RepoStatusOf(repo)
-		row := repoRow{FullName: repo.FullName, URL: repo.URL(), Description: repo.Description, Status: st, StatusLabel: statusLabel(st),
-			Problems: len(repo.CatalogProblems), Updated: ago(now, repo.UpdatedAt)}
-		if repo.CatalogPath != "" && (st == catalog.RepoRegistered || st == catalog.RepoInvalid) {
-			row.CatalogURL = repo.BlobURL(repo.CatalogPath)
-		}
-		if owners := list.Owners[repo.FullName]; len(owners) > 0 {
-			row.Via = "catalog"
-			for _, o := range owners {
-				row.Owners = append(row.Owners, link{Label: refName(o), URL: refPath(o)})
-			}
-		} else if rule, ok := catalog.RootOwners(repo); ok && len(rule.Owners) > 0 {
-			row.Via = "CODEOWNERS"
-			for _, o := range rule.Owners {
-				row.Owners = append(row.Owners, link{Label: o})
-			}
-		}
-		v.Rows = append(v.Rows, row)
+}
+
+// repoRowOf is a repository as the listing shows it: its owners from the
+// catalog (owners, as stored refs), else from CODEOWNERS.
+func repoRowOf(repo *catalog.Repository, owners []string, now time.Time) repoRow {
+	st := catalog.RepoStatusOf(repo)
+	row := repoRow{FullName: repo.FullName, URL: repo.URL(), Description: repo.Description, Status: st, StatusLabel: statusLabel(st),
+		Problems: len(repo.CatalogProblems), Updated: humanize.Ago(now, repo.UpdatedAt)}
+	if repo.CatalogPath != "" && (st == catalog.RepoRegistered || st == catalog.RepoInvalid) {
+		row.CatalogURL = repo.BlobURL(repo.CatalogPath)
 	}
-	return s.render(w, r, http.StatusOK, "repositories", &view{Title: "Repositories", Nav: "repositories", Session: sess, Data: v})
+	if len(owners) > 0 {
+		row.Via = "catalog"
+		for _, o := range owners {
+			row.Owners = append(row.Owners, link{Label: refName(o), URL: refPath(o)})
+		}
+	} else if rule, ok := catalog.RootOwners(repo); ok && len(rule.Owners) > 0 {
+		row.Via = "CODEOWNERS"
+		for _, o := range rule.Owners {
+			row.Owners = append(row.Owners, link{Label: o})
+		}
+	}
+	return row
 }
 
 // url is this listing's address with some parameters changed ("" removes one).

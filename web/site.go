@@ -139,6 +139,23 @@ func New(ctx context.Context, cfg Config) (*Site, error) {
 		return nil, fmt.Errorf("web: base URL %q is not an http(s) URL", cfg.BaseURL)
 	}
 	s.cookies.secure = base.Scheme == "https"
+	if err := s.setUpSignIn(ctx); err != nil {
+		return nil, err
+	}
+	s.cov = cfg.Coverage
+	if s.cov == nil {
+		s.cov, s.ownCov = NewCoverageCache(cfg.Store, 30*time.Second, s.log), true
+	}
+	s.usage = newUsageLog(cfg.Store, s.log)
+	s.digests = newDigestCache(cfg.Digest, s.log)
+	return s, nil
+}
+
+// setUpSignIn checks what the sign-in mode needs and makes the session
+// signer, keyed by the database's key and the mode's secret. Missing OAuth
+// credentials leave the site up, saying why no one can sign in.
+func (s *Site) setUpSignIn(ctx context.Context) error {
+	cfg := s.cfg
 	var secret string
 	switch cfg.Mode {
 	case ModeGitHub:
@@ -149,26 +166,19 @@ func New(ctx context.Context, cfg Config) (*Site, error) {
 	case ModeToken:
 		secret = cfg.APIToken
 		if cfg.APIToken == "" {
-			return nil, errors.New("web: CALLBOARD_WEB_AUTH=token needs CALLBOARD_API_TOKEN")
+			return errors.New("web: CALLBOARD_WEB_AUTH=token needs CALLBOARD_API_TOKEN")
 		}
 	case ModeNone:
+		return nil
 	default:
-		return nil, fmt.Errorf("web: unknown sign-in mode %q", cfg.Mode)
+		return fmt.Errorf("web: unknown sign-in mode %q", cfg.Mode)
 	}
-	if cfg.Mode != ModeNone {
-		key, err := cfg.Store.WebKey(ctx, "session")
-		if err != nil {
-			return nil, err
-		}
-		s.signer = newSigner(key, cfg.Mode, secret)
+	key, err := cfg.Store.WebKey(ctx, "session")
+	if err != nil {
+		return err
 	}
-	s.cov = cfg.Coverage
-	if s.cov == nil {
-		s.cov, s.ownCov = NewCoverageCache(cfg.Store, 30*time.Second, s.log), true
-	}
-	s.usage = newUsageLog(cfg.Store, s.log)
-	s.digests = newDigestCache(cfg.Digest, s.log)
-	return s, nil
+	s.signer = newSigner(key, cfg.Mode, secret)
+	return nil
 }
 
 // Close stops the site's workers, recording the usage events still held.

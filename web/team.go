@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -82,8 +83,23 @@ func (s *Site) team(w http.ResponseWriter, r *http.Request, sess *Session) error
 	if len(a.Owners) > 0 {
 		v.Owner = ownerOf(a.Owners[0])
 	}
+	if err := s.teamFamily(ctx, e, &v); err != nil {
+		return err
+	}
+	if err := s.teamOwned(ctx, e, &v); err != nil {
+		return err
+	}
+	if v.Proposals, err = s.cfg.Onboarding.OpenProposals(ctx, e.Ref()); err != nil {
+		return err
+	}
+	s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "team", Actor: sess.Login, Entity: v.Ref, At: s.cfg.Now(), Outcome: catalog.OutcomeAnswered})
+	return s.render(w, r, http.StatusOK, "team", &view{Title: v.Row.Title, Nav: "teams", Session: sess, Data: v})
+}
+
+// teamFamily links a team's parent and children.
+func (s *Site) teamFamily(ctx context.Context, e *catalog.Entity, v *teamView) error {
 	if p := e.SpecString("parent"); p != "" {
-		if pr, err := catalog.ParseRef(p, catalog.RefDefaults{Kind: "Group", Namespace: ref.Namespace}); err == nil {
+		if pr, err := catalog.ParseRef(p, catalog.RefDefaults{Kind: "Group", Namespace: e.Ref().Namespace}); err == nil {
 			v.Parent = &link{Label: pr.Name, URL: EntityPath(pr)}
 		}
 	}
@@ -94,8 +110,12 @@ func (s *Site) team(w http.ResponseWriter, r *http.Request, sess *Session) error
 	for _, c := range children {
 		v.Children = append(v.Children, link{Label: refName(c), URL: refPath(c)})
 	}
+	return nil
+}
 
-	// Everything the team owns, by the same relation the owner answer reads.
+// teamOwned lists everything the team owns, by the same relation the owner
+// answer reads, grouped by kind, with what each lacks.
+func (s *Site) teamOwned(ctx context.Context, e *catalog.Entity, v *teamView) error {
 	refs, err := s.cfg.Store.RelatedRefs(ctx, e.Ref(), catalog.RelOwnerOf)
 	if err != nil {
 		return err
@@ -108,7 +128,7 @@ func (s *Site) team(w http.ResponseWriter, r *http.Request, sess *Session) error
 	if err != nil {
 		return err
 	}
-	repos := map[string]*catalog.Repository{}
+	repos := map[string]*catalog.Repository{} // by lower-case slug; nil: not recorded
 	for _, o := range owned {
 		if o == nil {
 			continue
@@ -127,36 +147,36 @@ func (s *Site) team(w http.ResponseWriter, r *http.Request, sess *Session) error
 		}
 		row := ownedRow{entityRow: rowOf(o), Repo: slug}
 		row.Gaps = gapsOf(o, repos[strings.ToLower(slug)], v.GitHubTeam)
-		if len(row.Gaps) > 0 {
-			v.Gaps = append(v.Gaps, gapRow{Name: row.Title, URL: row.URL, Gaps: row.Gaps})
-			for _, g := range row.Gaps {
-				switch g {
-				case gapNoDocs:
-					v.GapCounts.NoDocs++
-				case gapLifecycle:
-					v.GapCounts.NoLifecycle++
-				default:
-					v.GapCounts.Codeowners++
-				}
-			}
-		}
-		kind := catalog.CanonicalKind(o.Kind)
-		i := slices.IndexFunc(v.Groups, func(g kindGroup) bool { return g.Kind == kind })
-		if i < 0 {
-			v.Groups = append(v.Groups, kindGroup{Kind: kind})
-			i = len(v.Groups) - 1
-		}
-		v.Groups[i].Entries = append(v.Groups[i].Entries, row)
+		v.add(catalog.CanonicalKind(o.Kind), row)
 	}
 	slices.SortStableFunc(v.Groups, func(a, b kindGroup) int { return kindRank(a.Kind) - kindRank(b.Kind) })
 	for i := range v.Groups {
 		v.Groups[i].Label = kindPlural(v.Groups[i].Kind, len(v.Groups[i].Entries))
 	}
-	if v.Proposals, err = s.cfg.Onboarding.OpenProposals(ctx, e.Ref()); err != nil {
-		return err
+	return nil
+}
+
+// add puts an owned entity in its kind's group and counts its gaps.
+func (v *teamView) add(kind string, row ownedRow) {
+	if len(row.Gaps) > 0 {
+		v.Gaps = append(v.Gaps, gapRow{Name: row.Title, URL: row.URL, Gaps: row.Gaps})
+		for _, g := range row.Gaps {
+			switch g {
+			case gapNoDocs:
+				v.GapCounts.NoDocs++
+			case gapLifecycle:
+				v.GapCounts.NoLifecycle++
+			default:
+				v.GapCounts.Codeowners++
+			}
+		}
 	}
-	s.usage.add(catalog.UsageEvent{Plugin: PluginWeb, Action: "team", Actor: sess.Login, Entity: v.Ref, At: s.cfg.Now(), Outcome: catalog.OutcomeAnswered})
-	return s.render(w, r, http.StatusOK, "team", &view{Title: v.Row.Title, Nav: "teams", Session: sess, Data: v})
+	i := slices.IndexFunc(v.Groups, func(g kindGroup) bool { return g.Kind == kind })
+	if i < 0 {
+		v.Groups = append(v.Groups, kindGroup{Kind: kind})
+		i = len(v.Groups) - 1
+	}
+	v.Groups[i].Entries = append(v.Groups[i].Entries, row)
 }
 
 func kindRank(k string) int {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/callboard/callboard/internal/humanize"
 	"github.com/gorilla/mux"
 )
 
@@ -28,8 +29,8 @@ var cssURL = func() string {
 }()
 
 var funcs = template.FuncMap{
-	"num":        num,
-	"plural":     plural,
+	"num":        humanize.Int,
+	"plural":     humanize.Plural,
 	"pct":        pct,
 	"lower":      lower,
 	"statusText": statusLabel,

@@ -37,7 +37,7 @@ func newDigest(cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger, 
 		BaseURL:    cfg.BaseURL,
 		Onboarding: digestOnboarding(cfg, db),
 		From:       cfg.DigestFrom,
-		To:         digest.ParseAddresses(cfg.DigestTo),
+		To:         splitList(cfg.DigestTo),
 		// Owners' addresses come from catalog files: mail stays inside these.
 		AllowedDomains: cfg.DigestAllowedDomains,
 		Logger:         logger.With("component", "digest"),

@@ -143,19 +143,9 @@ func parseEntityRefFilter(_ *Meter, v any, args []any) (any, error) {
 	}
 	var kind, ns, name any
 	if s, ok := v.(string); ok {
-		colon, slash := strings.Index(s, ":"), strings.Index(s, "/")
-		if slash != -1 && slash < colon {
-			colon = -1
-		}
-		name = s[max(colon+1, slash+1):]
-		if colon != -1 {
-			kind = s[:colon]
-		}
-		if slash != -1 {
-			ns = s[colon+1 : slash]
-		}
-		if kind == "" || ns == "" || name == "" {
-			return nil, fmt.Errorf("the entity reference %q is not of the form [kind:][namespace/]name", s)
+		var err error
+		if kind, ns, name, err = splitEntityRef(s); err != nil {
+			return nil, err
 		}
 	} else {
 		kind, ns, name = member(v, "kind"), member(v, "namespace"), member(v, "name")
@@ -175,6 +165,25 @@ func parseEntityRefFilter(_ *Meter, v any, args []any) (any, error) {
 		return nil, fmt.Errorf("the entity reference %s has no name", jsString(v))
 	}
 	return map[string]any{"kind": kind, "namespace": ns, "name": name}, nil
+}
+
+// splitEntityRef reads [kind:][namespace/]name; a part not written is nil.
+func splitEntityRef(s string) (kind, ns, name any, err error) {
+	colon, slash := strings.Index(s, ":"), strings.Index(s, "/")
+	if slash != -1 && slash < colon {
+		colon = -1
+	}
+	name = s[max(colon+1, slash+1):]
+	if colon != -1 {
+		kind = s[:colon]
+	}
+	if slash != -1 {
+		ns = s[colon+1 : slash]
+	}
+	if kind == "" || ns == "" || name == "" {
+		return nil, nil, nil, fmt.Errorf("the entity reference %q is not of the form [kind:][namespace/]name", s)
+	}
+	return kind, ns, name, nil
 }
 
 var (

@@ -145,18 +145,9 @@ func replaceFilter(m *Meter, v any, args []any) (any, error) {
 	if !ok {
 		return v, nil
 	}
-	n := -1
-	if count != nil {
-		c := toNumber(count)
-		switch {
-		case c == 0:
-			return s, nil
-		case c > 0 && c < math.MaxInt32:
-			n = int(math.Ceil(c))
-		case c >= math.MaxInt32:
-		default:
-			n = 0 // a negative count: nunjucks replaces nothing
-		}
+	n, zero := replaceCount(count)
+	if zero {
+		return s, nil
 	}
 	with, err := m.toString(repl)
 	if err != nil {
@@ -180,6 +171,26 @@ func replaceFilter(m *Meter, v any, args []any) (any, error) {
 		return nil, err
 	}
 	return strings.Replace(s, from, with, n), nil
+}
+
+// replaceCount is how many replacements replace's count asks for: -1 for
+// all (no count, or a huge one), 0 for a negative count (nunjucks replaces
+// nothing); zero is a count of 0, which gives back the text unchanged
+// before the replacement is even read.
+func replaceCount(count any) (n int, zero bool) {
+	if count == nil {
+		return -1, false
+	}
+	c := toNumber(count)
+	switch {
+	case c == 0:
+		return 0, true
+	case c > 0 && c < math.MaxInt32:
+		return int(math.Ceil(c)), false
+	case c >= math.MaxInt32:
+		return -1, false
+	}
+	return 0, false // a negative count: nunjucks replaces nothing
 }
 
 func defaultFilter(_ *Meter, v any, args []any) (any, error) {
