@@ -45,9 +45,9 @@ func main() {
 	webSize := flag.Int("web-entities", 10000, "catalog size the web view's pages are timed at (0: skip them)")
 	webRequests := flag.Int("web-requests", 200, "requests per web page")
 	backfillRepos := flag.Int("backfill-repos", 50000, "repositories the GitHub backfill and the digest are measured at (0: skip them)")
-	only := flag.String("only", "", "measure only these groups, comma-separated: catalog, web, onboarding, github, backfill (default: all)")
+	only := flag.String("only", "", "measure only these groups, comma-separated: catalog-api (issue 16's queries beside Backstage's figures), catalog, web, onboarding, github, backfill (default: all)")
 	flag.Parse()
-	groups := map[string]bool{"catalog": true, "web": true, "onboarding": true, "github": true, "backfill": true}
+	groups := map[string]bool{"catalog-api": true, "catalog": true, "web": true, "onboarding": true, "github": true, "backfill": true}
 	if *only != "" {
 		groups = map[string]bool{}
 		for _, g := range strings.Split(*only, ",") {
@@ -76,7 +76,7 @@ func main() {
 	if !groups["onboarding"] {
 		onboarding = 0
 	}
-	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, onboarding, *backfillRepos, groups["github"], os.Stdout); err != nil {
+	if err := runBench(sizes, *requests, *deliveries, *senders, *pushes, *webSize, *webRequests, onboarding, *backfillRepos, groups["github"], groups["catalog-api"], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -134,7 +134,8 @@ func (m cpuMark) stolen() string {
 	return fmt.Sprintf("%.0f%%", 100*float64(now.steal-m.steal)/float64(now.total-m.total))
 }
 
-func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests, onboarding, backfillRepos int, github bool, out io.Writer) error {
+func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRequests, onboarding, backfillRepos int, github, backstage bool, out io.Writer) error {
+	loadBefore := loadAverage()
 	dir, err := os.MkdirTemp("", "callboard-bench-")
 	if err != nil {
 		return err
@@ -148,6 +149,14 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		return fmt.Errorf("building callboard: %w", err)
 	}
 	var figs []figure
+	beside := map[string]string{} // Backstage's figure, by the name of callboard's
+	if backstage {
+		f, err := backstageFigures(bin, dir, requests, beside)
+		if err != nil {
+			return fmt.Errorf("catalog API figures: %w", err)
+		}
+		figs = append(figs, f...)
+	}
 	for _, n := range sizes {
 		f, err := catalogFigures(bin, dir, n, requests)
 		if err != nil {
@@ -184,11 +193,11 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		figs = append(figs, f...)
 	}
 
-	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Fprintln(out, "| figure | measured | target | CPU taken by the host meanwhile |")
-	fmt.Fprintln(out, "|---|---|---|---|")
+	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s; load average %s before, %s after\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadBefore, loadAverage())
+	fmt.Fprintln(out, "| figure | measured | target | CPU taken by the host meanwhile | Backstage |")
+	fmt.Fprintln(out, "|---|---|---|---|---|")
 	for _, f := range figs {
-		fmt.Fprintf(out, "| %s | %s | %s | %s |\n", f.name, f.value, f.target, f.stolen)
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %s |\n", f.name, f.value, f.target, f.stolen, beside[f.name])
 	}
 	return nil
 }

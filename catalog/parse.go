@@ -15,10 +15,10 @@ import (
 
 // Limits on one catalog file. They bound the work a hostile or broken file can cause.
 const (
-	MaxFileSize     = 4 << 20 // bytes
-	MaxDocuments    = 2000    // YAML documents (entities) per file
+	MaxFileSize     = 4 << 20 // bytes; what a file may cost is bounded by its size, not by how many documents it holds
 	maxNodesPerDoc  = 200_000 // YAML nodes after alias expansion
 	maxAliasNodes   = 10_000  // nodes that aliases may add to a document
+	maxAliasPerFile = 200_000 // nodes that aliases may add to a whole file
 	maxDepth        = 64
 	maxPlaceholder  = 1 << 20 // bytes a $text/$json/$yaml placeholder may pull in
 	maxScalarLength = 1 << 20
@@ -103,18 +103,24 @@ func parentField(field string) string {
 // ParseFile reads every document of a catalog file. Valid entities are
 // returned even when other documents in the file have problems; a file that
 // is not YAML at all yields only problems.
+//
+// A placeholder names a file by a path relative to this one; a URL is
+// refused (ParseRepoFile reads a URL into the file's own repository).
 func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem) {
+	return parseFile(name, nil, data, resolve)
+}
+
+func parseFile(name string, repo *RepoFile, data []byte, resolve Resolver) ([]*Parsed, []Problem) {
 	if len(data) > MaxFileSize {
 		return nil, []Problem{{File: name, Message: fmt.Sprintf("file is %d bytes; the limit is %d", len(data), MaxFileSize)}}
 	}
-	fp := &fileParser{name: name}
+	fp := &fileParser{name: name, repo: repo}
 	if resolve != nil {
 		fp.budget = &placeholderBudget{resolve: resolve}
 		fp.resolve = fp.budget.read
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	docs := 0
-	for i := 0; ; i++ {
+	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
@@ -124,15 +130,10 @@ func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem
 			// A syntax error poisons the rest of the stream: report the file as unreadable.
 			return nil, []Problem{{File: name, Line: yamlErrorLine(err), Message: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
 		}
-		// Empty documents (a leading or trailing ---) do not count against the
-		// limit, but a file of nothing else must not keep the decoder busy.
+		// No count of documents: generated files hold tens of thousands, and
+		// decoding costs what the bytes cost (an empty document as much as
+		// its four bytes), which MaxFileSize bounds.
 		empty := len(doc.Content) == 0 || doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null"
-		if !empty {
-			docs++
-		}
-		if docs > MaxDocuments || i >= 2*MaxDocuments+2 {
-			return nil, []Problem{{File: name, Message: fmt.Sprintf("more than %d documents in one file", MaxDocuments)}}
-		}
 		if !empty { // an empty document declares nothing
 			fp.document(doc.Content[0])
 		}
@@ -143,6 +144,8 @@ func ParseFile(name string, data []byte, resolve Resolver) ([]*Parsed, []Problem
 // fileParser reads the documents of one file, in order.
 type fileParser struct {
 	name         string
+	repo         *RepoFile // the repository the file is read from, for placeholder URLs (nil: none)
+	aliased      int       // nodes aliases added to the file's documents so far
 	resolve      Resolver
 	budget       *placeholderBudget
 	overReported bool // the placeholder budget ran out, and that was said
@@ -158,7 +161,7 @@ func (fp *fileParser) problem(p Problem) {
 // document reads one document: an entity, or the problems that keep it out.
 func (fp *fileParser) document(root *yaml.Node) {
 	lines := map[string]int{}
-	v, err := decodeNode(root, lines)
+	v, err := decodeNodeWithin(root, lines, &fp.aliased)
 	if err != nil {
 		fp.problems = append(fp.problems, nodeProblem(fp.name, root.Line, err))
 		return
@@ -177,7 +180,7 @@ func (fp *fileParser) document(root *yaml.Node) {
 		return
 	}
 	p := &Parsed{Line: root.Line, lines: lines}
-	if errs := resolvePlaceholders(raw, "", fp.resolve, p); len(errs) > 0 {
+	if errs := resolvePlaceholders(raw, "", fp.repo, fp.resolve, p); len(errs) > 0 {
 		fp.placeholderProblems(errs)
 		return
 	}

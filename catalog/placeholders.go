@@ -54,7 +54,7 @@ func (b *placeholderBudget) read(target string) ([]byte, error) {
 // {"$yaml": target} objects with the target's content, as Backstage's
 // placeholder processor does. Like Backstage, it leaves such an object alone
 // when the target is not a string: it may be JSON Schema, not a placeholder.
-func resolvePlaceholders(v any, path string, resolve Resolver, p *Parsed) []Problem {
+func resolvePlaceholders(v any, path string, repo *RepoFile, resolve Resolver, p *Parsed) []Problem {
 	var problems []Problem
 	var walk func(v any, path string) any
 	walk = func(v any, path string) any {
@@ -63,7 +63,7 @@ func resolvePlaceholders(v any, path string, resolve Resolver, p *Parsed) []Prob
 			if len(t) == 1 {
 				for k, target := range t {
 					if s, ok := target.(string); ok && (k == "$text" || k == "$json" || k == "$yaml") {
-						val, err := placeholder(k, s, resolve)
+						val, err := placeholder(k, s, repo, resolve)
 						if errors.Is(err, errPlaceholderBudget) {
 							problems = append(problems, Problem{Line: p.LineOf(path), Field: path, Message: errPlaceholderBudget.Error()})
 							return v
@@ -93,14 +93,24 @@ func resolvePlaceholders(v any, path string, resolve Resolver, p *Parsed) []Prob
 	return problems
 }
 
-func placeholder(kind, target string, resolve Resolver) (any, error) {
+func placeholder(kind, target string, repo *RepoFile, resolve Resolver) (any, error) {
 	if target == "" {
 		return nil, fmt.Errorf("placeholder %s needs a file name or URL", kind)
+	}
+	read := target
+	if isURL(target) {
+		// As Backstage: a URL is read only when it names a file of the same
+		// repository, and then as that file, within the same budget.
+		rel, err := repo.relativeTarget(target)
+		if err != nil {
+			return nil, fmt.Errorf("placeholder %s %s: %v", kind, target, err)
+		}
+		read = rel
 	}
 	if resolve == nil {
 		return nil, fmt.Errorf("placeholder %s %s cannot be read here", kind, target)
 	}
-	data, err := resolve(target)
+	data, err := resolve(read)
 	if errors.Is(err, errPlaceholderBudget) {
 		return nil, err
 	}

@@ -50,3 +50,41 @@ type NameEntry struct {
 	Name string
 	Ref  string
 }
+
+// ListQuery selects entities for a list (the catalog API's GET /entities):
+// in ref order, or by each field of Order (entities without a field after
+// those with it), ties broken by uid.
+type ListQuery struct {
+	Where  Predicate
+	Order  []Order
+	Offset int
+	Limit  int // 0: no limit
+}
+
+// PageQuery asks for one page of a keyset-paged list (the catalog API's
+// GET /entities/by-query), as Backstage pages it: entities that have
+// SortField, by its value (lower-cased) and then by uid, or by uid alone
+// without one; the page starts after the row whose sort values are After
+// (before it, with Backward).
+type PageQuery struct {
+	Where          Predicate
+	SortField      string // lower-case; "" sorts by uid
+	Desc           bool
+	FullTextTerm   string
+	FullTextFields []string  // none: metadata.name, metadata.title, spec.profile.displayname
+	After          []*string // the sort value and uid (or the uid) of the row the page follows
+	Backward       bool
+	Offset         int  // rows skipped first (a first page only)
+	Limit          int  // 0: no rows, only the count
+	Count          bool // count the matches (PageInfo.TotalItems)
+	// Estimate is how many entities match, when known (a cursor carries
+	// it), else -1: it picks how the page is read, never what it holds.
+	Estimate int
+}
+
+// PageInfo is where a page of a PageQuery starts and ends.
+type PageInfo struct {
+	TotalItems  int       // when counted
+	More        bool      // rows remain past the page, in its direction
+	First, Last []*string // the sort values of its first and last rows; nil when empty
+}

@@ -274,10 +274,14 @@ func TestDeriveEdgesOfTheDemoCatalogResolve(t *testing.T) {
 	}
 	var missing []string
 	count := 0
+	for ref := range refusedExamples {
+		// Backstage refuses these too, but other examples still name them.
+		declared[strings.TrimSuffix(strings.TrimPrefix(ref, "apis/"), "-api.yaml")] = true
+	}
 	for _, e := range all {
 		for _, ed := range DeriveEdges(e) {
 			count++
-			if !declared[ed.Target.String()] {
+			if t := ed.Target; !declared[t.String()] && !(strings.EqualFold(t.Kind, "API") && declared[t.Name]) {
 				missing = append(missing, fmt.Sprintf("%s %s %s", ed.Source, ed.Type, ed.Target))
 			}
 		}

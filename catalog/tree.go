@@ -37,6 +37,10 @@ type TreeOptions struct {
 	// NoTargets reads the root file alone: an import reads every file of
 	// its folder by itself.
 	NoTargets bool
+	// Repo is the repository fsys holds (its Path is ignored): a
+	// placeholder may then name a file of it by its GitHub URL, read as
+	// the path it names (see ParseRepoFile). Without it a URL is refused.
+	Repo *RepoFile
 }
 
 // Tree is what ReadTree read.
@@ -123,7 +127,15 @@ func (w *treeWalk) next() error {
 	if err != nil || !ok {
 		return err
 	}
-	parsed, problems := ParseFile(p, body, w.resolver(p))
+	var parsed []*Parsed
+	var problems []Problem
+	if w.opts.Repo != nil {
+		rf := *w.opts.Repo
+		rf.Path = p
+		parsed, problems = ParseRepoFile(rf, body, w.resolver(p))
+	} else {
+		parsed, problems = ParseFile(p, body, w.resolver(p))
+	}
 	w.tree.Problems = append(w.tree.Problems, problems...)
 	for _, pe := range parsed {
 		w.tree.Entities = append(w.tree.Entities, TreeEntity{Path: p, Parsed: pe})

@@ -37,9 +37,21 @@ func nodeProblem(file string, line int, err error) Problem {
 // field's line in lines. The document is measured first, so an alias bomb is
 // refused before anything is built.
 func decodeNode(root *yaml.Node, lines map[string]int) (any, error) {
+	var aliased int
+	return decodeNodeWithin(root, lines, &aliased)
+}
+
+// decodeNodeWithin is decodeNode for one document of a file, counting in
+// fileAliased the nodes aliases add across the file: without a count of
+// documents, a file of many small alias-heavy documents must not expand
+// without bound either.
+func decodeNodeWithin(root *yaml.Node, lines map[string]int, fileAliased *int) (any, error) {
 	m := sizer{sizes: map[*yaml.Node]int{}}
 	if _, err := m.walk(root, 0); err != nil {
 		return nil, err
+	}
+	if *fileAliased += m.aliased; *fileAliased > maxAliasPerFile {
+		return nil, errAt(root, "", "aliases expand the file by more than %d YAML nodes", maxAliasPerFile)
 	}
 	c := converter{lines: lines, budget: maxNodesPerDoc}
 	return c.convert(root, "", 0)

@@ -139,7 +139,10 @@ func (c *prChecker) readHead(ctx context.Context, head *repofs.FS, t prTarget, i
 	// The row is a scratch copy: a pull request is checked, never ingested.
 	// Its branch is the head commit, so that Location targets and
 	// placeholders are read there too, not on the default branch.
-	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA}
+	row := &catalog.Repository{GitHubID: t.repo.ID, FullName: t.repo.FullName, DefaultBranch: t.headSHA, HTMLURL: t.repo.HTMLURL}
+	// A placeholder URL names the base branch; the head's file is read.
+	opts.Repo = repoFile(row, head)
+	opts.Repo.Base = t.baseRef
 	_, parsed, err := c.sync.readCatalog(ctx, head, row, opts)
 	if err != nil {
 		return err

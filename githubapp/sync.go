@@ -194,6 +194,22 @@ func readCodeowners(fsys fs.FS, row *catalog.Repository) error {
 	return nil
 }
 
+// repoFile names the repository a catalog file is read from, for the
+// placeholders that name its files by URL (the default branch, or the
+// revision fsys reads).
+func repoFile(row *catalog.Repository, fsys *repofs.FS) *catalog.RepoFile {
+	ref := fsys.Branch()
+	if ref == "" {
+		ref = row.DefaultBranch
+	}
+	return &catalog.RepoFile{
+		WebURL: strings.TrimSuffix(row.URL(), "/"+row.FullName),
+		Owner:  row.Org(),
+		Repo:   row.Name(),
+		Ref:    ref,
+	}
+}
+
 // readCatalog reads the repository's catalog files (catalog.ReadTree from
 // the root catalog file) into row (status, files, problems) and returns
 // what they declare, stamped with where, and the parsed entities, with
@@ -202,6 +218,9 @@ func (s *syncer) readCatalog(ctx context.Context, fsys *repofs.FS, row *catalog.
 	row.CatalogProblems, row.CatalogFiles = nil, nil
 	root := s.root()
 	opts.Rev = fsys.Branch()
+	if opts.Repo == nil {
+		opts.Repo = repoFile(row, fsys)
+	}
 	tree, err := catalog.ReadTree(ctx, fsys, root, opts)
 	var tl *catalog.TooLargeError
 	switch {

@@ -147,6 +147,21 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// ReadTx runs fn in a read-only transaction on the pool, so that several
+// reads see one snapshot (the ids a list selects and the entities it then
+// writes).
+func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // Created is when the database was created: when its first migration was applied.
 func (db *DB) Created(ctx context.Context) (time.Time, error) {
 	var at sql.NullInt64

@@ -6,9 +6,36 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"sync"
 
 	"github.com/callboard/callboard/migrations"
 )
+
+// steps is Go work some migrations need beyond their SQL.
+var steps struct {
+	mu sync.Mutex
+	m  map[string]func(ctx context.Context, tx *sql.Tx) error
+}
+
+// RegisterStep adds Go work to the migration named name (its file name),
+// run in the migration's transaction after its SQL. The package whose rows
+// the migration changes registers it, from an init function, since only it
+// knows how those rows are encoded (the catalog store re-encodes its
+// entities, say).
+func RegisterStep(name string, fn func(ctx context.Context, tx *sql.Tx) error) {
+	steps.mu.Lock()
+	defer steps.mu.Unlock()
+	if steps.m == nil {
+		steps.m = map[string]func(ctx context.Context, tx *sql.Tx) error{}
+	}
+	steps.m[name] = fn
+}
+
+func stepOf(name string) func(ctx context.Context, tx *sql.Tx) error {
+	steps.mu.Lock()
+	defer steps.mu.Unlock()
+	return steps.m[name]
+}
 
 func migrationNames() ([]string, error) {
 	names, err := fs.Glob(migrations.FS, "*.sql")
@@ -84,6 +111,11 @@ func (db *DB) apply(ctx context.Context, name string) (applied bool, err error) 
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return fmt.Errorf("applying migration %s: %w", name, err)
+		}
+		if step := stepOf(name); step != nil {
+			if err := step(ctx, tx); err != nil {
+				return fmt.Errorf("applying migration %s: %w", name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, db.Now().Unix()); err != nil {
 			return fmt.Errorf("recording migration %s: %w", name, err)

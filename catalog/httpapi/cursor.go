@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -8,32 +9,29 @@ import (
 	"github.com/callboard/callboard/catalog"
 )
 
-// queryCursor is what a by-query cursor carries: the original query and
-// where the page starts. It is sent as base64url JSON and is opaque to
-// clients. It must not have a "query" key: @backstage/catalog-client decodes
-// cursors and sends those with one to the predicate endpoint.
+// queryCursor is a by-query cursor in Backstage's own format, so that a
+// client (or a person reading one) finds what Backstage's cursors hold:
+// the query (a filter predicate, or the older filter), the order fields
+// (only the first sorts), the full-text filter, the sort values of the row
+// the page continues from, the direction, and the total of the first page.
+// It is base64 JSON, as Backstage writes it.
 type queryCursor struct {
-	Filter       []wireFilterSet `json:"filter,omitempty"`
-	OrderFields  []wireOrder     `json:"orderFields,omitempty"`
-	FullText     *wireFullText   `json:"fullTextFilter,omitempty"`
-	ExcludeTotal bool            `json:"excludeTotal,omitempty"`
-	Offset       int             `json:"offset"`
-	Limit        int             `json:"limit"`
+	OrderFields          []cursorOrder   `json:"orderFields"`
+	FullTextFilter       *cursorFullText `json:"fullTextFilter,omitempty"`
+	OrderFieldValues     []*string       `json:"orderFieldValues"`
+	Filter               json.RawMessage `json:"filter,omitempty"`
+	IsPrevious           bool            `json:"isPrevious"`
+	Query                json.RawMessage `json:"query,omitempty"`
+	FirstSortFieldValues []*string       `json:"firstSortFieldValues,omitempty"`
+	TotalItems           *float64        `json:"totalItems,omitempty"`
 }
 
-type wireFilterSet []wireCondition
-
-type wireCondition struct {
-	Key    string   `json:"key"`
-	Values []string `json:"values,omitempty"`
-}
-
-type wireOrder struct {
+type cursorOrder struct {
 	Field string `json:"field"`
-	Order string `json:"order"`
+	Order string `json:"order,omitempty"`
 }
 
-type wireFullText struct {
+type cursorFullText struct {
 	Term   string   `json:"term"`
 	Fields []string `json:"fields,omitempty"`
 }
@@ -43,76 +41,78 @@ func (c queryCursor) encode() string {
 	if err != nil {
 		panic("httpapi: cursor does not marshal: " + err.Error())
 	}
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.StdEncoding.EncodeToString(b)
 }
 
-// decodeCursor reads a cursor this package wrote (or a client rewrapped in
-// padded or standard base64).
-func decodeCursor(s string) (queryCursor, error) {
+// decodeCursor reads a cursor and checks it as Backstage checks one (its
+// schema): a cursor it could have written is taken, whoever wrote it.
+func decodeCursor(s string) (queryCursor, catalog.Predicate, error) {
 	var c queryCursor
-	if !decodeBase64JSON(s, &c) {
-		return queryCursor{}, inputError("malformed cursor: it is not one this server returned")
+	b, ok := decodeBase64(s)
+	if !ok {
+		return c, catalog.Predicate{}, inputError("Malformed cursor: it is not base64")
 	}
-	if c.Offset < 0 || c.Limit < 0 {
-		return queryCursor{}, inputError("malformed cursor: negative offset or limit")
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		return c, catalog.Predicate{}, inputError("Malformed cursor: not JSON (%v)", err)
 	}
-	terms := 0
-	for _, set := range c.Filter {
-		for _, cond := range set {
-			terms += 1 + len(cond.Values)
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return c, catalog.Predicate{}, inputError("Malformed cursor: expected an object, got %s", compact(raw))
+	}
+	var missing []string
+	for _, k := range []string{"orderFields", "orderFieldValues", "isPrevious"} {
+		if _, ok := obj[k]; !ok {
+			missing = append(missing, k)
 		}
 	}
-	if terms > MaxFilterTerms || len(c.Filter) > MaxFilterSets || len(c.OrderFields) > MaxOrderFields {
-		return queryCursor{}, inputError("malformed cursor: more than %d filter conditions, %d filter sets or %d order fields", MaxFilterTerms, MaxFilterSets, MaxOrderFields)
+	if len(missing) > 0 {
+		return c, catalog.Predicate{}, inputError("Malformed cursor: %s required", strings.Join(missing, ", "))
 	}
-	return c, nil
-}
-
-func toWireFilter(f catalog.Filter) []wireFilterSet {
-	out := make([]wireFilterSet, 0, len(f))
-	for _, set := range f {
-		ws := make(wireFilterSet, 0, len(set))
-		for _, c := range set {
-			ws = append(ws, wireCondition{Key: c.Key, Values: c.Values})
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, catalog.Predicate{}, inputError("Malformed cursor: %v", err)
+	}
+	for _, o := range c.OrderFields {
+		if o.Order != "asc" && o.Order != "desc" {
+			return c, catalog.Predicate{}, inputError("Malformed cursor: orderFields: order must be asc or desc")
 		}
-		out = append(out, ws)
 	}
-	return out
-}
-
-func fromWireFilter(w []wireFilterSet) catalog.Filter {
-	var out catalog.Filter
-	for _, ws := range w {
-		set := make(catalog.FilterSet, 0, len(ws))
-		for _, c := range ws {
-			set = append(set, catalog.Condition{Key: strings.ToLower(c.Key), Values: c.Values})
+	if c.OrderFields == nil || c.OrderFieldValues == nil {
+		return c, catalog.Predicate{}, inputError("Malformed cursor: orderFields and orderFieldValues must be arrays")
+	}
+	pp := predicateParser{what: "cursor"}
+	var preds []catalog.Predicate
+	if len(c.Filter) > 0 && !bytes.Equal(c.Filter, []byte("null")) {
+		var f any
+		if err := json.Unmarshal(c.Filter, &f); err != nil {
+			return c, catalog.Predicate{}, inputError("Malformed cursor: %v", err)
 		}
-		out = append(out, set)
-	}
-	return out
-}
-
-func toWireOrder(os []catalog.Order) []wireOrder {
-	out := make([]wireOrder, 0, len(os))
-	for _, o := range os {
-		dir := "asc"
-		if o.Desc {
-			dir = "desc"
+		p, err := parseEntityFilter(f, 0, &pp)
+		if err != nil {
+			return c, catalog.Predicate{}, err
 		}
-		out = append(out, wireOrder{Field: o.Field, Order: dir})
+		preds = append(preds, p)
 	}
-	return out
+	if len(c.Query) > 0 && !bytes.Equal(c.Query, []byte("null")) {
+		p, err := parsePredicate(c.Query, "cursor query")
+		if err != nil {
+			return c, catalog.Predicate{}, err
+		}
+		preds = append(preds, p)
+	}
+	where := catalog.All()
+	switch len(preds) {
+	case 1:
+		where = preds[0]
+	case 2:
+		where = catalog.All(preds...)
+	}
+	return c, where, nil
 }
 
-func fromWireOrder(w []wireOrder) []catalog.Order {
-	var out []catalog.Order
-	for _, o := range w {
-		out = append(out, catalog.Order{Field: strings.ToLower(o.Field), Desc: o.Order == "desc"})
-	}
-	return out
-}
-
-// afterCursor is the `after` cursor of GET /entities, as Backstage writes it:
+// afterCursor is the after cursor of GET /entities, as Backstage writes it:
 // base64 JSON of the next page's limit and offset.
 type afterCursor struct {
 	Limit  *int `json:"limit,omitempty"`
@@ -121,28 +121,41 @@ type afterCursor struct {
 
 func (c afterCursor) encode() string {
 	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.StdEncoding.EncodeToString(b)
 }
 
 func decodeAfter(s string) (afterCursor, error) {
-	var c afterCursor
-	if !decodeBase64JSON(s, &c) {
-		return afterCursor{}, inputError("malformed after cursor, could not be parsed")
+	var raw map[string]any
+	b, ok := decodeBase64(s)
+	if !ok || json.Unmarshal(b, &raw) != nil || raw == nil {
+		return afterCursor{}, inputError("Malformed after cursor, could not be parsed")
 	}
-	if (c.Limit != nil && *c.Limit < 0) || (c.Offset != nil && *c.Offset < 0) {
-		return afterCursor{}, inputError("malformed after cursor: negative limit or offset")
+	var c afterCursor
+	for k, dst := range map[string]**int{"limit": &c.Limit, "offset": &c.Offset} {
+		v, ok := raw[k]
+		if !ok {
+			continue
+		}
+		f, isNum := v.(float64)
+		if !isNum || f != float64(int(f)) {
+			if k == "limit" {
+				return afterCursor{}, inputError("Malformed after cursor, limit was not an number")
+			}
+			return afterCursor{}, inputError("Malformed after cursor, offset was not a number")
+		}
+		n := max(int(f), 0)
+		*dst = &n
 	}
 	return c, nil
 }
 
-// decodeBase64JSON reads JSON from base64 in the URL alphabet as this
-// package writes it, or in the standard one, padded or not (clients rewrap
-// cursors); ok is false when it is neither.
-func decodeBase64JSON(s string, v any) bool {
+// decodeBase64 reads base64 as Backstage does: the standard or the URL
+// alphabet, padded or not.
+func decodeBase64(s string) ([]byte, bool) {
 	s = strings.TrimRight(strings.TrimSpace(s), "=")
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawStdEncoding.DecodeString(s)
 	if err != nil {
-		b, err = base64.RawStdEncoding.DecodeString(s)
+		b, err = base64.RawURLEncoding.DecodeString(s)
 	}
-	return err == nil && json.Unmarshal(b, v) == nil
+	return b, err == nil
 }

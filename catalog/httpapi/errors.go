@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // apiError is an error the client is told about, as Backstage's errors are:
@@ -56,10 +57,18 @@ func writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	b.Error.Name = e.name
 	b.Error.Message = e.message
 	b.Request.Method = r.Method
-	b.Request.URL = r.URL.RequestURI()
+	// As Backstage writes it: relative to the API's base.
+	b.Request.URL = strings.TrimPrefix(r.URL.RequestURI(), Prefix)
 	b.Response.StatusCode = e.status
 	if e.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="callboard"`)
 	}
 	_ = writeJSON(w, e.status, b) // an errorBody always encodes
 }
+
+// streamError is a failure after an answer's first bytes went out: the
+// answer can only be cut short.
+type streamError struct{ err error }
+
+func (e *streamError) Error() string { return "after the answer started: " + e.err.Error() }
+func (e *streamError) Unwrap() error { return e.err }

@@ -3,10 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +33,7 @@ func checkError(t *testing.T, res response, method, url, wantName, wantMessage s
 		want.Error.Message = wantMessage
 	}
 	want.Request.Method = method
-	want.Request.URL = url
+	want.Request.URL = strings.TrimPrefix(url, Prefix) // as Backstage writes it: relative to the API
 	want.Response.StatusCode = res.status
 	if got != want {
 		t.Errorf("error body\n%+v\nwant\n%+v", got, want)
@@ -57,24 +59,34 @@ func TestInputErrors(t *testing.T) {
 		{"bad order", "GET", "/api/catalog/entities?order=sideways:metadata.name", "", 400, "InputError"},
 		{"bad orderField", "GET", "/api/catalog/entities/by-query?orderField=metadata.name,up", "", 400, "InputError"},
 		{"bad cursor", "GET", "/api/catalog/entities/by-query?cursor=not-a-cursor", "", 400, "InputError"},
-		{"cursor with negative offset", "GET", "/api/catalog/entities/by-query?cursor=" + queryCursor{Offset: -1}.encode(), "", 400, "InputError"},
-		{"bad after", "GET", "/api/catalog/entities?after=%%%", "", 400, "InputError"},
+		{"cursor without isPrevious", "GET", "/api/catalog/entities/by-query?cursor=" + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(`{"orderFields":[],"orderFieldValues":[]}`))), "", 400, "InputError"},
+		{"cursor with a bad order", "GET", "/api/catalog/entities/by-query?cursor=" + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(`{"orderFields":[{"field":"x","order":"up"}],"orderFieldValues":[],"isPrevious":false}`))), "", 400, "InputError"},
+		{"cursor with a bad query", "GET", "/api/catalog/entities/by-query?cursor=" + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(`{"orderFields":[],"orderFieldValues":[],"isPrevious":false,"query":{"$nope":1}}`))), "", 400, "InputError"},
+		{"bad after", "GET", "/api/catalog/entities?after=%25%25%25", "", 400, "InputError"},
 		{"bad totalItems", "GET", "/api/catalog/entities/by-query?totalItems=some", "", 400, "InputError"},
 		{"malformed query string", "GET", "/api/catalog/entities?filter=%zz", "", 400, "InputError"},
+		{"unknown parameter", "GET", "/api/catalog/entities?filters=kind=api", "", 400, "InputError"},
+		{"a parameter by-name does not take", "GET", "/api/catalog/entities/by-name/component/default/x?fields=kind", "", 400, "InputError"},
+		{"empty parameter", "GET", "/api/catalog/entity-facets?facet=", "", 400, "InputError"},
 		{"facets without facet", "GET", "/api/catalog/entity-facets?filter=kind=api", "", 400, "InputError"},
 		{"by-refs without entityRefs", "POST", "/api/catalog/entities/by-refs", `{"fields":["kind"]}`, 400, "InputError"},
 		{"by-refs not JSON", "POST", "/api/catalog/entities/by-refs", `entityRefs=a`, 400, "InputError"},
 		{"by-refs refs not strings", "POST", "/api/catalog/entities/by-refs", `{"entityRefs":[1,2]}`, 400, "InputError"},
-		{"by-refs predicate query", "POST", "/api/catalog/entities/by-refs", `{"entityRefs":[],"query":{"kind":"api"}}`, 501, "NotImplementedError"},
-		{"predicate by-query", "POST", "/api/catalog/entities/by-query", `{"query":{"kind":"api"}}`, 501, "NotImplementedError"},
-		{"predicate facets", "POST", "/api/catalog/entity-facets", `{"facets":["kind"]}`, 501, "NotImplementedError"},
+		{"by-refs query not a predicate", "POST", "/api/catalog/entities/by-refs", `{"entityRefs":[],"query":{"kind":{"$regex":"a"}}}`, 400, "InputError"},
+		{"predicate with two operators", "POST", "/api/catalog/entities/by-query", `{"query":{"$all":[],"$any":[]}}`, 400, "InputError"},
+		{"predicate facets without facets", "POST", "/api/catalog/entity-facets", `{"facets":[]}`, 400, "InputError"},
+		{"ancestry", "GET", "/api/catalog/entities/by-name/component/default/x/ancestry", "", 501, "NotImplementedError"},
 		{"unknown route", "GET", "/api/catalog/locations", "", 404, "NotFoundError"},
 		{"write route", "DELETE", "/api/catalog/entities/by-uid/abc", "", 404, "NotFoundError"},
 		{"wrong method", "POST", "/api/catalog/entities", "{}", 404, "NotFoundError"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := do(t, tc.method, srv.URL+tc.url, tc.body, nil)
+			var header map[string]string
+			if strings.HasPrefix(tc.body, "{") {
+				header = map[string]string{"Content-Type": "application/json"}
+			}
+			res := do(t, tc.method, srv.URL+tc.url, tc.body, header)
 			if res.status != tc.wantStatus {
 				t.Fatalf("status %d, want %d; body %s", res.status, tc.wantStatus, res.body)
 			}
@@ -137,17 +149,27 @@ func (f *failingReader) EntityJSON(context.Context, catalog.Ref) ([]byte, error)
 	return nil, errDisk
 }
 
-func (f *failingReader) EntitiesByRefs(context.Context, []string) ([]*catalog.Entity, error) {
+func (f *failingReader) EntityJSONByUID(context.Context, string) ([]byte, error) {
 	f.calls++
 	return nil, errDisk
 }
 
-func (f *failingReader) Query(context.Context, catalog.Query) (catalog.Page, error) {
+func (f *failingReader) ListEntities(context.Context, catalog.ListQuery, func(bool), func([]byte) error) error {
 	f.calls++
-	return catalog.Page{}, errDisk
+	return errDisk
 }
 
-func (f *failingReader) Facets(context.Context, catalog.Filter, []string) (map[string][]catalog.FacetCount, error) {
+func (f *failingReader) QueryPage(context.Context, catalog.PageQuery, func([]byte) error) (catalog.PageInfo, error) {
+	f.calls++
+	return catalog.PageInfo{}, errDisk
+}
+
+func (f *failingReader) EntitiesByRefsJSON(context.Context, []string, catalog.Predicate, func([]byte) error) error {
+	f.calls++
+	return errDisk
+}
+
+func (f *failingReader) Facets(context.Context, catalog.Predicate, []string) (map[string][]catalog.FacetCount, error) {
 	f.calls++
 	return nil, errDisk
 }
@@ -157,15 +179,18 @@ func TestStoreErrors(t *testing.T) {
 		{"GET", "/api/catalog/entities", ""},
 		{"GET", "/api/catalog/entities/by-query?filter=kind=api", ""},
 		{"GET", "/api/catalog/entities/by-name/component/default/x", ""},
+		{"GET", "/api/catalog/entities/by-uid/x", ""},
 		{"POST", "/api/catalog/entities/by-refs", `{"entityRefs":["component:default/x"]}`},
+		{"POST", "/api/catalog/entities/by-query", `{"query":{"kind":"api"}}`},
 		{"GET", "/api/catalog/entity-facets?facet=kind", ""},
+		{"POST", "/api/catalog/entity-facets", `{"facets":["kind"]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.url, func(t *testing.T) {
 			var logs bytes.Buffer
 			rd := &failingReader{}
 			srv := newServer(t, rd, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-			res := do(t, tc.method, srv.URL+tc.url, tc.body, nil)
+			res := do(t, tc.method, srv.URL+tc.url, tc.body, map[string]string{"Content-Type": "application/json"})
 			if res.status != http.StatusInternalServerError {
 				t.Fatalf("status %d, want 500; body %s", res.status, res.body)
 			}
@@ -194,14 +219,17 @@ func TestOnRequest(t *testing.T) {
 	auth := map[string]string{"Authorization": "Bearer t"}
 	do(t, "GET", srv.URL+"/api/catalog/entities?filter=kind=api", "", auth)
 	do(t, "GET", srv.URL+"/api/catalog/entities/by-query", "", auth)
-	do(t, "GET", srv.URL+"/api/catalog/entities/by-name/api/default/spotify", "", auth)
-	do(t, "POST", srv.URL+"/api/catalog/entities/by-refs", `{"entityRefs":[]}`, auth)
+	do(t, "GET", srv.URL+"/api/catalog/entities/by-name/api/default/petstore", "", auth)
+	do(t, "GET", srv.URL+"/api/catalog/entities/by-uid/x", "", auth)
+	do(t, "POST", srv.URL+"/api/catalog/entities/by-refs", `{"entityRefs":[]}`, map[string]string{"Authorization": "Bearer t", "Content-Type": "application/json"})
+	do(t, "POST", srv.URL+"/api/catalog/entities/by-query", `{}`, auth)
 	do(t, "GET", srv.URL+"/api/catalog/entity-facets?facet=kind", "", auth)
+	do(t, "POST", srv.URL+"/api/catalog/entity-facets", `{"facets":["kind"]}`, map[string]string{"Authorization": "Bearer t", "Content-Type": "application/json"})
 	do(t, "GET", srv.URL+"/api/catalog/entities", "", nil)   // refused: not counted
 	do(t, "GET", srv.URL+"/api/catalog/elsewhere", "", auth) // no such action: not counted
 	mu.Lock()
 	defer mu.Unlock()
-	want := []string{"get-entities", "query-entities", "get-entity-by-name", "get-entities-by-refs", "get-entity-facets"}
+	want := []string{"get-entities", "query-entities", "get-entity-by-name", "get-entity-by-uid", "get-entities-by-refs", "query-entities-by-predicate", "get-entity-facets", "get-entity-facets-by-predicate"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("OnRequest saw %q, want %q", got, want)
 	}

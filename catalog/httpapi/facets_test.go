@@ -18,23 +18,38 @@ func TestGetEntityFacets(t *testing.T) {
 		{
 			name:  "kind over everything",
 			query: url.Values{"facet": {"kind"}},
+			// As Backstage: values as written, in byte order.
 			want: map[string][]catalog.FacetCount{"kind": {
-				{Value: "User", Count: 17}, {Value: "Component", Count: 13}, {Value: "API", Count: 9}, {Value: "Group", Count: 8},
-				{Value: "Location", Count: 8}, {Value: "Domain", Count: 3}, {Value: "System", Count: 3}, {Value: "Resource", Count: 1},
+				{Value: "API", Count: 6}, {Value: "Component", Count: 13}, {Value: "Domain", Count: 3}, {Value: "Group", Count: 8},
+				{Value: "Location", Count: 8}, {Value: "Resource", Count: 1}, {Value: "System", Count: 3}, {Value: "User", Count: 17},
 			}},
 		},
 		{
 			name:  "several facets under a filter",
 			query: url.Values{"facet": {"spec.type", "metadata.tags"}, "filter": {"kind=component"}},
 			want: map[string][]catalog.FacetCount{
-				"spec.type":     {{Value: "service", Count: 10}, {Value: "website", Count: 2}, {Value: "library", Count: 1}},
-				"metadata.tags": {{Value: "go", Count: 3}, {Value: "java", Count: 3}, {Value: "data", Count: 1}, {Value: "playback", Count: 1}, {Value: "website", Count: 1}},
+				"spec.type":     {{Value: "library", Count: 1}, {Value: "service", Count: 10}, {Value: "website", Count: 2}},
+				"metadata.tags": {{Value: "data", Count: 1}, {Value: "go", Count: 3}, {Value: "java", Count: 3}, {Value: "playback", Count: 1}, {Value: "website", Count: 1}},
 			},
 		},
 		{
 			name:  "filters OR",
 			query: url.Values{"facet": {"spec.owner"}, "filter": {"kind=domain", "kind=resource"}},
-			want:  map[string][]catalog.FacetCount{"spec.owner": {{Value: "team-a", Count: 2}, {Value: "acme-corp", Count: 1}, {Value: "user:frank.tiernan", Count: 1}}},
+			want:  map[string][]catalog.FacetCount{"spec.owner": {{Value: "acme-corp", Count: 1}, {Value: "team-a", Count: 2}, {Value: "user:frank.tiernan", Count: 1}}},
+		},
+		{
+			// Issue 16, point 3: relations count, both directions, by target.
+			name:  "relations",
+			query: url.Values{"facet": {"relations.ownedBy", "relations.hasMember"}, "filter": {"kind=system", "kind=group,metadata.name=team-d"}},
+			want: map[string][]catalog.FacetCount{
+				"relations.ownedBy":   {{Value: "group:default/team-a", Count: 1}, {Value: "group:default/team-b", Count: 1}, {Value: "group:default/team-c", Count: 1}},
+				"relations.hasMember": {{Value: "user:default/eva.macdowell", Count: 1}, {Value: "user:default/lucy.sheehan", Count: 1}},
+			},
+		},
+		{
+			name:  "a relation type callboard does not know",
+			query: url.Values{"facet": {"relations.likes"}},
+			want:  map[string][]catalog.FacetCount{"relations.likes": {}},
 		},
 		{
 			name:  "a facet no entity has",

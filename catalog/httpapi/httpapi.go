@@ -6,20 +6,28 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/internal/bearer"
 	"github.com/gorilla/mux"
 )
 
-// Reader is what the API reads; *store.Store satisfies it.
+// Reader is what the API reads; *store.Store satisfies it. Lists are
+// written to emit as they are read (an entity as the API serves it, nil
+// for a by-refs miss), so no answer holds the catalog in memory.
 type Reader interface {
-	// EntityJSON is the entity with ref, with its relations, encoded as
-	// json.Marshal would.
+	// EntityJSON is the entity with ref, with its relations, or
+	// catalog.ErrNotFound.
 	EntityJSON(ctx context.Context, ref catalog.Ref) ([]byte, error)
-	EntitiesByRefs(ctx context.Context, refs []string) ([]*catalog.Entity, error)
-	Query(ctx context.Context, q catalog.Query) (catalog.Page, error)
-	Facets(ctx context.Context, filter catalog.Filter, facets []string) (map[string][]catalog.FacetCount, error)
+	// EntityJSONByUID is the entity with that metadata.uid.
+	EntityJSONByUID(ctx context.Context, uid string) ([]byte, error)
+	// ListEntities calls page once, before the first entity, with whether
+	// entities remain past the page.
+	ListEntities(ctx context.Context, q catalog.ListQuery, page func(more bool), emit func(entity []byte) error) error
+	QueryPage(ctx context.Context, q catalog.PageQuery, emit func(entity []byte) error) (catalog.PageInfo, error)
+	EntitiesByRefsJSON(ctx context.Context, refs []string, where catalog.Predicate, emit func(entity []byte) error) error
+	Facets(ctx context.Context, where catalog.Predicate, facets []string) (map[string][]catalog.FacetCount, error)
 }
 
 // Options tunes Register.
@@ -29,7 +37,9 @@ type Options struct {
 	Token string
 	// OnRequest, when set, is called once for each authorized request with
 	// the action it asks for ("get-entities", "query-entities",
-	// "get-entity-by-name", "get-entities-by-refs", "get-entity-facets"), so
+	// "query-entities-by-predicate", "get-entity-by-name",
+	// "get-entity-by-uid", "get-entities-by-refs", "get-entity-facets",
+	// "get-entity-facets-by-predicate"), so
 	// the caller can record usage (plugin "catalog-api"). It is called from
 	// many goroutines at once.
 	OnRequest func(r *http.Request, action string)
@@ -43,22 +53,18 @@ type Options struct {
 // Prefix is where Register mounts the API.
 const Prefix = "/api/catalog"
 
-// Limits on one request.
+// Limits on one request. Each is one Backstage's answers fit inside: a
+// request Backstage answers, callboard answers too.
 const (
-	// MaxLimit is the most entities one page holds; a larger limit is
-	// lowered to it, and GET /entities without a limit answers at most this
-	// many, with a Link header to the rest.
-	MaxLimit = 10000
 	// DefaultQueryLimit is the page size of /entities/by-query without a
 	// limit, as in Backstage.
-	DefaultQueryLimit = 20
-	// MaxRefs is the most refs one POST /entities/by-refs may ask for (the
-	// client sends at most 1000 per request).
-	MaxRefs = 1000
-	// MaxBodyBytes bounds the body of POST /entities/by-refs.
+	DefaultQueryLimit = 200
+	// MaxBodyBytes bounds the body of a POST (by-refs, by-query, facets).
+	// Backstage takes 100 KB; the client sends by-refs in chunks of 90 KB.
 	MaxBodyBytes = 1 << 20
-	// MaxFilterTerms bounds the conditions and values of one filter, so a
-	// request cannot build an arbitrarily large SQL statement.
+	// MaxFilterTerms bounds the distinct conditions and values of one
+	// filter, so a request cannot build an arbitrarily large SQL statement;
+	// repeats are merged first.
 	MaxFilterTerms = 1000
 	// MaxFilterSets bounds the alternative filter sets (repeated filter
 	// parameters) of one request, after identical ones are merged: each is
@@ -66,8 +72,9 @@ const (
 	MaxFilterSets = 100
 	// MaxFacets bounds the distinct facets one request may count.
 	MaxFacets = 50
-	// MaxOrderFields bounds the distinct fields one request may sort by:
-	// each sorts through a lookup per entity.
+	// MaxOrderFields bounds the distinct fields GET /entities may sort by:
+	// each is a pass over its index. (by-query sorts by the first only, as
+	// Backstage does.)
 	MaxOrderFields = 10
 	// MaxQueryParams bounds the parameters of one query string, as the
 	// query parser of Backstage's own backend (Express, qs) does; there they
@@ -82,30 +89,53 @@ type handler struct {
 	token bearer.Token
 }
 
-// Register mounts the routes under /api/catalog on r.
+// Register mounts the routes under /api/catalog on r. As in Backstage, a
+// trailing slash is ignored and HEAD answers as GET does.
 func Register(r *mux.Router, rd Reader, opts Options) {
 	h := &handler{rd: rd, opts: opts, log: opts.Logger, token: bearer.New(opts.Token)}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
 	get := func(path, action string, fn handlerFunc) {
-		r.Handle(Prefix+path, h.handle(action, fn)).Methods(http.MethodGet)
+		r.Handle(Prefix+path, h.handle(action, fn)).Methods(http.MethodGet, http.MethodHead)
+	}
+	post := func(path, action string, fn handlerFunc) {
+		r.Handle(Prefix+path, h.handle(action, fn)).Methods(http.MethodPost)
 	}
 	get("/entities", "get-entities", h.getEntities)
 	get("/entities/by-query", "query-entities", h.queryEntities)
 	get("/entities/by-name/{kind}/{namespace}/{name}", "get-entity-by-name", h.getEntityByName)
-	r.Handle(Prefix+"/entities/by-refs", h.handle("get-entities-by-refs", h.getEntitiesByRefs)).Methods(http.MethodPost)
+	get("/entities/by-uid/{uid}", "get-entity-by-uid", h.getEntityByUID)
 	get("/entity-facets", "get-entity-facets", h.getEntityFacets)
+	post("/entities/by-refs", "get-entities-by-refs", h.getEntitiesByRefs)
+	post("/entities/by-query", "query-entities-by-predicate", h.queryEntitiesByPredicate)
+	post("/entity-facets", "get-entity-facets-by-predicate", h.getEntityFacetsByPredicate)
 
-	// The client switches to these when a caller passes a predicate query;
-	// say plainly that callboard does not support them.
-	for _, p := range []string{"/entities/by-query", "/entity-facets"} {
-		r.Handle(Prefix+p, h.handle("", func(w http.ResponseWriter, r *http.Request) error {
-			return notImplementedError("predicate queries (POST %s) are not supported by callboard; use the filter parameters of GET %s", r.URL.Path, r.URL.Path)
-		})).Methods(http.MethodPost)
+	// What the routes above miss only by a trailing slash, or an encoded
+	// slash in a name (a%2Fb is one segment, as in Backstage).
+	r.PathPrefix(Prefix+"/entities/by-name/").Handler(h.handle("get-entity-by-name", h.getEntityByNamePath)).Methods(http.MethodGet, http.MethodHead)
+	for _, p := range []struct {
+		path, action string
+		fn           handlerFunc
+		method       string
+	}{
+		{"/entities/", "get-entities", h.getEntities, http.MethodGet},
+		{"/entities/by-query/", "query-entities", h.queryEntities, http.MethodGet},
+		{"/entity-facets/", "get-entity-facets", h.getEntityFacets, http.MethodGet},
+		{"/entities/by-refs/", "get-entities-by-refs", h.getEntitiesByRefs, http.MethodPost},
+		{"/entities/by-query/", "query-entities-by-predicate", h.queryEntitiesByPredicate, http.MethodPost},
+		{"/entity-facets/", "get-entity-facets-by-predicate", h.getEntityFacetsByPredicate, http.MethodPost},
+	} {
+		methods := []string{p.method}
+		if p.method == http.MethodGet {
+			methods = append(methods, http.MethodHead)
+		}
+		r.Handle(Prefix+p.path, h.handle(p.action, p.fn)).Methods(methods...)
 	}
+	get("/entities/by-uid/{uid}/", "get-entity-by-uid", h.getEntityByUID)
+
 	notFound := h.handle("", func(w http.ResponseWriter, r *http.Request) error {
-		return notFoundError("callboard serves a read-only subset of the catalog API; there is no %s %s", r.Method, r.URL.Path)
+		return notFoundError("callboard serves a read-only subset of the catalog API; there is no %s %s", r.Method, strings.TrimPrefix(r.URL.Path, Prefix))
 	})
 	r.Handle(Prefix, notFound)
 	r.PathPrefix(Prefix + "/").Handler(notFound)
@@ -123,6 +153,13 @@ func (h *handler) handle(action string, fn handlerFunc) http.Handler {
 			h.opts.OnRequest(r, action)
 		}
 		if err := fn(w, r); err != nil {
+			var se *streamError
+			if errors.As(err, &se) {
+				// The answer is under way: cut it short, so the client sees
+				// a broken answer rather than a short list.
+				h.logFailure(r, se.err)
+				panic(http.ErrAbortHandler)
+			}
 			h.fail(w, r, err)
 		}
 	})
@@ -147,6 +184,12 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, r, ae)
 		return
 	}
+	h.logFailure(r, err)
+	writeError(w, r, errInternal)
+}
+
+// logFailure logs, once, an error the client is not told about.
+func (h *handler) logFailure(r *http.Request, err error) {
 	if h.opts.OnError != nil {
 		h.opts.OnError(err)
 	}
@@ -156,7 +199,6 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		h.log.ErrorContext(r.Context(), "catalog api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeError(w, r, errInternal)
 }
 
 // writeJSON encodes v before writing anything, so an encoding error can

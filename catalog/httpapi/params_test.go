@@ -3,7 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/callboard/callboard/catalog"
@@ -55,6 +57,22 @@ func TestParseFilter(t *testing.T) {
 			params: []string{"", " , ", "kind=api"},
 			want:   catalog.Filter{{{Key: "kind", Values: []string{"api"}}}},
 		},
+		{
+			name:   "a repeated value counts once",
+			params: []string{"kind=api,kind=api,kind=api"},
+			want:   catalog.Filter{{{Key: "kind", Values: []string{"api"}}}},
+		},
+		{
+			// As Backstage: conditions are grouped by the key as written.
+			name:   "keys written in another case are separate conditions",
+			params: []string{"kind=api,KIND=component"},
+			want:   catalog.Filter{{{Key: "kind", Values: []string{"api"}}, {Key: "kind", Values: []string{"component"}}}},
+		},
+		{
+			name:   "repeated filter sets are merged",
+			params: []string{"kind=api,spec.type=grpc", "spec.type=grpc,kind=api"},
+			want:   catalog.Filter{{{Key: "kind", Values: []string{"api"}}, {Key: "spec.type", Values: []string{"grpc"}}}},
+		},
 		{name: "empty key", params: []string{"=api"}, wantErr: true},
 	}
 	for _, tc := range tests {
@@ -71,14 +89,17 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestParseFilterBounded(t *testing.T) {
-	params := make([]string, MaxFilterTerms+1)
+	params := make([]string, MaxFilterTerms)
 	for i := range params {
-		params[i] = "kind=api"
+		params[i] = fmt.Sprintf("metadata.name=n%d", i)
 	}
-	_, err := parseFilter(params)
+	_, err := parseFilter([]string{strings.Join(params, ",")})
 	var ae *apiError
 	if !errors.As(err, &ae) || ae.name != "InputError" {
-		t.Errorf("%d conditions: error %v, want InputError", len(params), err)
+		t.Errorf("%d distinct conditions: error %v, want InputError", len(params), err)
+	}
+	if _, err := parseFilter(params[:MaxFilterTerms/2-1]); err == nil {
+		t.Errorf("%d filter sets: no error, want one (at most %d sets)", MaxFilterTerms/2-1, MaxFilterSets)
 	}
 }
 
@@ -106,12 +127,15 @@ func TestProject(t *testing.T) {
 		{[]string{"metadata.name", "metadata"}, `{"metadata":{"name":"svc","annotations":{"backstage.io/techdocs-ref":"dir:.","github.com/project-slug":"org/svc"},"tags":["go"]}}`},
 		{[]string{"Kind", "spec.owner.name", "nothing"}, `{}`},
 	}
+	entity, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range tests {
-		got, err := project(e, tc.fields)
+		b, err := project(entity, tc.fields)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := json.Marshal(got)
 		var gotV, wantV any
 		json.Unmarshal(b, &gotV)
 		if err := json.Unmarshal([]byte(tc.want), &wantV); err != nil {
@@ -123,26 +147,77 @@ func TestProject(t *testing.T) {
 	}
 }
 
-func TestCursorRoundTrip(t *testing.T) {
+// TestCursorFormat: cursors are Backstage's own (base64 JSON of
+// orderFields, orderFieldValues, isPrevious, query, totalItems, ...): one
+// callboard wrote reads back the same, and one Backstage wrote is read too.
+func TestCursorFormat(t *testing.T) {
+	name, uid := "lonely-group", "00000000-0000-0000-0000-000000000000"
+	total := 3.0
 	c := queryCursor{
-		Filter:      toWireFilter(catalog.Filter{{{Key: "kind", Values: []string{"api", "component"}}, {Key: "spec.owner"}}, {{Key: "kind", Values: []string{"group"}}}}),
-		OrderFields: toWireOrder([]catalog.Order{{Field: "metadata.name", Desc: true}, {Field: "kind"}}),
-		FullText:    &wireFullText{Term: "pay", Fields: []string{"metadata.name"}},
-		Offset:      40,
-		Limit:       20,
+		OrderFields:          []cursorOrder{{Field: "metadata.name", Order: "asc"}},
+		OrderFieldValues:     []*string{&name, &uid},
+		FirstSortFieldValues: []*string{&name, &uid},
+		Query:                json.RawMessage(`{"kind":"group"}`),
+		FullTextFilter:       &cursorFullText{Term: "team"},
+		TotalItems:           &total,
 	}
-	s := c.encode()
-	got, err := decodeCursor(s)
+	got, where, err := decodeCursor(c.encode())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, c) {
 		t.Errorf("round trip gave %+v, want %+v", got, c)
 	}
-	var raw map[string]any
-	b, _ := json.Marshal(got)
-	json.Unmarshal(b, &raw)
-	if _, ok := raw["query"]; ok {
-		t.Errorf("cursor has a query key, which sends the client to the predicate endpoint: %s", b)
+	if want := catalog.FieldIn("kind", "group"); !reflect.DeepEqual(where, want) {
+		t.Errorf("query read as %+v, want %+v", where, want)
+	}
+	// Written by Backstage 4.0.5 (the older filter form, padded base64).
+	backstage := "eyJvcmRlckZpZWxkcyI6W3siZmllbGQiOiJtZXRhZGF0YS5uYW1lIiwib3JkZXIiOiJhc2MifV0sIm9yZGVyRmllbGRWYWx1ZXMiOlsibG9uZWx5LWdyb3VwIiwiMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwIl0sImZpbHRlciI6eyJrZXkiOiJraW5kIiwidmFsdWVzIjpbImdyb3VwIl19LCJpc1ByZXZpb3VzIjpmYWxzZSwidG90YWxJdGVtcyI6M30="
+	got, where, err = decodeCursor(backstage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *got.OrderFieldValues[0] != name || got.IsPrevious || *got.TotalItems != 3 || !reflect.DeepEqual(where, catalog.FieldIn("kind", "group")) {
+		t.Errorf("Backstage's cursor read as %+v, where %+v", got, where)
+	}
+}
+
+func TestParsePredicate(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    catalog.Predicate
+		wantErr string
+	}{
+		{`{"kind":"Component"}`, catalog.FieldIn("kind", "Component"), ""},
+		{`{"Kind":"API","spec.type":{"$in":["grpc",7,true]}}`, catalog.All(catalog.FieldIn("kind", "API"), catalog.FieldIn("spec.type", "grpc", "7", "true")), ""},
+		{`{"$all":[{"kind":"api"},{"$not":{"metadata.namespace":"default"}}]}`, catalog.All(catalog.FieldIn("kind", "api"), catalog.Not(catalog.FieldIn("metadata.namespace", "default"))), ""},
+		{`{"$any":[]}`, catalog.Predicate{Op: catalog.PredAny, Preds: []catalog.Predicate{}}, ""},
+		{`{"spec.owner":{"$exists":false}}`, catalog.FieldExists("spec.owner", false), ""},
+		{`{"metadata.name":{"$hasPrefix":"pay"}}`, catalog.Predicate{Op: catalog.PredField, Key: "metadata.name", Match: catalog.Match{Kind: catalog.MatchPrefix, Values: []string{"pay"}}}, ""},
+		{`{"metadata.tags":{"$contains":"java"}}`, catalog.FieldIn("metadata.tags", "java"), ""},
+		{`{"relations":{"$contains":{"type":"ownedBy","targetRef":{"$in":["group:default/a"]}}}}`, catalog.Predicate{Op: catalog.PredField, Key: "relations", Match: catalog.Match{Kind: catalog.MatchRelation, RelationType: "ownedby", Values: []string{"group:default/a"}}}, ""},
+		{`"kind"`, catalog.Predicate{}, "must be an object"},
+		{`{"$all":{"kind":"api"}}`, catalog.Predicate{}, "$all takes an array"},
+		{`{"$all":[],"kind":"api"}`, catalog.Predicate{}, "operators must be a single"},
+		{`{"$nor":[]}`, catalog.Predicate{}, "unknown operator $nor"},
+		{`{"kind":null}`, catalog.Predicate{}, "must be a primitive value"},
+		{`{"kind":{"$regex":"."}}`, catalog.Predicate{}, "must be a primitive value"},
+		{`{"metadata.tags":{"$contains":{"a":1}}}`, catalog.Predicate{}, "Object form of $contains is not supported"},
+		{`{"relations":{"$contains":{"targetRef":"x"}}}`, catalog.Predicate{}, `requires a "type" string property`},
+		{strings.Repeat(`{"$not":`, 40) + `{"kind":"api"}` + strings.Repeat(`}`, 40), catalog.Predicate{}, "nested deeper than"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in[:min(len(tc.in), 40)], func(t *testing.T) {
+			got, err := parsePredicate(json.RawMessage(tc.in), "query")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("error %v, want one saying %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
 	}
 }

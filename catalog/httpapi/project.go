@@ -1,46 +1,47 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"strings"
-
-	"github.com/callboard/callboard/catalog"
 )
 
-// render turns entities into what a response carries: the entity itself, or
-// with fields, only those parts of it; nil stays nil (JSON null).
-func render(es []*catalog.Entity, fields []string) ([]any, error) {
-	out := make([]any, len(es))
-	for i, e := range es {
-		if e == nil {
-			continue
+// parseFields reads the fields to keep of each entity (the fields
+// parameter, comma separated, and a body's fields), once each.
+func parseFields(lists ...[]string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range lists {
+		for _, f := range l {
+			for part := range strings.SplitSeq(f, ",") {
+				part = strings.TrimSpace(part)
+				if part == "" || seen[part] {
+					continue
+				}
+				seen[part] = true
+				out = append(out, part)
+			}
 		}
-		if len(fields) == 0 {
-			out[i] = e
-			continue
+	}
+	for _, f := range out {
+		if strings.Contains(f, "[") {
+			return nil, inputError("Invalid field %q, array type fields are not supported", f)
 		}
-		p, err := project(e, fields)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = p
 	}
 	return out, nil
 }
 
-// project keeps only the given dotted paths of an entity, as Backstage's
-// fields parameter does: "metadata.name,spec.owner" gives
-// {"metadata":{"name":...},"spec":{"owner":...}}; a path that names a subtree
-// keeps all of it; a path the entity lacks is left out. Keys are matched
-// exactly, and a part that is not a key is joined with the next one, so
-// "metadata.annotations.backstage.io/techdocs-ref" finds the annotation.
-func project(e *catalog.Entity, fields []string) (map[string]any, error) {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
+// project keeps only the given dotted paths of an entity (JSON), as
+// Backstage's fields parameter does: "metadata.name,spec.owner" gives
+// {"metadata":{"name":...},"spec":{"owner":...}}; a path that names a
+// subtree keeps all of it; a path the entity lacks is left out. Keys are
+// matched exactly, and a part that is not a key is joined with the next
+// one, so "metadata.annotations.backstage.io/techdocs-ref" finds the
+// annotation.
+func project(entity []byte, fields []string) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(entity))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
@@ -53,7 +54,19 @@ func project(e *catalog.Entity, fields []string) (map[string]any, error) {
 			set(out, path, v)
 		}
 	}
-	return out, nil
+	return marshal(out)
+}
+
+// marshal encodes v without escaping HTML characters, as JavaScript's
+// JSON.stringify writes them.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 func lookup(m map[string]any, field string) ([]string, any, bool) {
@@ -86,4 +99,62 @@ func set(out map[string]any, path []string, v any) {
 		out = next
 	}
 	out[path[len(path)-1]] = v
+}
+
+// itemWriter writes a JSON response whose entities are written as they
+// are read: the status and headers go out with the first of them, so a
+// failure before it is still an error response, and one after it cuts the
+// response short (the handler aborts it) rather than ending it well-formed.
+type itemWriter struct {
+	w       http.ResponseWriter
+	bw      *bufio.Writer
+	fields  []string
+	prefix  string // written before the first item: `[` or `{"items":[`
+	started bool
+	n       int
+}
+
+func newItemWriter(w http.ResponseWriter, prefix string, fields []string) *itemWriter {
+	return &itemWriter{w: w, prefix: prefix, fields: fields}
+}
+
+// start sends the headers and the prefix.
+func (iw *itemWriter) start() {
+	if iw.started {
+		return
+	}
+	iw.started = true
+	iw.w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	iw.w.WriteHeader(http.StatusOK)
+	iw.bw = bufio.NewWriterSize(iw.w, 32<<10)
+	iw.bw.WriteString(iw.prefix)
+}
+
+// item writes one entity (null for nil), projected to the fields asked for.
+func (iw *itemWriter) item(entity []byte) error {
+	iw.start()
+	if iw.n > 0 {
+		iw.bw.WriteByte(',')
+	}
+	iw.n++
+	if entity == nil {
+		_, err := iw.bw.WriteString("null")
+		return err
+	}
+	if len(iw.fields) > 0 {
+		p, err := project(entity, iw.fields)
+		if err != nil {
+			return err
+		}
+		entity = p
+	}
+	_, err := iw.bw.Write(entity)
+	return err
+}
+
+// finish writes the rest of the response after the items.
+func (iw *itemWriter) finish(suffix string) error {
+	iw.start()
+	iw.bw.WriteString(suffix)
+	return iw.bw.Flush()
 }

@@ -1,144 +1,286 @@
 package httpapi
 
 import (
+	"encoding/json"
+	"math"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
 )
 
-type queryResponse struct {
-	Items      []any    `json:"items"`
-	TotalItems int      `json:"totalItems"`
-	PageInfo   pageInfo `json:"pageInfo"`
-}
-
-type pageInfo struct {
-	NextCursor string `json:"nextCursor,omitempty"`
-	PrevCursor string `json:"prevCursor,omitempty"`
+// pageRequest is one by-query request: a first page, or a cursor's.
+type pageRequest struct {
+	cursor       queryCursor // the query as a cursor carries it on
+	where        catalog.Predicate
+	initial      bool
+	offset       int
+	limit        int
+	excludeTotal bool
+	fields       []string
 }
 
 // queryEntities serves GET /entities/by-query: one page of the matching
 // entities, how many match in all, and cursors to the next and previous
 // pages. A cursor carries the original query, so with one the filter, order
 // and full-text parameters are ignored, as in Backstage; limit and fields
-// still apply.
+// still apply, and without a limit a page is of the default size.
 func (h *handler) queryEntities(w http.ResponseWriter, r *http.Request) error {
-	v, err := query(r.URL)
+	p, err := parseParams(r.URL, queryParams)
 	if err != nil {
 		return err
 	}
-	fields, err := parseFields(v["fields"])
-	if err != nil {
+	req := pageRequest{limit: DefaultQueryLimit}
+	if req.fields, err = parseFields(p.all("fields")); err != nil {
 		return err
 	}
-	limit, hasLimit, err := count(v, "limit")
-	if err != nil {
-		return err
+	if n, ok := p.integer("limit"); ok {
+		req.limit = n
 	}
-	c, err := cursorOf(v)
-	if err != nil {
-		return err
-	}
-	if hasLimit {
-		c.Limit = limit
-	}
-	c.Limit = min(c.Limit, MaxLimit)
-
-	q := catalog.Query{
-		Filter: fromWireFilter(c.Filter),
-		Order:  fromWireOrder(c.OrderFields),
-		Offset: c.Offset,
-		// The store reads Limit 0 as "no limit"; a page of none still
-		// wants the total.
-		Limit: max(c.Limit, 1),
-	}
-	if c.FullText != nil {
-		q.FullTextTerm = c.FullText.Term
-		q.FullTextFields = c.FullText.Fields
-		if len(q.FullTextFields) == 0 && len(q.Order) > 0 {
-			// Backstage searches the first sort field when no fields are
-			// named (and metadata.uid without one; the store's default of
-			// name, title and display name serves people better).
-			q.FullTextFields = []string{q.Order[0].Field}
+	if s, ok := p.str("cursor"); ok {
+		if req.cursor, req.where, err = decodeCursor(s); err != nil {
+			return err
 		}
+		return h.page(w, r, req)
 	}
-	page, err := h.rd.Query(r.Context(), q)
+	filter, err := parseFilter(p.all("filter"))
 	if err != nil {
 		return err
 	}
-	es := page.Entities
-	if c.Limit == 0 {
-		es = nil
-	}
-	items, err := render(es, fields)
+	order, err := parseOrderFields(p.all("orderField"))
 	if err != nil {
 		return err
 	}
-	resp := queryResponse{Items: items, TotalItems: page.TotalItems}
-	if c.ExcludeTotal {
-		resp.TotalItems = 0
+	term, _ := p.str("fullTextFilterTerm")
+	req.initial = true
+	req.offset, _ = p.integer("offset")
+	req.excludeTotal = p.has("totalItems") && p.all("totalItems")[0] == "exclude"
+	req.where = filter.Predicate()
+	req.cursor = queryCursor{
+		OrderFields:      order,
+		OrderFieldValues: []*string{},
+		Query:            filterPredicateJSON(filter),
+		FullTextFilter:   &cursorFullText{Term: term, Fields: p.list("fullTextFilterFields")},
 	}
-	if c.Limit > 0 {
-		if next := c.Offset + len(es); len(es) > 0 && next < page.TotalItems {
-			n := c
-			n.Offset = next
-			resp.PageInfo.NextCursor = n.encode()
-		}
-		if c.Offset > 0 {
-			p := c
-			p.Offset = max(0, c.Offset-c.Limit)
-			resp.PageInfo.PrevCursor = p.encode()
-		}
-	}
-	return writeJSON(w, http.StatusOK, resp)
+	return h.page(w, r, req)
 }
 
-// cursorOf returns the request's cursor, or one built from its parameters
-// for a first page.
-func cursorOf(v url.Values) (queryCursor, error) {
-	s, ok, err := single(v, "cursor")
+// parseOrderFields reads orderField parameters: "metadata.name,desc" (the
+// direction defaults to asc).
+func parseOrderFields(ps []string) ([]cursorOrder, error) {
+	out := []cursorOrder{}
+	for _, p := range ps {
+		parts := strings.Split(p, ",")
+		o := cursorOrder{Field: parts[0], Order: "asc"}
+		if len(parts) > 1 {
+			if parts[1] != "asc" && parts[1] != "desc" {
+				return nil, inputError("Invalid order field order, must be asc or desc")
+			}
+			o.Order = parts[1]
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// queryEntitiesByPredicate serves POST /entities/by-query, the endpoint the
+// client uses for filter predicates ({"query": {"$all": [...]}}) and for the
+// cursors of such queries.
+func (h *handler) queryEntitiesByPredicate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := parseParams(r.URL, noParams); err != nil {
+		return err
+	}
+	body, parsed, err := readBody(w, r)
 	if err != nil {
-		return queryCursor{}, err
+		return err
 	}
-	if ok {
-		return decodeCursor(s)
-	}
-	c := queryCursor{Limit: DefaultQueryLimit}
-	filter, err := parseFilter(v["filter"])
-	if err != nil {
-		return c, err
-	}
-	c.Filter = toWireFilter(filter)
-	order, err := parseOrderFields(v["orderField"])
-	if err != nil {
-		return c, err
-	}
-	c.OrderFields = toWireOrder(order)
-	if c.Offset, _, err = count(v, "offset"); err != nil {
-		return c, err
-	}
-	term, _, err := single(v, "fullTextFilterTerm")
-	if err != nil {
-		return c, err
-	}
-	if term = strings.TrimSpace(term); term != "" {
-		c.FullText = &wireFullText{Term: term}
-		for _, f := range list(v, "fullTextFilterFields") {
-			c.FullText.Fields = append(c.FullText.Fields, strings.ToLower(f))
+	if parsed {
+		err := checkBody(body, nil, []bodyField{{"cursor", "string"}, {"limit", "number"}, {"offset", "number"}, {"fields", "array of strings"}, {"query", "object"}})
+		if err != nil {
+			return err
 		}
 	}
-	total, _, err := single(v, "totalItems")
+	req := pageRequest{limit: DefaultQueryLimit}
+	if req.fields, err = parseFields(bodyStrings(body, "fields")); err != nil {
+		return err
+	}
+	if n, ok, err := bodyCount(body, "limit"); err != nil {
+		return err
+	} else if ok {
+		req.limit = n
+	}
+	if c, ok := body["cursor"]; ok {
+		s, _ := c.(string)
+		if s == "" {
+			return inputError("Cursor cannot be empty")
+		}
+		if req.cursor, req.where, err = decodeCursor(s); err != nil {
+			return err
+		}
+		return h.page(w, r, req)
+	}
+	req.initial = true
+	req.where = catalog.All()
+	var query json.RawMessage
+	if q, ok := body["query"]; ok {
+		query = rawJSON(q)
+		if req.where, err = parsePredicate(query, "query"); err != nil {
+			return err
+		}
+	}
+	order := []cursorOrder{}
+	if ob, ok := body["orderBy"]; ok {
+		items, ok := ob.([]any)
+		if !ok {
+			return inputError("request/body/orderBy must be array")
+		}
+		for i, it := range items {
+			m, _ := it.(map[string]any)
+			field, ok := m["field"].(string)
+			if !ok {
+				return inputError("request/body/orderBy/%d must have required property 'field'", i)
+			}
+			dir, _ := m["order"].(string)
+			if dir != "asc" && dir != "desc" {
+				return inputError("Invalid order field order, must be asc or desc")
+			}
+			order = append(order, cursorOrder{Field: field, Order: dir})
+		}
+	}
+	if t, ok := body["totalItems"]; ok {
+		s, _ := t.(string)
+		if s != "include" && s != "exclude" {
+			return inputError("Invalid totalItems value %q, expected one of: include, exclude", compact(t))
+		}
+		req.excludeTotal = s == "exclude"
+	}
+	if n, ok, err := bodyCount(body, "offset"); err != nil {
+		return err
+	} else if ok {
+		req.offset = n
+	}
+	req.cursor = queryCursor{OrderFields: order, OrderFieldValues: []*string{}, Query: query}
+	if ft, ok := body["fullTextFilter"].(map[string]any); ok {
+		term, _ := ft["term"].(string)
+		req.cursor.FullTextFilter = &cursorFullText{Term: term, Fields: bodyStrings(ft, "fields")}
+	}
+	return h.page(w, r, req)
+}
+
+// bodyCount reads a non-negative whole number of a body (limit, offset).
+func bodyCount(body map[string]any, name string) (int, bool, error) {
+	v, ok := body[name]
+	if !ok {
+		return 0, false, nil
+	}
+	n, _ := v.(json.Number)
+	f, err := n.Float64()
+	if err != nil || f < 0 || f != math.Trunc(f) {
+		return 0, false, inputError("Invalid %s, must be a non-negative integer", name)
+	}
+	return int(min(f, math.MaxInt32)), true, nil
+}
+
+// page answers a by-query request: the items as they are read, then the
+// total and the cursors, as Backstage pages (by the first order field's
+// value and then by uid, or by uid; a cursor goes on from a row, not from
+// an offset).
+func (h *handler) page(w http.ResponseWriter, r *http.Request, req pageRequest) error {
+	c := req.cursor
+	pq := catalog.PageQuery{Where: req.where, Limit: req.limit, Estimate: -1}
+	if len(c.OrderFields) > 0 {
+		// Backstage sorts by the first order field only.
+		pq.SortField = strings.ToLower(c.OrderFields[0].Field)
+		pq.Desc = c.OrderFields[0].Order == "desc"
+	}
+	if ft := c.FullTextFilter; ft != nil && strings.TrimSpace(ft.Term) != "" {
+		pq.FullTextTerm = strings.TrimSpace(ft.Term)
+		pq.FullTextFields = ft.Fields
+		if len(pq.FullTextFields) == 0 && pq.SortField != "" {
+			// As Backstage: the sort field is searched when no field is named.
+			pq.FullTextFields = []string{pq.SortField}
+		}
+	}
+	if req.initial {
+		pq.Offset = req.offset
+		pq.Count = !req.excludeTotal
+	} else {
+		if len(c.OrderFieldValues) > 0 {
+			pq.After = c.OrderFieldValues
+		}
+		pq.Backward = c.IsPrevious
+		if c.TotalItems != nil && *c.TotalItems > 0 {
+			pq.Estimate = int(*c.TotalItems)
+		}
+		// As Backstage: a cursor without the total has it counted.
+		pq.Count = c.TotalItems == nil && !req.excludeTotal
+	}
+	iw := newItemWriter(w, `{"items":[`, req.fields)
+	info, err := h.rd.QueryPage(r.Context(), pq, iw.item)
 	if err != nil {
-		return c, err
+		if iw.started {
+			return &streamError{err}
+		}
+		return err
 	}
-	switch total {
-	case "", "include":
-	case "exclude":
-		c.ExcludeTotal = true
-	default:
-		return c, inputError("invalid totalItems %q: expected include or exclude", total)
+	total := 0
+	switch {
+	case c.TotalItems != nil:
+		total = int(*c.TotalItems)
+	case pq.Count:
+		total = info.TotalItems
 	}
-	return c, nil
+	totalF := float64(total)
+	var pi struct {
+		NextCursor string `json:"nextCursor,omitempty"`
+		PrevCursor string `json:"prevCursor,omitempty"`
+	}
+	if info.More {
+		n := c
+		n.OrderFieldValues = info.Last
+		if n.OrderFieldValues == nil {
+			n.OrderFieldValues = nullValues(pq.SortField)
+		}
+		if n.FirstSortFieldValues == nil {
+			n.FirstSortFieldValues = info.First
+		}
+		n.IsPrevious = false
+		n.TotalItems = &totalF
+		pi.NextCursor = n.encode()
+	}
+	if c.FirstSortFieldValues != nil && info.First != nil && !sameValues(info.First, c.FirstSortFieldValues) {
+		p := c
+		p.OrderFieldValues = info.First
+		p.IsPrevious = true
+		p.TotalItems = &totalF
+		pi.PrevCursor = p.encode()
+	}
+	meta, err := json.Marshal(pi)
+	if err != nil {
+		return err
+	}
+	if err := iw.finish(`],"totalItems":` + itoa(total) + `,"pageInfo":` + string(meta) + `}`); err != nil {
+		return &streamError{err}
+	}
+	return nil
+}
+
+// nullValues are the sort values of no row, as Backstage writes them.
+func nullValues(sortField string) []*string {
+	if sortField == "" {
+		return []*string{nil}
+	}
+	return []*string{nil, nil}
+}
+
+func sameValues(a, b []*string) bool {
+	return slices.EqualFunc(a, b, func(x, y *string) bool {
+		return (x == nil) == (y == nil) && (x == nil || *x == *y)
+	})
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
 }

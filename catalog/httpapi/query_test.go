@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"reflect"
@@ -85,13 +86,11 @@ func TestQueryEntitiesCursorToTheEnd(t *testing.T) {
 			query: url.Values{"filter": {"kind=user", "kind=group"}, "limit": {"1"}},
 		},
 		{
-			name:  "default limit of 20",
-			query: url.Values{"orderField": {"kind,desc", "metadata.name,asc"}},
+			// Only the first order field sorts, as in Backstage.
+			name:  "default limit of 200, 3 a page when asked",
+			query: url.Values{"orderField": {"kind,desc", "metadata.name,asc"}, "limit": {"3"}},
 			inOrder: func(a, b *catalog.Entity) bool {
-				if !strings.EqualFold(a.Kind, b.Kind) {
-					return strings.ToLower(a.Kind) > strings.ToLower(b.Kind)
-				}
-				return a.Metadata.Name <= b.Metadata.Name
+				return strings.ToLower(a.Kind) >= strings.ToLower(b.Kind)
 			},
 		},
 	}
@@ -156,22 +155,24 @@ func TestQueryEntitiesPrevCursor(t *testing.T) {
 func TestQueryEntitiesCursorKeepsQuery(t *testing.T) {
 	srv := newServer(t, seededStore(t), Options{})
 	base := srv.URL + "/api/catalog/entities/by-query?"
-	var first, second queryPage
+	var first, second, viaPost queryPage
 	get(t, base+"filter=kind=domain&orderField=metadata.name,desc&limit=1").decode(t, &first)
 	// Parameters beside a cursor are ignored, as in Backstage: the cursor
 	// carries the query.
-	get(t, base+url.Values{"cursor": {first.PageInfo.NextCursor}, "filter": {"kind=user"}, "orderField": {"metadata.name,asc"}}.Encode()).decode(t, &second)
+	get(t, base+url.Values{"cursor": {first.PageInfo.NextCursor}, "filter": {"kind=user"}, "orderField": {"metadata.name,asc"}, "limit": {"1"}}.Encode()).decode(t, &second)
 	if got := refsOf(second.Items); !reflect.DeepEqual(got, []string{"domain:default/audio"}) {
 		t.Errorf("second page %v, want [domain:default/audio]", got)
 	}
-	// The cursor must not decode to JSON with a "query" key, or the
-	// client sends it to the predicate endpoint.
-	c := first.PageInfo.NextCursor
-	if strings.ContainsAny(c, "+/=") {
-		t.Errorf("cursor %q is not base64url without padding", c)
+	// As Backstage's, the cursor holds the query, so @backstage/catalog-client
+	// sends it to the predicate endpoint, which reads it the same way.
+	b, err := base64.StdEncoding.DecodeString(first.PageInfo.NextCursor)
+	if err != nil || !strings.Contains(string(b), `"query":{"kind":"domain"}`) {
+		t.Errorf("cursor %s (%v) does not carry the query as Backstage's do", b, err)
 	}
-	if decoded, err := decodeCursor(c); err != nil || decoded.Offset != 1 || decoded.Limit != 1 {
-		t.Errorf("cursor decodes to %+v, %v", decoded, err)
+	r := do(t, "POST", base[:len(base)-1], `{"cursor":"`+first.PageInfo.NextCursor+`","limit":1}`, map[string]string{"Content-Type": "application/json"})
+	r.decode(t, &viaPost)
+	if !reflect.DeepEqual(refsOf(viaPost.Items), refsOf(second.Items)) || viaPost.TotalItems != 3 {
+		t.Errorf("POST with the cursor gave %v (total %d), want %v (3)", refsOf(viaPost.Items), viaPost.TotalItems, refsOf(second.Items))
 	}
 }
 
@@ -185,13 +186,13 @@ func TestQueryEntitiesFullText(t *testing.T) {
 		{
 			name:  "term in names and titles by default",
 			query: url.Values{"fullTextFilterTerm": {"wayback-arch"}},
-			want: []string{"api:default/wayback-archive", "component:default/wayback-archive",
+			want: []string{"component:default/wayback-archive",
 				"component:default/wayback-archive-ingestion", "component:default/wayback-archive-storage"},
 		},
 		{
 			name:  "case-insensitive, trimmed, with a filter",
-			query: url.Values{"fullTextFilterTerm": {"  WAYBACK "}, "filter": {"kind=api"}},
-			want:  []string{"api:default/wayback-archive", "api:default/wayback-search"},
+			query: url.Values{"fullTextFilterTerm": {"  PETSTORE "}, "filter": {"kind=api"}},
+			want:  []string{"api:default/petstore", "api:default/petstore-webhook"},
 		},
 		{
 			name:  "named fields",
@@ -246,10 +247,12 @@ func TestQueryEntitiesShape(t *testing.T) {
 			want:  `{"items":[],"totalItems":3,"pageInfo":{}}`,
 		},
 		{
+			// As Backstage: a first page has no previous one, offset or not.
 			name:  "offset on a first page",
 			query: "filter=kind=domain&orderField=metadata.name,asc&fields=metadata.name&offset=2",
-			want:  `{"items":[{"metadata":{"name":"playback"}}],"totalItems":3,"pageInfo":{"prevCursor":"*"}}`,
+			want:  `{"items":[{"metadata":{"name":"playback"}}],"totalItems":3,"pageInfo":{}}`,
 		},
+
 		{
 			name:  "nothing",
 			query: "filter=kind=nothing",
@@ -278,7 +281,34 @@ func TestQueryEntitiesShape(t *testing.T) {
 	}
 }
 
-func TestQueryEntitiesLimitCapped(t *testing.T) {
+// TestQueryEntitiesSortFieldMissing: issue 16, point 4. Sorting on a field
+// some entities lack leaves them out of the page and of totalItems, as
+// Backstage does.
+func TestQueryEntitiesSortFieldMissing(t *testing.T) {
+	srv := newServer(t, seededStore(t), Options{})
+	var all, sorted queryPage
+	get(t, srv.URL+"/api/catalog/entities/by-query?filter=kind=system,kind=domain").decode(t, &all)
+	get(t, srv.URL+"/api/catalog/entities/by-query?filter=kind=system,kind=domain&orderField=spec.type,asc").decode(t, &sorted)
+	with := 0
+	for _, e := range all.Items {
+		if e.SpecString("type") != "" {
+			with++
+		}
+	}
+	if with == 0 || with == len(all.Items) {
+		t.Fatalf("%d of %d systems and domains have spec.type; the test wants some without", with, len(all.Items))
+	}
+	if sorted.TotalItems != with || len(sorted.Items) != with {
+		t.Errorf("sorted by spec.type: %d items, totalItems %d; want the %d that have it", len(sorted.Items), sorted.TotalItems, with)
+	}
+	for i, e := range sorted.Items {
+		if i > 0 && strings.ToLower(sorted.Items[i-1].SpecString("type")) > strings.ToLower(e.SpecString("type")) {
+			t.Errorf("%s before %s: out of order", sorted.Items[i-1].Ref(), e.Ref())
+		}
+	}
+}
+
+func TestQueryEntitiesLargeLimit(t *testing.T) {
 	srv := newServer(t, seededStore(t), Options{})
 	var p queryPage
 	get(t, srv.URL+"/api/catalog/entities/by-query?limit=999999999").decode(t, &p)
@@ -287,9 +317,22 @@ func TestQueryEntitiesLimitCapped(t *testing.T) {
 	}
 	var keys []string
 	for _, e := range p.Items {
-		keys = append(keys, e.Ref().String())
+		keys = append(keys, e.Metadata.UID)
 	}
 	if !sort.StringsAreSorted(keys) {
-		t.Errorf("without orderField, want ref order: %v", keys)
+		t.Errorf("without orderField, want uid order, as Backstage: %v", keys)
+	}
+}
+
+// TestQueryEntitiesCursorWithoutTotal: a cursor that does not carry the
+// total (one written by hand, or by an older client) has it counted, as
+// Backstage counts it.
+func TestQueryEntitiesCursorWithoutTotal(t *testing.T) {
+	srv := newServer(t, seededStore(t), Options{})
+	cursor := base64.StdEncoding.EncodeToString([]byte(`{"orderFields":[],"orderFieldValues":[],"isPrevious":false,"query":{"kind":"domain"}}`))
+	var page queryPage
+	get(t, srv.URL+"/api/catalog/entities/by-query?"+url.Values{"cursor": {cursor}}.Encode()).decode(t, &page)
+	if page.TotalItems != 3 || len(page.Items) != 3 {
+		t.Errorf("%d items, total %d; want the 3 domains, counted", len(page.Items), page.TotalItems)
 	}
 }

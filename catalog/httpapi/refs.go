@@ -1,143 +1,63 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
-	"strings"
 
 	"github.com/callboard/callboard/catalog"
 )
 
-type byRefsRequest struct {
-	EntityRefs []string        `json:"entityRefs"`
-	Fields     []string        `json:"fields"`
-	Query      json.RawMessage `json:"query"`
-}
-
-type byRefsResponse struct {
-	Items []any `json:"items"`
-}
-
 // getEntitiesByRefs serves POST /entities/by-refs: the entities for a list
-// of refs, in the same order, null for a ref that names no entity or one
-// that the filter parameters rule out.
+// of refs, in the same order, null for a ref that names no entity (a ref
+// is whole, kind:namespace/name, in any case) or one that the filter
+// parameters or the body's query rule out. A ref may repeat.
 func (h *handler) getEntitiesByRefs(w http.ResponseWriter, r *http.Request) error {
-	v, err := query(r.URL)
+	p, err := parseParams(r.URL, refsParams)
 	if err != nil {
 		return err
 	}
-	filter, err := parseFilter(v["filter"])
+	body, parsed, err := readBody(w, r)
 	if err != nil {
 		return err
 	}
-	req, err := readByRefs(w, r)
-	if err != nil {
-		return err
+	if parsed {
+		if err := checkBody(body, []string{"entityRefs"}, []bodyField{{"entityRefs", "array of strings"}, {"fields", "array of strings"}, {"query", "object"}}); err != nil {
+			return err
+		}
+	} else if _, ok := body["entityRefs"]; !ok {
+		return inputError(`Malformed request body (did you remember to specify an application/json content type?), Validation error: Required at "entityRefs"`)
 	}
-	fields, err := parseFields(req.Fields)
-	if err != nil {
-		return err
+	var preds []catalog.Predicate
+	if q, ok := body["query"]; ok {
+		pred, err := parsePredicate(rawJSON(q), "query")
+		if err != nil {
+			return err
+		}
+		preds = append(preds, pred)
 	}
-	es, err := h.rd.EntitiesByRefs(r.Context(), req.EntityRefs)
+	filter, err := parseFilter(p.all("filter"))
 	if err != nil {
 		return err
 	}
 	if len(filter) > 0 {
-		if err := h.keepMatching(r, es, filter); err != nil {
-			return err
-		}
+		preds = append([]catalog.Predicate{filter.Predicate()}, preds...)
 	}
-	items, err := render(es, fields)
+	fields, err := parseFields(bodyStrings(body, "fields"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, byRefsResponse{Items: items})
-}
-
-func readByRefs(w http.ResponseWriter, r *http.Request) (byRefsRequest, error) {
-	var req byRefsRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return req, inputError("request body is larger than %d bytes", MaxBodyBytes)
+	where := catalog.All(preds...)
+	if len(preds) == 1 {
+		where = preds[0]
 	}
-	if err != nil {
-		return req, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&req); err != nil {
-		return req, inputError("invalid request body: %v", err)
-	}
-	if dec.More() {
-		return req, inputError("invalid request body: more than one JSON value")
-	}
-	if req.EntityRefs == nil {
-		return req, inputError("invalid request body: entityRefs must be an array of entity refs")
-	}
-	if len(req.EntityRefs) > MaxRefs {
-		return req, inputError("too many entityRefs: %d, at most %d per request", len(req.EntityRefs), MaxRefs)
-	}
-	if q := bytes.TrimSpace(req.Query); len(q) > 0 && !bytes.Equal(q, []byte("null")) {
-		return req, notImplementedError("predicate queries are not supported by callboard; use the filter parameters")
-	}
-	return req, nil
-}
-
-// keepMatching sets to nil the entities that filter rules out. It asks the
-// store for the entities that match the filter and share a kind and a name
-// with one of them: a superset of the answer, small, and one query per
-// chunk of entities, sized so that no statement has too many parameters.
-// (Not the namespace: the store does not index an absent one as "default".)
-func (h *handler) keepMatching(r *http.Request, es []*catalog.Entity, filter catalog.Filter) error {
-	const paramBudget = 8000 // SQLite allows 32766; the filter itself has at most MaxFilterTerms
-	var found []*catalog.Entity
-	for _, e := range es {
-		if e != nil {
-			found = append(found, e)
+	iw := newItemWriter(w, `{"items":[`, fields)
+	if err := h.rd.EntitiesByRefsJSON(r.Context(), bodyStrings(body, "entityRefs"), where, iw.item); err != nil {
+		if iw.started {
+			return &streamError{err}
 		}
+		return err
 	}
-	per := max(1, paramBudget/(2*len(filter)))
-	match := map[string]bool{}
-	for len(found) > 0 {
-		chunk := found[:min(per, len(found))]
-		found = found[len(chunk):]
-		var kinds, names []string
-		seen := map[string]bool{}
-		for _, e := range chunk {
-			ref := e.Ref()
-			if k := "kind\x00" + strings.ToLower(ref.Kind); !seen[k] {
-				seen[k] = true
-				kinds = append(kinds, strings.ToLower(ref.Kind))
-			}
-			if n := "name\x00" + strings.ToLower(ref.Name); !seen[n] {
-				seen[n] = true
-				names = append(names, strings.ToLower(ref.Name))
-			}
-		}
-		narrowed := make(catalog.Filter, 0, len(filter))
-		for _, set := range filter {
-			s := append(catalog.FilterSet{}, set...)
-			s = append(s,
-				catalog.Condition{Key: "kind", Values: kinds},
-				catalog.Condition{Key: "metadata.name", Values: names},
-			)
-			narrowed = append(narrowed, s)
-		}
-		page, err := h.rd.Query(r.Context(), catalog.Query{Filter: narrowed})
-		if err != nil {
-			return err
-		}
-		for _, e := range page.Entities {
-			match[e.Ref().String()] = true
-		}
-	}
-	for i, e := range es {
-		if e != nil && !match[e.Ref().String()] {
-			es[i] = nil
-		}
+	if err := iw.finish(`]}`); err != nil {
+		return &streamError{err}
 	}
 	return nil
 }

@@ -19,25 +19,37 @@ func TestGetEntitiesByRefs(t *testing.T) {
 	}{
 		{
 			name: "same order, null for a missing ref",
-			body: `{"entityRefs":["system:default/podcast","component:default/no-such-thing","api:default/spotify","user:development/guest"],"fields":["kind","metadata.name","metadata.namespace"]}`,
-			want: `{"items":[{"kind":"System","metadata":{"name":"podcast"}},null,{"kind":"API","metadata":{"name":"spotify"}},{"kind":"User","metadata":{"name":"guest","namespace":"development"}}]}`,
+			body: `{"entityRefs":["system:default/podcast","component:default/no-such-thing","api:default/petstore","user:development/guest"],"fields":["kind","metadata.name","metadata.namespace"]}`,
+			want: `{"items":[{"kind":"System","metadata":{"name":"podcast","namespace":"default"}},null,{"kind":"API","metadata":{"name":"petstore","namespace":"default"}},{"kind":"User","metadata":{"name":"guest","namespace":"development"}}]}`,
 		},
 		{
-			name: "refs any case, a ref that does not parse is null",
-			body: `{"entityRefs":["Component:Default/Artist-Lookup","not a ref:/","component:artist-lookup"],"fields":["metadata.name"]}`,
-			want: `{"items":[{"metadata":{"name":"artist-lookup"}},null,{"metadata":{"name":"artist-lookup"}}]}`,
+			// As Backstage: a ref is whole (kind:namespace/name), in any case.
+			name: "refs any case, a short or broken ref is null",
+			body: `{"entityRefs":["Component:Default/Artist-Lookup","not a ref:/","component:artist-lookup","artist-lookup"],"fields":["metadata.name"]}`,
+			want: `{"items":[{"metadata":{"name":"artist-lookup"}},null,null,null]}`,
+		},
+		{
+			// Issue 16, point 7: each copy is the whole entity.
+			name: "a ref twice",
+			body: `{"entityRefs":["component:default/artist-lookup","component:default/artist-lookup"],"fields":["metadata.name","relations"]}`,
+			want: `{"items":[{"metadata":{"name":"artist-lookup"},"relations":[{"type":"apiConsumedBy","targetRef":"component:default/www-artist"},{"type":"dependsOn","targetRef":"resource:default/artists-db"},{"type":"ownedBy","targetRef":"group:default/team-a"},{"type":"partOf","targetRef":"system:default/artist-engagement-portal"}]},{"metadata":{"name":"artist-lookup"},"relations":[{"type":"apiConsumedBy","targetRef":"component:default/www-artist"},{"type":"dependsOn","targetRef":"resource:default/artists-db"},{"type":"ownedBy","targetRef":"group:default/team-a"},{"type":"partOf","targetRef":"system:default/artist-engagement-portal"}]}]}`,
+		},
+		{
+			name: "a predicate query in the body",
+			body: `{"entityRefs":["component:default/artist-lookup","component:default/www-artist"],"fields":["metadata.name"],"query":{"spec.type":"website"}}`,
+			want: `{"items":[null,{"metadata":{"name":"www-artist"}}]}`,
 		},
 		{
 			name:   "filter rules entities out",
 			filter: "?filter=spec.type=service",
-			body:   `{"entityRefs":["component:default/artist-lookup","component:default/www-artist","system:default/artist-engagement-portal","api:default/spotify"],"fields":["metadata.name"]}`,
+			body:   `{"entityRefs":["component:default/artist-lookup","component:default/www-artist","system:default/artist-engagement-portal","api:default/petstore"],"fields":["metadata.name"]}`,
 			want:   `{"items":[{"metadata":{"name":"artist-lookup"}},null,{"metadata":{"name":"artist-engagement-portal"}},null]}`,
 		},
 		{
 			name:   "filters OR",
 			filter: "?filter=kind=api&filter=spec.type=website",
-			body:   `{"entityRefs":["component:default/artist-lookup","component:default/www-artist","api:default/spotify"],"fields":["metadata.name"]}`,
-			want:   `{"items":[null,{"metadata":{"name":"www-artist"}},{"metadata":{"name":"spotify"}}]}`,
+			body:   `{"entityRefs":["component:default/artist-lookup","component:default/www-artist","api:default/petstore"],"fields":["metadata.name"]}`,
+			want:   `{"items":[null,{"metadata":{"name":"www-artist"}},{"metadata":{"name":"petstore"}}]}`,
 		},
 		{
 			name: "no refs",
@@ -64,7 +76,7 @@ func TestGetEntitiesByRefs(t *testing.T) {
 func TestGetEntitiesByRefsWholeEntities(t *testing.T) {
 	srv := newServer(t, seededStore(t), Options{})
 	var got struct{ Items []json.RawMessage }
-	do(t, "POST", srv.URL+"/api/catalog/entities/by-refs", `{"entityRefs":["component:default/artist-lookup"]}`, nil).decode(t, &got)
+	do(t, "POST", srv.URL+"/api/catalog/entities/by-refs", `{"entityRefs":["component:default/artist-lookup"]}`, map[string]string{"Content-Type": "application/json"}).decode(t, &got)
 	one := get(t, srv.URL+"/api/catalog/entities/by-name/component/default/artist-lookup")
 	if len(got.Items) != 1 || strings.TrimSpace(string(got.Items[0])) != strings.TrimSpace(string(one.body)) {
 		t.Errorf("by-refs gave\n%s\nby-name gave\n%s", got.Items, one.body)
@@ -86,13 +98,14 @@ func TestGetEntitiesByRefsLimits(t *testing.T) {
 		body       string
 		wantStatus int
 	}{
-		{"1000 refs", refs(MaxRefs), http.StatusOK},
-		{"1001 refs", refs(MaxRefs + 1), http.StatusBadRequest},
+		// As Backstage, no count of refs: the body's size bounds them.
+		{"1001 refs", refs(1001), http.StatusOK},
+		{"20,000 refs", refs(20000), http.StatusOK},
 		{"body over 1 MB", `{"entityRefs":["` + strings.Repeat("a", MaxBodyBytes) + `"]}`, http.StatusBadRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := do(t, "POST", srv.URL+"/api/catalog/entities/by-refs", tc.body, nil)
+			res := do(t, "POST", srv.URL+"/api/catalog/entities/by-refs", tc.body, map[string]string{"Content-Type": "application/json"})
 			if res.status != tc.wantStatus {
 				t.Fatalf("status %d, want %d; body %.300s", res.status, tc.wantStatus, res.body)
 			}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -100,6 +101,7 @@ type encoded struct {
 	body, etag                 string
 	search                     []keyValue
 	edges                      []catalog.Edge
+	ownEdges                   string // the relations its own spec declares, as served: JSON, sorted
 	fts                        [5]string
 }
 
@@ -136,7 +138,9 @@ func encodeAll(batches []catalog.SourceBatch) ([][]encoded, error) {
 // encode returns the stored form of an entity. The etag is a hash of the
 // body, so an unchanged file writes nothing.
 func encode(d catalog.Declared) (encoded, error) {
-	e := *d.Entity
+	// Stored as Backstage's processing leaves an entity, which is how the
+	// API serves it: namespace set, relation lists sorted.
+	e := *d.Entity.Processed()
 	e.Relations = nil
 	e.Metadata.UID, e.Metadata.Etag = "", ""
 	b, err := json.Marshal(&e)
@@ -145,6 +149,11 @@ func encode(d catalog.Declared) (encoded, error) {
 	}
 	sum := sha256.Sum256(append(b, d.Location...))
 	r := e.Ref()
+	edges := catalog.DeriveEdges(&e)
+	own, err := ownRelations(r.String(), edges)
+	if err != nil {
+		return encoded{}, fmt.Errorf("encoding %s: %w", r, err)
+	}
 	return encoded{
 		ref:       r.String(),
 		kind:      strings.ToLower(r.Kind),
@@ -155,9 +164,25 @@ func encode(d catalog.Declared) (encoded, error) {
 		body:      string(b),
 		etag:      base64.RawURLEncoding.EncodeToString(sum[:15]),
 		search:    flatten(b),
-		edges:     catalog.DeriveEdges(&e),
+		edges:     edges,
+		ownEdges:  own,
 		fts:       [5]string{e.Metadata.Name, e.DisplayName(), e.Metadata.Description, strings.Join(e.Metadata.Tags, " "), strings.ToLower(e.Kind)},
 	}, nil
+}
+
+// ownRelations is the JSON of the relations an entity's own spec declares
+// (self is its ref), sorted and once each, as the API serves them beside
+// the opposite of those other entities declare to it.
+func ownRelations(self string, edges []catalog.Edge) (string, error) {
+	rels := make([]catalog.Relation, 0, len(edges))
+	for _, e := range edges {
+		if e.Source.String() == self {
+			rels = append(rels, catalog.Relation{Type: e.Type, TargetRef: e.Target.String()})
+		}
+	}
+	sortRelations(rels)
+	b, err := json.Marshal(slices.Compact(rels))
+	return string(b), err
 }
 
 type existing struct {
@@ -222,7 +247,7 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 		}
 		if ok {
 			id = old.id
-			if _, err := st.update.ExecContext(ctx, d.etag, d.location, d.body, searchList, now, d.line, id); err != nil {
+			if _, err := st.update.ExecContext(ctx, d.etag, d.location, d.body, searchList, now, d.line, d.ownEdges, id); err != nil {
 				return res, err
 			}
 			if err := st.clear(ctx, id, old.search); err != nil {
@@ -233,7 +258,7 @@ func (s *Store) replace(ctx context.Context, st *statements, source string, decl
 			// The insert does nothing when another source declares ref:
 			// one statement instead of a look-up and an insert.
 			uid = uuid.NewString()
-			err := st.insert.QueryRowContext(ctx, ref, d.kind, d.namespace, d.name, uid, d.etag, source, d.location, d.body, searchList, now, now, d.line).Scan(&id)
+			err := st.insert.QueryRowContext(ctx, ref, d.kind, d.namespace, d.name, uid, d.etag, source, d.location, d.body, searchList, now, now, d.line, d.ownEdges).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				var location, other string
 				if err := st.byRef.QueryRowContext(ctx, ref).Scan(&location, &other); err != nil {
@@ -291,9 +316,9 @@ func prepare(ctx context.Context, tx *sql.Tx) (*statements, error) {
 		dst **sql.Stmt
 		q   string
 	}{
-		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, search, created_at, updated_at, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		{&st.insert, `INSERT INTO entities (ref, kind, namespace, name, uid, etag, source, location, body, search, created_at, updated_at, line, own_relations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (ref) DO NOTHING RETURNING id`},
-		{&st.update, `UPDATE entities SET etag = ?, location = ?, body = ?, search = ?, updated_at = ?, line = ? WHERE id = ?`},
+		{&st.update, `UPDATE entities SET etag = ?, location = ?, body = ?, search = ?, updated_at = ?, line = ?, own_relations = ? WHERE id = ?`},
 		{&st.setLine, `UPDATE entities SET line = ? WHERE id = ?`},
 		{&st.delFTS, `DELETE FROM entities_fts WHERE rowid = ?`},
 		{&st.delSearch, `DELETE FROM search_rows WHERE key_id = ? AND value = ? AND entity_id = ?`},
@@ -363,27 +388,35 @@ func (st *statements) searchRows(ctx context.Context, d *encoded) ([][]any, stri
 	rows := make([][]any, 0, len(d.search))
 	list := make([][2]any, 0, len(d.search))
 	for _, kv := range d.search {
-		if columnKeys[kv.key] != "" {
-			continue // answered from the entities table
-		}
-		v := ""
-		if kv.value != nil {
-			v = *kv.value
-		}
+		v, original := searchValue(kv)
 		kid, err := st.searchKey(ctx, kv.key)
 		if err != nil {
 			return nil, "", err
 		}
-		rows = append(rows, []any{kid, v, nil})
+		rows = append(rows, []any{kid, v, nil, original})
 		list = append(list, [2]any{kid, v})
 	}
 	b, err := json.Marshal(list)
 	return rows, string(b), err
 }
 
+// searchValue is how a row's value is stored: value is lower-cased and ”
+// for null (or a value too long to index); original is the value as
+// written when that differs, ” for an empty string, NULL otherwise. So a
+// row is null exactly when value is ” and original is NULL.
+func searchValue(kv keyValue) (value string, original any) {
+	if kv.value == nil {
+		return "", nil
+	}
+	if kv.original != *kv.value || kv.original == "" {
+		return *kv.value, kv.original
+	}
+	return *kv.value, nil
+}
+
 // The tables whose rows wait for the end of the transaction.
 var waitingTables = [3]string{
-	"OR IGNORE INTO search_rows (key_id, value, entity_id)",
+	"OR IGNORE INTO search_rows (key_id, value, entity_id, original)",
 	"OR IGNORE INTO relations (entity_id, type, target_ref)",
 	"INTO entities_fts (rowid, name, title, description, tags, kind)",
 }

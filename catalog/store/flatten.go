@@ -4,100 +4,86 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-
-	"github.com/callboard/callboard/catalog"
 )
 
 // maxValueLength is the longest value kept for filtering; a longer one (an
 // inline API definition, say) is indexed as "present" only, as Backstage does.
 const maxValueLength = 200
 
+// maxKeyLength is the longest key indexed; Backstage leaves longer ones out.
+const maxKeyLength = 200
+
+// keyValue is one row of an entity's search index.
 type keyValue struct {
-	key   string
-	value *string
+	key      string  // lower-case dotted path
+	value    *string // lower-cased; nil for null, or a value too long to index
+	original string  // the value as written (when value is not nil)
 }
 
-// flatten turns an entity into lower-cased key/value pairs: "kind",
+// flatten turns an entity body into the rows of its search index, as
+// Backstage's search table holds them: one row per scalar leaf ("kind",
 // "metadata.name", "metadata.annotations.github.com/team-slug",
-// "spec.owner", "spec.providesapis" (one pair per item), and so on.
+// "spec.owner"), lists walked through ("spec.providesapis", one row per
+// item), and for each string item of a list a row "LIST.ITEM" with the value
+// "true" (so metadata.tags.java matches the tag "java"). Empty lists and
+// objects have no row. Rows repeat no (key, lower-cased value) pair; the
+// first one written keeps its original.
 func flatten(body []byte) []keyValue {
-	kvs := flattenJSON(body)
-	for i, kv := range kvs {
-		if kv.value != nil {
-			if len(*kv.value) > maxValueLength {
-				kvs[i].value = nil
-				continue
-			}
-			lv := strings.ToLower(*kv.value)
-			kvs[i].value = &lv
-		}
-	}
-	return kvs
-}
-
-// flattenJSON is flatten with values as written and of any length.
-func flattenJSON(b []byte) []keyValue {
 	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := json.Unmarshal(body, &m); err != nil {
 		return nil
 	}
-	delete(m, "relations")
-	if md, ok := m["metadata"].(map[string]any); ok {
-		if _, has := md["namespace"]; !has {
-			md["namespace"] = catalog.DefaultNamespace
-		}
-	}
+	delete(m, "relations") // served from the relations table
 	var out []keyValue
 	seen := map[string]bool{}
-	add := func(k string, v *string) {
-		id := k
-		if v != nil {
-			id += "\x00" + *v
+	add := func(key string, v *string) {
+		key = strings.ToLower(key)
+		if len(key) > maxKeyLength {
+			return
+		}
+		kv := keyValue{key: key}
+		id := key + "\x00"
+		if v != nil && len(*v) <= maxValueLength {
+			lv := strings.ToLower(*v)
+			kv.value, kv.original = &lv, *v
+			id += "\x01" + lv
 		}
 		if seen[id] {
 			return
 		}
 		seen[id] = true
-		out = append(out, keyValue{k, v})
+		out = append(out, kv)
 	}
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
 		switch t := v.(type) {
 		case map[string]any:
-			// No row for the object itself: "key exists" also matches keys
-			// below it (see whereFilter), which keeps the index small.
 			for k, val := range t {
-				key := strings.ToLower(k)
-				if prefix != "" {
-					key = prefix + "." + key
+				if path != "" {
+					k = path + "." + k
 				}
-				walk(key, val)
+				walk(k, val)
 			}
 		case []any:
 			for _, it := range t {
-				walk(prefix, it)
+				walk(path, it)
+				if s, ok := it.(string); ok {
+					item := "true"
+					add(path+"."+s, &item)
+				}
 			}
 		case string:
-			addScalar(add, prefix, t)
+			add(path, &t)
 		case bool:
-			addScalar(add, prefix, strconv.FormatBool(t))
+			s := strconv.FormatBool(t)
+			add(path, &s)
 		case float64:
-			addScalar(add, prefix, strconv.FormatFloat(t, 'f', -1, 64))
+			s := strconv.FormatFloat(t, 'f', -1, 64)
+			add(path, &s)
 		case nil:
-			add(prefix, nil)
-		}
-		// an empty list or object still exists
-		if m, ok := v.(map[string]any); ok && len(m) == 0 && prefix != "" {
-			add(prefix, nil)
-		}
-		if l, ok := v.([]any); ok && len(l) == 0 {
-			add(prefix, nil)
+			add(path, nil)
 		}
 	}
 	walk("", m)
 	return out
-}
-
-func addScalar(add func(string, *string), key, v string) {
-	add(key, &v)
 }

@@ -2,263 +2,504 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
 )
 
-// columnKeys are filter keys the entities table answers itself, so the
-// search table need not repeat them for every entity.
-var columnKeys = map[string]string{
-	"kind":               "e.kind",
-	"metadata.name":      "e.name",
-	"metadata.namespace": "e.namespace",
-	"metadata.uid":       "e.uid",
-}
-
-// whereFilter renders a filter as SQL over the entities table aliased e.
-func whereFilter(f catalog.Filter) (string, []any) {
-	if len(f) == 0 {
-		return "1", nil
-	}
-	var ors []string
-	var args []any
-	for _, set := range f {
-		var ands []string
-		for _, c := range set {
-			key := strings.ToLower(c.Key)
-			if strings.HasPrefix(key, "relations.") {
-				// Either e's spec declares the edge, or the target declares the opposite one.
-				typ := strings.TrimPrefix(key, "relations.")
-				fwd := `EXISTS (SELECT 1 FROM relations r WHERE r.entity_id = e.id AND lower(r.type) = ?`
-				inv := `EXISTS (SELECT 1 FROM relations r JOIN entities t ON t.id = r.entity_id WHERE r.target_ref = e.ref AND lower(r.type) = ?`
-				fargs := []any{typ}
-				iargs := []any{catalog.InverseRelationFold(typ)}
-				if len(c.Values) > 0 {
-					in := ` IN (?` + strings.Repeat(",?", len(c.Values)-1) + `)`
-					fwd += ` AND r.target_ref` + in
-					inv += ` AND t.ref` + in
-					for _, v := range c.Values {
-						fargs = append(fargs, strings.ToLower(v))
-						iargs = append(iargs, strings.ToLower(v))
-					}
-				}
-				ands = append(ands, "("+fwd+") OR "+inv+"))")
-				args = append(append(args, fargs...), iargs...)
-				continue
-			}
-			if col := columnKeys[key]; col != "" {
-				if len(c.Values) == 0 {
-					ands = append(ands, "1")
-					continue
-				}
-				ands = append(ands, col+` IN (?`+strings.Repeat(",?", len(c.Values)-1)+`)`)
-				for _, v := range c.Values {
-					args = append(args, strings.ToLower(v))
-				}
-				continue
-			}
-			if len(c.Values) == 0 {
-				// The key itself, any key below it (an object or a list of
-				// objects), or a list item written as a key: Backstage's
-				// metadata.tags.java matches the tag "java".
-				q := `e.id IN (SELECT entity_id FROM search WHERE key = ? OR (key > ? AND key < ?)`
-				args = append(args, key, key+".", key+"/")
-				if i := strings.LastIndexByte(key, '.'); i > 0 {
-					q += ` OR (key = ? AND value = ?)`
-					args = append(args, key[:i], key[i+1:])
-				}
-				ands = append(ands, q+")")
-				continue
-			}
-			q := `e.id IN (SELECT entity_id FROM search WHERE key = ?`
-			args = append(args, key)
-			{
-				q += ` AND value IN (?` + strings.Repeat(",?", len(c.Values)-1) + `)`
-				for _, v := range c.Values {
-					args = append(args, strings.ToLower(v))
-				}
-			}
-			ands = append(ands, q+")")
-		}
-		if len(ands) == 0 {
-			ands = []string{"1"}
-		}
-		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
-	}
-	return "(" + strings.Join(ors, " OR ") + ")", args
-}
-
+// likeEscape makes a LIKE pattern that finds s anywhere, with % and _ in s
+// taken literally.
 func likeEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
-// Query returns one page of the entities that match q, and how many match in all.
-func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error) {
-	where, args := whereFilter(q.Filter)
-	if term := strings.TrimSpace(q.FullTextTerm); term != "" {
-		fields := q.FullTextFields
-		if len(fields) == 0 {
-			fields = []string{"metadata.name", "metadata.title", "spec.profile.displayname"}
+// defaultFullTextFields are searched when a full-text query names none.
+var defaultFullTextFields = []string{"metadata.name", "metadata.title", "spec.profile.displayname"}
+
+// fullText matches entities whose fields hold term, case-insensitively.
+func fullText(term string, fields []string) sqlExpr {
+	if len(fields) == 0 {
+		fields = defaultFullTextFields
+	}
+	pattern := likeEscape(term)
+	var ors []sqlExpr
+	var keys []any
+	for _, f := range fields {
+		if f = strings.ToLower(f); f == "metadata.uid" {
+			ors = append(ors, sqlExpr{`e.uid LIKE ? ESCAPE '\'`, []any{pattern}})
+			continue
 		}
-		var ors []string
-		pattern := likeEscape(term)
-		var keys []any
-		for _, f := range fields {
-			f = strings.ToLower(f)
-			if col := columnKeys[f]; col != "" {
-				ors = append(ors, col+` LIKE ? ESCAPE '\'`)
-				args = append(args, pattern)
-				continue
-			}
+		if typ, ok := relationKey(f); ok {
+			rel := relationValues(typ)
+			ors = append(ors, sqlExpr{`e.id IN (SELECT eid FROM ` + rel.sql + ` WHERE v LIKE ? ESCAPE '\')`, append(slices.Clone(rel.args), pattern)})
+			continue
+		}
+		if !slices.Contains(keys, any(f)) {
 			keys = append(keys, f)
 		}
-		if len(keys) > 0 {
-			ors = append(ors, `e.id IN (SELECT entity_id FROM search WHERE key IN (?`+strings.Repeat(",?", len(keys)-1)+`) AND value LIKE ? ESCAPE '\')`)
-			args = append(append(args, keys...), pattern)
-		}
-		where += " AND (" + strings.Join(ors, " OR ") + ")"
 	}
-	var page catalog.Page
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM entities e WHERE `+where, args...).Scan(&page.TotalItems); err != nil {
-		return page, fmt.Errorf("counting entities: %w", err)
+	if len(ors) == 0 && len(keys) == 0 {
+		return sqlFalse
 	}
-	var order []string
-	var orderArgs []any
-	for _, o := range q.Order {
-		key := strings.ToLower(o.Field)
-		expr := columnKeys[key]
-		if expr == "" {
-			expr = `(SELECT min(value) FROM search WHERE entity_id = e.id AND key = ?)`
-			orderArgs = append(orderArgs, key, key) // the expression is written twice below
-		}
-		dir := "ASC"
-		if o.Desc {
-			dir = "DESC"
-		}
-		// entities without the field sort last, as in Backstage
-		order = append(order, expr+" IS NULL", expr+" "+dir)
+	if len(keys) > 0 {
+		ors = append(ors, sqlExpr{`e.id IN (SELECT entity_id FROM search_rows WHERE key_id IN (SELECT id FROM search_keys WHERE key IN ` + placeholders(len(keys)) + `) AND value LIKE ? ESCAPE '\')`,
+			append(keys, pattern)})
 	}
-	order = append(order, "e.ref")
-	sqlq := `SELECT e.uid, e.etag, e.body FROM entities e WHERE ` + where + ` ORDER BY ` + strings.Join(order, ", ")
-	all := append(append([]any{}, args...), orderArgs...)
-	if q.Limit > 0 {
-		sqlq += ` LIMIT ? OFFSET ?`
-		all = append(all, q.Limit, q.Offset)
-	} else if q.Offset > 0 {
-		sqlq += ` LIMIT -1 OFFSET ?`
-		all = append(all, q.Offset)
-	}
-	es, err := s.list(ctx, sqlq, all...)
-	if err == nil {
-		err = s.attachRelations(ctx, es) // the catalog API serves them
-	}
+	return join(ors, " OR ")
+}
+
+// readTx runs fn in one read transaction, so that the ids a list selects
+// and the entities then read are of one snapshot.
+func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.db.ReadTx(ctx, fn)
+}
+
+func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return page, fmt.Errorf("querying entities: %w", err)
+		return nil, err
 	}
-	page.Entities = es
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// orderedIDs selects the ids of the entities that match where, in order:
+// by each order field (entities without it after those with it, an entity
+// with several values at its first in that direction), then by uid; with
+// no order field, by ref. Limit 0 is no limit.
+func orderedIDs(ctx context.Context, q queryer, where sqlExpr, order []catalog.Order, offset, limit int) ([]int64, error) {
+	var b strings.Builder
+	args := []any{}
+	b.WriteString(`SELECT e.id FROM entities e`)
+	var terms []string
+	for i, o := range order {
+		key := strings.ToLower(o.Field)
+		dir := "ASC"
+		agg := "min"
+		if o.Desc {
+			dir, agg = "DESC", "max"
+		}
+		if key == "metadata.uid" {
+			terms = append(terms, "e.uid "+dir)
+			continue
+		}
+		// One pass over the key's rows, grouped: no look-up per entity.
+		alias := fmt.Sprintf("o%d", i)
+		if typ, ok := relationKey(key); ok {
+			rel := relationValues(typ)
+			fmt.Fprintf(&b, ` LEFT JOIN (SELECT eid AS id, %s(v) AS v FROM %s GROUP BY eid) %s ON %s.id = e.id`, agg, rel.sql, alias, alias)
+			args = append(args, rel.args...)
+		} else {
+			fmt.Fprintf(&b, ` LEFT JOIN (SELECT s.entity_id AS id, %s(s.value) AS v FROM search_rows s WHERE s.key_id = `+keyID+` AND s.value <> '' GROUP BY s.entity_id) %s ON %s.id = e.id`, agg, alias, alias)
+			args = append(args, key)
+		}
+		terms = append(terms, alias+".v IS NULL", alias+".v "+dir)
+	}
+	b.WriteString(" WHERE " + where.sql)
+	args = append(args, where.args...)
+	if len(order) > 0 {
+		terms = append(terms, "e.uid")
+	} else {
+		terms = append(terms, "e.ref")
+	}
+	b.WriteString(" ORDER BY " + strings.Join(terms, ", "))
+	switch {
+	case limit > 0:
+		b.WriteString(" LIMIT ? OFFSET ?")
+		args = append(args, limit, offset)
+	case offset > 0:
+		b.WriteString(" LIMIT -1 OFFSET ?")
+		args = append(args, offset)
+	}
+	ids, err := queryIDs(ctx, q, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing entities: %w", err)
+	}
+	return ids, nil
+}
+
+// ListEntities writes the entities that match q, as the catalog API serves
+// them, to emit: in order (see catalog.ListQuery), from Offset, at most
+// Limit of them (0: all). Before the first, page learns whether entities
+// remain past the page. Memory stays that of one chunk of entities (and
+// the ids of the list) however many match.
+func (s *Store) ListEntities(ctx context.Context, q catalog.ListQuery, page func(more bool), emit func(entity []byte) error) error {
+	return s.readTx(ctx, func(tx *sql.Tx) error {
+		if q.Limit == 0 && q.Offset == 0 && len(q.Order) == 0 {
+			// A whole list, in ref order: streamed when it is long.
+			n, err := boundedCount(ctx, tx, wherePredicate(q.Where), smallSet+1)
+			if err != nil {
+				return err
+			}
+			if n > smallSet {
+				page(false)
+				return streamEntities(ctx, tx, renderPredicate(q.Where, true), emit)
+			}
+		}
+		limit := q.Limit
+		if limit > 0 {
+			limit++ // one more says whether there is a next page
+		}
+		ids, err := orderedIDs(ctx, tx, wherePredicate(q.Where), q.Order, q.Offset, limit)
+		if err != nil {
+			return err
+		}
+		more := q.Limit > 0 && len(ids) > q.Limit
+		if more {
+			ids = ids[:q.Limit]
+		}
+		page(more)
+		return writeEntities(ctx, tx, ids, emit)
+	})
+}
+
+// planned, when set, is shown each read the catalog API's hot paths run
+// (TestQueryPlans explains them); it does nothing outside that test.
+var planned = func(query string, args []any) {}
+
+// smallSet is how many matching entities a page query sorts itself rather
+// than walking an index in order: below it, reading the matches costs less
+// than walking past the entities that do not match.
+const smallSet = 2000
+
+// QueryPage writes one page of a keyset-paged query to emit (see
+// catalog.PageQuery), and returns where the page starts and ends. Entities
+// without the sort field are left out, as Backstage leaves them out; an
+// entity with several values of it comes once per value.
+func (s *Store) QueryPage(ctx context.Context, q catalog.PageQuery, emit func(entity []byte) error) (catalog.PageInfo, error) {
+	var info catalog.PageInfo
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		where := wherePredicate(q.Where)
+		if term := strings.TrimSpace(q.FullTextTerm); term != "" {
+			ft := fullText(term, q.FullTextFields)
+			where = sqlExpr{where.sql + " AND " + ft.sql, append(slices.Clone(where.args), ft.args...)}
+		}
+		key := strings.ToLower(q.SortField)
+		// Only entities that have a value of the field are on the list.
+		// The page's rows are read from the field's values, which says so
+		// already; the count must say it.
+		counted := where
+		if typ, ok := relationKey(key); ok {
+			rel := relationValues(typ)
+			counted = sqlExpr{where.sql + ` AND e.id IN (SELECT eid FROM ` + rel.sql + `)`, append(slices.Clone(where.args), rel.args...)}
+		} else if key != "" && key != "metadata.uid" {
+			counted = sqlExpr{where.sql + ` AND e.id IN (SELECT s.entity_id FROM search_rows s WHERE s.key_id = ` + keyID + ` AND s.value <> '')`,
+				append(slices.Clone(where.args), key)}
+		}
+		estimate := q.Estimate
+		if q.Count {
+			planned(`SELECT count(*) FROM entities e WHERE `+counted.sql, counted.args)
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+counted.sql, counted.args...).Scan(&info.TotalItems); err != nil {
+				return fmt.Errorf("counting entities: %w", err)
+			}
+			estimate = info.TotalItems
+		}
+		if q.Limit <= 0 {
+			return nil
+		}
+		if estimate < 0 {
+			n, err := boundedCount(ctx, tx, counted, smallSet+1)
+			if err != nil {
+				return err
+			}
+			estimate = n
+		}
+		few := estimate <= smallSet
+		if !few {
+			// Many matches: the index of the sort order drives, and the
+			// entities' columns (kind, namespace) are checked row by row
+			// rather than read through their own index and sorted.
+			where = renderPredicate(q.Where, true)
+			if term := strings.TrimSpace(q.FullTextTerm); term != "" {
+				ft := fullText(term, q.FullTextFields)
+				where = sqlExpr{where.sql + " AND " + ft.sql, append(slices.Clone(where.args), ft.args...)}
+			}
+		}
+		rows, err := pageRows(ctx, tx, q, key, where, few)
+		if err != nil {
+			return err
+		}
+		if q.Backward {
+			slices.Reverse(rows)
+		}
+		info.More = q.Backward || len(rows) > q.Limit
+		if len(rows) > q.Limit {
+			rows = rows[:q.Limit]
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		info.First, info.Last = rows[0].values, rows[len(rows)-1].values
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.id
+		}
+		return writeEntities(ctx, tx, ids, emit)
+	})
+	return info, err
+}
+
+// boundedCount counts the entities that match where, up to limit.
+func boundedCount(ctx context.Context, q queryer, where sqlExpr, limit int) (int, error) {
+	var n int
+	rows, err := q.QueryContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities e WHERE `+where.sql+` LIMIT ?)`, append(slices.Clone(where.args), limit)...)
+	if err != nil {
+		return 0, fmt.Errorf("counting entities: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
+}
+
+type pageRow struct {
+	id     int64
+	values []*string // the sort value and the entity's id, or the uid alone
+}
+
+// pageRows selects the rows of a page: the sort value of each and what
+// breaks ties, in order, after (or before) the keyset position, one more
+// than the limit going forward. Ties are broken by uid without a sort
+// field (or sorting by uid), else by the entity's id, which the index of
+// the field's values holds in order after each value: a page is then one
+// walk along that index that stops at the limit. (Backstage breaks ties by
+// its entity id, a random uuid: an order no client can rely on either.)
+// A few matches are read and sorted instead of walking past the entities
+// that do not match.
+func pageRows(ctx context.Context, q queryer, pq catalog.PageQuery, key string, where sqlExpr, few bool) ([]pageRow, error) {
+	desc := pq.Desc != pq.Backward
+	dir, cmp := "ASC", ">"
+	if desc {
+		dir, cmp = "DESC", "<"
+	}
+	limit := pq.Limit + 1
+	if pq.Backward {
+		limit = pq.Limit
+	}
+	// Ordering by an expression ("|| ''") keeps SQLite from walking an
+	// index in order when the matches are few.
+	uid, id := "e.uid", "e.id"
+	if few {
+		uid, id = "(e.uid || '')", "(e.id + 0)"
+	}
+	if key == "" || key == "metadata.uid" {
+		keyset := sqlTrue
+		if after := pq.After; len(after) > 0 && after[0] != nil {
+			keyset = sqlExpr{"e.uid " + cmp + " ?", []any{*after[0]}}
+		}
+		query := `SELECT e.id, e.uid FROM entities e WHERE ` + where.sql + ` AND ` + keyset.sql + ` ORDER BY ` + uid + ` ` + dir + ` LIMIT ? OFFSET ?`
+		return scanPageRows(ctx, q, query, append(append(slices.Clone(where.args), keyset.args...), limit, pq.Offset), key != "")
+	}
+	// The keyset: after the sort value and id of the row the page follows.
+	// A cursor Backstage wrote (or one written like it) has the uid in the
+	// id's place: it positions by uid among equal values, as there.
+	var afterValue *string
+	var afterTie any
+	if after := pq.After; len(after) == 2 && after[0] != nil && after[1] != nil {
+		afterValue, afterTie = after[0], *after[1]
+		if n, err := strconv.ParseInt(*after[1], 10, 64); err == nil {
+			afterTie = n
+		}
+	}
+	// A cursor of another shape positions nothing: Backstage ignores it too.
+	keyset := func(value, id string) sqlExpr {
+		if afterValue == nil {
+			return sqlTrue
+		}
+		if _, byUID := afterTie.(string); byUID {
+			id = "e.uid"
+		}
+		return sqlExpr{"(" + value + " " + cmp + " ? OR (" + value + " = ? AND " + id + " " + cmp + " ?))", []any{*afterValue, *afterValue, afterTie}}
+	}
+	if typ, ok := relationKey(key); ok {
+		return relationPageRows(ctx, q, typ, where, keyset, dir, limit+pq.Offset, pq.Offset, limit, desc)
+	}
+	var value, from string
+	var args []any
+	if few {
+		value = `json_extract(j.value, '$[1]')`
+		from = `entities e, json_each(e.search) j WHERE json_extract(j.value, '$[0]') = ` + keyID + ` AND ` + value + ` <> '' AND `
+		args = []any{key}
+	} else {
+		value, id = `s.value`, `s.entity_id`
+		from = `search_rows s JOIN entities e ON e.id = s.entity_id WHERE s.key_id = ` + keyID + ` AND s.value <> '' AND `
+		args = []any{key}
+	}
+	ks := keyset(value, id)
+	query := `SELECT ` + id + `, ` + value + ` FROM ` + from + where.sql + ` AND ` + ks.sql + ` ORDER BY ` + value + ` ` + dir + `, ` + id + ` ` + dir + ` LIMIT ? OFFSET ?`
+	args = append(append(append(args, where.args...), ks.args...), limit, pq.Offset)
+	return scanPageRows(ctx, q, query, args, true)
+}
+
+// scanPageRows reads rows of (id, value): the value is the sort value
+// (then the id breaks ties) when sorted, else the uid alone.
+func scanPageRows(ctx context.Context, q queryer, query string, args []any, sorted bool) ([]pageRow, error) {
+	planned(query, args)
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("querying entities: %w", err)
+	}
+	defer rows.Close()
+	var out []pageRow
+	for rows.Next() {
+		var r pageRow
+		var v string
+		if err := rows.Scan(&r.id, &v); err != nil {
+			return nil, fmt.Errorf("querying entities: %w", err)
+		}
+		r.values = []*string{&v}
+		if sorted {
+			idv := strconv.FormatInt(r.id, 10)
+			r.values = append(r.values, &idv)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// relationPageRows is pageRows sorted by relations.TYPE: the relations an
+// entity's spec declares, read along the index of relations by type and
+// target, merged with the opposite of those other entities declare to it
+// (few: a group that names what it owns), each pair once. Each side reads
+// at most n rows; the merge skips offset and keeps limit.
+func relationPageRows(ctx context.Context, q queryer, typ string, where sqlExpr, keyset func(value, id string) sqlExpr, dir string, n, offset, limit int, desc bool) ([]pageRow, error) {
+	ownKS := keyset("r.target_ref", "r.entity_id")
+	own := `SELECT r.entity_id, r.target_ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.type = ? AND ` + where.sql + ` AND ` + ownKS.sql +
+		` ORDER BY r.target_ref ` + dir + `, r.entity_id ` + dir + ` LIMIT ?`
+	ownRows, err := scanPageRows(ctx, q, own, append(append(append([]any{typ}, where.args...), ownKS.args...), n), true)
+	if err != nil {
+		return nil, err
+	}
+	invKS := keyset("t.ref", "e.id")
+	inv := `SELECT e.id, t.ref FROM relations r JOIN entities t ON t.id = r.entity_id JOIN entities e ON e.ref = r.target_ref WHERE r.type = ? AND ` + where.sql + ` AND ` + invKS.sql +
+		` ORDER BY t.ref ` + dir + `, e.id ` + dir + ` LIMIT ?`
+	invRows, err := scanPageRows(ctx, q, inv, append(append(append([]any{catalog.InverseRelation(typ)}, where.args...), invKS.args...), n), true)
+	if err != nil {
+		return nil, err
+	}
+	before := func(a, b pageRow) int {
+		c := strings.Compare(*a.values[0], *b.values[0])
+		if c == 0 {
+			c = cmpInt(a.id, b.id)
+		}
+		if desc {
+			c = -c
+		}
+		return c
+	}
+	merged := make([]pageRow, 0, len(ownRows)+len(invRows))
+	for len(ownRows) > 0 || len(invRows) > 0 {
+		var next pageRow
+		switch {
+		case len(invRows) == 0:
+			next, ownRows = ownRows[0], ownRows[1:]
+		case len(ownRows) == 0:
+			next, invRows = invRows[0], invRows[1:]
+		default:
+			switch c := before(ownRows[0], invRows[0]); {
+			case c < 0:
+				next, ownRows = ownRows[0], ownRows[1:]
+			case c > 0:
+				next, invRows = invRows[0], invRows[1:]
+			default: // the same pair both ways: once
+				next, ownRows, invRows = ownRows[0], ownRows[1:], invRows[1:]
+			}
+		}
+		merged = append(merged, next)
+	}
+	if offset >= len(merged) {
+		return nil, nil
+	}
+	merged = merged[offset:]
+	return merged[:min(limit, len(merged))], nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Query returns one page of the entities that match q, and how many match
+// in all (the answers the owner, digest and CLI code read as entities).
+func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error) {
+	var page catalog.Page
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		where := wherePredicate(q.Filter.Predicate())
+		if term := strings.TrimSpace(q.FullTextTerm); term != "" {
+			ft := fullText(term, q.FullTextFields)
+			where = sqlExpr{where.sql + " AND " + ft.sql, append(slices.Clone(where.args), ft.args...)}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+where.sql, where.args...).Scan(&page.TotalItems); err != nil {
+			return fmt.Errorf("counting entities: %w", err)
+		}
+		ids, err := orderedIDs(ctx, tx, where, q.Order, q.Offset, q.Limit)
+		if err != nil {
+			return err
+		}
+		stored, err := readAll(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			se := stored[id]
+			if se == nil {
+				continue
+			}
+			e, err := decode(se.uid, se.etag, se.body)
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", se.ref, err)
+			}
+			if err := json.Unmarshal(se.own, &e.Relations); err != nil {
+				return fmt.Errorf("reading the relations of %s: %w", se.ref, err)
+			}
+			e.Relations = append(e.Relations, se.inverse...)
+			sortRelations(e.Relations)
+			e.Relations = slices.Compact(e.Relations)
+			page.Entities = append(page.Entities, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return catalog.Page{}, err
+	}
 	return page, nil
 }
 
-// Facets counts, for each facet field, the entities that have each value.
-// Counts are over the entities that match filter; values keep the case they
-// were written in. The matching entities are read once, whatever the number
-// of facets, and the work stops when ctx ends (the client went away).
-func (s *Store) Facets(ctx context.Context, filter catalog.Filter, facets []string) (map[string][]catalog.FacetCount, error) {
-	where, args := whereFilter(filter)
-	// The search table holds lower-cased values; facets show the value as
-	// written, so they are read from the bodies of the matching entities.
-	q := `SELECT e.uid, e.etag, e.body FROM entities e WHERE ` + where
-	keys := make([]string, 0, len(facets))
-	byKey := map[string][]string{} // lower-case key -> the facets that ask for it
-	column := false
-	for _, f := range facets {
-		k := strings.ToLower(f)
-		if byKey[k] == nil {
-			keys = append(keys, k)
+// readAll reads the entities ids name, with their relations, a chunk at a time.
+func readAll(ctx context.Context, q queryer, ids []int64) (map[int64]*storedEntity, error) {
+	out := make(map[int64]*storedEntity, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(writeChunk, len(ids))]
+		ids = ids[len(chunk):]
+		m, err := readChunk(ctx, q, chunk)
+		if err != nil {
+			return nil, err
 		}
-		byKey[k] = append(byKey[k], f)
-		if columnKeys[k] != "" || k == "metadata.etag" {
-			column = true
-		}
-	}
-	if !column && len(keys) > 0 {
-		// Only entities that have one of the fields can count.
-		q += ` AND e.id IN (SELECT entity_id FROM search WHERE key IN (?` + strings.Repeat(",?", len(keys)-1) + `))`
-		for _, k := range keys {
-			args = append(args, k)
-		}
-	}
-	rows, err := s.db.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("counting facets: %w", err)
-	}
-	defer rows.Close()
-	counts := make(map[string]map[string]int, len(keys))
-	for _, k := range keys {
-		counts[k] = map[string]int{}
-	}
-	for n := 0; rows.Next(); n++ {
-		if n%256 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		var uid, etag string
-		var body []byte
-		if err := rows.Scan(&uid, &etag, &body); err != nil {
-			return nil, fmt.Errorf("counting facets: %w", err)
-		}
-		for k, vals := range entityValues(uid, etag, body, counts) {
-			for v := range vals {
-				counts[k][v]++
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("counting facets: %w", err)
-	}
-	out := make(map[string][]catalog.FacetCount, len(facets))
-	for _, k := range keys {
-		res := make([]catalog.FacetCount, 0, len(counts[k]))
-		for v, n := range counts[k] {
-			res = append(res, catalog.FacetCount{Value: v, Count: n})
-		}
-		sort.Slice(res, func(i, j int) bool {
-			if res[i].Count != res[j].Count {
-				return res[i].Count > res[j].Count
-			}
-			return res[i].Value < res[j].Value
-		})
-		for _, f := range byKey[k] {
-			out[f] = res
+		for id, se := range m {
+			out[id] = se
 		}
 	}
 	return out, nil
-}
-
-// entityValues returns, for each wanted lower-case field, the distinct
-// scalar values a stored entity has there, as written: one flattening of
-// the body serves every facet.
-func entityValues[V any](uid, etag string, body []byte, wanted map[string]V) map[string]map[string]bool {
-	out := map[string]map[string]bool{}
-	add := func(k, v string) {
-		if out[k] == nil {
-			out[k] = map[string]bool{}
-		}
-		out[k][v] = true
-	}
-	if _, ok := wanted["metadata.uid"]; ok {
-		add("metadata.uid", uid)
-	}
-	if _, ok := wanted["metadata.etag"]; ok {
-		add("metadata.etag", etag)
-	}
-	for _, kv := range flattenJSON(body) {
-		if _, ok := wanted[kv.key]; ok && kv.value != nil && kv.key != "metadata.uid" && kv.key != "metadata.etag" {
-			add(kv.key, *kv.value)
-		}
-	}
-	return out
 }

@@ -44,6 +44,10 @@ func TestEntityJSONIsTheEncodedEntity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(e.Relations) == 0 {
+			// The API always writes relations, as Backstage does.
+			want = append(want[:len(want)-1], `,"relations":[]}`...)
+		}
 		// Asked for as people type it: the case of a ref does not matter.
 		asked := catalog.Ref{Kind: e.Kind, Namespace: e.Metadata.Namespace, Name: e.Metadata.Name}
 		if asked.Namespace == "" {

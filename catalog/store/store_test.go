@@ -280,7 +280,7 @@ spec: {type: service, lifecycle: production, owner: payments}
 }
 
 func TestSpliceEntityShapes(t *testing.T) {
-	rels := []catalog.Relation{{Type: "ownedBy", TargetRef: "group:default/a"}}
+	rels := []byte(`[{"type":"ownedBy","targetRef":"group:default/a"}]`)
 	tests := []struct {
 		body, want string
 		ok         bool

@@ -200,13 +200,36 @@ await check('getEntityFacets', async () => {
   assert.deepEqual(facetCounts(facets['metadata.tags']), countBy(subset, e => e.metadata.tags ?? []), 'metadata.tags');
 });
 
+await check('filter predicates', async () => {
+  // Backstage's predicate endpoints: POST /entities/by-query (and its
+  // cursors), POST /entity-facets, by-refs with a query.
+  const want = all.filter(e => ['component', 'api'].includes(e.kind.toLowerCase()) && e.spec?.type !== 'service');
+  const query = { $all: [{ kind: { $in: ['component', 'api'] } }, { $not: { 'spec.type': 'service' } }] };
+  let res = await client.queryEntities({ query, limit: 2 });
+  const got = [...res.items];
+  let pages = 1;
+  while (res.pageInfo.nextCursor) {
+    assert.ok(pages < 1000, 'cursors loop');
+    res = await client.queryEntities({ cursor: res.pageInfo.nextCursor, limit: 2 });
+    got.push(...res.items);
+    pages++;
+  }
+  noDuplicates(refs(got), 'predicate pages');
+  assert.deepEqual(sortedRefs(got), sortedRefs(want), '$all / $in / $not');
+  const { facets } = await client.getEntityFacets({ facets: ['kind'], query });
+  assert.deepEqual(facetCounts(facets.kind), countBy(want, e => [e.kind]), 'facets over a predicate');
+  const { items } = await client.getEntitiesByRefs({ entityRefs: refs(all), query });
+  assert.deepEqual(items.filter(Boolean).map(refOf).sort(), sortedRefs(want), 'by-refs with a predicate');
+  return `${pages} pages, ${got.length} entities`;
+});
+
 await check('error body', async () => {
-  // A predicate query is not served: the client must read Backstage's error body.
-  await assert.rejects(client.queryEntities({ query: { kind: 'component' } }), err => {
+  // A predicate callboard cannot read: the client must read Backstage's error body.
+  await assert.rejects(client.queryEntities({ query: { kind: { $regex: 'comp' } } }), err => {
     assert.equal(err.name, 'ResponseError', String(err));
-    assert.equal(err.statusCode, 501);
-    assert.equal(err.body?.error?.name, 'NotImplementedError', JSON.stringify(err.body));
-    assert.equal(err.body?.response?.statusCode, 501);
+    assert.equal(err.statusCode, 400);
+    assert.equal(err.body?.error?.name, 'InputError', JSON.stringify(err.body));
+    assert.equal(err.body?.response?.statusCode, 400);
     return true;
   });
 });
