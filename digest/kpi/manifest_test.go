@@ -112,3 +112,18 @@ func TestFragmentationFigures(t *testing.T) {
 		t.Errorf("no manifests: %+v, want no value and a reason", fw)
 	}
 }
+
+// FuzzDependencies: a manifest is a repository's, so anyone's: whatever it
+// holds, reading it returns names or an error, never a panic, and never
+// more than MaxManifestDependencies.
+func FuzzDependencies(f *testing.F) {
+	f.Add("go.mod", "module x\nrequire github.com/a/b/v2 v2.0.0\n")
+	f.Add("package.json", `{"dependencies": {"a": "^1", "b": {"x": 1}}}`)
+	f.Add("pom.xml", "<project><dependencies><dependency><groupId>g</groupId><artifactId>a</artifactId><version>${v}</version></dependency></dependencies></project>")
+	f.Fuzz(func(t *testing.T, path, content string) {
+		deps, err := Dependencies(path, []byte(content))
+		if err == nil && len(deps) > MaxManifestDependencies {
+			t.Errorf("%d dependencies", len(deps))
+		}
+	})
+}
