@@ -173,11 +173,16 @@ func partsText(d kpi.Def, ps []kpi.Part) string {
 			out = append(out, fmt.Sprintf("%s: %s a day, %s a month", p.Name, number(*p.Value), number(*p.Second)))
 		case d.Key == "plugins":
 			out = append(out, fmt.Sprintf("%s: %s", p.Name, plural(int(*p.Value), "plugin", "plugins")))
+		case d.Key == "framework_fragmentation":
+			out = append(out, fmt.Sprintf("%s in %s %%", p.Name, number(*p.Value)))
 		case p.Name == "eNPS":
 			out = append(out, fmt.Sprintf("eNPS %s", number(*p.Value)))
 		default:
 			out = append(out, fmt.Sprintf("%s %s %%", p.Name, number(*p.Value)))
 		}
+	}
+	if d.Key == "framework_fragmentation" && len(out) > 0 {
+		out[len(out)-1] += " of repositories"
 	}
 	return strings.Join(out, ", ")
 }

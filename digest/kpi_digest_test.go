@@ -18,27 +18,29 @@ import (
 func sampleAdoption(t *testing.T, w Week) *Adoption {
 	t.Helper()
 	values := map[string][]float64{
-		"days_to_first_pr":       {-1, -1, 6, 5.5, 7, 4, 4.5, 3},
-		"days_to_tenth_pr":       {-1, -1, -1, 41, 39, 36, 35, 33},
-		"deploys_per_developer":  {1.2, 1.4, 1.1, 1.6, 1.5, 1.9, 1.7, 2.1},
-		"lead_time":              {30, 26, 28, 22, 19, 21, 12.5, 9.5},
-		"t_shapedness":           {18, 19, 19.5, 21, 22.22, 22.5, 23, 24.32},
-		"language_fragmentation": {1.92, 1.92, 1.95, 1.95, 1.95, 1.97, 1.97, 1.97},
-		"template_fragmentation": {0.92, 0.92, 0.92, 0.97, 0.97, 0.97, 0.97, 0.97},
-		"scaffold_lead_time":     {-1, -1, -1, -1, -1, 4, -1, -1},
-		"scaffold_share":         {-1, 40, -1, 50, 60, -1, 66.67, 71.43},
-		"monthly_active_users":   {22, 25, 27, 30, 31, 34, 36, 41},
-		"dau_mau":                {18, 17.5, 19, 21, 20, 22, 23.5, 19.5},
-		"plugins":                {6, 6, 7, 7, 7, 8, 8, 9},
-		"outside_contributions":  {10, 12.5, 14, 11, 16, 18, 17, 20},
-		"dx_pulse":               {-1, -1, -1, -1, 6.9, 6.9, 6.9, 7.4},
+		"days_to_first_pr":        {-1, -1, 6, 5.5, 7, 4, 4.5, 3},
+		"days_to_tenth_pr":        {-1, -1, -1, 41, 39, 36, 35, 33},
+		"deploys_per_developer":   {1.2, 1.4, 1.1, 1.6, 1.5, 1.9, 1.7, 2.1},
+		"lead_time":               {30, 26, 28, 22, 19, 21, 12.5, 9.5},
+		"t_shapedness":            {18, 19, 19.5, 21, 22.22, 22.5, 23, 24.32},
+		"language_fragmentation":  {1.92, 1.92, 1.95, 1.95, 1.95, 1.97, 1.97, 1.97},
+		"framework_fragmentation": {4.1, 4.1, 4.15, 4.2, 4.2, 4.18, 4.25, 4.31},
+		"template_fragmentation":  {0.92, 0.92, 0.92, 0.97, 0.97, 0.97, 0.97, 0.97},
+		"scaffold_lead_time":      {-1, -1, -1, -1, -1, 4, -1, -1},
+		"scaffold_share":          {-1, 40, -1, 50, 60, -1, 66.67, 71.43},
+		"monthly_active_users":    {22, 25, 27, 30, 31, 34, 36, 41},
+		"dau_mau":                 {18, 17.5, 19, 21, 20, 22, 23.5, 19.5},
+		"plugins":                 {6, 6, 7, 7, 7, 8, 8, 9},
+		"outside_contributions":   {10, 12.5, 14, 11, 16, 18, 17, 20},
+		"dx_pulse":                {-1, -1, -1, -1, 6.9, 6.9, 6.9, 7.4},
 	}
 	p90 := map[string]float64{"days_to_first_pr": 9, "days_to_tenth_pr": 58, "lead_time": 46}
 	parts := map[string][]kpi.Part{
-		"language_fragmentation": {{Name: "Go", Value: ptrTo(52.5)}, {Name: "TypeScript", Value: ptrTo(30)}, {Name: "Python", Value: ptrTo(12.5)}},
-		"monthly_active_users":   {{Name: "PR checks", Value: ptrTo(6.2), Second: ptrTo(28)}, {Name: "Slack", Value: ptrTo(4.1), Second: ptrTo(19)}, {Name: "web view", Value: nil}},
-		"plugins":                {{Name: "platform", Value: ptrTo(2)}, {Name: "sre", Value: ptrTo(1)}},
-		"dx_pulse":               {{Name: "eNPS", Value: ptrTo(12)}, {Name: "response rate", Value: ptrTo(46)}},
+		"language_fragmentation":  {{Name: "Go", Value: ptrTo(52.5)}, {Name: "TypeScript", Value: ptrTo(30)}, {Name: "Python", Value: ptrTo(12.5)}},
+		"framework_fragmentation": {{Name: "github.com/stretchr/testify@v1", Value: ptrTo(61.54)}, {Name: "react@18", Value: ptrTo(23.08)}, {Name: "org.springframework.boot:spring-boot-starter-web@3", Value: ptrTo(11.54)}},
+		"monthly_active_users":    {{Name: "PR checks", Value: ptrTo(6.2), Second: ptrTo(28)}, {Name: "Slack", Value: ptrTo(4.1), Second: ptrTo(19)}, {Name: "web view", Value: nil}},
+		"plugins":                 {{Name: "platform", Value: ptrTo(2)}, {Name: "sre", Value: ptrTo(1)}},
+		"dx_pulse":                {{Name: "eNPS", Value: ptrTo(12)}, {Name: "response rate", Value: ptrTo(46)}},
 	}
 	var series []kpi.Series
 	end := w.End(time.UTC)

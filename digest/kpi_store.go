@@ -186,7 +186,7 @@ func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time,
 	if err != nil {
 		return fmt.Errorf("reading repositories: %w", err)
 	}
-	return nil
+	return s.loadStacks(ctx, f)
 }
 
 func (s *Store) rows(ctx context.Context, scan func(*sql.Rows) error, query string, args ...any) error {

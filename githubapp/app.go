@@ -146,9 +146,9 @@ func New(cfg Config, st interface {
 	}
 	facts := repoFactsStore{db: db}
 	a.metrics.backfill.store, a.metrics.backfill.now, a.metrics.backfill.log = facts, cfg.Now, cfg.Logger
-	a.backfill = &backfiller{clients: a.clients, sync: sync, facts: facts, metrics: a.metrics.backfill,
+	a.backfill = &backfiller{clients: a.clients, sync: sync, facts: facts, kpi: cfg.KPI, metrics: a.metrics.backfill,
 		reserve: cfg.BackfillReserve, margin: time.Second, now: cfg.Now, log: cfg.Logger}
-	a.handlers = withKPIs(a.cfg.KPI, a.eventHandlers(st, st, db, sync))
+	a.handlers = withKPIs(a.cfg.KPI, a.eventHandlers(st, st, db, sync), a.clients, sync.graphql)
 	a.queue = queue.New(db, queue.Config{
 		Workers: cfg.Workers, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, Timeout: cfg.DeliveryTimeout,
 		RedeliverEvery: cfg.RedeliverEvery, PayloadRetention: cfg.PayloadRetention,

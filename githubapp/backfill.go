@@ -79,6 +79,7 @@ type backfiller struct {
 	clients *clients
 	sync    *syncer
 	facts   repoFactsStore
+	kpi     KPIRecorder // what repositories are built with; nil keeps nothing
 	metrics *backfillMetrics
 	reserve float64 // share of each budget left alone
 	margin  time.Duration
@@ -99,9 +100,13 @@ type job struct {
 	mu                    sync.Mutex // the reader and the writer both count
 	total, done, entities int
 	points                int
-	estCost               int // the GraphQL points the next query will likely cost
-	paused                time.Duration
-	restOnly              atomic.Bool // GraphQL did not answer: read through REST
+	// estCost is what the last query of each kind (its operation: the
+	// repositories, their files, teams) cost: the next one likely costs as
+	// much, and the kinds differ (a batch of repositories reads two
+	// connections each, a batch of files none).
+	estCost  map[string]int
+	paused   time.Duration
+	restOnly atomic.Bool // GraphQL did not answer: read through REST
 
 	// pool holds the walks that want more files, across batches, until
 	// enough of them wait to fill a query (the reader's alone).
@@ -120,7 +125,8 @@ type work struct {
 	row      *catalog.Repository
 	decl     []catalog.Declared
 	facts    *repoFacts
-	fallback bool // read it the webhook way, file by file
+	stack    *catalog.RepoStack // for the KPIs; nil when not read
+	fallback bool               // read it the webhook way, file by file
 }
 
 // run reads every repository of an installation (its catalog files and
@@ -179,7 +185,7 @@ func (b *backfiller) added(ctx context.Context, instID int64, repos []*github.Re
 }
 
 func (b *backfiller) newJob(gh *github.Client, inst int64, account string, opts SyncOptions) *job {
-	j := &job{b: b, gh: gh, bud: b.clients.Budget(inst), inst: inst, account: account, opts: opts, start: b.now(), estCost: 1}
+	j := &job{b: b, gh: gh, bud: b.clients.Budget(inst), inst: inst, account: account, opts: opts, start: b.now(), estCost: map[string]int{}}
 	j.restOnly.Store(b.sync.graphql == "")
 	return j
 }
@@ -309,6 +315,8 @@ func (j *job) read(ctx context.Context, batch []listed) ([]*work, error) {
 			ready = append(ready, w)
 			continue
 		}
+		st := r.stack()
+		w.stack = &st
 		row.RecordArchive(time.Time{}, nil)
 		fsys := repofs.NewFromBlobs(ctx, j.gh, row.FullName, ri.DefaultBranch, r.blobs(j.b.sync.root()))
 		if err := readCodeowners(fsys, row); err != nil {
@@ -496,6 +504,17 @@ func (j *job) write(ctx context.Context, ws []*work) error {
 	if err := j.b.facts.put(ctx, facts); err != nil {
 		return err
 	}
+	if j.b.kpi != nil {
+		var stacks []catalog.RepoStack
+		for _, w := range ws {
+			if w.stack != nil {
+				stacks = append(stacks, *w.stack)
+			}
+		}
+		if err := j.b.kpi.RecordStacks(ctx, stacks, j.b.now()); err != nil {
+			return err
+		}
+	}
 	j.report(false)
 	return nil
 }
@@ -512,7 +531,7 @@ func replaceOptions(row *catalog.Repository) catalog.ReplaceOptions {
 func (j *job) graphql(ctx context.Context, query string, vars map[string]any) (*gqlAnswer, error) {
 	for attempt := 0; ; attempt++ {
 		var cost int
-		j.count(func() { cost = j.estCost })
+		j.count(func() { cost = max(1, j.estCost[operation(query)]) })
 		if err := j.spend(ctx, resourceGraphQL, cost); err != nil {
 			return nil, err
 		}
@@ -536,7 +555,7 @@ func (j *job) graphql(ctx context.Context, query string, vars map[string]any) (*
 			return nil, err
 		}
 		if c := rateLimitOf(ans, j.bud); c > 0 {
-			j.count(func() { j.points, j.estCost = j.points+c, c })
+			j.count(func() { j.points, j.estCost[operation(query)] = j.points+c, c })
 		}
 		return ans, nil
 	}
@@ -581,6 +600,12 @@ func (j *job) spend(ctx context.Context, resource string, cost int) error {
 		// The reset has passed: the budget is read again above.
 		j.bud.set(resource, st.limit, st.remaining, time.Time{})
 	}
+}
+
+// operation is a query's kind: what comes before its variables.
+func operation(query string) string {
+	op, _, _ := strings.Cut(query, "(")
+	return op
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

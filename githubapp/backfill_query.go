@@ -26,15 +26,26 @@ const (
 const blobFragment = ` fragment B on Blob{text byteSize isBinary isTruncated}`
 
 // repoFragment is what a backfill reads of a repository.
+// Its language bytes (the largest maxLanguages) and root manifests are for
+// the KPIs' fragmentation figures: read here, they cost no call of their
+// own (the languages connection adds one point per 100 repositories).
 var repoFragment = fmt.Sprintf(` fragment R on Repository{databaseId nameWithOwner description url isArchived isFork isPrivate pushedAt updatedAt
  defaultBranchRef{name} primaryLanguage{name} repositoryTopics(first:%d){nodes{topic{name}}}
- cat:object(expression:$cat){...B} co0:object(expression:$co0){...B} co1:object(expression:$co1){...B} co2:object(expression:$co2){...B}}`, maxTopics)
+ languages(first:%d,orderBy:{field:SIZE,direction:DESC}){edges{size node{name}}}
+ cat:object(expression:$cat){...B} co0:object(expression:$co0){...B} co1:object(expression:$co1){...B} co2:object(expression:$co2){...B}
+ m0:object(expression:$m0){...B} m1:object(expression:$m1){...B} m2:object(expression:$m2){...B}}`, maxTopics, maxLanguages)
+
+// manifests are the root manifests the batch query reads (m0…m2), as the
+// KPIs name them (digest/kpi.Manifests).
+var manifests = [...]string{"go.mod", "package.json", "pom.xml"}
+
+const maxLanguages = 10
 
 // repoQuery is the query of a batch of n repositories, aliases r0…, each
 // named by variables $o<i> and $n<i>.
 func repoQuery(n int) string {
 	var decl, sel strings.Builder
-	decl.WriteString("$cat:String!,$co0:String!,$co1:String!,$co2:String!")
+	decl.WriteString("$cat:String!,$co0:String!,$co1:String!,$co2:String!,$m0:String!,$m1:String!,$m2:String!")
 	for i := range n {
 		fmt.Fprintf(&decl, ",$o%d:String!,$n%d:String!", i, i)
 		fmt.Fprintf(&sel, " r%d:repository(owner:$o%d,name:$n%d){...R}", i, i, i)
@@ -85,6 +96,17 @@ type gqlRepo struct {
 			} `json:"topic"`
 		} `json:"nodes"`
 	} `json:"repositoryTopics"`
+	Languages *struct {
+		Edges []struct {
+			Size int64 `json:"size"`
+			Node struct {
+				Name string `json:"name"`
+			} `json:"node"`
+		} `json:"edges"`
+	} `json:"languages"`
+	M0  *gqlBlob `json:"m0"`
+	M1  *gqlBlob `json:"m1"`
+	M2  *gqlBlob `json:"m2"`
 	Cat *gqlBlob `json:"cat"`
 	Co0 *gqlBlob `json:"co0"`
 	Co1 *gqlBlob `json:"co1"`
@@ -117,6 +139,31 @@ func (r *gqlRepo) facts() repoFacts {
 	return f
 }
 
+// stack is what the batch query says the repository is built with. A
+// manifest GraphQL could not give whole (binary, cut at its size) is left
+// unread rather than read through REST: the KPIs are not worth a call.
+func (r *gqlRepo) stack() catalog.RepoStack {
+	st := catalog.RepoStack{Repo: r.NameWithOwner, Manifests: map[string][]byte{}}
+	if r.PrimaryLanguage != nil {
+		st.Language = r.PrimaryLanguage.Name
+	}
+	if r.Languages != nil {
+		st.Languages = map[string]int64{}
+		for _, e := range r.Languages.Edges {
+			st.Languages[e.Node.Name] = e.Size
+		}
+	}
+	for i, b := range []*gqlBlob{r.M0, r.M1, r.M2} {
+		switch rb := b.blob(manifests[i]); {
+		case rb.Found:
+			st.Manifests[manifests[i]] = rb.Content
+		case !rb.REST:
+			st.Manifests[manifests[i]] = nil
+		}
+	}
+	return st
+}
+
 func (r *gqlRepo) blobs(catalogPath string) []repofs.Blob {
 	out := []repofs.Blob{r.Cat.blob(catalogPath)}
 	for i, b := range []*gqlBlob{r.Co0, r.Co1, r.Co2} {
@@ -131,6 +178,9 @@ func (j *job) queryRepos(ctx context.Context, names []string) ([]*gqlRepo, error
 	vars := map[string]any{"cat": "HEAD:" + j.b.sync.root()}
 	for i, loc := range catalog.CodeownersLocations {
 		vars[fmt.Sprintf("co%d", i)] = "HEAD:" + loc
+	}
+	for i, m := range manifests {
+		vars[fmt.Sprintf("m%d", i)] = "HEAD:" + m
 	}
 	for i, n := range names {
 		owner, name, _ := strings.Cut(n, "/")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callboard/callboard/catalog"
 	"github.com/callboard/callboard/githubapp/queue"
 	"github.com/google/go-github/v62/github"
 )
@@ -19,6 +20,9 @@ type KPIRecorder interface {
 	RecordJoin(ctx context.Context, login string, at time.Time) error
 	RecordDeploy(ctx context.Context, repo string, id int64, sha, environment string, at time.Time) error
 	RecordRepo(ctx context.Context, repo, language string, created, seen time.Time) error
+	// RecordStacks stores what repositories are built with (language
+	// bytes, root manifests), a backfill's batch in one go.
+	RecordStacks(ctx context.Context, stacks []catalog.RepoStack, seen time.Time) error
 }
 
 // kpiTaps are the events whose payloads also carry KPI facts, beside what
@@ -97,9 +101,10 @@ func (h kpiTapped) handle(ctx context.Context, d *queue.Delivery, log *slog.Logg
 	return h.next.handle(ctx, d, log)
 }
 
-// withKPIs taps the handlers of the events that carry KPI facts, and adds
-// the one event only the KPIs use (deployment_status).
-func withKPIs(rec KPIRecorder, hs map[string]handler) map[string]handler {
+// withKPIs taps the handlers of the events that carry KPI facts, re-reads
+// the manifests a push touched (through graphql, with cs), and adds the one
+// event only the KPIs use (deployment_status).
+func withKPIs(rec KPIRecorder, hs map[string]handler, cs *clients, graphql string) map[string]handler {
 	if rec == nil {
 		return hs
 	}
@@ -107,6 +112,9 @@ func withKPIs(rec KPIRecorder, hs map[string]handler) map[string]handler {
 		if next, ok := hs[event]; ok {
 			hs[event] = kpiTapped{rec: rec, tap: tap, next: next}
 		}
+	}
+	if next, ok := hs["push"]; ok {
+		hs["push"] = manifestTapped{rec: rec, clients: cs, graphql: graphql, next: next}
 	}
 	hs["deployment_status"] = on[github.DeploymentStatusEvent](deploymentStatusHandler{rec: rec}.handle)
 	return hs

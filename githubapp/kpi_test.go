@@ -59,6 +59,9 @@ func (l lateStore) RecordDeploy(ctx context.Context, repo string, id int64, sha,
 func (l lateStore) RecordRepo(ctx context.Context, repo, lang string, created, seen time.Time) error {
 	return (*l.p).RecordRepo(ctx, repo, lang, created, seen)
 }
+func (l lateStore) RecordStacks(ctx context.Context, stacks []catalog.RepoStack, seen time.Time) error {
+	return (*l.p).RecordStacks(ctx, stacks, seen)
+}
 
 // example reads one of GitHub's example payloads and applies edits, each a
 // dotted path and its new value.

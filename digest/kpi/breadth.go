@@ -52,25 +52,102 @@ func tShaped(f *Facts, to time.Time) Figure {
 }
 
 // fragmentation is the Shannon entropy (bits) of the repositories seen
-// before to, by what of returns for each (their primary language, or the
-// template they were made from; "" leaves a repository out), with the top
-// three values. 0 bits is one value everywhere; each further bit doubles
-// the number of equally common values.
+// before to, by what of returns for each (the template they were made
+// from; "" leaves a repository out), with the top three values. 0 bits is
+// one value everywhere; each further bit doubles the number of equally
+// common values.
 func fragmentation(f *Facts, to time.Time, of func(Repo) string) Figure {
-	counts := map[string]int{}
+	return weightedFragmentation(f, to, func(r Repo) map[string]float64 {
+		if v := of(r); v != "" {
+			return map[string]float64{v: 1}
+		}
+		return nil
+	})
+}
+
+// languageFragmentation is the entropy of the languages of the repositories
+// seen before to, each repository counting once, split between its
+// languages by GitHub's language bytes (a repository of 900 bytes of Go and
+// 100 of Shell is 0.9 Go and 0.1 Shell); a repository whose bytes are not
+// known counts wholly for its primary language.
+func languageFragmentation(f *Facts, to time.Time) Figure {
+	return weightedFragmentation(f, to, func(r Repo) map[string]float64 {
+		var total int64
+		for _, n := range r.Languages {
+			total += max(n, 0)
+		}
+		if total == 0 {
+			if r.Language == "" {
+				return nil
+			}
+			return map[string]float64{r.Language: 1}
+		}
+		w := make(map[string]float64, len(r.Languages))
+		for l, n := range r.Languages {
+			if n > 0 {
+				w[l] = float64(n) / float64(total)
+			}
+		}
+		return w
+	})
+}
+
+// weightedFragmentation is the entropy of the sum over the repositories
+// seen before to of what of weighs for each (nil leaves one out), Count
+// the repositories that weighed something.
+func weightedFragmentation(f *Facts, to time.Time, of func(Repo) map[string]float64) Figure {
+	sums := map[string]float64{}
 	n := 0
 	for _, r := range f.Repos {
-		v := of(r)
-		if v == "" || !r.FirstSeen.Before(to) {
+		if !r.FirstSeen.Before(to) {
 			continue
 		}
-		counts[v]++
+		w := of(r)
+		if len(w) == 0 {
+			continue
+		}
+		for k, v := range w {
+			sums[k] += v
+		}
 		n++
 	}
 	if n == 0 {
 		return Figure{Reason: "no repositories"}
 	}
+	h, top := entropy(sums, 3)
+	return Figure{Value: ptr(h), Count: n, Parts: top}
+}
+
+// frameworkFragmentation is the entropy of the dependencies (name and
+// major version, see Manifests) that the root manifests of the
+// repositories seen before to declared before to, each declaration
+// counting once; its parts are the three most declared, as the share of
+// those repositories that declare them.
+func frameworkFragmentation(f *Facts, to time.Time) Figure {
+	counts := map[string]float64{}
+	n := 0
+	for _, r := range f.Repos {
+		if !r.FirstSeen.Before(to) {
+			continue
+		}
+		declared := false
+		for _, fw := range r.Frameworks {
+			if fw.Since.Before(to) {
+				counts[fw.Name]++
+				declared = true
+			}
+		}
+		if declared {
+			n++
+		}
+	}
+	if n == 0 {
+		return Figure{Reason: "no repositories with a go.mod, package.json or pom.xml"}
+	}
 	h, top := entropy(counts, 3)
+	for i := range top {
+		top[i].Value = ptr(round(100 * counts[top[i].Name] / float64(n)))
+	}
 	return Figure{Value: ptr(h), Count: n, Parts: top}
 }
 

@@ -29,12 +29,25 @@ type Deploy struct {
 type Repo struct {
 	Name      string // org/repo
 	FirstSeen time.Time
-	Language  string   // GitHub's primary language; "" when unknown
-	Template  string   // backstage.io/source-template of its entities; "" when none
-	Systems   []string // the catalog Systems its entities belong to
-	Domains   []string // the Domains of those Systems
-	Owner     string   // the owning group's name (catalog), lower case; "" when unknown
-	Created   time.Time
+	Language  string // GitHub's primary language; "" when unknown
+	// Languages are GitHub's language bytes (its ten largest languages);
+	// nil when only the primary language is known.
+	Languages map[string]int64
+	// Frameworks are the dependencies its root manifests declare (see
+	// Manifests), each with when callboard first saw it declared.
+	Frameworks []Framework
+	Template   string   // backstage.io/source-template of its entities; "" when none
+	Systems    []string // the catalog Systems its entities belong to
+	Domains    []string // the Domains of those Systems
+	Owner      string   // the owning group's name (catalog), lower case; "" when unknown
+	Created    time.Time
+}
+
+// Framework is one dependency a repository's manifest declares, as
+// Dependencies names it, and when callboard first saw it there.
+type Framework struct {
+	Name  string
+	Since time.Time
 }
 
 // Scaffold is a request to create a service from a template.

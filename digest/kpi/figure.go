@@ -76,33 +76,35 @@ func durations(xs []float64, people int) Figure {
 // round keeps two decimals, so figures compare and print the same everywhere.
 func round(v float64) float64 { return math.Round(v*100) / 100 }
 
-// entropy is the Shannon entropy, in bits, of a distribution given as counts,
-// with its top values as shares (percent), largest first.
-func entropy(counts map[string]int, top int) (float64, []Part) {
-	total := 0
-	for _, n := range counts {
-		total += n
+// entropy is the Shannon entropy, in bits, of a distribution given as
+// weights (counts, or shares of repositories), with its top values as
+// shares (percent) of the whole, largest first.
+func entropy(weights map[string]float64, top int) (float64, []Part) {
+	total := 0.0
+	for _, w := range weights {
+		total += w
 	}
 	type kv struct {
 		k string
-		n int
+		w float64
 	}
 	var all []kv
 	h := 0.0
-	for k, n := range counts {
-		if n == 0 {
+	for k, w := range weights {
+		if w <= 0 {
 			continue
 		}
-		p := float64(n) / float64(total)
+		p := w / total
 		h -= p * math.Log2(p)
-		all = append(all, kv{k, n})
+		all = append(all, kv{k, w})
 	}
-	slices.SortFunc(all, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.k, b.k)) })
+	slices.SortFunc(all, func(a, b kv) int { return cmp.Or(cmp.Compare(b.w, a.w), strings.Compare(a.k, b.k)) })
 	var parts []Part
 	for _, e := range all[:min(top, len(all))] {
-		parts = append(parts, Part{Name: e.k, Value: ptr(round(100 * float64(e.n) / float64(total)))})
+		parts = append(parts, Part{Name: e.k, Value: ptr(round(100 * e.w / total))})
 	}
-	return round(h), parts
+	// -0 (one value everywhere) prints as 0.
+	return round(h) + 0, parts
 }
 
 func in(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }

@@ -63,11 +63,13 @@ var Defs = []Def{
 		Window:     "the 90 days before the end of the week",
 		compute:    func(v *view, _, to time.Time) Figure { return tShaped(v.Facts, to) }},
 	{Key: "language_fragmentation", Name: "Language fragmentation", Unit: "bits", Better: "down",
-		Definition: "Shannon entropy of the repositories' primary languages (as GitHub reports them): 0 is one language everywhere, each further bit doubles the number of equally common ones.",
-		Window:     "repositories known at the end of the week",
-		compute: func(v *view, _, to time.Time) Figure {
-			return fragmentation(v.Facts, to, func(r Repo) string { return r.Language })
-		}},
+		Definition: "Shannon entropy of the repositories' languages, each repository counting once, split between its languages by GitHub's language bytes (its primary language where the bytes are not known yet): 0 is one language everywhere, each further bit doubles the number of equally common ones. Top languages as shares of the repositories.",
+		Window:     "repositories known at the end of the week, their latest language bytes",
+		compute:    func(v *view, _, to time.Time) Figure { return languageFragmentation(v.Facts, to) }},
+	{Key: "framework_fragmentation", Name: "Framework fragmentation", Unit: "bits", Better: "down",
+		Definition: "Shannon entropy of the dependencies the repositories' root manifests declare, by name and major version: go.mod's direct requirements, package.json's dependencies, pom.xml's non-test dependencies; each declaration counts once. Top ones as the share of repositories with a manifest that declare them.",
+		Window:     "repositories known at the end of the week, dependencies declared by then and still declared",
+		compute:    func(v *view, _, to time.Time) Figure { return frameworkFragmentation(v.Facts, to) }},
 	{Key: "template_fragmentation", Name: "Template fragmentation", Unit: "bits", Better: "down",
 		Definition: "Shannon entropy of the templates repositories were made from (annotation backstage.io/source-template), among those made from one.",
 		Window:     "repositories known at the end of the week",

@@ -1,11 +1,14 @@
 package fakegithub
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -386,6 +389,7 @@ func (x *gqlExec) repository(rp *repo) *gqlObject {
 			}
 			return connection("RepositoryTopicConnection", topics, a)
 		},
+		"languages": func(a map[string]any) (any, error) { return languages(rp, a) },
 		"object": func(a map[string]any) (any, error) {
 			if err := x.needs("contents", "read"); err != nil {
 				return nil, err
@@ -575,6 +579,52 @@ func connection(typ string, items []*gqlObject, a map[string]any) (any, error) {
 	return &gqlObject{typ: typ, fields: map[string]func(map[string]any) (any, error){
 		"nodes": constant(page), "pageInfo": constant(pageInfo), "totalCount": constant(len(items)),
 	}}, nil
+}
+
+// languages is the repository's LanguageConnection: Repo.Languages (or its
+// Language alone, at 1 byte, when no bytes were set), ordered by size as
+// orderBy asks (by name otherwise), with edges carrying the sizes.
+func languages(rp *repo, a map[string]any) (any, error) {
+	bytes := rp.Languages
+	if len(bytes) == 0 && rp.Language != "" {
+		bytes = map[string]int64{rp.Language: 1}
+	}
+	names := slices.Sorted(maps.Keys(bytes))
+	if order, ok := a["orderBy"].(map[string]any); ok && order["field"] == "SIZE" {
+		desc := order["direction"] == "DESC"
+		slices.SortStableFunc(names, func(x, y string) int {
+			if desc {
+				return cmp.Compare(bytes[y], bytes[x])
+			}
+			return cmp.Compare(bytes[x], bytes[y])
+		})
+	}
+	var total int64
+	edges := make([]*gqlObject, len(names))
+	for i, n := range names {
+		total += bytes[n]
+		node := &gqlObject{typ: "Language", fields: map[string]func(map[string]any) (any, error){
+			"id": constant("L_" + n), "name": constant(n), "color": constant(nil),
+		}}
+		edges[i] = &gqlObject{typ: "LanguageEdge", fields: map[string]func(map[string]any) (any, error){
+			"cursor": constant(cursorOf(i)), "node": constant(node), "size": constant(bytes[n]),
+		}}
+	}
+	c, err := connection("LanguageConnection", edges, a)
+	if err != nil {
+		return nil, err
+	}
+	conn := c.(*gqlObject)
+	page, _ := conn.fields["nodes"](nil)
+	var nodes []any
+	for _, e := range page.([]*gqlObject) {
+		n, _ := e.fields["node"](nil)
+		nodes = append(nodes, n)
+	}
+	conn.fields["edges"] = constant(page)
+	conn.fields["nodes"] = constant(nodes)
+	conn.fields["totalSize"] = constant(total)
+	return conn, nil
 }
 
 func cursorOf(i int) string { return "Y3Vyc29yOnYyOpHO" + strconv.Itoa(i) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,40 @@ func TestGraphQLRateLimited(t *testing.T) {
 	time.Sleep(350 * time.Millisecond)
 	if _, errs, _ := gql(t, s, 1, `{rateLimit{remaining}}`, nil); errs != nil || !strings.Contains(hdr.Get("X-RateLimit-Reset"), "") {
 		t.Errorf("after the reset: %v", errs)
+	}
+}
+
+// TestGraphQLLanguages: Repository.languages as GitHub serves it: edges
+// with sizes, ordered as orderBy asks, paginated by first, one request
+// (a point per 100) for each repository that asks for it.
+func TestGraphQLLanguages(t *testing.T) {
+	s := setup(t)
+	s.AddRepo(1, fakegithub.Repo{ID: 14, FullName: "acme/mixed", Languages: map[string]int64{"Shell": 40, "Go": 900, "Dockerfile": 60}})
+	data, errs, h := gql(t, s, 1, `query($n:String!){r:repository(owner:"acme",name:$n){
+		languages(first:2,orderBy:{field:SIZE,direction:DESC}){totalSize totalCount edges{size node{name}}}} rateLimit{cost}}`, map[string]any{"n": "mixed"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got, _ := json.Marshal(data["r"])
+	want := `{"languages":{"edges":[{"node":{"name":"Go"},"size":900},{"node":{"name":"Dockerfile"},"size":60}],"totalCount":3,"totalSize":1000}}`
+	if string(got) != want {
+		t.Errorf("languages:\n%s\nwant\n%s", got, want)
+	}
+	if cost := data["rateLimit"].(map[string]any)["cost"]; cost != float64(1) || h.Get("X-RateLimit-Resource") != "graphql" {
+		t.Errorf("cost %v (%s), want 1 point of the graphql budget", cost, h.Get("X-RateLimit-Resource"))
+	}
+	// 100 repositories asking for topics and languages: 200 requests, 2 points.
+	var q strings.Builder
+	q.WriteString("{")
+	for i := range 100 {
+		q.WriteString(` r` + strconv.Itoa(i) + `:repository(owner:"acme",name:"api"){repositoryTopics(first:20){totalCount} languages(first:10){totalSize}}`)
+	}
+	q.WriteString(" rateLimit{cost}}")
+	data, errs, _ = gql(t, s, 1, q.String(), nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if cost := data["rateLimit"].(map[string]any)["cost"]; cost != float64(2) {
+		t.Errorf("100 repositories with two connections each cost %v points, want 2", cost)
 	}
 }

@@ -21,7 +21,10 @@ type Repo struct {
 	Fork, Empty bool
 	Topics      []string
 	Language    string // the main language GitHub detected
-	Homepage    string
+	// Languages are the bytes of each language GitHub detected (GraphQL's
+	// Repository.languages); nil: Language alone.
+	Languages map[string]int64
+	Homepage  string
 	// CreatedAt is when the repository was created (default: when added);
 	// its pushed_at is its last commit's date.
 	CreatedAt time.Time
