@@ -141,12 +141,9 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "callboard")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/callboard")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building callboard: %w", err)
+	bin, err := buildCallboard(dir)
+	if err != nil {
+		return err
 	}
 	var figs []figure
 	beside := map[string]string{} // Backstage's figure, by the name of callboard's
@@ -193,13 +190,30 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		figs = append(figs, f...)
 	}
 
+	printFigures(out, figs, beside, loadBefore)
+	return nil
+}
+
+// buildCallboard builds the binary the figures run, into dir.
+func buildCallboard(dir string) (string, error) {
+	bin := filepath.Join(dir, "callboard")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/callboard")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("building callboard: %w", err)
+	}
+	return bin, nil
+}
+
+// printFigures writes the figures as a Markdown table.
+func printFigures(out io.Writer, figs []figure, beside map[string]string, loadBefore string) {
 	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s; load average %s before, %s after\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadBefore, loadAverage())
 	fmt.Fprintln(out, "| figure | measured | target | CPU taken by the host meanwhile | Backstage |")
 	fmt.Fprintln(out, "|---|---|---|---|---|")
 	for _, f := range figs {
 		fmt.Fprintf(out, "| %s | %s | %s | %s | %s |\n", f.name, f.value, f.target, f.stolen, beside[f.name])
 	}
-	return nil
 }
 
 // generate writes n entities as a realistic organisation: one
