@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -117,10 +116,7 @@ func backstageFigures(bin, dir string, requests int, beside map[string]string) (
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		srv.Process.Signal(syscall.SIGTERM)
-		srv.Wait()
-	}()
+	defer stopServe(srv)
 	sr := &speedRun{
 		client:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 60 * time.Second},
 		base:     base,

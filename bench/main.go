@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -313,6 +314,12 @@ func cpuModel() string {
 }
 
 // startServe runs "callboard serve" on a free loopback port and waits until it is ready.
+// stopServe ends a callboard serve as a deployment does, and waits for it.
+func stopServe(srv *exec.Cmd) {
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+}
+
 func startServe(bin string, env []string) (*exec.Cmd, string, error) {
 	srv, base, _, err := startServeMeasured(bin, env)
 	return srv, base, err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -257,7 +258,7 @@ func relationPageRows(ctx context.Context, q queryer, typ string, where sqlExpr,
 	before := func(a, b pageRow) int {
 		c := strings.Compare(*a.values[0], *b.values[0])
 		if c == 0 {
-			c = cmpInt(a.id, b.id)
+			c = cmp.Compare(a.id, b.id)
 		}
 		if desc {
 			c = -c
@@ -289,14 +290,4 @@ func relationPageRows(ctx context.Context, q queryer, typ string, where sqlExpr,
 	}
 	merged = merged[offset:]
 	return merged[:min(limit, len(merged))], nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
