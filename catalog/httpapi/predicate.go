@@ -113,6 +113,23 @@ func (pp *predicateParser) operator(k string, v any, depth int) (catalog.Predica
 	return catalog.Predicate{}, pp.fail("unknown operator %s", k)
 }
 
+// in parses {$in: [values]} of a field.
+func (pp *predicateParser) in(key, asWritten string, v any) (catalog.Predicate, error) {
+	items, ok := v.([]any)
+	if !ok {
+		return catalog.Predicate{}, pp.fail("$in of field %q takes an array of values", asWritten)
+	}
+	values := make([]string, 0, len(items))
+	for _, it := range items {
+		s, ok := primitive(it)
+		if !ok {
+			return catalog.Predicate{}, pp.fail("$in of field %q takes strings, numbers and booleans, not %s", asWritten, compact(it))
+		}
+		values = append(values, s)
+	}
+	return catalog.FieldIn(key, values...), pp.count(1 + len(values))
+}
+
 // primitive is a JSON string, number or boolean as Backstage compares it:
 // as a string.
 func primitive(v any) (string, bool) {
@@ -146,19 +163,7 @@ func (pp *predicateParser) field(key, asWritten string, v any) (catalog.Predicat
 		}
 		return catalog.FieldExists(key, b), pp.count(1)
 	case op["$in"] != nil:
-		items, ok := op["$in"].([]any)
-		if !ok {
-			return catalog.Predicate{}, pp.fail("$in of field %q takes an array of values", asWritten)
-		}
-		values := make([]string, 0, len(items))
-		for _, it := range items {
-			s, ok := primitive(it)
-			if !ok {
-				return catalog.Predicate{}, pp.fail("$in of field %q takes strings, numbers and booleans, not %s", asWritten, compact(it))
-			}
-			values = append(values, s)
-		}
-		return catalog.FieldIn(key, values...), pp.count(1 + len(values))
+		return pp.in(key, asWritten, op["$in"])
 	case op["$hasPrefix"] != nil:
 		s, ok := op["$hasPrefix"].(string)
 		if !ok {
