@@ -48,22 +48,8 @@ func main() {
 	backfillRepos := flag.Int("backfill-repos", 50000, "repositories the GitHub backfill and the digest are measured at (0: skip them)")
 	only := flag.String("only", "", "measure only these groups, comma-separated: catalog-api (issue 16's queries beside Backstage's figures), catalog, web, onboarding, github, backfill (default: all)")
 	flag.Parse()
-	groups := map[string]bool{"catalog-api": true, "catalog": true, "web": true, "onboarding": true, "github": true, "backfill": true}
-	if *only != "" {
-		groups = map[string]bool{}
-		for _, g := range strings.Split(*only, ",") {
-			groups[strings.TrimSpace(g)] = true
-		}
-	}
-	var sizes []int
-	for _, f := range strings.Split(*sizesFlag, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 100 {
-			fmt.Fprintf(os.Stderr, "bench: -entities %q: want sizes of at least 100\n", *sizesFlag)
-			os.Exit(2)
-		}
-		sizes = append(sizes, n)
-	}
+	groups := parseGroups(*only)
+	sizes := parseSizes(*sizesFlag)
 	if !groups["web"] {
 		*webSize = 0
 	}
@@ -81,6 +67,33 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// parseGroups reads -only: the groups of figures to measure (all when
+// empty).
+func parseGroups(only string) map[string]bool {
+	if only == "" {
+		return map[string]bool{"catalog-api": true, "catalog": true, "web": true, "onboarding": true, "github": true, "backfill": true}
+	}
+	groups := map[string]bool{}
+	for _, g := range strings.Split(only, ",") {
+		groups[strings.TrimSpace(g)] = true
+	}
+	return groups
+}
+
+// parseSizes reads -entities, or exits.
+func parseSizes(sizesFlag string) []int {
+	var sizes []int
+	for _, f := range strings.Split(sizesFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 100 {
+			fmt.Fprintf(os.Stderr, "bench: -entities %q: want sizes of at least 100\n", sizesFlag)
+			os.Exit(2)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
 }
 
 // onboardingRepos is the organisation size onboarding's inference is timed at.
