@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -117,127 +116,163 @@ func backstageFigures(bin, dir string, requests int, beside map[string]string) (
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		srv.Process.Signal(syscall.SIGTERM)
-		srv.Wait()
-	}()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 60 * time.Second}
-	fetch := func(path string) (int, error) {
-		resp, err := client.Get(base + path)
-		if err != nil {
-			return 0, err
-		}
-		n, err := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if err == nil && resp.StatusCode != http.StatusOK {
-			err = fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
-		}
-		return int(n), err
+	defer stopServe(srv)
+	sr := &speedRun{
+		client:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 60 * time.Second},
+		base:     base,
+		requests: requests,
+		recorded: recordedSpeed(),
+		beside:   beside,
 	}
-	// timed runs path(i) n times after n/10 untimed ones, one keep-alive
-	// client, and returns p50, p99, max and the last answer's size.
-	timed := func(n int, path func(i int) string) (p50, p99, worst time.Duration, size int, stolen string, err error) {
-		var lat []time.Duration
-		var mark cpuMark
-		for i := -n / 10; i < n; i++ {
-			if i == 0 {
-				mark = markCPU()
-			}
-			t0 := time.Now()
-			if size, err = fetch(path(i)); err != nil {
-				return
-			}
-			if i >= 0 {
-				d := time.Since(t0)
-				lat = append(lat, d)
-				worst = max(worst, d)
-			}
+	for _, step := range []func(pid int) error{sr.ownerAndAll, sr.orders, sr.cursorPage, sr.facets} {
+		if err := step(srv.Process.Pid); err != nil {
+			return nil, err
 		}
-		p50, p99 = percentiles(lat)
-		return p50, p99, worst, size, mark.stolen(), nil
 	}
-	recorded := recordedSpeed()
-	rng := rand.New(rand.NewPCG(16, 16))
-	var figs []figure
+	return sr.figs, nil
+}
 
-	p50, p99, _, size, stolen, err := timed(requests, func(int) string {
+// speedRun times queries against a running callboard serve, one keep-alive
+// client, and gathers the figures.
+type speedRun struct {
+	client   *http.Client
+	base     string
+	requests int
+	recorded map[string]speedFigure
+	beside   map[string]string
+	figs     []figure
+}
+
+func (sr *speedRun) fetch(path string) (int, error) {
+	resp, err := sr.client.Get(sr.base + path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
+	}
+	return int(n), err
+}
+
+// timed runs path(i) n times after n/10 untimed ones, and returns p50,
+// p99, max and the last answer's size.
+func (sr *speedRun) timed(n int, path func(i int) string) (p50, p99, worst time.Duration, size int, stolen string, err error) {
+	var lat []time.Duration
+	var mark cpuMark
+	for i := -n / 10; i < n; i++ {
+		if i == 0 {
+			mark = markCPU()
+		}
+		t0 := time.Now()
+		if size, err = sr.fetch(path(i)); err != nil {
+			return
+		}
+		if i >= 0 {
+			d := time.Since(t0)
+			lat = append(lat, d)
+			worst = max(worst, d)
+		}
+	}
+	p50, p99 = percentiles(lat)
+	return p50, p99, worst, size, mark.stolen(), nil
+}
+
+// ownerAndAll times a team's components by owner, and the whole list of
+// components with serve's memory before and after.
+func (sr *speedRun) ownerAndAll(pid int) error {
+	rng := rand.New(rand.NewPCG(16, 16))
+	p50, p99, _, size, stolen, err := sr.timed(sr.requests, func(int) string {
 		return "/api/catalog/entities/by-query?filter=kind=component,relations.ownedBy=group:default/team-" + strconv.Itoa(rng.IntN(1000)) + "&limit=100"
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	f := figure{name: fmt.Sprintf("`by-query?filter=kind=component,relations.ownedBy=group:default/team-K&limit=100`, p50 / p99 (%d B)", size),
 		value: ms(p50) + " / " + ms(p99), target: "< 1 / < 3 ms", stolen: stolen}
-	beside[f.name] = backstageFigure(recorded, speedOwner)
-	figs = append(figs, f)
+	sr.beside[f.name] = backstageFigure(sr.recorded, speedOwner)
+	sr.figs = append(sr.figs, f)
 
-	rssBefore := peakRSS(srv.Process.Pid)
-	p50, _, worst, size, stolen, err := timed(20, func(int) string { return "/api/catalog/entities?filter=kind=component" })
+	rssBefore := peakRSS(pid)
+	p50, _, worst, size, stolen, err := sr.timed(20, func(int) string { return "/api/catalog/entities?filter=kind=component" })
 	if err != nil {
-		return nil, err
+		return err
 	}
 	f = figure{name: fmt.Sprintf("`GET /entities?filter=kind=component` (all 10,000, %.1f MB), p50 / slowest of 20", float64(size)/1e6),
 		value: ms(p50) + " / " + ms(worst), target: "< 100 ms", stolen: stolen}
-	beside[f.name] = backstageFigure(recorded, speedAll)
-	figs = append(figs, f,
-		figure{name: "serve peak RSS before / after those 20 answers", value: fmt.Sprintf("%.0f / %.0f MB", rssBefore, peakRSS(srv.Process.Pid)), target: "bounded (streamed)"},
+	sr.beside[f.name] = backstageFigure(sr.recorded, speedAll)
+	sr.figs = append(sr.figs, f,
+		figure{name: "serve peak RSS before / after those 20 answers", value: fmt.Sprintf("%.0f / %.0f MB", rssBefore, peakRSS(pid)), target: "bounded (streamed)"},
 	)
+	return nil
+}
 
+// orders times a first page in each sort order.
+func (sr *speedRun) orders(int) error {
 	for _, field := range []string{"spec.type", "metadata.name", "spec.owner", "spec.lifecycle", "metadata.tags", "kind", "relations.ownedBy", "metadata.uid"} {
 		for _, dir := range []string{"asc", "desc"} {
 			path := "/api/catalog/entities/by-query?filter=kind=component&orderField=" + url.QueryEscape(field+","+dir) + "&limit=100"
-			p50, p99, _, _, stolen, err := timed(max(requests/25, 20), func(int) string { return path })
+			p50, p99, _, _, stolen, err := sr.timed(max(sr.requests/25, 20), func(int) string { return path })
 			if err != nil {
-				return nil, err
+				return err
 			}
 			f := figure{name: fmt.Sprintf("`by-query?filter=kind=component&orderField=%s,%s&limit=100`, p50 / p99", field, dir),
 				value: ms(p50) + " / " + ms(p99), target: "< 20 ms", stolen: stolen}
 			if field == "spec.type" && dir == "asc" {
-				beside[f.name] = backstageFigure(recorded, speedOrder)
+				sr.beside[f.name] = backstageFigure(sr.recorded, speedOrder)
 			}
-			figs = append(figs, f)
+			sr.figs = append(sr.figs, f)
 		}
 	}
-	// The next page, from the cursor of a first page: a deep page costs
-	// what a first one does (the cursor is a position, not an offset).
-	var cursor string
-	{
-		resp, err := client.Get(base + "/api/catalog/entities/by-query?filter=kind=component&orderField=metadata.name,asc&limit=100&offset=9000&fields=metadata.name")
-		if err != nil {
-			return nil, err
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if i := strings.Index(string(b), `"nextCursor":"`); i >= 0 {
-			cursor = strings.SplitN(string(b)[i+len(`"nextCursor":"`):], `"`, 2)[0]
-		}
-	}
-	if cursor != "" {
-		p50, p99, _, _, stolen, err := timed(max(requests/25, 20), func(int) string {
-			return "/api/catalog/entities/by-query?cursor=" + url.QueryEscape(cursor) + "&limit=100"
-		})
-		if err != nil {
-			return nil, err
-		}
-		figs = append(figs, figure{name: "… its page 92 (`cursor=` from a page at offset 9,000), p50 / p99", value: ms(p50) + " / " + ms(p99), target: "< 20 ms", stolen: stolen})
-	}
+	return nil
+}
 
+// cursorPage times the next page, from the cursor of a first page: a deep
+// page costs what a first one does (the cursor is a position, not an
+// offset).
+func (sr *speedRun) cursorPage(int) error {
+	resp, err := sr.client.Get(sr.base + "/api/catalog/entities/by-query?filter=kind=component&orderField=metadata.name,asc&limit=100&offset=9000&fields=metadata.name")
+	if err != nil {
+		return err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var cursor string
+	if i := strings.Index(string(b), `"nextCursor":"`); i >= 0 {
+		cursor = strings.SplitN(string(b)[i+len(`"nextCursor":"`):], `"`, 2)[0]
+	}
+	if cursor == "" {
+		return nil
+	}
+	p50, p99, _, _, stolen, err := sr.timed(max(sr.requests/25, 20), func(int) string {
+		return "/api/catalog/entities/by-query?cursor=" + url.QueryEscape(cursor) + "&limit=100"
+	})
+	if err != nil {
+		return err
+	}
+	sr.figs = append(sr.figs, figure{name: "… its page 92 (`cursor=` from a page at offset 9,000), p50 / p99", value: ms(p50) + " / " + ms(p99), target: "< 20 ms", stolen: stolen})
+	return nil
+}
+
+// facets times the entity facets.
+func (sr *speedRun) facets(int) error {
 	for _, f := range []struct{ facet, target, backstage string }{
-		{"kind", "< 5 ms", backstageFigure(recorded, speedFacetKind)},
-		{"spec.type", "< 20 ms", backstageFigure(recorded, speedFacetType)},
+		{"kind", "< 5 ms", backstageFigure(sr.recorded, speedFacetKind)},
+		{"spec.type", "< 20 ms", backstageFigure(sr.recorded, speedFacetType)},
 		{"relations.ownedBy", "", ""},
 	} {
-		p50, p99, _, _, stolen, err := timed(max(requests/25, 20), func(int) string { return "/api/catalog/entity-facets?facet=" + f.facet })
+		p50, p99, _, _, stolen, err := sr.timed(max(sr.requests/25, 20), func(int) string { return "/api/catalog/entity-facets?facet=" + f.facet })
 		if err != nil {
-			return nil, err
+			return err
 		}
 		fig := figure{name: fmt.Sprintf("`entity-facets?facet=%s`, p50 / p99", f.facet), value: ms(p50) + " / " + ms(p99), target: f.target, stolen: stolen}
 		if f.backstage != "" {
-			beside[fig.name] = f.backstage
+			sr.beside[fig.name] = f.backstage
 		}
-		figs = append(figs, fig)
+		sr.figs = append(sr.figs, fig)
 	}
-	return figs, nil
+	return nil
 }
 
 // peakRSS is a process's peak resident memory so far, in MB (Linux).

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -47,22 +48,8 @@ func main() {
 	backfillRepos := flag.Int("backfill-repos", 50000, "repositories the GitHub backfill and the digest are measured at (0: skip them)")
 	only := flag.String("only", "", "measure only these groups, comma-separated: catalog-api (issue 16's queries beside Backstage's figures), catalog, web, onboarding, github, backfill (default: all)")
 	flag.Parse()
-	groups := map[string]bool{"catalog-api": true, "catalog": true, "web": true, "onboarding": true, "github": true, "backfill": true}
-	if *only != "" {
-		groups = map[string]bool{}
-		for _, g := range strings.Split(*only, ",") {
-			groups[strings.TrimSpace(g)] = true
-		}
-	}
-	var sizes []int
-	for _, f := range strings.Split(*sizesFlag, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 100 {
-			fmt.Fprintf(os.Stderr, "bench: -entities %q: want sizes of at least 100\n", *sizesFlag)
-			os.Exit(2)
-		}
-		sizes = append(sizes, n)
-	}
+	groups := parseGroups(*only)
+	sizes := parseSizes(*sizesFlag)
 	if !groups["web"] {
 		*webSize = 0
 	}
@@ -80,6 +67,33 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// parseGroups reads -only: the groups of figures to measure (all when
+// empty).
+func parseGroups(only string) map[string]bool {
+	if only == "" {
+		return map[string]bool{"catalog-api": true, "catalog": true, "web": true, "onboarding": true, "github": true, "backfill": true}
+	}
+	groups := map[string]bool{}
+	for _, g := range strings.Split(only, ",") {
+		groups[strings.TrimSpace(g)] = true
+	}
+	return groups
+}
+
+// parseSizes reads -entities, or exits.
+func parseSizes(sizesFlag string) []int {
+	var sizes []int
+	for _, f := range strings.Split(sizesFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 100 {
+			fmt.Fprintf(os.Stderr, "bench: -entities %q: want sizes of at least 100\n", sizesFlag)
+			os.Exit(2)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
 }
 
 // onboardingRepos is the organisation size onboarding's inference is timed at.
@@ -141,12 +155,9 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "callboard")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/callboard")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building callboard: %w", err)
+	bin, err := buildCallboard(dir)
+	if err != nil {
+		return err
 	}
 	var figs []figure
 	beside := map[string]string{} // Backstage's figure, by the name of callboard's
@@ -193,13 +204,30 @@ func runBench(sizes []int, requests, deliveries, senders, pushes, webSize, webRe
 		figs = append(figs, f...)
 	}
 
+	printFigures(out, figs, beside, loadBefore)
+	return nil
+}
+
+// buildCallboard builds the binary the figures run, into dir.
+func buildCallboard(dir string) (string, error) {
+	bin := filepath.Join(dir, "callboard")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/callboard")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("building callboard: %w", err)
+	}
+	return bin, nil
+}
+
+// printFigures writes the figures as a Markdown table.
+func printFigures(out io.Writer, figs []figure, beside map[string]string, loadBefore string) {
 	fmt.Fprintf(out, "callboard bench — %s, %d cores, %s/%s, %s; load average %s before, %s after\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadBefore, loadAverage())
 	fmt.Fprintln(out, "| figure | measured | target | CPU taken by the host meanwhile | Backstage |")
 	fmt.Fprintln(out, "|---|---|---|---|---|")
 	for _, f := range figs {
 		fmt.Fprintf(out, "| %s | %s | %s | %s | %s |\n", f.name, f.value, f.target, f.stolen, beside[f.name])
 	}
-	return nil
 }
 
 // generate writes n entities as a realistic organisation: one
@@ -299,6 +327,12 @@ func cpuModel() string {
 }
 
 // startServe runs "callboard serve" on a free loopback port and waits until it is ready.
+// stopServe ends a callboard serve as a deployment does, and waits for it.
+func stopServe(srv *exec.Cmd) {
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+}
+
 func startServe(bin string, env []string) (*exec.Cmd, string, error) {
 	srv, base, _, err := startServeMeasured(bin, env)
 	return srv, base, err

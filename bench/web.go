@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/callboard/callboard/catalog"
@@ -43,10 +42,7 @@ func webFigures(bin, dir string, n, requests int) ([]figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		srv.Process.Signal(syscall.SIGTERM)
-		srv.Wait()
-	}()
+	defer stopServe(srv)
 	pc := pageClient{client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}, Timeout: 30 * time.Second}, base: base}
 	// The first page waits for the first coverage measurement: not timed.
 	if _, err := pc.serverTime("/"); err != nil {

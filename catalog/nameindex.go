@@ -106,6 +106,25 @@ func (ix *nameIndex) candidates(q string) []NameEntry {
 			add(id)
 		}
 	}
+	ix.countGrams(q, sc)
+	for c := 255; c > 0 && len(ids) < maxCandidates; c-- {
+		for _, id := range sc.buckets[c] {
+			if len(ids) >= maxCandidates {
+				break
+			}
+			add(id)
+		}
+	}
+	out := make([]NameEntry, len(ids))
+	for i, id := range ids {
+		out[i] = ix.names[id]
+	}
+	return out
+}
+
+// countGrams counts, for each name, the trigrams it shares with q, and
+// buckets the names by that count (sc.buckets).
+func (ix *nameIndex) countGrams(q string, sc *scratch) {
 	var qgrams []uint32
 	trigrams(q, func(g uint32) { qgrams = append(qgrams, g) })
 	// The rarest trigrams first; one held by more than an eighth of the
@@ -138,19 +157,6 @@ func (ix *nameIndex) candidates(q string) []NameEntry {
 		counts[id] = 0
 	}
 	sc.touched = touched
-	for c := 255; c > 0 && len(ids) < maxCandidates; c-- {
-		for _, id := range sc.buckets[c] {
-			if len(ids) >= maxCandidates {
-				break
-			}
-			add(id)
-		}
-	}
-	out := make([]NameEntry, len(ids))
-	for i, id := range ids {
-		out[i] = ix.names[id]
-	}
-	return out
 }
 
 // lastIndex is the index of the latest names list seen: a store hands out

@@ -1,11 +1,9 @@
 package catalog
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -119,13 +117,7 @@ func parseFile(name string, repo *RepoFile, data []byte, resolve Resolver) ([]*P
 		fp.budget = &placeholderBudget{resolve: resolve}
 		fp.resolve = fp.budget.read
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	for doc, err := range Documents(data) {
 		if err != nil {
 			// A syntax error poisons the rest of the stream: report the file as unreadable.
 			return nil, []Problem{{File: name, Line: yamlErrorLine(err), Message: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}

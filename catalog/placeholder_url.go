@@ -49,6 +49,30 @@ func (f *RepoFile) relativeTarget(target string) (string, error) {
 	if f == nil {
 		return "", fmt.Errorf("%s (a URL is not read; name a file of this repository by its path)", errOtherRepository)
 	}
+	rest, err := f.refAndPath(target)
+	if err != nil {
+		return "", err
+	}
+	file, ok := strings.CutPrefix(rest, f.Ref+"/")
+	if !ok && f.Base != "" {
+		file, ok = strings.CutPrefix(rest, f.Base+"/")
+	}
+	if !ok {
+		return "", fmt.Errorf("names another ref than %s, which this catalog file is read at; placeholders are read at the same ref", f.Ref)
+	}
+	if err := checkFilePath(file); err != nil {
+		return "", err
+	}
+	dir := path.Dir(strings.TrimPrefix(f.Path, "/"))
+	if dir == "." {
+		return file, nil
+	}
+	return strings.Repeat("../", strings.Count(dir, "/")+1) + file, nil
+}
+
+// refAndPath checks that a file URL names this repository on its host,
+// and returns what follows .../blob/ (the ref and the path), unescaped.
+func (f *RepoFile) refAndPath(target string) (string, error) {
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", fmt.Errorf("%s (not an http or https URL)", errOtherRepository)
@@ -73,26 +97,20 @@ func (f *RepoFile) relativeTarget(target string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s (%v)", errOtherRepository, err)
 	}
-	file, ok := strings.CutPrefix(rest, f.Ref+"/")
-	if !ok && f.Base != "" {
-		file, ok = strings.CutPrefix(rest, f.Base+"/")
-	}
-	if !ok {
-		return "", fmt.Errorf("names another ref than %s, which this catalog file is read at; placeholders are read at the same ref", f.Ref)
-	}
+	return rest, nil
+}
+
+// checkFilePath refuses an empty, absolute or dotted path.
+func checkFilePath(file string) error {
 	if file == "" || strings.HasPrefix(file, "/") || strings.ContainsRune(file, 0) {
-		return "", fmt.Errorf("%s (no file named)", errOtherRepository)
+		return fmt.Errorf("%s (no file named)", errOtherRepository)
 	}
 	for _, seg := range strings.Split(file, "/") {
 		if seg == ".." || seg == "." {
-			return "", fmt.Errorf("%s (the path holds %q)", errOtherRepository, seg)
+			return fmt.Errorf("%s (the path holds %q)", errOtherRepository, seg)
 		}
 	}
-	dir := path.Dir(strings.TrimPrefix(f.Path, "/"))
-	if dir == "." {
-		return file, nil
-	}
-	return strings.Repeat("../", strings.Count(dir, "/")+1) + file, nil
+	return nil
 }
 
 func hostOf(webURL string) string {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"maps"
 	"slices"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -56,13 +57,7 @@ func allStrings(items []any) bool {
 // U+E000–U+FFFF).
 func compareUTF16(a, b string) int {
 	if isASCII(a) && isASCII(b) {
-		switch {
-		case a < b:
-			return -1
-		case a > b:
-			return 1
-		}
-		return 0
+		return strings.Compare(a, b)
 	}
 	return slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(b)))
 }

@@ -1,8 +1,11 @@
 package catalog
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"iter"
 	"math"
 
 	"go.yaml.in/yaml/v3"
@@ -282,5 +285,20 @@ func scalar(n *yaml.Node, path string) (any, error) {
 	default:
 		// strings, timestamps, binary and custom tags are kept as written
 		return n.Value, nil
+	}
+}
+
+// Documents yields the YAML documents of data in order. A syntax error is
+// yielded once and ends the stream: it poisons the rest of it.
+func Documents(data []byte) iter.Seq2[*yaml.Node, error] {
+	return func(yield func(*yaml.Node, error) bool) {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			doc := new(yaml.Node)
+			err := dec.Decode(doc)
+			if errors.Is(err, io.EOF) || !yield(doc, err) || err != nil {
+				return
+			}
+		}
 	}
 }

@@ -26,14 +26,7 @@ const (
 // repository declares, by their github.com/project-slug), the members of
 // each group, and who owns each usage plugin.
 func LoadCatalogKPIFacts(ctx context.Context, cat KPICatalog, f *kpi.Facts) error {
-	query := func(kind string) ([]*catalog.Entity, error) {
-		p, err := cat.Query(ctx, catalog.Query{Filter: catalog.Filter{{{Key: "kind", Values: []string{kind}}}}})
-		if err != nil {
-			return nil, fmt.Errorf("reading the catalog's %s entities: %w", kind, err)
-		}
-		return p.Entities, nil
-	}
-	systems, err := query("system")
+	systems, err := queryKind(ctx, cat, "system")
 	if err != nil {
 		return err
 	}
@@ -45,10 +38,31 @@ func LoadCatalogKPIFacts(ctx context.Context, cat KPICatalog, f *kpi.Facts) erro
 			}
 		}
 	}
+	if err := loadRepoCatalogFacts(ctx, cat, f, domainOf); err != nil {
+		return err
+	}
+	if err := loadTeams(ctx, cat, f); err != nil {
+		return err
+	}
+	return loadPluginOwners(ctx, cat, f)
+}
+
+// queryKind reads the catalog's entities of a kind.
+func queryKind(ctx context.Context, cat KPICatalog, kind string) ([]*catalog.Entity, error) {
+	p, err := cat.Query(ctx, catalog.Query{Filter: catalog.Filter{{{Key: "kind", Values: []string{kind}}}}})
+	if err != nil {
+		return nil, fmt.Errorf("reading the catalog's %s entities: %w", kind, err)
+	}
+	return p.Entities, nil
+}
+
+// loadRepoCatalogFacts adds to each repository what the entities it
+// declares say; a repository known only from the catalog is added.
+func loadRepoCatalogFacts(ctx context.Context, cat KPICatalog, f *kpi.Facts, domainOf map[string]string) error {
 	byRepo := map[string]*kpi.Repo{} // what the catalog says, by org/repo
 	var order []string
 	for _, kind := range []string{"component", "resource", "api"} {
-		es, err := query(kind)
+		es, err := queryKind(ctx, cat, kind)
 		if err != nil {
 			return err
 		}
@@ -79,7 +93,12 @@ func LoadCatalogKPIFacts(ctx context.Context, cat KPICatalog, f *kpi.Facts) erro
 			f.Repos = append(f.Repos, *c) // known only from the catalog
 		}
 	}
-	groups, err := query("group")
+	return nil
+}
+
+// loadTeams adds the groups each member belongs to.
+func loadTeams(ctx context.Context, cat KPICatalog, f *kpi.Facts) error {
+	groups, err := queryKind(ctx, cat, "group")
 	if err != nil {
 		return err
 	}
@@ -98,6 +117,11 @@ func LoadCatalogKPIFacts(ctx context.Context, cat KPICatalog, f *kpi.Facts) erro
 			}
 		}
 	}
+	return nil
+}
+
+// loadPluginOwners adds who owns each usage plugin id.
+func loadPluginOwners(ctx context.Context, cat KPICatalog, f *kpi.Facts) error {
 	p, err := cat.Query(ctx, catalog.Query{Filter: catalog.Filter{{{Key: "metadata.annotations." + AnnotationPluginID}}}})
 	if err != nil {
 		return fmt.Errorf("finding plugin owners: %w", err)

@@ -37,9 +37,55 @@ func kpiPlot(s kpi.Series, weeks []Week) (*plot.Plot, error) {
 	p := plot.New()
 	p.HideAxes()
 	p.BackgroundColor = color.White
-	var segment plotter.XYs
-	var all plotter.XYs
-	lo, hi := math.Inf(1), math.Inf(-1)
+	all, err := plotLine(p, s)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := 0.0, 1.0
+	if len(all) > 0 {
+		lo, hi = math.Inf(1), math.Inf(-1)
+		for _, pt := range all {
+			lo, hi = min(lo, pt.Y), max(hi, pt.Y)
+		}
+		if err := plotDots(p, s, all); err != nil {
+			return nil, err
+		}
+	}
+	dataHi := hi
+	// Every KPI is a count, share, duration or entropy: the axis starts at
+	// zero, so a small movement looks small.
+	lo = min(lo, 0)
+	if hi <= lo {
+		hi = lo + 1
+	}
+	pad := (hi - lo) * 0.12
+	p.Y.Min, p.Y.Max = lo-2.2*pad, hi+pad
+	// Room on the left for the value labels.
+	p.X.Min, p.X.Max = -1.6, float64(len(s.Weeks)-1)+0.7
+	var labels plotter.XYLabels
+	if len(all) > 0 {
+		if labels, err = plotLevels(p, dataHi); err != nil {
+			return nil, err
+		}
+	} else {
+		labels.XYs = append(labels.XYs, plotter.XY{X: float64(len(s.Weeks)-1) / 2, Y: (p.Y.Min + p.Y.Max) / 2})
+		labels.Labels = append(labels.Labels, "not enough data in these weeks")
+	}
+	values := len(labels.XYs)
+	n := len(s.Weeks)
+	for i := range n {
+		if i%2 == (n-1)%2 {
+			labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: p.Y.Min})
+			labels.Labels = append(labels.Labels, fmt.Sprintf("W%02d", weeks[i].Num))
+		}
+	}
+	return p, plotLabels(p, labels, values, len(all) == 0)
+}
+
+// plotLine draws the weeks with a figure as a line broken where a week has
+// none, and returns their points.
+func plotLine(p *plot.Plot, s kpi.Series) (plotter.XYs, error) {
+	var segment, all plotter.XYs
 	flush := func() error {
 		if len(segment) == 0 {
 			return nil
@@ -65,95 +111,78 @@ func kpiPlot(s kpi.Series, weeks []Week) (*plot.Plot, error) {
 		pt := plotter.XY{X: float64(i), Y: *v}
 		segment = append(segment, pt)
 		all = append(all, pt)
-		lo, hi = min(lo, *v), max(hi, *v)
 	}
-	if err := flush(); err != nil {
-		return nil, err
+	return all, flush()
+}
+
+// plotDots marks each point, this week's larger.
+func plotDots(p *plot.Plot, s kpi.Series, all plotter.XYs) error {
+	dots, err := plotter.NewScatter(all)
+	if err != nil {
+		return err
 	}
-	dataHi := hi
-	if len(all) > 0 {
-		dots, err := plotter.NewScatter(all)
+	dots.GlyphStyle = draw.GlyphStyle{Color: chartLine, Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
+	p.Add(dots)
+	if last := s.Weeks[len(s.Weeks)-1].Figure.Value; last != nil {
+		this, err := plotter.NewScatter(plotter.XYs{{X: float64(len(s.Weeks) - 1), Y: *last}})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		dots.GlyphStyle = draw.GlyphStyle{Color: chartLine, Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
-		p.Add(dots)
-		if last := s.Weeks[len(s.Weeks)-1].Figure.Value; last != nil {
-			// This week's point, larger.
-			this, err := plotter.NewScatter(plotter.XYs{{X: float64(len(s.Weeks) - 1), Y: *last}})
-			if err != nil {
-				return nil, err
-			}
-			this.GlyphStyle = draw.GlyphStyle{Color: chartLine, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
-			p.Add(this)
-		}
-	} else {
-		lo, hi = 0, 1
+		this.GlyphStyle = draw.GlyphStyle{Color: chartLine, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+		p.Add(this)
 	}
-	// Every KPI is a count, share, duration or entropy: the axis starts at
-	// zero, so a small movement looks small.
-	lo = min(lo, 0)
-	if hi <= lo {
-		hi = lo + 1
-	}
-	pad := (hi - lo) * 0.12
-	p.Y.Min, p.Y.Max = lo-2.2*pad, hi+pad
-	// Room on the left for the value labels.
-	p.X.Min, p.X.Max = -1.6, float64(len(s.Weeks)-1)+0.7
+	return nil
+}
+
+// plotLevels draws faint lines at the highest figure and at zero, and
+// returns their labels.
+func plotLevels(p *plot.Plot, dataHi float64) (plotter.XYLabels, error) {
 	var labels plotter.XYLabels
-	if len(all) > 0 {
-		// Faint lines at zero and at the highest figure, labelled.
-		levels := []float64{dataHi, 0}
-		if dataHi == 0 {
-			levels = levels[:1]
-		}
-		for _, y := range levels {
-			g, err := plotter.NewLine(plotter.XYs{{X: -0.4, Y: y}, {X: p.X.Max, Y: y}})
-			if err != nil {
-				return nil, err
-			}
-			g.LineStyle.Width = vg.Points(0.5)
-			g.LineStyle.Color = chartGrid
-			g.LineStyle.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
-			p.Add(g)
-			labels.XYs = append(labels.XYs, plotter.XY{X: p.X.Min, Y: y})
-			labels.Labels = append(labels.Labels, short(y))
-		}
+	levels := []float64{dataHi, 0}
+	if dataHi == 0 {
+		levels = levels[:1]
 	}
-	if len(all) == 0 {
-		labels.XYs = append(labels.XYs, plotter.XY{X: float64(len(s.Weeks)-1) / 2, Y: (p.Y.Min + p.Y.Max) / 2})
-		labels.Labels = append(labels.Labels, "not enough data in these weeks")
-	}
-	values := len(labels.XYs)
-	n := len(s.Weeks)
-	for i := range n {
-		if i%2 == (n-1)%2 {
-			labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: p.Y.Min})
-			labels.Labels = append(labels.Labels, fmt.Sprintf("W%02d", weeks[i].Num))
-		}
-	}
-	if len(labels.XYs) > 0 {
-		ls, err := plotter.NewLabels(labels)
+	for _, y := range levels {
+		g, err := plotter.NewLine(plotter.XYs{{X: -0.4, Y: y}, {X: p.X.Max, Y: y}})
 		if err != nil {
-			return nil, err
+			return labels, err
 		}
-		for i := range ls.TextStyle {
-			ls.TextStyle[i].Font.Variant = "Sans"
-			ls.TextStyle[i].Font.Size = vg.Points(9.5)
-			ls.TextStyle[i].Color = chartMuted
-			switch {
-			case len(all) == 0 && i == 0:
-				ls.TextStyle[i].XAlign, ls.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
-			case i < values:
-				ls.TextStyle[i].YAlign = draw.YCenter
-			default:
-				ls.TextStyle[i].XAlign = draw.XCenter
-				ls.TextStyle[i].YAlign = draw.YTop
-			}
-		}
-		p.Add(ls)
+		g.LineStyle.Width = vg.Points(0.5)
+		g.LineStyle.Color = chartGrid
+		g.LineStyle.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+		p.Add(g)
+		labels.XYs = append(labels.XYs, plotter.XY{X: p.X.Min, Y: y})
+		labels.Labels = append(labels.Labels, short(y))
 	}
-	return p, nil
+	return labels, nil
+}
+
+// plotLabels adds the labels: the first values ones beside the levels (or
+// the one saying there is no data, centred), then the weeks under the line.
+func plotLabels(p *plot.Plot, labels plotter.XYLabels, values int, noData bool) error {
+	if len(labels.XYs) == 0 {
+		return nil
+	}
+	ls, err := plotter.NewLabels(labels)
+	if err != nil {
+		return err
+	}
+	for i := range ls.TextStyle {
+		ls.TextStyle[i].Font.Variant = "Sans"
+		ls.TextStyle[i].Font.Size = vg.Points(9.5)
+		ls.TextStyle[i].Color = chartMuted
+		switch {
+		case noData && i == 0:
+			ls.TextStyle[i].XAlign, ls.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
+		case i < values:
+			ls.TextStyle[i].YAlign = draw.YCenter
+		default:
+			ls.TextStyle[i].XAlign = draw.XCenter
+			ls.TextStyle[i].YAlign = draw.YTop
+		}
+	}
+	p.Add(ls)
+	return nil
 }
 
 // short prints a figure in at most four significant characters.

@@ -103,6 +103,24 @@ const maxKPIRows = 1_000_000
 // than since are left out.
 func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time, production []string) error {
 	ms := since.UTC().UnixMilli()
+	if err := s.loadMerges(ctx, f, ms); err != nil {
+		return err
+	}
+	if err := s.loadJoins(ctx, f); err != nil {
+		return err
+	}
+	if err := s.loadDeploys(ctx, f, ms, production); err != nil {
+		return err
+	}
+	if err := s.loadRepos(ctx, f); err != nil {
+		return err
+	}
+	return s.loadStacks(ctx, f)
+}
+
+// loadMerges reads the merges since ms, when the first merge was, and
+// everyone's first merge when it is older than ms.
+func (s *Store) loadMerges(ctx context.Context, f *kpi.Facts, ms int64) error {
 	err := s.rows(ctx, func(r *sql.Rows) error {
 		var m kpi.Merge
 		var at int64
@@ -140,7 +158,12 @@ func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time,
 	if err != nil {
 		return fmt.Errorf("reading first merges: %w", err)
 	}
-	err = s.rows(ctx, func(r *sql.Rows) error {
+	return nil
+}
+
+// loadJoins reads when each member joined.
+func (s *Store) loadJoins(ctx context.Context, f *kpi.Facts) error {
+	err := s.rows(ctx, func(r *sql.Rows) error {
 		var j kpi.Join
 		var at int64
 		if err := r.Scan(&j.Login, &at); err != nil {
@@ -153,7 +176,12 @@ func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time,
 	if err != nil {
 		return fmt.Errorf("reading joins: %w", err)
 	}
-	err = s.rows(ctx, func(r *sql.Rows) error {
+	return nil
+}
+
+// loadDeploys reads the production deployments since ms.
+func (s *Store) loadDeploys(ctx context.Context, f *kpi.Facts, ms int64, production []string) error {
+	err := s.rows(ctx, func(r *sql.Rows) error {
 		var d kpi.Deploy
 		var at int64
 		if err := r.Scan(&d.Repo, &d.SHA, &d.Environment, &at); err != nil {
@@ -168,8 +196,14 @@ func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time,
 	if err != nil {
 		return fmt.Errorf("reading deployments: %w", err)
 	}
+	return nil
+}
+
+// loadRepos reads the repositories: when callboard first saw each, its
+// language and when GitHub created it.
+func (s *Store) loadRepos(ctx context.Context, f *kpi.Facts) error {
 	f.RepoCreated = map[string]time.Time{}
-	err = s.rows(ctx, func(r *sql.Rows) error {
+	err := s.rows(ctx, func(r *sql.Rows) error {
 		var rp kpi.Repo
 		var seen, created int64
 		if err := r.Scan(&rp.Name, &seen, &rp.Language, &created); err != nil {
@@ -186,7 +220,7 @@ func (s *Store) LoadKPIFacts(ctx context.Context, f *kpi.Facts, since time.Time,
 	if err != nil {
 		return fmt.Errorf("reading repositories: %w", err)
 	}
-	return s.loadStacks(ctx, f)
+	return nil
 }
 
 func (s *Store) rows(ctx context.Context, scan func(*sql.Rows) error, query string, args ...any) error {

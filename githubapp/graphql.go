@@ -1,15 +1,14 @@
 package githubapp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
+	"net/url"
 	"time"
 
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -41,7 +40,7 @@ func (e gqlFieldError) alias() string {
 
 // errGraphQLUnavailable: GraphQL did not answer the query (an old GitHub
 // Enterprise Server, a query it refuses); the caller reads through REST.
-var errGraphQLUnavailable = errors.New("GitHub's GraphQL API did not answer")
+var errGraphQLUnavailable = ghapi.ErrGraphQLUnavailable
 
 // errRateLimited: the GraphQL budget is spent until its reset.
 var errRateLimited = errors.New("GitHub's GraphQL rate limit is exceeded")
@@ -55,29 +54,13 @@ func postGraphQL(ctx context.Context, gh *github.Client, endpoint, query string,
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	raw, err := ghapi.GraphQLRequest{GH: gh, Endpoint: endpoint, Body: body, Max: maxGraphQLAnswer}.Post(ctx)
 	if err != nil {
+		var unreached *url.Error
+		if errors.As(err, &unreached) {
+			return nil, fmt.Errorf("GraphQL query: %w", err)
+		}
 		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := gh.Client().Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("GraphQL query: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxGraphQLAnswer+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading a GraphQL answer: %w", err)
-	}
-	if len(raw) > maxGraphQLAnswer {
-		return nil, fmt.Errorf("%w: an answer over %d bytes", errGraphQLUnavailable, maxGraphQLAnswer)
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden {
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
-		return nil, github.CheckResponse(resp)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w: %s", errGraphQLUnavailable, resp.Status)
 	}
 	var ans gqlAnswer
 	if err := json.Unmarshal(raw, &ans); err != nil {

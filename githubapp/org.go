@@ -87,36 +87,12 @@ func (s *syncer) saveOrg(ctx context.Context, st *orgState) (catalog.ReplaceResu
 	}
 	var decl []catalog.Declared
 	for _, slug := range slices.Sorted(maps.Keys(st.teams)) {
-		t := st.teams[slug]
 		if !catalog.ValidName(slug) {
 			continue
 		}
-		loc := fmt.Sprintf("url:https://github.com/orgs/%s/teams/%s", st.org, slug)
-		members := slices.Clone(t.Members)
-		sort.Strings(members)
 		kids := children[slug]
 		sort.Strings(kids)
-		spec := map[string]any{
-			"type":     "team",
-			"children": toAny(kids),
-			"members":  toAny(members),
-		}
-		if t.Name != "" {
-			spec["profile"] = map[string]any{"displayName": t.Name}
-		}
-		if t.Parent != "" {
-			spec["parent"] = t.Parent
-		}
-		e := &catalog.Entity{
-			APIVersion: "backstage.io/v1alpha1", Kind: "Group",
-			Metadata: catalog.Metadata{Name: slug, Description: t.Description, Annotations: map[string]string{
-				catalog.AnnotationTeamSlug:          st.org + "/" + slug,
-				catalog.AnnotationManagedByLocation: loc,
-				catalog.AnnotationManagedByOrigin:   loc,
-			}},
-			Spec: spec,
-		}
-		decl = append(decl, catalog.Declared{Entity: e, Location: loc})
+		decl = append(decl, groupEntity(st.org, slug, st.teams[slug], kids))
 	}
 	logins := make([]string, 0, len(st.users))
 	for _, l := range st.users {
@@ -130,19 +106,52 @@ func (s *syncer) saveOrg(ctx context.Context, st *orgState) (catalog.ReplaceResu
 		}
 		groups := memberOf[name]
 		sort.Strings(groups)
-		loc := "url:https://github.com/" + login
-		e := &catalog.Entity{
-			APIVersion: "backstage.io/v1alpha1", Kind: "User",
-			Metadata: catalog.Metadata{Name: name, Annotations: map[string]string{
-				catalog.AnnotationUserLogin:         login,
-				catalog.AnnotationManagedByLocation: loc,
-				catalog.AnnotationManagedByOrigin:   loc,
-			}},
-			Spec: map[string]any{"memberOf": toAny(groups), "profile": map[string]any{"displayName": login}},
-		}
-		decl = append(decl, catalog.Declared{Entity: e, Location: loc})
+		decl = append(decl, userEntity(login, groups))
 	}
 	return s.store.ReplaceSource(ctx, orgSource(st.org), decl, catalog.ReplaceOptions{})
+}
+
+// groupEntity is a team's Group entity.
+func groupEntity(org, slug string, t *team, kids []string) catalog.Declared {
+	loc := fmt.Sprintf("url:https://github.com/orgs/%s/teams/%s", org, slug)
+	members := slices.Clone(t.Members)
+	sort.Strings(members)
+	spec := map[string]any{
+		"type":     "team",
+		"children": toAny(kids),
+		"members":  toAny(members),
+	}
+	if t.Name != "" {
+		spec["profile"] = map[string]any{"displayName": t.Name}
+	}
+	if t.Parent != "" {
+		spec["parent"] = t.Parent
+	}
+	e := &catalog.Entity{
+		APIVersion: "backstage.io/v1alpha1", Kind: "Group",
+		Metadata: catalog.Metadata{Name: slug, Description: t.Description, Annotations: map[string]string{
+			catalog.AnnotationTeamSlug:          org + "/" + slug,
+			catalog.AnnotationManagedByLocation: loc,
+			catalog.AnnotationManagedByOrigin:   loc,
+		}},
+		Spec: spec,
+	}
+	return catalog.Declared{Entity: e, Location: loc}
+}
+
+// userEntity is a member's User entity.
+func userEntity(login string, groups []string) catalog.Declared {
+	loc := "url:https://github.com/" + login
+	e := &catalog.Entity{
+		APIVersion: "backstage.io/v1alpha1", Kind: "User",
+		Metadata: catalog.Metadata{Name: strings.ToLower(login), Annotations: map[string]string{
+			catalog.AnnotationUserLogin:         login,
+			catalog.AnnotationManagedByLocation: loc,
+			catalog.AnnotationManagedByOrigin:   loc,
+		}},
+		Spec: map[string]any{"memberOf": toAny(groups), "profile": map[string]any{"displayName": login}},
+	}
+	return catalog.Declared{Entity: e, Location: loc}
 }
 
 func toAny(ss []string) []any {

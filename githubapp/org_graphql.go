@@ -54,6 +54,18 @@ func (j *job) syncOrg(ctx context.Context, org string) (catalog.ReplaceResult, e
 
 func (j *job) readOrg(ctx context.Context, org string) (*orgState, error) {
 	st := newOrgState(org)
+	if err := j.readTeams(ctx, st); err != nil {
+		return nil, err
+	}
+	if err := j.readMembers(ctx, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// readTeams pages through the organisation's teams and their members.
+func (j *job) readTeams(ctx context.Context, st *orgState) error {
+	org := st.org
 	var after any
 	for {
 		var out struct {
@@ -73,7 +85,7 @@ func (j *job) readOrg(ctx context.Context, org string) (*orgState, error) {
 			} `json:"organization"`
 		}
 		if err := j.orgQuery(ctx, teamsQuery, map[string]any{"org": org, "after": after}, &out); err != nil {
-			return nil, err
+			return err
 		}
 		for _, n := range out.Organization.Teams.Nodes {
 			t := &team{Slug: n.Slug, Name: n.Name}
@@ -89,7 +101,7 @@ func (j *job) readOrg(ctx context.Context, org string) (*orgState, error) {
 			if pi := n.Members.PageInfo; pi.HasNextPage && pi.EndCursor != nil {
 				more, err := j.teamMembers(ctx, org, n.Slug, *pi.EndCursor)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				t.Members = append(t.Members, more...)
 			}
@@ -101,15 +113,20 @@ func (j *job) readOrg(ctx context.Context, org string) (*orgState, error) {
 		}
 		after = *pi.EndCursor
 	}
-	after = nil
+	return nil
+}
+
+// readMembers pages through the organisation's members.
+func (j *job) readMembers(ctx context.Context, st *orgState) error {
+	var after any
 	for {
 		var out struct {
 			Organization *struct {
 				MembersWithRole gqlLogins `json:"membersWithRole"`
 			} `json:"organization"`
 		}
-		if err := j.orgQuery(ctx, orgMembersQuery, map[string]any{"org": org, "after": after}, &out); err != nil {
-			return nil, err
+		if err := j.orgQuery(ctx, orgMembersQuery, map[string]any{"org": st.org, "after": after}, &out); err != nil {
+			return err
 		}
 		for _, m := range out.Organization.MembersWithRole.Nodes {
 			st.addUser(m.Login)
@@ -120,7 +137,7 @@ func (j *job) readOrg(ctx context.Context, org string) (*orgState, error) {
 		}
 		after = *pi.EndCursor
 	}
-	return st, nil
+	return nil
 }
 
 // teamMembers pages through a team's members past the first page.

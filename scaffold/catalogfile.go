@@ -2,9 +2,7 @@ package scaffold
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -21,19 +19,13 @@ var ownedKinds = []string{"component", "api", "resource", "system", "domain"}
 // writes a placeholder (Backstage's example writes user:guest). The file is
 // rewritten only when something changes; comments are kept.
 func SetOwner(data []byte, owner catalog.Ref) ([]byte, bool, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
 	changed := false
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	for doc, err := range catalog.Documents(data) {
 		if err != nil {
 			return data, false, fmt.Errorf("not valid YAML: %w", err)
 		}
-		docs = append(docs, &doc)
+		docs = append(docs, doc)
 		if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 			continue
 		}

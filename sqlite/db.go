@@ -136,22 +136,19 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // SQLite's write lock at once): committed when fn returns nil, rolled back
 // when it returns an error, which WithTx returns as it is.
 func (db *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return inTx(ctx, db.w, nil, fn)
 }
 
 // ReadTx runs fn in a read-only transaction on the pool, so that several
 // reads see one snapshot (the ids a list selects and the entities it then
 // writes).
 func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	return inTx(ctx, db.r, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+// inTx runs fn in a transaction on pool, committed when fn succeeds.
+func inTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}

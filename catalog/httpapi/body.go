@@ -112,3 +112,22 @@ func rawJSON(v any) json.RawMessage {
 	}
 	return b
 }
+
+// readPredicateBody reads the body of an endpoint that takes no query
+// parameters, and checks it, when it was parsed as JSON, against required
+// and fields.
+func readPredicateBody(w http.ResponseWriter, r *http.Request, required []string, fields []bodyField) (map[string]any, error) {
+	if _, err := parseParams(r.URL, noParams); err != nil {
+		return nil, err
+	}
+	body, parsed, err := readBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if parsed {
+		if err := checkBody(body, required, fields); err != nil {
+			return nil, err
+		}
+	}
+	return body, nil
+}

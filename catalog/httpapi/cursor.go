@@ -48,28 +48,9 @@ func (c queryCursor) encode() string {
 // schema): a cursor it could have written is taken, whoever wrote it.
 func decodeCursor(s string) (queryCursor, catalog.Predicate, error) {
 	var c queryCursor
-	b, ok := decodeBase64(s)
-	if !ok {
-		return c, catalog.Predicate{}, inputError("Malformed cursor: it is not base64")
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var raw any
-	if err := dec.Decode(&raw); err != nil {
-		return c, catalog.Predicate{}, inputError("Malformed cursor: not JSON (%v)", err)
-	}
-	obj, ok := raw.(map[string]any)
-	if !ok {
-		return c, catalog.Predicate{}, inputError("Malformed cursor: expected an object, got %s", compact(raw))
-	}
-	var missing []string
-	for _, k := range []string{"orderFields", "orderFieldValues", "isPrevious"} {
-		if _, ok := obj[k]; !ok {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		return c, catalog.Predicate{}, inputError("Malformed cursor: %s required", strings.Join(missing, ", "))
+	b, err := checkCursor(s)
+	if err != nil {
+		return c, catalog.Predicate{}, err
 	}
 	if err := json.Unmarshal(b, &c); err != nil {
 		return c, catalog.Predicate{}, inputError("Malformed cursor: %v", err)
@@ -82,23 +63,58 @@ func decodeCursor(s string) (queryCursor, catalog.Predicate, error) {
 	if c.OrderFields == nil || c.OrderFieldValues == nil {
 		return c, catalog.Predicate{}, inputError("Malformed cursor: orderFields and orderFieldValues must be arrays")
 	}
+	where, err := c.where()
+	return c, where, err
+}
+
+// checkCursor decodes a cursor's JSON and checks that it is an object with
+// the properties every cursor has.
+func checkCursor(s string) ([]byte, error) {
+	b, ok := decodeBase64(s)
+	if !ok {
+		return nil, inputError("Malformed cursor: it is not base64")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, inputError("Malformed cursor: not JSON (%v)", err)
+	}
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return nil, inputError("Malformed cursor: expected an object, got %s", compact(raw))
+	}
+	var missing []string
+	for _, k := range []string{"orderFields", "orderFieldValues", "isPrevious"} {
+		if _, ok := obj[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, inputError("Malformed cursor: %s required", strings.Join(missing, ", "))
+	}
+	return b, nil
+}
+
+// where is what the cursor's filter and query select.
+func (c queryCursor) where() (catalog.Predicate, error) {
 	pp := predicateParser{what: "cursor"}
 	var preds []catalog.Predicate
 	if len(c.Filter) > 0 && !bytes.Equal(c.Filter, []byte("null")) {
 		var f any
 		if err := json.Unmarshal(c.Filter, &f); err != nil {
-			return c, catalog.Predicate{}, inputError("Malformed cursor: %v", err)
+			return catalog.Predicate{}, inputError("Malformed cursor: %v", err)
 		}
 		p, err := parseEntityFilter(f, 0, &pp)
 		if err != nil {
-			return c, catalog.Predicate{}, err
+			return catalog.Predicate{}, err
 		}
 		preds = append(preds, p)
 	}
 	if len(c.Query) > 0 && !bytes.Equal(c.Query, []byte("null")) {
 		p, err := parsePredicate(c.Query, "cursor query")
 		if err != nil {
-			return c, catalog.Predicate{}, err
+			return catalog.Predicate{}, err
 		}
 		preds = append(preds, p)
 	}
@@ -109,7 +125,7 @@ func decodeCursor(s string) (queryCursor, catalog.Predicate, error) {
 	case 2:
 		where = catalog.All(preds...)
 	}
-	return c, where, nil
+	return where, nil
 }
 
 // afterCursor is the after cursor of GET /entities, as Backstage writes it:

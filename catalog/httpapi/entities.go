@@ -33,22 +33,9 @@ func (h *handler) getEntities(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, hasLimit := p.integer("limit")
-	offset, _ := p.integer("offset")
-	if hasLimit && limit <= 0 {
-		return inputError("Invalid limit, must be greater than zero")
-	}
-	if after, ok := p.str("after"); ok {
-		c, err := decodeAfter(after)
-		if err != nil {
-			return err
-		}
-		if c.Limit != nil {
-			limit, hasLimit = *c.Limit, true
-		}
-		if c.Offset != nil {
-			offset = *c.Offset
-		}
+	limit, hasLimit, offset, err := entitiesPage(p)
+	if err != nil {
+		return err
 	}
 	paged := hasLimit || p.has("offset") || p.has("after")
 	iw := newItemWriter(w, "[", fields)
@@ -76,6 +63,29 @@ func (h *handler) getEntities(w http.ResponseWriter, r *http.Request) error {
 		return &streamError{err}
 	}
 	return err
+}
+
+// entitiesPage reads GET /entities' limit and offset, which an after
+// cursor overrides.
+func entitiesPage(p params) (limit int, hasLimit bool, offset int, err error) {
+	limit, hasLimit = p.integer("limit")
+	offset, _ = p.integer("offset")
+	if hasLimit && limit <= 0 {
+		return 0, false, 0, inputError("Invalid limit, must be greater than zero")
+	}
+	if after, ok := p.str("after"); ok {
+		c, err := decodeAfter(after)
+		if err != nil {
+			return 0, false, 0, err
+		}
+		if c.Limit != nil {
+			limit, hasLimit = *c.Limit, true
+		}
+		if c.Offset != nil {
+			offset = *c.Offset
+		}
+	}
+	return limit, hasLimit, offset, nil
 }
 
 // nextLink is the Link header of the next page, as Backstage writes it:

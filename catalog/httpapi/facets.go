@@ -30,17 +30,9 @@ func (h *handler) getEntityFacets(w http.ResponseWriter, r *http.Request) error 
 // getEntityFacetsByPredicate serves POST /entity-facets: facets over the
 // entities a filter predicate selects.
 func (h *handler) getEntityFacetsByPredicate(w http.ResponseWriter, r *http.Request) error {
-	if _, err := parseParams(r.URL, noParams); err != nil {
-		return err
-	}
-	body, parsed, err := readBody(w, r)
+	body, err := readPredicateBody(w, r, []string{"facets"}, []bodyField{{"facets", "array of strings"}, {"query", "object"}})
 	if err != nil {
 		return err
-	}
-	if parsed {
-		if err := checkBody(body, []string{"facets"}, []bodyField{{"facets", "array of strings"}, {"query", "object"}}); err != nil {
-			return err
-		}
 	}
 	where := catalog.All()
 	if q, ok := body["query"]; ok {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,36 +41,13 @@ func parseParams(u *url.URL, spec paramSpec) (params, error) {
 	if err != nil {
 		return params{}, inputError("invalid query string: %v", err)
 	}
-	// In the order they come, as the validator reports the first.
-	for _, name := range paramOrder(raw) {
-		known := false
-		for _, k := range spec.names {
-			known = known || k == name
-		}
-		if !known {
-			return params{}, inputError("Unknown query parameter '%s'", name)
-		}
-		if vs := v[name]; len(vs) == 1 && vs[0] == "" {
-			return params{}, inputError("Empty value found for query parameter '%s'", name)
-		}
+	if err := checkNames(raw, v, spec); err != nil {
+		return params{}, err
+	}
+	if err := checkIntegers(v, spec); err != nil {
+		return params{}, err
 	}
 	p := params{v}
-	for _, name := range spec.integers {
-		vs, ok := v[name]
-		if !ok {
-			continue
-		}
-		if len(vs) != 1 {
-			return params{}, inputError("request/query/%s must be integer", name)
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(vs[0]), 64)
-		switch {
-		case err != nil || f != math.Trunc(f):
-			return params{}, inputError("request/query/%s must be integer", name)
-		case f < 0:
-			return params{}, inputError("request/query/%s must be >= 0", name)
-		}
-	}
 	if vs, ok := v["totalItems"]; ok && (len(vs) != 1 || vs[0] != "include" && vs[0] != "exclude") {
 		return params{}, inputError("request/query/totalItems must be equal to one of the allowed values: include, exclude")
 	}
@@ -79,6 +57,42 @@ func parseParams(u *url.URL, spec paramSpec) (params, error) {
 		}
 	}
 	return p, nil
+}
+
+// checkNames refuses a parameter the endpoint does not take, or one given
+// empty, in the order they come, as the validator reports the first.
+func checkNames(raw string, v url.Values, spec paramSpec) error {
+	for _, name := range paramOrder(raw) {
+		if !slices.Contains(spec.names, name) {
+			return inputError("Unknown query parameter '%s'", name)
+		}
+		if vs := v[name]; len(vs) == 1 && vs[0] == "" {
+			return inputError("Empty value found for query parameter '%s'", name)
+		}
+	}
+	return nil
+}
+
+// checkIntegers refuses an integer parameter that is not one whole,
+// non-negative number.
+func checkIntegers(v url.Values, spec paramSpec) error {
+	for _, name := range spec.integers {
+		vs, ok := v[name]
+		if !ok {
+			continue
+		}
+		if len(vs) != 1 {
+			return inputError("request/query/%s must be integer", name)
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(vs[0]), 64)
+		switch {
+		case err != nil || f != math.Trunc(f):
+			return inputError("request/query/%s must be integer", name)
+		case f < 0:
+			return inputError("request/query/%s must be >= 0", name)
+		}
+	}
+	return nil
 }
 
 // paramOrder lists the names of a query string's parameters, each once, in

@@ -60,32 +60,7 @@ func (pp *predicateParser) parse(v any, depth int) (catalog.Predicate, error) {
 		if len(obj) != 1 {
 			return catalog.Predicate{}, pp.fail("operators must be a single $all or $any with an array, or $not, but got %s", compact(v))
 		}
-		switch k {
-		case "$all", "$any":
-			items, ok := obj[k].([]any)
-			if !ok {
-				return catalog.Predicate{}, pp.fail("%s takes an array of predicates", k)
-			}
-			subs := make([]catalog.Predicate, 0, len(items))
-			for _, it := range items {
-				p, err := pp.parse(it, depth+1)
-				if err != nil {
-					return catalog.Predicate{}, err
-				}
-				subs = append(subs, p)
-			}
-			if k == "$all" {
-				return catalog.All(subs...), nil
-			}
-			return catalog.Any(subs...), nil
-		case "$not":
-			p, err := pp.parse(obj[k], depth+1)
-			if err != nil {
-				return catalog.Predicate{}, err
-			}
-			return catalog.Not(p), nil
-		}
-		return catalog.Predicate{}, pp.fail("unknown operator %s", k)
+		return pp.operator(k, obj[k], depth)
 	}
 	keys := slices.Sorted(func(yield func(string) bool) {
 		for k := range obj {
@@ -106,6 +81,53 @@ func (pp *predicateParser) parse(v any, depth int) (catalog.Predicate, error) {
 		return conds[0], nil
 	}
 	return catalog.All(conds...), nil
+}
+
+// operator parses {$all: [...]}, {$any: [...]} or {$not: ...}.
+func (pp *predicateParser) operator(k string, v any, depth int) (catalog.Predicate, error) {
+	switch k {
+	case "$all", "$any":
+		items, ok := v.([]any)
+		if !ok {
+			return catalog.Predicate{}, pp.fail("%s takes an array of predicates", k)
+		}
+		subs := make([]catalog.Predicate, 0, len(items))
+		for _, it := range items {
+			p, err := pp.parse(it, depth+1)
+			if err != nil {
+				return catalog.Predicate{}, err
+			}
+			subs = append(subs, p)
+		}
+		if k == "$all" {
+			return catalog.All(subs...), nil
+		}
+		return catalog.Any(subs...), nil
+	case "$not":
+		p, err := pp.parse(v, depth+1)
+		if err != nil {
+			return catalog.Predicate{}, err
+		}
+		return catalog.Not(p), nil
+	}
+	return catalog.Predicate{}, pp.fail("unknown operator %s", k)
+}
+
+// in parses {$in: [values]} of a field.
+func (pp *predicateParser) in(key, asWritten string, v any) (catalog.Predicate, error) {
+	items, ok := v.([]any)
+	if !ok {
+		return catalog.Predicate{}, pp.fail("$in of field %q takes an array of values", asWritten)
+	}
+	values := make([]string, 0, len(items))
+	for _, it := range items {
+		s, ok := primitive(it)
+		if !ok {
+			return catalog.Predicate{}, pp.fail("$in of field %q takes strings, numbers and booleans, not %s", asWritten, compact(it))
+		}
+		values = append(values, s)
+	}
+	return catalog.FieldIn(key, values...), pp.count(1 + len(values))
 }
 
 // primitive is a JSON string, number or boolean as Backstage compares it:
@@ -141,19 +163,7 @@ func (pp *predicateParser) field(key, asWritten string, v any) (catalog.Predicat
 		}
 		return catalog.FieldExists(key, b), pp.count(1)
 	case op["$in"] != nil:
-		items, ok := op["$in"].([]any)
-		if !ok {
-			return catalog.Predicate{}, pp.fail("$in of field %q takes an array of values", asWritten)
-		}
-		values := make([]string, 0, len(items))
-		for _, it := range items {
-			s, ok := primitive(it)
-			if !ok {
-				return catalog.Predicate{}, pp.fail("$in of field %q takes strings, numbers and booleans, not %s", asWritten, compact(it))
-			}
-			values = append(values, s)
-		}
-		return catalog.FieldIn(key, values...), pp.count(1 + len(values))
+		return pp.in(key, asWritten, op["$in"])
 	case op["$hasPrefix"] != nil:
 		s, ok := op["$hasPrefix"].(string)
 		if !ok {
@@ -276,6 +286,30 @@ func filterPredicateJSON(f catalog.Filter) json.RawMessage {
 
 // parseEntityFilter reads the older filter format a cursor may carry
 // (Backstage's EntityFilter): {key, values?}, {not}, {anyOf}, {allOf}.
+// keyFilter parses {key, values}: a field that exists, or holds one of values.
+func (pp *predicateParser) keyFilter(k, raw any) (catalog.Predicate, error) {
+	key, ok := k.(string)
+	if !ok {
+		return catalog.Predicate{}, pp.fail("filter: key must be a string")
+	}
+	if raw == nil {
+		return catalog.FieldExists(strings.ToLower(key), true), pp.count(1)
+	}
+	items, ok := raw.([]any)
+	if !ok {
+		return catalog.Predicate{}, pp.fail("filter: values must be an array of strings")
+	}
+	values := make([]string, 0, len(items))
+	for _, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return catalog.Predicate{}, pp.fail("filter: values must be an array of strings")
+		}
+		values = append(values, s)
+	}
+	return catalog.FieldIn(strings.ToLower(key), values...), pp.count(1 + len(values))
+}
+
 func parseEntityFilter(v any, depth int, pp *predicateParser) (catalog.Predicate, error) {
 	if depth > maxPredicateDepth {
 		return catalog.Predicate{}, pp.fail("nested deeper than %d levels", maxPredicateDepth)
@@ -285,27 +319,7 @@ func parseEntityFilter(v any, depth int, pp *predicateParser) (catalog.Predicate
 		return catalog.Predicate{}, pp.fail("filter: expected an object")
 	}
 	if k, ok := obj["key"]; ok {
-		key, ok := k.(string)
-		if !ok {
-			return catalog.Predicate{}, pp.fail("filter: key must be a string")
-		}
-		raw, has := obj["values"]
-		if !has || raw == nil {
-			return catalog.FieldExists(strings.ToLower(key), true), pp.count(1)
-		}
-		items, ok := raw.([]any)
-		if !ok {
-			return catalog.Predicate{}, pp.fail("filter: values must be an array of strings")
-		}
-		values := make([]string, 0, len(items))
-		for _, it := range items {
-			s, ok := it.(string)
-			if !ok {
-				return catalog.Predicate{}, pp.fail("filter: values must be an array of strings")
-			}
-			values = append(values, s)
-		}
-		return catalog.FieldIn(strings.ToLower(key), values...), pp.count(1 + len(values))
+		return pp.keyFilter(k, obj["values"])
 	}
 	if n, ok := obj["not"]; ok {
 		p, err := parseEntityFilter(n, depth+1, pp)

@@ -88,18 +88,9 @@ func parseOrderFields(ps []string) ([]cursorOrder, error) {
 // client uses for filter predicates ({"query": {"$all": [...]}}) and for the
 // cursors of such queries.
 func (h *handler) queryEntitiesByPredicate(w http.ResponseWriter, r *http.Request) error {
-	if _, err := parseParams(r.URL, noParams); err != nil {
-		return err
-	}
-	body, parsed, err := readBody(w, r)
+	body, err := readPredicateBody(w, r, nil, []bodyField{{"cursor", "string"}, {"limit", "number"}, {"offset", "number"}, {"fields", "array of strings"}, {"query", "object"}})
 	if err != nil {
 		return err
-	}
-	if parsed {
-		err := checkBody(body, nil, []bodyField{{"cursor", "string"}, {"limit", "number"}, {"offset", "number"}, {"fields", "array of strings"}, {"query", "object"}})
-		if err != nil {
-			return err
-		}
 	}
 	req := pageRequest{limit: DefaultQueryLimit}
 	if req.fields, err = parseFields(bodyStrings(body, "fields")); err != nil {
@@ -120,33 +111,28 @@ func (h *handler) queryEntitiesByPredicate(w http.ResponseWriter, r *http.Reques
 		}
 		return h.page(w, r, req)
 	}
+	if err := initialRequest(body, &req); err != nil {
+		return err
+	}
+	return h.page(w, r, req)
+}
+
+// initialRequest reads a first page's request (one without a cursor): the
+// query, order, total, offset and full-text filter.
+func initialRequest(body map[string]any, req *pageRequest) error {
 	req.initial = true
 	req.where = catalog.All()
 	var query json.RawMessage
 	if q, ok := body["query"]; ok {
+		var err error
 		query = rawJSON(q)
 		if req.where, err = parsePredicate(query, "query"); err != nil {
 			return err
 		}
 	}
-	order := []cursorOrder{}
-	if ob, ok := body["orderBy"]; ok {
-		items, ok := ob.([]any)
-		if !ok {
-			return inputError("request/body/orderBy must be array")
-		}
-		for i, it := range items {
-			m, _ := it.(map[string]any)
-			field, ok := m["field"].(string)
-			if !ok {
-				return inputError("request/body/orderBy/%d must have required property 'field'", i)
-			}
-			dir, _ := m["order"].(string)
-			if dir != "asc" && dir != "desc" {
-				return inputError("Invalid order field order, must be asc or desc")
-			}
-			order = append(order, cursorOrder{Field: field, Order: dir})
-		}
+	order, err := bodyOrder(body)
+	if err != nil {
+		return err
 	}
 	if t, ok := body["totalItems"]; ok {
 		s, _ := t.(string)
@@ -165,7 +151,33 @@ func (h *handler) queryEntitiesByPredicate(w http.ResponseWriter, r *http.Reques
 		term, _ := ft["term"].(string)
 		req.cursor.FullTextFilter = &cursorFullText{Term: term, Fields: bodyStrings(ft, "fields")}
 	}
-	return h.page(w, r, req)
+	return nil
+}
+
+// bodyOrder reads a body's orderBy.
+func bodyOrder(body map[string]any) ([]cursorOrder, error) {
+	order := []cursorOrder{}
+	ob, ok := body["orderBy"]
+	if !ok {
+		return order, nil
+	}
+	items, ok := ob.([]any)
+	if !ok {
+		return nil, inputError("request/body/orderBy must be array")
+	}
+	for i, it := range items {
+		m, _ := it.(map[string]any)
+		field, ok := m["field"].(string)
+		if !ok {
+			return nil, inputError("request/body/orderBy/%d must have required property 'field'", i)
+		}
+		dir, _ := m["order"].(string)
+		if dir != "asc" && dir != "desc" {
+			return nil, inputError("Invalid order field order, must be asc or desc")
+		}
+		order = append(order, cursorOrder{Field: field, Order: dir})
+	}
+	return order, nil
 }
 
 // bodyCount reads a non-negative whole number of a body (limit, offset).
@@ -188,6 +200,35 @@ func bodyCount(body map[string]any, name string) (int, bool, error) {
 // an offset).
 func (h *handler) page(w http.ResponseWriter, r *http.Request, req pageRequest) error {
 	c := req.cursor
+	pq := req.pageQuery()
+	iw := newItemWriter(w, `{"items":[`, req.fields)
+	info, err := h.rd.QueryPage(r.Context(), pq, iw.item)
+	if err != nil {
+		if iw.started {
+			return &streamError{err}
+		}
+		return err
+	}
+	total := 0
+	switch {
+	case c.TotalItems != nil:
+		total = int(*c.TotalItems)
+	case pq.Count:
+		total = info.TotalItems
+	}
+	meta, err := json.Marshal(pageInfo(c, pq, info, total))
+	if err != nil {
+		return err
+	}
+	if err := iw.finish(`],"totalItems":` + itoa(total) + `,"pageInfo":` + string(meta) + `}`); err != nil {
+		return &streamError{err}
+	}
+	return nil
+}
+
+// pageQuery is the store's query for the request.
+func (req pageRequest) pageQuery() catalog.PageQuery {
+	c := req.cursor
 	pq := catalog.PageQuery{Where: req.where, Limit: req.limit, Estimate: -1}
 	if len(c.OrderFields) > 0 {
 		// Backstage sorts by the first order field only.
@@ -205,37 +246,31 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request, req pageRequest) 
 	if req.initial {
 		pq.Offset = req.offset
 		pq.Count = !req.excludeTotal
-	} else {
-		if len(c.OrderFieldValues) > 0 {
-			pq.After = c.OrderFieldValues
-		}
-		pq.Backward = c.IsPrevious
-		if c.TotalItems != nil && *c.TotalItems > 0 {
-			pq.Estimate = int(*c.TotalItems)
-		}
-		// As Backstage: a cursor without the total has it counted.
-		pq.Count = c.TotalItems == nil && !req.excludeTotal
+		return pq
 	}
-	iw := newItemWriter(w, `{"items":[`, req.fields)
-	info, err := h.rd.QueryPage(r.Context(), pq, iw.item)
-	if err != nil {
-		if iw.started {
-			return &streamError{err}
-		}
-		return err
+	if len(c.OrderFieldValues) > 0 {
+		pq.After = c.OrderFieldValues
 	}
-	total := 0
-	switch {
-	case c.TotalItems != nil:
-		total = int(*c.TotalItems)
-	case pq.Count:
-		total = info.TotalItems
+	pq.Backward = c.IsPrevious
+	if c.TotalItems != nil && *c.TotalItems > 0 {
+		pq.Estimate = int(*c.TotalItems)
 	}
+	// As Backstage: a cursor without the total has it counted.
+	pq.Count = c.TotalItems == nil && !req.excludeTotal
+	return pq
+}
+
+// cursorPageInfo is a page's pageInfo: the cursors to the next and the
+// previous page.
+type cursorPageInfo struct {
+	NextCursor string `json:"nextCursor,omitempty"`
+	PrevCursor string `json:"prevCursor,omitempty"`
+}
+
+// pageInfo writes the cursors of the page the store answered to c.
+func pageInfo(c queryCursor, pq catalog.PageQuery, info catalog.PageInfo, total int) cursorPageInfo {
 	totalF := float64(total)
-	var pi struct {
-		NextCursor string `json:"nextCursor,omitempty"`
-		PrevCursor string `json:"prevCursor,omitempty"`
-	}
+	var pi cursorPageInfo
 	if info.More {
 		n := c
 		n.OrderFieldValues = info.Last
@@ -256,14 +291,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request, req pageRequest) 
 		p.TotalItems = &totalF
 		pi.PrevCursor = p.encode()
 	}
-	meta, err := json.Marshal(pi)
-	if err != nil {
-		return err
-	}
-	if err := iw.finish(`],"totalItems":` + itoa(total) + `,"pageInfo":` + string(meta) + `}`); err != nil {
-		return &streamError{err}
-	}
-	return nil
+	return pi
 }
 
 // nullValues are the sort values of no row, as Backstage writes them.

@@ -46,12 +46,8 @@ func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 		d, has := declared[source]
 		owned := d.owned
 		if !has && co != "" {
-			var rules catalog.Codeowners
-			if err := json.Unmarshal([]byte(co), &rules); err != nil {
-				return c, fmt.Errorf("decoding CODEOWNERS of %s: %w", name, err)
-			}
-			if rule, ok := rules.Match("catalog-info.yaml"); ok && len(rule.Owners) > 0 {
-				owned = true
+			if owned, err = codeownersOwn(name, co); err != nil {
+				return c, err
 			}
 		}
 		if owned {
@@ -62,6 +58,17 @@ func (s *Store) Coverage(ctx context.Context) (catalog.Coverage, error) {
 		}
 	}
 	return c, rows.Err()
+}
+
+// codeownersOwn says whether a repository's CODEOWNERS (stored as JSON)
+// names an owner of its catalog file.
+func codeownersOwn(name, co string) (bool, error) {
+	var rules catalog.Codeowners
+	if err := json.Unmarshal([]byte(co), &rules); err != nil {
+		return false, fmt.Errorf("decoding CODEOWNERS of %s: %w", name, err)
+	}
+	rule, ok := rules.Match("catalog-info.yaml")
+	return ok && len(rule.Owners) > 0, nil
 }
 
 // knownOwners are the refs of every group and user.

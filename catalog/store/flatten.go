@@ -34,56 +34,62 @@ func flatten(body []byte) []keyValue {
 		return nil
 	}
 	delete(m, "relations") // served from the relations table
-	var out []keyValue
-	seen := map[string]bool{}
-	add := func(key string, v *string) {
-		key = strings.ToLower(key)
-		if len(key) > maxKeyLength {
-			return
-		}
-		kv := keyValue{key: key}
-		id := key + "\x00"
-		if v != nil && len(*v) <= maxValueLength {
-			lv := strings.ToLower(*v)
-			kv.value, kv.original = &lv, *v
-			id += "\x01" + lv
-		}
-		if seen[id] {
-			return
-		}
-		seen[id] = true
-		out = append(out, kv)
+	f := flattener{seen: map[string]bool{}}
+	f.walk("", m)
+	return f.out
+}
+
+// flattener gathers an entity's rows, each (key, lower-cased value) once.
+type flattener struct {
+	out  []keyValue
+	seen map[string]bool
+}
+
+func (f *flattener) add(key string, v *string) {
+	key = strings.ToLower(key)
+	if len(key) > maxKeyLength {
+		return
 	}
-	var walk func(path string, v any)
-	walk = func(path string, v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			for k, val := range t {
-				if path != "" {
-					k = path + "." + k
-				}
-				walk(k, val)
-			}
-		case []any:
-			for _, it := range t {
-				walk(path, it)
-				if s, ok := it.(string); ok {
-					item := "true"
-					add(path+"."+s, &item)
-				}
-			}
-		case string:
-			add(path, &t)
-		case bool:
-			s := strconv.FormatBool(t)
-			add(path, &s)
-		case float64:
-			s := strconv.FormatFloat(t, 'f', -1, 64)
-			add(path, &s)
-		case nil:
-			add(path, nil)
-		}
+	kv := keyValue{key: key}
+	id := key + "\x00"
+	if v != nil && len(*v) <= maxValueLength {
+		lv := strings.ToLower(*v)
+		kv.value, kv.original = &lv, *v
+		id += "\x01" + lv
 	}
-	walk("", m)
-	return out
+	if f.seen[id] {
+		return
+	}
+	f.seen[id] = true
+	f.out = append(f.out, kv)
+}
+
+func (f *flattener) walk(path string, v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			if path != "" {
+				k = path + "." + k
+			}
+			f.walk(k, val)
+		}
+	case []any:
+		for _, it := range t {
+			f.walk(path, it)
+			if s, ok := it.(string); ok {
+				item := "true"
+				f.add(path+"."+s, &item)
+			}
+		}
+	case string:
+		f.add(path, &t)
+	case bool:
+		s := strconv.FormatBool(t)
+		f.add(path, &s)
+	case float64:
+		s := strconv.FormatFloat(t, 'f', -1, 64)
+		f.add(path, &s)
+	case nil:
+		f.add(path, nil)
+	}
 }

@@ -153,24 +153,35 @@ func renderField(key string, m catalog.Match, noIndex bool) sqlExpr {
 		if noIndex {
 			col = "+" + col
 		}
-		switch m.Kind {
-		case catalog.MatchValues:
-			if len(m.Values) == 0 {
-				return sqlFalse
-			}
-			vs := lower(m.Values)
-			return sqlExpr{col + " IN " + placeholders(len(vs)), vs}
-		case catalog.MatchExists:
-			if m.Exists {
-				return sqlTrue // every entity has them
-			}
+		return renderColumn(col, m)
+	}
+	return renderSearchKey(key, m)
+}
+
+// renderColumn matches one of the entities' own columns (kind, namespace,
+// name).
+func renderColumn(col string, m catalog.Match) sqlExpr {
+	switch m.Kind {
+	case catalog.MatchValues:
+		if len(m.Values) == 0 {
 			return sqlFalse
-		case catalog.MatchPrefix:
-			lo, hi := prefixRange(m.Values[0])
-			return sqlExpr{"(" + col + " >= ? AND " + col + " < ?)", []any{lo, hi}}
+		}
+		vs := lower(m.Values)
+		return sqlExpr{col + " IN " + placeholders(len(vs)), vs}
+	case catalog.MatchExists:
+		if m.Exists {
+			return sqlTrue // every entity has them
 		}
 		return sqlFalse
+	case catalog.MatchPrefix:
+		lo, hi := prefixRange(m.Values[0])
+		return sqlExpr{"(" + col + " >= ? AND " + col + " < ?)", []any{lo, hi}}
 	}
+	return sqlFalse
+}
+
+// renderSearchKey matches a field through the search rows.
+func renderSearchKey(key string, m catalog.Match) sqlExpr {
 	switch m.Kind {
 	case catalog.MatchValues:
 		if len(m.Values) == 0 {

@@ -165,18 +165,8 @@ func streamEntities(ctx context.Context, tx *sql.Tx, where sqlExpr, emit func([]
 		return fmt.Errorf("listing relations: %w", err)
 	}
 	defer inv.Close()
-	var pending struct {
-		ok                  bool
-		target, typ, source string
-	}
-	advance := func() error {
-		pending.ok = inv.Next()
-		if !pending.ok {
-			return inv.Err()
-		}
-		return inv.Scan(&pending.target, &pending.typ, &pending.source)
-	}
-	if err := advance(); err != nil {
+	pending := inverseCursor{rows: inv}
+	if err := pending.advance(); err != nil {
 		return fmt.Errorf("listing relations: %w", err)
 	}
 	for n := 0; rows.Next(); n++ {
@@ -187,15 +177,8 @@ func streamEntities(ctx context.Context, tx *sql.Tx, where sqlExpr, emit func([]
 		if err := rows.Scan(&se.ref, &se.uid, &se.etag, &se.body, &se.own); err != nil {
 			return fmt.Errorf("listing entities: %w", err)
 		}
-		for pending.ok && pending.target <= se.ref {
-			if pending.target == se.ref {
-				if t := catalog.InverseRelation(pending.typ); t != "" {
-					se.inverse = append(se.inverse, catalog.Relation{Type: t, TargetRef: pending.source})
-				}
-			}
-			if err := advance(); err != nil {
-				return fmt.Errorf("listing relations: %w", err)
-			}
+		if se.inverse, err = pending.upTo(se.ref); err != nil {
+			return fmt.Errorf("listing relations: %w", err)
 		}
 		b, err := se.json()
 		if err != nil {
@@ -206,6 +189,39 @@ func streamEntities(ctx context.Context, tx *sql.Tx, where sqlExpr, emit func([]
 		}
 	}
 	return rows.Err()
+}
+
+// inverseCursor walks the relations in target order beside the entities
+// in ref order.
+type inverseCursor struct {
+	rows                *sql.Rows
+	ok                  bool
+	target, typ, source string
+}
+
+func (c *inverseCursor) advance() error {
+	c.ok = c.rows.Next()
+	if !c.ok {
+		return c.rows.Err()
+	}
+	return c.rows.Scan(&c.target, &c.typ, &c.source)
+}
+
+// upTo reads the relations to targets up to ref, and returns the opposite
+// edges of those to ref.
+func (c *inverseCursor) upTo(ref string) ([]catalog.Relation, error) {
+	var inverse []catalog.Relation
+	for c.ok && c.target <= ref {
+		if c.target == ref {
+			if t := catalog.InverseRelation(c.typ); t != "" {
+				inverse = append(inverse, catalog.Relation{Type: t, TargetRef: c.source})
+			}
+		}
+		if err := c.advance(); err != nil {
+			return inverse, err
+		}
+	}
+	return inverse, nil
 }
 
 // sortRelations orders relations as Backstage serves them: by type, then target.

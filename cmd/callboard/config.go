@@ -117,6 +117,23 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if !scaffold.ValidVisibility(c.ScaffoldMaxVisibility) {
 		env.errorf("SCAFFOLD_MAX_VISIBILITY %q: want private, internal or public", getenv("SCAFFOLD_MAX_VISIBILITY"))
 	}
+	env.checkURLsAndSlack(c)
+	env.errs = append(env.errs, checkConfig(&c, getenv)...)
+	env.errs = append(env.errs, checkWebConfig(c)...)
+	env.errs = append(env.errs, c.kpiConfig.load(getenv)...)
+	env.errs = append(env.errs, readOnboarding(&c, getenv)...)
+	switch len(env.errs) {
+	case 0:
+		return c, nil
+	case 1:
+		return c, fmt.Errorf("configuration: %s", env.errs[0])
+	}
+	return c, fmt.Errorf("configuration has %d problems:\n  %s", len(env.errs), strings.Join(env.errs, "\n  "))
+}
+
+// checkURLsAndSlack checks the API base URLs and that Socket Mode's app
+// token is one, with the bot token it needs.
+func (env *envReader) checkURLsAndSlack(c config) {
 	if !strings.HasSuffix(c.GitHubAPIURL, "/") {
 		env.errorf("GITHUB_API_URL %q must end in /", c.GitHubAPIURL)
 	}
@@ -130,17 +147,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case c.SlackAppToken != "" && c.SlackBotToken == "":
 		env.errorf("SLACK_APP_TOKEN is set without SLACK_BOT_TOKEN: Socket Mode answers mentions, DMs and the App Home through the Web API, with the bot token (OAuth & Permissions → Bot User OAuth Token)")
 	}
-	env.errs = append(env.errs, checkConfig(&c, getenv)...)
-	env.errs = append(env.errs, checkWebConfig(c)...)
-	env.errs = append(env.errs, c.kpiConfig.load(getenv)...)
-	env.errs = append(env.errs, readOnboarding(&c, getenv)...)
-	switch len(env.errs) {
-	case 0:
-		return c, nil
-	case 1:
-		return c, fmt.Errorf("configuration: %s", env.errs[0])
-	}
-	return c, fmt.Errorf("configuration has %d problems:\n  %s", len(env.errs), strings.Join(env.errs, "\n  "))
 }
 
 // envReader reads the environment and keeps every mistake it finds, so

@@ -82,29 +82,10 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 	srv.listening = gh.Listening
 	srv.stops = append(srv.stops, startOnboarding(ctx, newOnboarding(cfg, db, st, gh, logger), logger, time.Minute))
 
-	// POST /api/usage, GET /digest and the weekly schedule.
-	stopDigest, err := registerDigest(ctx, r, cfg, db, st, logger)
-	if err != nil {
+	if err := srv.registerReadersViews(ctx, r, cfg, db, st, logger); err != nil {
 		srv.stop(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	srv.stops = append(srv.stops, stopDigest)
-	// The DX pulse survey's rounds (PULSE_SCHEDULE; off by default).
-	stopPulse, err := startPulse(cfg, db, logger)
-	if err != nil {
-		srv.stop(context.WithoutCancel(ctx))
-		return nil, err
-	}
-	srv.stops = append(srv.stops, stopPulse)
-
-	// The web view: /, /catalog/..., /teams/..., /repositories, /digest, /auth/...
-	stopWeb, err := registerWeb(ctx, r, cfg, web.Mode(cmp.Or(cfg.WebAuth, string(web.ModeGitHub))), db, st, logger)
-	if err != nil {
-		srv.stop(context.WithoutCancel(ctx))
-		return nil, err
-	}
-	srv.stops = append(srv.stops, stopWeb)
-
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such route"})
 	})
@@ -113,6 +94,30 @@ func newServer(ctx context.Context, cfg config, db *sqlite.DB, st *store.Store, 
 	})
 	srv.handler = r
 	return srv, nil
+}
+
+// registerReadersViews adds the digest, the DX pulse and the web view; the
+// caller stops what was started should one fail.
+func (srv *server) registerReadersViews(ctx context.Context, r *mux.Router, cfg config, db *sqlite.DB, st *store.Store, logger *slog.Logger) error {
+	// POST /api/usage, GET /digest and the weekly schedule.
+	stopDigest, err := registerDigest(ctx, r, cfg, db, st, logger)
+	if err != nil {
+		return err
+	}
+	srv.stops = append(srv.stops, stopDigest)
+	// The DX pulse survey's rounds (PULSE_SCHEDULE; off by default).
+	stopPulse, err := startPulse(cfg, db, logger)
+	if err != nil {
+		return err
+	}
+	srv.stops = append(srv.stops, stopPulse)
+	// The web view: /, /catalog/..., /teams/..., /repositories, /digest, /auth/...
+	stopWeb, err := registerWeb(ctx, r, cfg, web.Mode(cmp.Or(cfg.WebAuth, string(web.ModeGitHub))), db, st, logger)
+	if err != nil {
+		return err
+	}
+	srv.stops = append(srv.stops, stopWeb)
+	return nil
 }
 
 // httpMetrics counts requests by route and status code, and times them.

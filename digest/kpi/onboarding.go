@@ -64,6 +64,26 @@ func (v *view) people() map[string]*person {
 	return v.byLogin
 }
 
+// joined is when p joined, as of to (before is how many of p's loaded
+// merges came before it): first org membership, or the first merged PR
+// when that is earlier (viaMembership false).
+func (p *person) joined(before int, to time.Time) (joined time.Time, viaMembership bool) {
+	joined, viaMembership = p.member, !p.member.IsZero()
+	first := time.Time{}
+	if before > 0 {
+		first = p.merges[0]
+	}
+	if !p.earlier.IsZero() && p.earlier.Before(to) {
+		// A merge older than those loaded: they joined before it, and
+		// counting merges from the loaded ones would be wrong.
+		first = p.earlier
+	}
+	if !first.IsZero() && (joined.IsZero() || first.Before(joined)) {
+		joined, viaMembership = first, false
+	}
+	return joined, viaMembership
+}
+
 // daysToNth is the days from joining (first org membership, or first merged
 // PR when no membership was seen earlier) to the nth merged PR, for the
 // engineers who joined in the 90 days before to and got there before to.
@@ -72,19 +92,7 @@ func daysToNth(v *view, to time.Time, nth int) Figure {
 	var days []float64
 	for _, p := range v.people() {
 		before := sort.Search(len(p.merges), func(i int) bool { return !p.merges[i].Before(to) })
-		joined, viaMembership := p.member, !p.member.IsZero()
-		first := time.Time{}
-		if before > 0 {
-			first = p.merges[0]
-		}
-		if !p.earlier.IsZero() && p.earlier.Before(to) {
-			// A merge older than those loaded: they joined before it, and
-			// counting merges from the loaded ones would be wrong.
-			first = p.earlier
-		}
-		if !first.IsZero() && (joined.IsZero() || first.Before(joined)) {
-			joined, viaMembership = first, false
-		}
+		joined, viaMembership := p.joined(before, to)
 		if !p.earlier.IsZero() && joined.Before(to.Add(-NewcomerWindow)) {
 			continue
 		}

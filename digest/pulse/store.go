@@ -77,22 +77,12 @@ func (s *Store) StartRound(ctx context.Context, round string, at time.Time, aske
 // score is refused (Already), a comment is added to their answer. It checks
 // the answer first; nothing is stored for a bad one.
 func (s *Store) Record(ctx context.Context, a Answer) (Outcome, error) {
-	switch {
-	case a.Team == "" || a.User == "":
-		return 0, errors.New("a pulse answer names no Slack user")
-	case a.Score < -1 || a.Score > 10:
-		return 0, fmt.Errorf("a pulse score is 0 to 10, not %d", a.Score)
-	case a.Score == -1 && strings.TrimSpace(a.Comment) == "":
-		return 0, errors.New("a pulse answer with neither score nor comment")
-	case !utf8.ValidString(a.Comment):
-		return 0, errors.New("a pulse comment that is not UTF-8")
-	}
-	comment := strings.TrimSpace(a.Comment)
-	if utf8.RuneCountInString(comment) > MaxComment {
-		comment = string([]rune(comment)[:MaxComment])
+	comment, err := checkAnswer(a)
+	if err != nil {
+		return 0, err
 	}
 	var out Outcome
-	err := s.db.WithTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
 		var started int64
 		var salt []byte
 		err := tx.QueryRowContext(ctx, `SELECT started_at, salt FROM pulse_rounds WHERE round = ?`, a.Round).Scan(&started, &salt)
@@ -135,6 +125,26 @@ func (s *Store) Record(ctx context.Context, a Answer) (Outcome, error) {
 		return 0, fmt.Errorf("recording a pulse answer in round %s: %w", a.Round, err)
 	}
 	return out, nil
+}
+
+// checkAnswer refuses a bad answer, and returns its comment trimmed and
+// bounded.
+func checkAnswer(a Answer) (string, error) {
+	switch {
+	case a.Team == "" || a.User == "":
+		return "", errors.New("a pulse answer names no Slack user")
+	case a.Score < -1 || a.Score > 10:
+		return "", fmt.Errorf("a pulse score is 0 to 10, not %d", a.Score)
+	case a.Score == -1 && strings.TrimSpace(a.Comment) == "":
+		return "", errors.New("a pulse answer with neither score nor comment")
+	case !utf8.ValidString(a.Comment):
+		return "", errors.New("a pulse comment that is not UTF-8")
+	}
+	comment := strings.TrimSpace(a.Comment)
+	if utf8.RuneCountInString(comment) > MaxComment {
+		comment = string([]rune(comment)[:MaxComment])
+	}
+	return comment, nil
 }
 
 // respondent is the key an answer is kept under: enough to tell that a

@@ -1,14 +1,14 @@
 package repofs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/callboard/callboard/internal/ghapi"
 	"github.com/google/go-github/v62/github"
 )
 
@@ -48,27 +48,19 @@ func prefetchFiles(ctx context.Context, gh *github.Client, endpoint, owner, name
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := gh.Client().Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s/%s through GraphQL: %w", owner, name, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, int64(len(paths)+1)*(2*maxGraphQLText)))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden && resp.Header.Get("Retry-After") != "" {
-		// Transient: let the worker retry, as for REST (github.CheckResponse classifies it).
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
-		return nil, github.CheckResponse(resp)
-	}
-	if resp.StatusCode != http.StatusOK {
+	raw, err := ghapi.GraphQLRequest{
+		GH: gh, Endpoint: endpoint, Body: body,
+		Max:                      int64(len(paths)+1) * (2 * maxGraphQLText),
+		ForbiddenNeedsRetryAfter: true,
+	}.Post(ctx)
+	var unreached *url.Error
+	switch {
+	case errors.Is(err, ghapi.ErrGraphQLUnavailable):
 		return nil, nil
+	case errors.As(err, &unreached):
+		return nil, fmt.Errorf("reading %s/%s through GraphQL: %w", owner, name, err)
+	case err != nil:
+		return nil, err
 	}
 	return readPrefetch(raw, paths), nil
 }

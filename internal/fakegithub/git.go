@@ -140,10 +140,8 @@ func (s *Server) createTree(w http.ResponseWriter, r *http.Request, rp *repo) (i
 	if !ok && body.BaseTree != "" {
 		return invalid("Tree", "base_tree", "base_tree is not a valid tree oid")
 	}
-	files := maps.Clone(base)
-	if files == nil {
-		files = map[string]string{}
-	}
+	files := map[string]string{}
+	maps.Copy(files, base)
 	for _, e := range body.Tree {
 		p := strings.Trim(e.Path, "/")
 		// GitHub refuses a tree that writes a workflow without workflows: write.
@@ -165,13 +163,17 @@ func (s *Server) createTree(w http.ResponseWriter, r *http.Request, rp *repo) (i
 			files[p] = *e.SHA
 		}
 	}
-	sha := s.putTree(files)
+	return http.StatusCreated, s.treeJSON(rp, s.putTree(files), files)
+}
+
+// treeJSON is a tree as GitHub answers a new one.
+func (s *Server) treeJSON(rp *repo, sha string, files map[string]string) map[string]any {
 	entries := []any{}
 	for _, p := range slices.Sorted(maps.Keys(files)) {
 		entries = append(entries, map[string]any{"path": p, "mode": "100644", "type": "blob", "sha": files[p],
 			"size": len(s.blobs[files[p]]), "url": s.repoURL(rp) + "/git/blobs/" + files[p]})
 	}
-	return http.StatusCreated, map[string]any{"sha": sha, "url": s.repoURL(rp) + "/git/trees/" + sha, "tree": entries, "truncated": false}
+	return map[string]any{"sha": sha, "url": s.repoURL(rp) + "/git/trees/" + sha, "tree": entries, "truncated": false}
 }
 
 func (s *Server) createCommit(w http.ResponseWriter, r *http.Request, rp *repo) (int, any) {

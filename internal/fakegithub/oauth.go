@@ -206,45 +206,52 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	answer := func(v map[string]any) {
-		if strings.Contains(r.Header.Get("Accept"), "application/json") {
-			writeJSON(w, http.StatusOK, v)
-			return
-		}
-		q := url.Values{}
-		for k, x := range v {
-			q.Set(k, fmt.Sprint(x))
-		}
-		w.Header().Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprint(w, q.Encode())
-	}
-	refuse := func(code, desc string) {
-		answer(map[string]any{"error": code, "error_description": desc, "error_uri": "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"})
-	}
-	if s.oauth.clientID == "" || f.Get("client_id") != s.oauth.clientID || f.Get("client_secret") != s.oauth.clientSecret {
-		refuse("incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.")
+	c, code, desc := s.exchange(f)
+	if c == nil {
+		answerToken(w, r, map[string]any{"error": code, "error_description": desc, "error_uri": "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/"})
 		return
+	}
+	c.used = true
+	answerToken(w, r, map[string]any{"access_token": s.newUserToken(c.login), "token_type": "bearer", "scope": "",
+		"expires_in": 28800, "refresh_token": "ghr_fake_" + randomHex(), "refresh_token_expires_in": 15897600})
+}
+
+// exchange checks a code exchange: the code it may redeem, or GitHub's
+// error code and description.
+func (s *Server) exchange(f url.Values) (*oauthCode, string, string) {
+	if s.oauth.clientID == "" || f.Get("client_id") != s.oauth.clientID || f.Get("client_secret") != s.oauth.clientSecret {
+		return nil, "incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect."
 	}
 	c := s.oauth.codes[f.Get("code")]
 	if c == nil || c.used || time.Now().After(c.expires) {
-		refuse("bad_verification_code", "The code passed is incorrect or expired.")
-		return
+		return nil, "bad_verification_code", "The code passed is incorrect or expired."
 	}
 	if ru := f.Get("redirect_uri"); ru != "" && ru != c.redirectURI {
-		refuse("redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL for this application.")
-		return
+		return nil, "redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL for this application."
 	}
 	if c.challenge != "" {
 		sum := sha256.Sum256([]byte(f.Get("code_verifier")))
 		if base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge {
-			refuse("bad_verification_code", "The code_verifier does not match the code_challenge.")
-			return
+			return nil, "bad_verification_code", "The code_verifier does not match the code_challenge."
 		}
 	}
-	c.used = true
-	answer(map[string]any{"access_token": s.newUserToken(c.login), "token_type": "bearer", "scope": "",
-		"expires_in": 28800, "refresh_token": "ghr_fake_" + randomHex(), "refresh_token_expires_in": 15897600})
+	return c, "", ""
+}
+
+// answerToken answers a code exchange: JSON when the client accepts it,
+// form-encoded otherwise, 200 either way.
+func answerToken(w http.ResponseWriter, r *http.Request, v map[string]any) {
+	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+		writeJSON(w, http.StatusOK, v)
+		return
+	}
+	q := url.Values{}
+	for k, x := range v {
+		q.Set(k, fmt.Sprint(x))
+	}
+	w.Header().Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, q.Encode())
 }
 
 // userFor returns the login whose user access token made the request.
