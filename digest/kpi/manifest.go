@@ -36,10 +36,18 @@ var Manifests = []string{"go.mod", "package.json", "pom.xml"}
 // MaxManifestDependencies bounds what one manifest contributes.
 const MaxManifestDependencies = 500
 
+// MaxManifestBytes bounds the manifest read: a repository's root file is
+// untrusted, and parsing (XML above all) costs with its size. Real go.mod,
+// package.json and pom.xml files are a few kilobytes.
+const MaxManifestBytes = 1 << 20
+
 // Dependencies are the framework values a root manifest (path one of
 // Manifests) declares, sorted and distinct. A manifest that does not parse
 // is an error: it declares nothing that can be trusted.
 func Dependencies(path string, content []byte) ([]string, error) {
+	if len(content) > MaxManifestBytes {
+		return nil, fmt.Errorf("%s is %d bytes, over the %d read", path, len(content), MaxManifestBytes)
+	}
 	var deps []string
 	var err error
 	switch path {

@@ -77,6 +77,11 @@ func TestDependenciesBounded(t *testing.T) {
 	if err != nil || len(got) != MaxManifestDependencies {
 		t.Errorf("%d dependencies (%v), want %d", len(got), err, MaxManifestDependencies)
 	}
+	// A hostile pom.xml of 2 MB is refused before it is parsed.
+	huge := "<project><dependencies>" + strings.Repeat("<dependency><groupId>g</groupId><artifactId>a</artifactId></dependency>", 30000) + "</dependencies></project>"
+	if got, err := Dependencies("pom.xml", []byte(huge)); err == nil || got != nil {
+		t.Errorf("a %d-byte pom.xml gave %d dependencies and no error", len(huge), len(got))
+	}
 }
 
 // TestFragmentationFigures: language bytes split each repository between
