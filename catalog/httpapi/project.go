@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // parseFields reads the fields to keep of each entity (the fields
@@ -126,7 +127,8 @@ func (iw *itemWriter) start() {
 	iw.started = true
 	iw.w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	iw.w.WriteHeader(http.StatusOK)
-	iw.bw = bufio.NewWriterSize(iw.w, 32<<10)
+	iw.bw = writers.Get().(*bufio.Writer)
+	iw.bw.Reset(iw.w)
 	iw.bw.WriteString(iw.prefix)
 }
 
@@ -156,5 +158,14 @@ func (iw *itemWriter) item(entity []byte) error {
 func (iw *itemWriter) finish(suffix string) error {
 	iw.start()
 	iw.bw.WriteString(suffix)
-	return iw.bw.Flush()
+	err := iw.bw.Flush()
+	iw.bw.Reset(nil)
+	writers.Put(iw.bw)
+	iw.bw = nil
+	return err
 }
+
+// writers are the responses' buffers, used again: a 32 KB buffer each
+// request was most of what a page of a few entities allocated. A response
+// cut short leaves its buffer to the collector.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
