@@ -23,6 +23,7 @@ type DB struct {
 	Now func() time.Time
 
 	health health
+	stmts  stmtCache // the read statements ReadTx keeps prepared
 }
 
 // Options tunes Open.
@@ -109,7 +110,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 
 // Close closes the database. Statements prepared on it are closed first
 // by their stores.
-func (db *DB) Close() error { return errors.Join(db.r.Close(), db.w.Close()) }
+func (db *DB) Close() error {
+	db.stmts.close()
+	return errors.Join(db.r.Close(), db.w.Close())
+}
 
 // Query runs a read on the pool.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -137,13 +141,6 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // when it returns an error, which WithTx returns as it is.
 func (db *DB) WithTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return inTx(ctx, db.w, nil, fn)
-}
-
-// ReadTx runs fn in a read-only transaction on the pool, so that several
-// reads see one snapshot (the ids a list selects and the entities it then
-// writes).
-func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return inTx(ctx, db.r, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
 // inTx runs fn in a transaction on pool, committed when fn succeeds.

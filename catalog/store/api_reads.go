@@ -14,7 +14,7 @@ import (
 // catalog API serves it, or catalog.ErrNotFound.
 func (s *Store) EntityJSONByUID(ctx context.Context, uid string) ([]byte, error) {
 	var out []byte
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx queryer) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM entities WHERE uid = ?`, uid).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -39,7 +39,7 @@ func (s *Store) EntityJSONByUID(ctx context.Context, uid string) ([]byte, error)
 // entity does not match where. A ref must be whole (kind:namespace/name),
 // in any case, as Backstage matches them; a ref may repeat.
 func (s *Store) EntitiesByRefsJSON(ctx context.Context, refs []string, where catalog.Predicate, emit func(entity []byte) error) error {
-	return s.readTx(ctx, func(tx *sql.Tx) error {
+	return s.readTx(ctx, func(tx queryer) error {
 		w := wherePredicate(where)
 		ids := make([]int64, len(refs))
 		byRef := map[string][]int{}

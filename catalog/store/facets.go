@@ -23,57 +23,61 @@ func (s *Store) Facets(ctx context.Context, where catalog.Predicate, facets []st
 		return ` AND ` + col + ` IN (SELECT e.id FROM entities e WHERE ` + w.sql + `)`, w.args
 	}
 	out := make(map[string][]catalog.FacetCount, len(facets))
-	counted := map[string][]catalog.FacetCount{}
-	for _, f := range facets {
-		key := strings.ToLower(f)
-		if c, ok := counted[key]; ok {
-			out[f] = c
-			continue
-		}
-		var q string
-		var args []any
-		_, isRel := strings.CutPrefix(key, "relations.")
-		typ, known := relationKey(key)
-		switch {
-		case isRel && !known:
-			counted[key], out[f] = []catalog.FacetCount{}, []catalog.FacetCount{}
-			continue
-		case isRel:
-			rel := relationValues(typ)
-			cond, cargs := filtered("p.eid")
-			q = `SELECT p.v, count(*) FROM ` + rel.sql + ` p WHERE 1` + cond + ` GROUP BY p.v`
-			args = append(slices.Clone(rel.args), cargs...)
-		case key == "metadata.uid":
-			cond, cargs := filtered("e2.id")
-			q = `SELECT e2.uid, 1 FROM entities e2 WHERE 1` + cond
-			args = cargs
-		default:
-			cond, cargs := filtered("s.entity_id")
-			counts, err := s.searchFacet(ctx, key, cond, cargs)
-			if err != nil {
-				return nil, fmt.Errorf("counting facet %s: %w", f, err)
-			}
-			counted[key], out[f] = counts, counts
-			continue
-		}
-		counts, err := s.facetRows(ctx, q, args)
+	err := s.readTx(ctx, func(tx queryer) error {
+		version, err := catalogVersion(ctx, tx)
 		if err != nil {
-			return nil, fmt.Errorf("counting facet %s: %w", f, err)
+			return err
 		}
-		counted[key], out[f] = counts, counts
+		for _, f := range facets {
+			key := strings.ToLower(f)
+			cacheKey := key + "\x00" + queryKey(w.sql, w.args)
+			counts, ok := s.facets.get(version, cacheKey)
+			if !ok {
+				if counts, err = facet(ctx, tx, key, filtered); err != nil {
+					return fmt.Errorf("counting facet %s: %w", f, err)
+				}
+				s.facets.put(version, cacheKey, counts)
+			}
+			out[f] = slices.Clone(counts) // the kept slice stays the cache's
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// facet counts one facet field (lower-cased) of the entities filtered
+// keeps.
+func facet(ctx context.Context, tx queryer, key string, filtered func(col string) (string, []any)) ([]catalog.FacetCount, error) {
+	_, isRel := strings.CutPrefix(key, "relations.")
+	typ, known := relationKey(key)
+	switch {
+	case isRel && !known:
+		return []catalog.FacetCount{}, nil
+	case isRel:
+		rel := relationValues(typ)
+		cond, cargs := filtered("p.eid")
+		return facetRows(ctx, tx, `SELECT p.v, count(*) FROM `+rel.sql+` p WHERE 1`+cond+` GROUP BY p.v`, append(slices.Clone(rel.args), cargs...))
+	case key == "metadata.uid":
+		cond, cargs := filtered("e2.id")
+		return facetRows(ctx, tx, `SELECT e2.uid, 1 FROM entities e2 WHERE 1`+cond, cargs)
+	default:
+		cond, cargs := filtered("s.entity_id")
+		return searchFacet(ctx, tx, key, cond, cargs)
+	}
 }
 
 // searchFacet counts a field's values from its search rows: grouped by the
 // lower-cased value, which the rows' primary key holds in order (so nothing
 // is sorted), and split by the value as written only where a group holds
 // several ("Service" and "service").
-func (s *Store) searchFacet(ctx context.Context, key, cond string, cargs []any) ([]catalog.FacetCount, error) {
-	q := `SELECT s.value, count(*), min(coalesce(s.original, s.value)), max(coalesce(s.original, s.value)) FROM search_rows s WHERE s.key_id = ` + keyID + ` AND ` + notNullRow + cond + ` GROUP BY s.value`
+func searchFacet(ctx context.Context, q queryer, key, cond string, cargs []any) ([]catalog.FacetCount, error) {
+	query := `SELECT s.value, count(*), min(coalesce(s.original, s.value)), max(coalesce(s.original, s.value)) FROM search_rows s WHERE s.key_id = ` + keyID + ` AND ` + notNullRow + cond + ` GROUP BY s.value`
 	args := append([]any{key}, cargs...)
-	planned(q, args)
-	rows, err := s.db.Query(ctx, q, args...)
+	planned(query, args)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +101,7 @@ func (s *Store) searchFacet(ctx context.Context, key, cond string, cargs []any) 
 		return nil, err
 	}
 	for _, v := range mixed {
-		split, err := s.facetRows(ctx, `SELECT coalesce(s.original, s.value), count(*) FROM search_rows s WHERE s.key_id = `+keyID+` AND s.value = ? AND `+notNullRow+cond+` GROUP BY 1`,
+		split, err := facetRows(ctx, q, `SELECT coalesce(s.original, s.value), count(*) FROM search_rows s WHERE s.key_id = `+keyID+` AND s.value = ? AND `+notNullRow+cond+` GROUP BY 1`,
 			append([]any{key, v}, cargs...))
 		if err != nil {
 			return nil, err
@@ -108,9 +112,9 @@ func (s *Store) searchFacet(ctx context.Context, key, cond string, cargs []any) 
 	return out, nil
 }
 
-func (s *Store) facetRows(ctx context.Context, q string, args []any) ([]catalog.FacetCount, error) {
-	planned(q, args)
-	rows, err := s.db.Query(ctx, q, args...)
+func facetRows(ctx context.Context, q queryer, query string, args []any) ([]catalog.FacetCount, error) {
+	planned(query, args)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -23,17 +22,17 @@ const smallSet = 2000
 // entity with several values of it comes once per value.
 func (s *Store) QueryPage(ctx context.Context, q catalog.PageQuery, emit func(entity []byte) error) (catalog.PageInfo, error) {
 	var info catalog.PageInfo
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx queryer) error {
 		where := pageWhere(q, false)
 		key := strings.ToLower(q.SortField)
 		counted := countedWhere(where, key)
 		estimate := q.Estimate
 		if q.Count {
-			planned(`SELECT count(*) FROM entities e WHERE `+counted.sql, counted.args)
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+counted.sql, counted.args...).Scan(&info.TotalItems); err != nil {
-				return fmt.Errorf("counting entities: %w", err)
+			n, err := s.countMatches(ctx, tx, counted)
+			if err != nil {
+				return err
 			}
-			estimate = info.TotalItems
+			info.TotalItems, estimate = n, n
 		}
 		if q.Limit <= 0 {
 			return nil
@@ -90,7 +89,7 @@ func countedWhere(where sqlExpr, key string) sqlExpr {
 
 // writePage puts the rows in the page's order, sets where the page starts
 // and ends and whether there is more, and writes its entities.
-func writePage(ctx context.Context, tx *sql.Tx, q catalog.PageQuery, rows []pageRow, info *catalog.PageInfo, emit func(entity []byte) error) error {
+func writePage(ctx context.Context, tx queryer, q catalog.PageQuery, rows []pageRow, info *catalog.PageInfo, emit func(entity []byte) error) error {
 	if q.Backward {
 		slices.Reverse(rows)
 	}

@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/callboard/callboard/catalog"
+	"github.com/callboard/callboard/sqlite"
 )
 
 // likeEscape makes a LIKE pattern that finds s anywhere, with % and _ in s
@@ -54,9 +54,10 @@ func fullText(term string, fields []string) sqlExpr {
 }
 
 // readTx runs fn in one read transaction, so that the ids a list selects
-// and the entities then read are of one snapshot.
-func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.db.ReadTx(ctx, fn)
+// and the entities then read are of one snapshot; its queries run as
+// statements prepared once (see sqlite.ReadTx).
+func (s *Store) readTx(ctx context.Context, fn func(tx queryer) error) error {
+	return s.db.ReadTx(ctx, func(tx *sqlite.ReadTx) error { return fn(tx) })
 }
 
 func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]int64, error) {
@@ -137,7 +138,7 @@ func orderedIDs(ctx context.Context, q queryer, where sqlExpr, order []catalog.O
 // remain past the page. Memory stays that of one chunk of entities (and
 // the ids of the list) however many match.
 func (s *Store) ListEntities(ctx context.Context, q catalog.ListQuery, page func(more bool), emit func(entity []byte) error) error {
-	return s.readTx(ctx, func(tx *sql.Tx) error {
+	return s.readTx(ctx, func(tx queryer) error {
 		if q.Limit == 0 && q.Offset == 0 && len(q.Order) == 0 {
 			// A whole list, in ref order: streamed when it is long.
 			n, err := boundedCount(ctx, tx, wherePredicate(q.Where), smallSet+1)
@@ -174,7 +175,7 @@ var planned = func(query string, args []any) {}
 // in all (the answers the owner, digest and CLI code read as entities).
 func (s *Store) Query(ctx context.Context, q catalog.Query) (catalog.Page, error) {
 	var page catalog.Page
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx queryer) error {
 		where := wherePredicate(q.Filter.Predicate())
 		if term := strings.TrimSpace(q.FullTextTerm); term != "" {
 			ft := fullText(term, q.FullTextFields)

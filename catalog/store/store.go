@@ -22,8 +22,10 @@ type Store struct {
 	byRef, relsOfRef *sql.Stmt
 
 	// gen counts this process's writes, so caches know when to refresh.
-	gen   atomic.Int64
-	names struct {
+	gen    atomic.Int64
+	counts versioned[int] // entities matching a filter, by catalog version
+	facets facetCache     // facet counts, by catalog version
+	names  struct {
 		mu   sync.Mutex
 		list []catalog.NameEntry
 		gen  int64

@@ -14,6 +14,7 @@ import (
 // queryer is what reads run on: the read pool, or one read transaction.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // writeChunk is how many entities are read (with their relations) at once
@@ -152,7 +153,7 @@ func readChunk(ctx context.Context, q queryer, ids []int64) (map[int64]*storedEn
 // entities in ref order, and beside it one pass over the relations in
 // target order for the opposite edges, merged. Memory stays that of one
 // entity however many match; for a few entities, writeEntities costs less.
-func streamEntities(ctx context.Context, tx *sql.Tx, where sqlExpr, emit func([]byte) error) error {
+func streamEntities(ctx context.Context, tx queryer, where sqlExpr, emit func([]byte) error) error {
 	planned(`SELECT e.ref, e.uid, e.etag, e.body, e.own_relations FROM entities e WHERE `+where.sql+` ORDER BY e.ref`, where.args)
 	rows, err := tx.QueryContext(ctx, `SELECT e.ref, e.uid, e.etag, e.body, e.own_relations FROM entities e WHERE `+where.sql+` ORDER BY e.ref`, where.args...)
 	if err != nil {

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+// What is computed over many entities and asked again and again (how many
+// entities a first page's filter matches, a facet's counts) is kept for the
+// version of the catalog it was computed on (migration 0017: a number every
+// change to the entities raises, whichever process makes it). A read
+// transaction reads the version with the rows it answers from, so a kept
+// answer is served only while it is still exact: the first read after a
+// change computes it again.
+
+// Bounds of what is kept: entries per version, and the longest key kept
+// (a filter is bounded by the request's size; a longer one is computed
+// each time rather than held).
+const (
+	versionedEntries = 1024
+	versionedKeyMax  = 4096
+)
+
+// versioned holds answers of one catalog version; a newer version empties it.
+type versioned[V any] struct {
+	mu      sync.Mutex
+	version int64
+	m       map[string]V
+}
+
+func (c *versioned[V]) get(version int64, key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var zero V
+	if c.m == nil || c.version != version {
+		return zero, false
+	}
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *versioned[V]) put(version int64, key string, v V) {
+	if len(key) > versionedKeyMax {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case version < c.version:
+		return // computed on an older snapshot than what is kept
+	case version > c.version || c.m == nil || len(c.m) >= versionedEntries:
+		c.version, c.m = version, make(map[string]V)
+	}
+	c.m[key] = v
+}
+
+// catalogVersion reads the catalog's version in tx (its first read, so the
+// rows tx reads after are of that version).
+func catalogVersion(ctx context.Context, tx queryer) (int64, error) {
+	var v int64
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM catalog_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("reading the catalog's version: %w", err)
+	}
+	return v, nil
+}
+
+// queryKey names a query and its arguments for a versioned cache.
+func queryKey(query string, args []any) string {
+	var b strings.Builder
+	b.WriteString(query)
+	for _, a := range args {
+		fmt.Fprintf(&b, "\x00%T:%v", a, a)
+	}
+	return b.String()
+}
+
+// countMatches counts the entities of `SELECT count(*) FROM entities e
+// WHERE where`, once per catalog version.
+func (s *Store) countMatches(ctx context.Context, tx queryer, where sqlExpr) (int, error) {
+	query := `SELECT count(*) FROM entities e WHERE ` + where.sql
+	version, err := catalogVersion(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	key := queryKey(query, where.args)
+	if n, ok := s.counts.get(version, key); ok {
+		return n, nil
+	}
+	planned(query, where.args)
+	var n int
+	if err := tx.QueryRowContext(ctx, query, where.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting entities: %w", err)
+	}
+	s.counts.put(version, key, n)
+	return n, nil
+}
+
+// facetCache keeps facet counts by filter and field.
+type facetCache = versioned[[]catalog.FacetCount]

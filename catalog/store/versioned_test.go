@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/callboard/callboard/catalog"
+)
+
+// componentsFile declares n components owned by team-a, of type service.
+func componentsFile(from, n int) string {
+	var docs []string
+	for i := from; i < from+n; i++ {
+		docs = append(docs, fmt.Sprintf("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: c-%d}\nspec: {type: service, lifecycle: production, owner: team-a}\n", i))
+	}
+	return strings.Join(docs, "---\n")
+}
+
+// firstPage counts the components sorted by spec.type and returns the
+// count, and how many count queries the store ran for it.
+func firstPage(t *testing.T, st *Store) (total, counted int) {
+	t.Helper()
+	planned = func(q string, _ []any) {
+		if strings.HasPrefix(q, "SELECT count(*) FROM entities e WHERE") {
+			counted++
+		}
+	}
+	defer func() { planned = func(string, []any) {} }()
+	info, err := st.QueryPage(context.Background(), catalog.PageQuery{Where: catalog.FieldIn("kind", "component"), SortField: "spec.type", Limit: 2, Count: true, Estimate: -1}, func([]byte) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.TotalItems, counted
+}
+
+func serviceFacet(t *testing.T, st *Store) int {
+	t.Helper()
+	got, err := st.Facets(context.Background(), catalog.FieldIn("kind", "component"), []string{"spec.type"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range got["spec.type"] {
+		if c.Value == "service" {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+// A first page's count and a facet are computed once per version of the
+// catalog, and again after any change: this process's, or another's
+// writing the same file (the CLI importing while serve runs).
+func TestCountsKeptUntilTheCatalogChanges(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "callboard.db")
+	st := openFile(t, path)
+	other := openFile(t, path) // another process's store over the same file
+	if _, err := st.ReplaceSource(ctx, "file:a.yaml", parse(t, "a.yaml", componentsFile(0, 5)), catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if total, counted := firstPage(t, st); total != 5 || counted != 1 {
+		t.Fatalf("first page: totalItems %d after %d count queries, want 5 after 1", total, counted)
+	}
+	if total, counted := firstPage(t, st); total != 5 || counted != 0 {
+		t.Fatalf("again, catalog unchanged: totalItems %d after %d count queries, want 5 after 0", total, counted)
+	}
+	if n := serviceFacet(t, st); n != 5 {
+		t.Fatalf("facet spec.type=service counts %d, want 5", n)
+	}
+
+	// This process adds three.
+	if _, err := st.ReplaceSource(ctx, "file:b.yaml", parse(t, "b.yaml", componentsFile(5, 3)), catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if total, counted := firstPage(t, st); total != 8 || counted != 1 {
+		t.Fatalf("after adding 3: totalItems %d after %d count queries, want 8 after 1", total, counted)
+	}
+	if n := serviceFacet(t, st); n != 8 {
+		t.Fatalf("after adding 3, facet spec.type=service counts %d, want 8", n)
+	}
+
+	// Another process removes a file and changes a type.
+	if _, err := other.RemoveSources(ctx, []string{"file:b.yaml"}); err != nil {
+		t.Fatal(err)
+	}
+	if total, _ := firstPage(t, st); total != 5 {
+		t.Fatalf("after another process removed 3: totalItems %d, want 5", total)
+	}
+	if n := serviceFacet(t, st); n != 5 {
+		t.Fatalf("after another process removed 3, facet spec.type=service counts %d, want 5", n)
+	}
+	changed := strings.Replace(componentsFile(0, 5), "c-0}\nspec: {type: service", "c-0}\nspec: {type: website", 1)
+	if _, err := other.ReplaceSource(ctx, "file:a.yaml", parse(t, "a.yaml", changed), catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := serviceFacet(t, st); n != 4 {
+		t.Fatalf("after another process changed a type, facet spec.type=service counts %d, want 4", n)
+	}
+}
+
+// What is kept is bounded: a newer version empties it, a full one starts
+// again, an older version's answer is not kept over a newer one's, and an
+// overlong key is not kept.
+func TestVersionedBounds(t *testing.T) {
+	var c versioned[int]
+	c.put(3, "a", 1)
+	if v, ok := c.get(3, "a"); !ok || v != 1 {
+		t.Fatalf("get(3, a) = %d, %v", v, ok)
+	}
+	if _, ok := c.get(4, "a"); ok {
+		t.Fatal("an answer of version 3 served at version 4")
+	}
+	c.put(4, "b", 2)
+	c.put(3, "a", 1)
+	if _, ok := c.get(3, "a"); ok {
+		t.Fatal("version 3 kept after version 4")
+	}
+	for i := 0; i < versionedEntries+10; i++ {
+		c.put(4, fmt.Sprint(i), i)
+	}
+	if len(c.m) > versionedEntries {
+		t.Fatalf("%d entries kept, at most %d", len(c.m), versionedEntries)
+	}
+	c.put(4, strings.Repeat("k", versionedKeyMax+1), 1)
+	if _, ok := c.get(4, strings.Repeat("k", versionedKeyMax+1)); ok {
+		t.Fatal("an overlong key was kept")
+	}
+}
