@@ -71,6 +71,12 @@ func pageWhere(q catalog.PageQuery, noIndex bool) sqlExpr {
 	return where
 }
 
+// everyEntityHas are the fields every stored entity has a value of, short
+// enough to index (1–63 characters, as validation requires): sorting by one
+// leaves no entity out, so its count is where's alone, without reading the
+// field's rows (a tenth of a first page's time, when the count is not kept).
+var everyEntityHas = map[string]bool{"metadata.uid": true, "metadata.name": true, "metadata.namespace": true, "kind": true}
+
 // countedWhere is where, less the entities without a value of the sort
 // field key. Only entities that have a value of the field are on the list.
 // The page's rows are read from the field's values, which says so already;
@@ -80,7 +86,7 @@ func countedWhere(where sqlExpr, key string) sqlExpr {
 		rel := relationValues(typ)
 		return sqlExpr{where.sql + ` AND e.id IN (SELECT eid FROM ` + rel.sql + `)`, append(slices.Clone(where.args), rel.args...)}
 	}
-	if key != "" && key != "metadata.uid" {
+	if key != "" && !everyEntityHas[key] {
 		return sqlExpr{where.sql + ` AND e.id IN (SELECT s.entity_id FROM search_rows s WHERE s.key_id = ` + keyID + ` AND s.value <> '')`,
 			append(slices.Clone(where.args), key)}
 	}

@@ -129,3 +129,39 @@ func TestVersionedBounds(t *testing.T) {
 		t.Fatal("an overlong key was kept")
 	}
 }
+
+// Sorting by a field every entity has counts the filter alone: that holds
+// only if every stored entity has an indexed value of each such field, a
+// namespace the file left out and a 63-character name included.
+func TestEveryEntityHasItsIdentity(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	long := strings.Repeat("n", 63)
+	file := componentsFile(0, 3) + "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: " + long + ", namespace: " + long + "}\nspec: {type: team, children: []}\n" +
+		"---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: where}\nspec: {targets: [./a.yaml]}\n"
+	if _, err := st.ReplaceSource(ctx, "file:a.yaml", parse(t, "a.yaml", file), catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for key := range everyEntityHas {
+		if key == "metadata.uid" {
+			continue // a column of its own
+		}
+		var missing int
+		err := st.readTx(ctx, func(tx queryer) error {
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE e.id NOT IN (SELECT s.entity_id FROM search_rows s WHERE s.key_id = `+keyID+` AND s.value <> '')`, key).Scan(&missing)
+		})
+		if err != nil || missing != 0 {
+			t.Errorf("%d entities without an indexed %s (%v)", missing, key, err)
+		}
+	}
+	for _, key := range []string{"kind", "metadata.name", "metadata.namespace", "spec.type"} {
+		info, err := st.QueryPage(ctx, catalog.PageQuery{Where: catalog.All(), SortField: key, Limit: 10, Count: true, Estimate: -1}, func([]byte) error { return nil })
+		want := 5
+		if key == "spec.type" {
+			want = 4 // the Location has none
+		}
+		if err != nil || info.TotalItems != want {
+			t.Errorf("sorted by %s: totalItems %d (%v), want %d", key, info.TotalItems, err, want)
+		}
+	}
+}
