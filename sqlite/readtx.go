@@ -4,8 +4,10 @@ import (
 	"container/list"
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"sync"
+	"time"
 )
 
 // readStmts is how many read statements the pool keeps prepared (on each
@@ -15,23 +17,24 @@ const readStmts = 128
 // ReadTx is a read-only transaction whose queries are prepared once per
 // text and kept: a page of a few entities costs less to read than its
 // queries cost to parse and plan, so the catalog API's reads run as
-// statements prepared before. A text is run as it is the first time, and
-// prepared on the pool once the transaction has ended (preparing needs a
-// connection of the pool: asked for while the transaction holds one, every
-// connection could be waiting for another). A statement kept is run once
-// at a time: a text asked for again while its rows may still be open (a
-// query row not yet scanned, rows not yet closed) runs as it is.
+// statements prepared before. A text seen a second time is prepared on
+// the pool in the background, off every request's path (preparing inside
+// the transaction would need a second connection of the pool: with every
+// connection held by a transaction waiting for one, none would come); till
+// then it runs as it is. A statement kept is run once at a time: a text
+// asked for again while its rows may still be open (a query row not yet
+// scanned, rows not yet closed) runs as it is.
 type ReadTx struct {
 	tx *sql.Tx
 	db *DB
 	// What each kept statement's last use in this transaction returned:
 	// rows (reusable once closed), or nil (a query row: not reused).
 	inUse map[string]*sql.Rows
-	// Texts to prepare once the transaction has ended.
+	// Texts not kept yet, offered to the preparer once the transaction ends.
 	pending []string
 }
 
-// pendingMax is how many texts one transaction prepares after it ends.
+// pendingMax is how many texts one transaction offers to the preparer.
 const pendingMax = 8
 
 // ReadTx runs fn in a read-only transaction on the pool, so that several
@@ -45,7 +48,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *ReadTx) error) error {
 	})
 	if rt != nil {
 		for _, q := range rt.pending {
-			db.stmts.prepare(ctx, db.r, q)
+			db.stmts.offer(db.r, q)
 		}
 	}
 	return err
@@ -100,17 +103,28 @@ func closed(rows *sql.Rows) bool {
 }
 
 // stmtCache keeps prepared statements by their text, least recently used
-// out first.
+// out first, and prepares in one background goroutine the texts offered a
+// second time.
 type stmtCache struct {
-	mu    sync.Mutex
-	order *list.List // of *keptStmt, most recently used first
-	byKey map[string]*list.Element
+	mu     sync.Mutex
+	order  *list.List // of *keptStmt, most recently used first
+	byKey  map[string]*list.Element
+	seen   map[string]bool // offered once (bounded: emptied when full)
+	failed map[string]bool // failed to prepare: run as they are (bounded too)
+	queue  chan string     // texts to prepare
+	start  sync.Once
+	done   chan struct{}
+	closed bool
+	worker sync.WaitGroup
 }
 
 type keptStmt struct {
 	query string
 	stmt  *sql.Stmt
 }
+
+// seenMax bounds the texts remembered as offered once.
+const seenMax = 4 * readStmts
 
 // get returns the kept statement of query, or nil.
 func (c *stmtCache) get(query string) *sql.Stmt {
@@ -123,24 +137,74 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	return nil
 }
 
-// prepare prepares query on pool and keeps it, unless it is kept already
-// or cannot be prepared (it then keeps running as it is).
-func (c *stmtCache) prepare(ctx context.Context, pool *sql.DB, query string) {
-	if c.get(query) != nil {
+// offer asks for query to be prepared: the second time it is offered, and
+// only if the preparer has room (else it is offered again later).
+func (c *stmtCache) offer(pool *sql.DB, query string) {
+	c.mu.Lock()
+	if c.closed || c.byKey[query] != nil || c.failed[query] {
+		c.mu.Unlock()
 		return
 	}
-	st, err := pool.PrepareContext(ctx, query)
-	if err != nil {
+	if !c.seen[query] {
+		if c.seen == nil || len(c.seen) >= seenMax {
+			c.seen = make(map[string]bool)
+		}
+		c.seen[query] = true
+		c.mu.Unlock()
 		return
 	}
+	delete(c.seen, query)
+	c.start.Do(func() {
+		c.queue, c.done = make(chan string, 32), make(chan struct{})
+		c.worker.Add(1)
+		go c.prepareLoop(pool)
+	})
+	c.mu.Unlock()
+	select {
+	case c.queue <- query:
+	default: // busy: offered again by a later transaction
+	}
+}
+
+// prepareLoop prepares the texts queued, each within a few seconds, until
+// the database closes.
+func (c *stmtCache) prepareLoop(pool *sql.DB) {
+	defer c.worker.Done()
+	for {
+		select {
+		case <-c.done:
+			return
+		case query := <-c.queue:
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			st, err := pool.PrepareContext(ctx, query)
+			cancel()
+			c.keep(query, st, err)
+		}
+	}
+}
+
+// keep keeps a statement prepared for query, unless it failed (the text
+// then runs as it is, and is not offered again unless the pool was only
+// busy), is kept already, or the database is closing.
+func (c *stmtCache) keep(query string, st *sql.Stmt, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.byKey == nil {
-		c.order, c.byKey = list.New(), make(map[string]*list.Element)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return
 	}
-	if _, ok := c.byKey[query]; ok { // prepared meanwhile by another reader
+	if err != nil {
+		if c.failed == nil || len(c.failed) >= seenMax {
+			c.failed = make(map[string]bool)
+		}
+		c.failed[query] = true
+		return
+	}
+	if c.closed || c.byKey[query] != nil {
 		st.Close()
 		return
+	}
+	if c.byKey == nil {
+		c.order, c.byKey = list.New(), make(map[string]*list.Element)
 	}
 	c.byKey[query] = c.order.PushFront(&keptStmt{query, st})
 	if c.order.Len() > readStmts {
@@ -150,8 +214,15 @@ func (c *stmtCache) prepare(ctx context.Context, pool *sql.DB, query string) {
 	}
 }
 
-// close closes every kept statement.
+// close stops the preparer and closes every kept statement.
 func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	if c.done != nil {
+		close(c.done)
+	}
+	c.mu.Unlock()
+	c.worker.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, el := range c.byKey {

@@ -54,8 +54,9 @@ func (s *Store) EntitiesByRefsJSON(ctx context.Context, refs []string, where cat
 		for len(uniq) > 0 {
 			chunk := uniq[:min(writeChunk, len(uniq))]
 			uniq = uniq[len(chunk):]
-			rows, err := tx.QueryContext(ctx, `SELECT e.id, e.ref FROM entities e WHERE e.ref IN `+placeholders(len(chunk))+` AND `+w.sql,
-				append(append([]any{}, chunk...), w.args...)...)
+			in, refArgs := inList(chunk)
+			rows, err := tx.QueryContext(ctx, `SELECT e.id, e.ref FROM entities e WHERE e.ref IN `+in+` AND `+w.sql,
+				append(refArgs, w.args...)...)
 			if err != nil {
 				return fmt.Errorf("reading entities by ref: %w", err)
 			}

@@ -30,13 +30,13 @@ func (s *Store) Facets(ctx context.Context, where catalog.Predicate, facets []st
 		}
 		for _, f := range facets {
 			key := strings.ToLower(f)
-			cacheKey := key + "\x00" + queryKey(w.sql, w.args)
+			cacheKey := queryKey("facet", key, w.sql)(w.args)
 			counts, ok := s.facets.get(version, cacheKey)
 			if !ok {
 				if counts, err = facet(ctx, tx, key, filtered); err != nil {
 					return fmt.Errorf("counting facet %s: %w", f, err)
 				}
-				s.facets.put(version, cacheKey, counts)
+				s.facets.put(version, cacheKey, counts, 1+len(counts))
 			}
 			out[f] = slices.Clone(counts) // the kept slice stays the cache's
 		}

@@ -131,6 +131,25 @@ func placeholders(n int) string {
 	return "(?" + strings.Repeat(",?", n-1) + ")"
 }
 
+// inList is an IN list of vs, its length rounded up to a
+// power of two by repeating the last value, which changes no answer: lists
+// of similar lengths are then one statement text, prepared once (see
+// sqlite.ReadTx), rather than one text per length.
+func inList(vs []any) (string, []any) {
+	if len(vs) == 0 {
+		return "(NULL)", nil // matches nothing
+	}
+	n := 1
+	for n < len(vs) {
+		n *= 2
+	}
+	padded := slices.Grow(slices.Clone(vs), n-len(vs))
+	for len(padded) < n {
+		padded = append(padded, vs[len(vs)-1])
+	}
+	return placeholders(n), padded
+}
+
 // prefixRange is the range of strings that start with prefix, for an
 // index: [prefix, prefix+U+10FFFF).
 func prefixRange(prefix string) (string, string) {
@@ -166,8 +185,8 @@ func renderColumn(col string, m catalog.Match) sqlExpr {
 		if len(m.Values) == 0 {
 			return sqlFalse
 		}
-		vs := lower(m.Values)
-		return sqlExpr{col + " IN " + placeholders(len(vs)), vs}
+		in, vs := inList(lower(m.Values))
+		return sqlExpr{col + " IN " + in, vs}
 	case catalog.MatchExists:
 		if m.Exists {
 			return sqlTrue // every entity has them
@@ -187,8 +206,8 @@ func renderSearchKey(key string, m catalog.Match) sqlExpr {
 		if len(m.Values) == 0 {
 			return sqlFalse
 		}
-		vs := lower(m.Values)
-		return sqlExpr{`e.id IN (SELECT entity_id FROM search_rows WHERE key_id = ` + keyID + ` AND value IN ` + placeholders(len(vs)) + `)`,
+		in, vs := inList(lower(m.Values))
+		return sqlExpr{`e.id IN (SELECT entity_id FROM search_rows WHERE key_id = ` + keyID + ` AND value IN ` + in + `)`,
 			append([]any{key}, vs...)}
 	case catalog.MatchExists:
 		q := `e.id IN (SELECT entity_id FROM search_rows WHERE key_id = ` + keyID + `)`
@@ -225,8 +244,7 @@ func renderRelation(lowerType string, m catalog.Match) sqlExpr {
 		if len(m.Values) == 0 {
 			return sqlFalse
 		}
-		vs := lower(m.Values)
-		in := placeholders(len(vs))
+		in, vs := inList(lower(m.Values))
 		args := append(append([]any{typ}, vs...), inv)
 		return sqlExpr{"(" + fwd + ` AND target_ref IN ` + in + `) OR ` + rev + ` AND t.ref IN ` + in + `))`, append(args, vs...)}
 	case catalog.MatchExists:

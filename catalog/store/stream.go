@@ -102,8 +102,9 @@ func readChunk(ctx context.Context, q queryer, ids []int64) (map[int64]*storedEn
 			uniq = append(uniq, id)
 		}
 	}
-	planned(`SELECT id, ref, uid, etag, body, own_relations FROM entities WHERE id IN `+placeholders(len(uniq)), uniq)
-	rows, err := q.QueryContext(ctx, `SELECT id, ref, uid, etag, body, own_relations FROM entities WHERE id IN `+placeholders(len(uniq)), uniq...)
+	in, args := inList(uniq)
+	planned(`SELECT id, ref, uid, etag, body, own_relations FROM entities WHERE id IN `+in, args)
+	rows, err := q.QueryContext(ctx, `SELECT id, ref, uid, etag, body, own_relations FROM entities WHERE id IN `+in, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading entities: %w", err)
 	}
@@ -127,8 +128,9 @@ func readChunk(ctx context.Context, q queryer, ids []int64) (map[int64]*storedEn
 	if len(refs) == 0 {
 		return out, nil
 	}
-	planned(`SELECT r.target_ref, r.type, e.ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN `+placeholders(len(refs)), refs)
-	rows, err = q.QueryContext(ctx, `SELECT r.target_ref, r.type, e.ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN `+placeholders(len(refs)), refs...)
+	in, args = inList(refs)
+	planned(`SELECT r.target_ref, r.type, e.ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN `+in, args)
+	rows, err = q.QueryContext(ctx, `SELECT r.target_ref, r.type, e.ref FROM relations r JOIN entities e ON e.id = r.entity_id WHERE r.target_ref IN `+in, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading relations: %w", err)
 	}

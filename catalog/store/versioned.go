@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -17,12 +18,15 @@ import (
 // answer is served only while it is still exact: the first read after a
 // change computes it again.
 
-// Bounds of what is kept: entries per version, and the longest key kept
-// (a filter is bounded by the request's size; a longer one is computed
-// each time rather than held).
+// Bounds of what is kept: entries per version, their weight in all (a
+// count weighs 1, a facet 1 + its values), the heaviest entry kept (a facet
+// of uids or names has a value per entity: counted each time rather than
+// held), and the longest key (a filter is bounded by the request's size).
 const (
-	versionedEntries = 1024
-	versionedKeyMax  = 4096
+	versionedEntries   = 1024
+	versionedWeight    = 100_000
+	versionedWeightMax = 2_000
+	versionedKeyMax    = 4096
 )
 
 // versioned holds answers of one catalog version; a newer version empties it.
@@ -30,6 +34,7 @@ type versioned[V any] struct {
 	mu      sync.Mutex
 	version int64
 	m       map[string]V
+	weight  int
 }
 
 func (c *versioned[V]) get(version int64, key string) (V, bool) {
@@ -43,19 +48,24 @@ func (c *versioned[V]) get(version int64, key string) (V, bool) {
 	return v, ok
 }
 
-func (c *versioned[V]) put(version int64, key string, v V) {
-	if len(key) > versionedKeyMax {
+// put keeps v, of the weight given, for version.
+func (c *versioned[V]) put(version int64, key string, v V, weight int) {
+	if len(key) > versionedKeyMax || weight > versionedWeightMax {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if _, ok := c.m[key]; ok && version == c.version {
+		return
+	}
 	switch {
 	case version < c.version:
 		return // computed on an older snapshot than what is kept
-	case version > c.version || c.m == nil || len(c.m) >= versionedEntries:
-		c.version, c.m = version, make(map[string]V)
+	case version > c.version || c.m == nil || len(c.m) >= versionedEntries || c.weight+weight > versionedWeight:
+		c.version, c.m, c.weight = version, make(map[string]V), 0
 	}
 	c.m[key] = v
+	c.weight += weight
 }
 
 // catalogVersion reads the catalog's version in tx (its first read, so the
@@ -68,14 +78,20 @@ func catalogVersion(ctx context.Context, tx queryer) (int64, error) {
 	return v, nil
 }
 
-// queryKey names a query and its arguments for a versioned cache.
-func queryKey(query string, args []any) string {
-	var b strings.Builder
-	b.WriteString(query)
-	for _, a := range args {
-		fmt.Fprintf(&b, "\x00%T:%v", a, a)
+// queryKey names a query and its arguments for a versioned cache, each
+// part quoted, so that no two queries (whatever bytes a filter's values
+// hold) share a name.
+func queryKey(parts ...string) func(args []any) string {
+	return func(args []any) string {
+		var b strings.Builder
+		for _, p := range parts {
+			b.WriteString(strconv.Quote(p))
+		}
+		for _, a := range args {
+			b.WriteString(strconv.Quote(fmt.Sprintf("%T:%v", a, a)))
+		}
+		return b.String()
 	}
-	return b.String()
 }
 
 // countMatches counts the entities of `SELECT count(*) FROM entities e
@@ -86,7 +102,7 @@ func (s *Store) countMatches(ctx context.Context, tx queryer, where sqlExpr) (in
 	if err != nil {
 		return 0, err
 	}
-	key := queryKey(query, where.args)
+	key := queryKey(query)(where.args)
 	if n, ok := s.counts.get(version, key); ok {
 		return n, nil
 	}
@@ -95,7 +111,7 @@ func (s *Store) countMatches(ctx context.Context, tx queryer, where sqlExpr) (in
 	if err := tx.QueryRowContext(ctx, query, where.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("counting entities: %w", err)
 	}
-	s.counts.put(version, key, n)
+	s.counts.put(version, key, n, 1)
 	return n, nil
 }
 

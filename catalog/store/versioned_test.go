@@ -102,31 +102,67 @@ func TestCountsKeptUntilTheCatalogChanges(t *testing.T) {
 }
 
 // What is kept is bounded: a newer version empties it, a full one starts
-// again, an older version's answer is not kept over a newer one's, and an
-// overlong key is not kept.
+// again (by entries or by weight), an older version's answer is not kept
+// over a newer one's, and an overlong key or a heavy answer is not kept.
 func TestVersionedBounds(t *testing.T) {
 	var c versioned[int]
-	c.put(3, "a", 1)
+	c.put(3, "a", 1, 1)
 	if v, ok := c.get(3, "a"); !ok || v != 1 {
 		t.Fatalf("get(3, a) = %d, %v", v, ok)
 	}
 	if _, ok := c.get(4, "a"); ok {
 		t.Fatal("an answer of version 3 served at version 4")
 	}
-	c.put(4, "b", 2)
-	c.put(3, "a", 1)
+	c.put(4, "b", 2, 1)
+	c.put(3, "a", 1, 1)
 	if _, ok := c.get(3, "a"); ok {
 		t.Fatal("version 3 kept after version 4")
 	}
 	for i := 0; i < versionedEntries+10; i++ {
-		c.put(4, fmt.Sprint(i), i)
+		c.put(4, fmt.Sprint(i), i, 1)
 	}
 	if len(c.m) > versionedEntries {
 		t.Fatalf("%d entries kept, at most %d", len(c.m), versionedEntries)
 	}
-	c.put(4, strings.Repeat("k", versionedKeyMax+1), 1)
+	for i := 0; i < 2*versionedWeight/versionedWeightMax; i++ {
+		c.put(4, fmt.Sprint("heavy", i), i, versionedWeightMax)
+		if c.weight > versionedWeight {
+			t.Fatalf("weight %d kept, at most %d", c.weight, versionedWeight)
+		}
+	}
+	c.put(4, "heaviest", 1, versionedWeightMax+1)
+	if _, ok := c.get(4, "heaviest"); ok {
+		t.Fatal("an answer heavier than the bound was kept")
+	}
+	c.put(4, strings.Repeat("k", versionedKeyMax+1), 1, 1)
 	if _, ok := c.get(4, strings.Repeat("k", versionedKeyMax+1)); ok {
 		t.Fatal("an overlong key was kept")
+	}
+}
+
+// Two filters whose values, run together, read alike (a NUL in a value)
+// are kept apart: each first page counts its own matches.
+func TestCountsKeptApartWhateverTheValues(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	if _, err := st.ReplaceSource(ctx, "file:a.yaml", parse(t, "a.yaml", componentsFile(0, 2)), catalog.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(names ...string) int {
+		info, err := st.QueryPage(ctx, catalog.PageQuery{Where: catalog.FieldIn("metadata.name", names...), SortField: "spec.type", Limit: 1, Count: true, Estimate: -1}, func([]byte) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.TotalItems
+	}
+	if n := count("x\x00string:y", "c-1"); n != 1 {
+		t.Fatalf("names x\\0string:y, c-1: totalItems %d, want 1", n)
+	}
+	if n := count("x", "y\x00string:c-1"); n != 0 {
+		t.Fatalf("names x, y\\0string:c-1: totalItems %d, want 0 (the other filter's count served)", n)
+	}
+	if queryKey("a", "b")(nil) == queryKey("a\"\"b")(nil) {
+		t.Fatal("two parts and one part read alike")
 	}
 }
 
