@@ -247,8 +247,29 @@ func (sr *speedRun) orders(int) error {
 		}
 		sr.figs = append(sr.figs, figure{name: fmt.Sprintf("… `orderField=%s,asc`, the catalog changed before each request (counted afresh)", field),
 			value: ms(p50) + " / " + ms(p99), target: "< 20 ms", stolen: stolen})
+		if field != "spec.type" {
+			continue
+		}
+		p50, _, worst, _, stolen, err := sr.timed(20, sr.afterSettled(path))
+		if err != nil {
+			return err
+		}
+		sr.figs = append(sr.figs, figure{name: "… `orderField=spec.type,asc`, the catalog changed 0.6 s before each request (counted again in the background), p50 / slowest of 20",
+			value: ms(p50) + " / " + ms(worst), target: "< 20 ms", stolen: stolen})
 	}
 	return nil
+}
+
+// afterSettled is path, 0.6 s after a change: time for serve to see the
+// change settle (a tick of 250 ms to see it, one to see it stay) and count
+// again what was asked for lately.
+func (sr *speedRun) afterSettled(path string) func(int) string {
+	changed := sr.afterChange(path)
+	return func(i int) string {
+		p := changed(i)
+		time.Sleep(600 * time.Millisecond)
+		return p
+	}
 }
 
 // afterChange is path, after the catalog's version is raised as any change
@@ -311,6 +332,13 @@ func (sr *speedRun) facets(int) error {
 			return err
 		}
 		sr.figs = append(sr.figs, figure{name: "… the catalog changed before each request (counted afresh)", value: ms(p50) + " / " + ms(p99), target: f.target, stolen: stolen})
+		if f.facet == "kind" {
+			p50, _, worst, _, stolen, err := sr.timed(20, sr.afterSettled(path))
+			if err != nil {
+				return err
+			}
+			sr.figs = append(sr.figs, figure{name: "… the catalog changed 0.6 s before each request (counted again in the background), p50 / slowest of 20", value: ms(p50) + " / " + ms(worst), target: f.target, stolen: stolen})
+		}
 	}
 	return nil
 }

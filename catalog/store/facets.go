@@ -31,12 +31,24 @@ func (s *Store) Facets(ctx context.Context, where catalog.Predicate, facets []st
 		for _, f := range facets {
 			key := strings.ToLower(f)
 			cacheKey := queryKey("facet", key, w.sql)(w.args)
-			counts, ok := s.facets.get(version, cacheKey)
-			if !ok {
-				if counts, err = facet(ctx, tx, key, filtered); err != nil {
-					return fmt.Errorf("counting facet %s: %w", f, err)
+			count := func(ctx context.Context, tx queryer, version int64) ([]catalog.FacetCount, error) {
+				if counts, ok := s.facets.get(version, cacheKey); ok {
+					return counts, nil
+				}
+				counts, err := facet(ctx, tx, key, filtered)
+				if err != nil {
+					return nil, fmt.Errorf("counting facet %s: %w", f, err)
 				}
 				s.facets.put(version, cacheKey, counts, 1+len(counts))
+				return counts, nil
+			}
+			s.asked(cacheKey, func(ctx context.Context, tx queryer, version int64) error {
+				_, err := count(ctx, tx, version)
+				return err
+			})
+			counts, err := count(ctx, tx, version)
+			if err != nil {
+				return err
 			}
 			out[f] = slices.Clone(counts) // the kept slice stays the cache's
 		}

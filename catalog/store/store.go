@@ -25,7 +25,9 @@ type Store struct {
 	gen    atomic.Int64
 	counts versioned[int] // entities matching a filter, by catalog version
 	facets facetCache     // facet counts, by catalog version
-	names  struct {
+	// refresh counts them again in the background after a change.
+	refresh refresher
+	names   struct {
 		mu   sync.Mutex
 		list []catalog.NameEntry
 		gen  int64
@@ -49,6 +51,7 @@ func New(ctx context.Context, db *sqlite.DB) (*Store, error) {
 // Close releases the statements the store prepared; the database stays
 // open (its owner closes it).
 func (s *Store) Close() error {
+	s.stopRefresh()
 	var errs []error
 	for _, st := range []*sql.Stmt{s.byRef, s.relsOfRef} {
 		if st != nil {

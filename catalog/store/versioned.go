@@ -103,16 +103,23 @@ func (s *Store) countMatches(ctx context.Context, tx queryer, where sqlExpr) (in
 		return 0, err
 	}
 	key := queryKey(query)(where.args)
-	if n, ok := s.counts.get(version, key); ok {
+	count := func(ctx context.Context, tx queryer, version int64) (int, error) {
+		if n, ok := s.counts.get(version, key); ok {
+			return n, nil
+		}
+		planned(query, where.args)
+		var n int
+		if err := tx.QueryRowContext(ctx, query, where.args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("counting entities: %w", err)
+		}
+		s.counts.put(version, key, n, 1)
 		return n, nil
 	}
-	planned(query, where.args)
-	var n int
-	if err := tx.QueryRowContext(ctx, query, where.args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("counting entities: %w", err)
-	}
-	s.counts.put(version, key, n, 1)
-	return n, nil
+	s.asked(key, func(ctx context.Context, tx queryer, version int64) error {
+		_, err := count(ctx, tx, version)
+		return err
+	})
+	return count(ctx, tx, version)
 }
 
 // facetCache keeps facet counts by filter and field.
