@@ -254,20 +254,20 @@ func (sr *speedRun) orders(int) error {
 		if err != nil {
 			return err
 		}
-		sr.figs = append(sr.figs, figure{name: "… `orderField=spec.type,asc`, the catalog changed 1.2 s before each request (counted again in the background), p50 / slowest of 20",
+		sr.figs = append(sr.figs, figure{name: "… `orderField=spec.type,asc`, the catalog changed 1.6 s before each request (counted again in the background), p50 / slowest of 20",
 			value: ms(p50) + " / " + ms(worst), target: "< 20 ms", stolen: stolen})
 	}
 	return nil
 }
 
-// afterSettled is path, 1.2 s after a change: time for serve to see the
+// afterSettled is path, 1.6 s after a change: time for serve to see the
 // change settle (a tick of 250 ms to see it, one to see it stay; rounds a
 // second apart at least) and count again what was asked for lately.
 func (sr *speedRun) afterSettled(path string) func(int) string {
 	changed := sr.afterChange(path)
 	return func(i int) string {
 		p := changed(i)
-		time.Sleep(1200 * time.Millisecond)
+		time.Sleep(1600 * time.Millisecond)
 		return p
 	}
 }
@@ -337,7 +337,7 @@ func (sr *speedRun) facets(int) error {
 			if err != nil {
 				return err
 			}
-			sr.figs = append(sr.figs, figure{name: "… the catalog changed 1.2 s before each request (counted again in the background), p50 / slowest of 20", value: ms(p50) + " / " + ms(worst), target: f.target, stolen: stolen})
+			sr.figs = append(sr.figs, figure{name: "… the catalog changed 1.6 s before each request (counted again in the background), p50 / slowest of 20", value: ms(p50) + " / " + ms(worst), target: f.target, stolen: stolen})
 		}
 	}
 	return nil
