@@ -217,10 +217,10 @@ func (c *stmtCache) keep(query string, st *sql.Stmt, err error) {
 // close stops the preparer and closes every kept statement.
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	c.closed = true
-	if c.done != nil {
+	if c.done != nil && !c.closed {
 		close(c.done)
 	}
+	c.closed = true
 	c.mu.Unlock()
 	c.worker.Wait()
 	c.mu.Lock()

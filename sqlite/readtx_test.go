@@ -92,6 +92,9 @@ func TestReadTxKeepsStatements(t *testing.T) {
 	if n := kept(db); n != 2 {
 		t.Fatalf("%d statements kept, want 2 (one per text)", n)
 	}
+	if err := db.Close(); err != nil { // and again when the test ends: harmless
+		t.Fatal(err)
+	}
 }
 
 func kept(db *DB) int {
