@@ -22,6 +22,7 @@ func (s *Store) Facets(ctx context.Context, where catalog.Predicate, facets []st
 		}
 		return ` AND ` + col + ` IN (SELECT e.id FROM entities e WHERE ` + w.sql + `)`, w.args
 	}
+	weight := func(c []catalog.FacetCount) int { return 1 + len(c) }
 	out := make(map[string][]catalog.FacetCount, len(facets))
 	err := s.readTx(ctx, func(tx queryer) error {
 		version, err := catalogVersion(ctx, tx)
@@ -30,23 +31,13 @@ func (s *Store) Facets(ctx context.Context, where catalog.Predicate, facets []st
 		}
 		for _, f := range facets {
 			key := strings.ToLower(f)
-			cacheKey := queryKey("facet", key, w.sql)(w.args)
-			count := func(ctx context.Context, tx queryer, version int64) ([]catalog.FacetCount, error) {
-				if counts, ok := s.facets.get(version, cacheKey); ok {
-					return counts, nil
-				}
+			counts, err := keptAnswer(ctx, s, tx, version, &s.facets, queryKey(w.args, "facet", key, w.sql), weight, func(ctx context.Context, tx queryer) ([]catalog.FacetCount, error) {
 				counts, err := facet(ctx, tx, key, filtered)
 				if err != nil {
 					return nil, fmt.Errorf("counting facet %s: %w", f, err)
 				}
-				s.facets.put(version, cacheKey, counts, 1+len(counts))
 				return counts, nil
-			}
-			s.asked(cacheKey, func(ctx context.Context, tx queryer, version int64) error {
-				_, err := count(ctx, tx, version)
-				return err
 			})
-			counts, err := count(ctx, tx, version)
 			if err != nil {
 				return err
 			}

@@ -34,7 +34,7 @@ type refresher struct {
 	mu      sync.Mutex
 	recent  map[string]*recentAnswer
 	start   sync.Once
-	stop    chan struct{}
+	cancel  context.CancelFunc // stops the loop, and a round under way
 	loop    sync.WaitGroup
 	stopped bool
 }
@@ -72,22 +72,17 @@ func (s *Store) asked(key string, compute recompute) {
 	}
 	r.recent[key] = &recentAnswer{used: now, compute: compute}
 	r.start.Do(func() {
-		r.stop = make(chan struct{})
+		ctx, cancel := context.WithCancel(context.Background())
+		r.cancel = cancel
 		r.loop.Add(1)
-		go s.refreshLoop()
+		go s.refreshLoop(ctx)
 	})
 }
 
 // refreshLoop watches the catalog's version and refreshes what was asked
 // for once a new version has settled, until the store closes.
-func (s *Store) refreshLoop() {
+func (s *Store) refreshLoop(ctx context.Context) {
 	defer s.refresh.loop.Done()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		<-s.refresh.stop
-		cancel()
-	}()
 	tick := time.NewTicker(refreshTick)
 	defer tick.Stop()
 	seen, refreshed := int64(-1), int64(-1)
@@ -152,10 +147,10 @@ func (s *Store) stopRefresh() {
 		return
 	}
 	r.stopped = true
-	stop := r.stop
+	cancel := r.cancel
 	r.mu.Unlock()
-	if stop != nil {
-		close(stop)
+	if cancel != nil {
+		cancel()
 		r.loop.Wait()
 	}
 }

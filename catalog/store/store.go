@@ -23,8 +23,8 @@ type Store struct {
 
 	// gen counts this process's writes, so caches know when to refresh.
 	gen    atomic.Int64
-	counts versioned[int] // entities matching a filter, by catalog version
-	facets facetCache     // facet counts, by catalog version
+	counts versioned[int]                  // entities matching a filter, by catalog version
+	facets versioned[[]catalog.FacetCount] // facet counts, by catalog version
 	// refresh counts them again in the background after a change.
 	refresh refresher
 	names   struct {

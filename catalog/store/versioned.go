@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/callboard/callboard/catalog"
 )
 
 // What is computed over many entities and asked again and again (how many
@@ -78,49 +76,57 @@ func catalogVersion(ctx context.Context, tx queryer) (int64, error) {
 	return v, nil
 }
 
-// queryKey names a query and its arguments for a versioned cache, each
-// part quoted, so that no two queries (whatever bytes a filter's values
-// hold) share a name.
-func queryKey(parts ...string) func(args []any) string {
-	return func(args []any) string {
-		var b strings.Builder
-		for _, p := range parts {
-			b.WriteString(strconv.Quote(p))
-		}
-		for _, a := range args {
-			b.WriteString(strconv.Quote(fmt.Sprintf("%T:%v", a, a)))
-		}
-		return b.String()
+// queryKey names a query (its parts) and its arguments for a versioned
+// cache, each quoted, so that no two queries (whatever bytes a filter's
+// values hold) share a name.
+func queryKey(args []any, parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(strconv.Quote(p))
 	}
+	for _, a := range args {
+		b.WriteString(strconv.Quote(fmt.Sprintf("%T:%v", a, a)))
+	}
+	return b.String()
+}
+
+// keptAnswer is the answer named key at version: kept in c, or computed by
+// compute and kept there (weighing weight). Either way it is noted as
+// asked for, so that the refresher computes it again after a change.
+func keptAnswer[V any](ctx context.Context, s *Store, tx queryer, version int64, c *versioned[V], key string, weight func(V) int, compute func(context.Context, queryer) (V, error)) (V, error) {
+	answer := func(ctx context.Context, tx queryer, version int64) (V, error) {
+		if v, ok := c.get(version, key); ok {
+			return v, nil
+		}
+		v, err := compute(ctx, tx)
+		if err != nil {
+			return v, err
+		}
+		c.put(version, key, v, weight(v))
+		return v, nil
+	}
+	s.asked(key, func(ctx context.Context, tx queryer, version int64) error {
+		_, err := answer(ctx, tx, version)
+		return err
+	})
+	return answer(ctx, tx, version)
 }
 
 // countMatches counts the entities of `SELECT count(*) FROM entities e
 // WHERE where`, once per catalog version.
 func (s *Store) countMatches(ctx context.Context, tx queryer, where sqlExpr) (int, error) {
-	query := `SELECT count(*) FROM entities e WHERE ` + where.sql
 	version, err := catalogVersion(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	key := queryKey(query)(where.args)
-	count := func(ctx context.Context, tx queryer, version int64) (int, error) {
-		if n, ok := s.counts.get(version, key); ok {
-			return n, nil
-		}
+	query := `SELECT count(*) FROM entities e WHERE ` + where.sql
+	one := func(int) int { return 1 }
+	return keptAnswer(ctx, s, tx, version, &s.counts, queryKey(where.args, query), one, func(ctx context.Context, tx queryer) (int, error) {
 		planned(query, where.args)
 		var n int
 		if err := tx.QueryRowContext(ctx, query, where.args...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("counting entities: %w", err)
 		}
-		s.counts.put(version, key, n, 1)
 		return n, nil
-	}
-	s.asked(key, func(ctx context.Context, tx queryer, version int64) error {
-		_, err := count(ctx, tx, version)
-		return err
 	})
-	return count(ctx, tx, version)
 }
-
-// facetCache keeps facet counts by filter and field.
-type facetCache = versioned[[]catalog.FacetCount]

@@ -161,7 +161,7 @@ func TestCountsKeptApartWhateverTheValues(t *testing.T) {
 	if n := count("x", "y\x00string:c-1"); n != 0 {
 		t.Fatalf("names x, y\\0string:c-1: totalItems %d, want 0 (the other filter's count served)", n)
 	}
-	if queryKey("a", "b")(nil) == queryKey("a\"\"b")(nil) {
+	if queryKey(nil, "a", "b") == queryKey(nil, "a\"\"b") {
 		t.Fatal("two parts and one part read alike")
 	}
 }
